@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SmartCity.Edge.Drivers.Configuration;
+
+/// <summary>
+/// A YAML mapping being read into options. Every getter validates and reports problems with file, line, column
+/// and key path instead of throwing, so one load lists every mistake. Keys read are remembered:
+/// <see cref="ReportUnknownKeys"/> then flags the rest as typos, with a suggestion.
+/// </summary>
+public sealed class ConfigSection
+{
+    private readonly YamlMappingNode _node;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public ConfigSection(YamlMappingNode node, string path, ConfigContext context)
+    {
+        _node = node;
+        Path = path;
+        Context = context;
+    }
+
+    /// <summary>The key path of this mapping, e.g. <c>devices[1].tags[0]</c>.</summary>
+    public string Path { get; }
+
+    public ConfigContext Context { get; }
+
+    public ConfigProblems Problems => Context.Problems;
+
+    public ConfigLocation Location => At(_node.Start);
+
+    public bool Has(string key)
+    {
+        _known.Add(key);
+        return Find(key) is not null;
+    }
+
+    /// <summary>Records that <paramref name="key"/> is valid here without reading it (e.g. read elsewhere).</summary>
+    public void Accept(params string[] keys)
+    {
+        foreach (string key in keys)
+        {
+            _known.Add(key);
+        }
+    }
+
+    public string PathOf(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary>Reports a problem at the value of <paramref name="key"/> (or at this mapping when the key is absent).</summary>
+    public void Error(string key, string message)
+    {
+        YamlNode? value = Find(key);
+        Problems.Add(value is null ? Location : At(value.Start), PathOf(key), message);
+    }
+
+    public string? GetString(string key, string? defaultValue = null, bool required = false)
+    {
+        if (ReadScalar(key, required, "a text value") is not { } scalar)
+        {
+            return defaultValue;
+        }
+
+        return Substitute(key, scalar);
+    }
+
+    public string GetRequiredString(string key) => GetString(key, required: true) ?? string.Empty;
+
+    public bool GetBoolean(string key, bool defaultValue)
+    {
+        if (ReadScalar(key, false, "true or false") is not { } scalar)
+        {
+            return defaultValue;
+        }
+
+        string? text = Substitute(key, scalar);
+        switch (text)
+        {
+            case "true" or "True" or "yes" or "on": return true;
+            case "false" or "False" or "no" or "off": return false;
+            case null: return defaultValue;
+            default:
+                Error(key, $"'{text}' is not true or false");
+                return defaultValue;
+        }
+    }
+
+    public long GetInt64(string key, long defaultValue, long min = long.MinValue, long max = long.MaxValue, bool required = false)
+    {
+        if (ReadScalar(key, required, "a whole number") is not { } scalar || Substitute(key, scalar) is not { } text)
+        {
+            return defaultValue;
+        }
+
+        bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        bool ok = hex
+            ? long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long value)
+            : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+        if (!ok)
+        {
+            Error(key, $"'{text}' is not a whole number");
+            return defaultValue;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(key, $"{value} is out of range ({RangeText(min, max)})");
+            return defaultValue;
+        }
+
+        return value;
+    }
+
+    public int GetInt32(string key, int defaultValue, int min = int.MinValue, int max = int.MaxValue, bool required = false) =>
+        (int)GetInt64(key, defaultValue, min, max, required);
+
+    public double GetDouble(string key, double defaultValue, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool required = false) =>
+        GetOptionalDouble(key, min, max, required) ?? defaultValue;
+
+    public double? GetOptionalDouble(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool required = false)
+    {
+        if (ReadScalar(key, required, "a number") is not { } scalar || Substitute(key, scalar) is not { } text)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        {
+            Error(key, $"'{text}' is not a number");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(key, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range ({RangeText(min, max)})");
+            return null;
+        }
+
+        return value;
+    }
+
+    public TimeSpan GetDuration(string key, TimeSpan defaultValue, TimeSpan? min = null, TimeSpan? max = null, bool required = false) =>
+        GetOptionalDuration(key, min, max, required) ?? defaultValue;
+
+    public TimeSpan? GetOptionalDuration(string key, TimeSpan? min = null, TimeSpan? max = null, bool required = false)
+    {
+        if (ReadScalar(key, required, "a duration such as 500ms, 2s or 5m") is not { } scalar || Substitute(key, scalar) is not { } text)
+        {
+            return null;
+        }
+
+        if (!DurationParser.TryParse(text, out TimeSpan value))
+        {
+            Error(key, $"'{text}' is not a duration (write a number and a unit: 500ms, 2s, 5m, 1h)");
+            return null;
+        }
+
+        if (min is { } lo && value < lo)
+        {
+            Error(key, $"{text} is too short (at least {DurationParser.Format(lo)})");
+            return null;
+        }
+
+        if (max is { } hi && value > hi)
+        {
+            Error(key, $"{text} is too long (at most {DurationParser.Format(hi)})");
+            return null;
+        }
+
+        return value;
+    }
+
+    public long GetSize(string key, long defaultValue, long min = 0, long max = long.MaxValue)
+    {
+        if (ReadScalar(key, false, "a size such as 512MiB or 1GiB") is not { } scalar || Substitute(key, scalar) is not { } text)
+        {
+            return defaultValue;
+        }
+
+        if (!SizeParser.TryParse(text, out long value))
+        {
+            Error(key, $"'{text}' is not a size (write a number and a unit: 64KiB, 512MiB, 1GiB)");
+            return defaultValue;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(key, $"{text} is out of range");
+            return defaultValue;
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads one of a fixed set of words, suggesting the nearest on a typo.</summary>
+    public T GetChoice<T>(string key, T defaultValue, IReadOnlyDictionary<string, T> choices, bool required = false)
+    {
+        if (ReadScalar(key, required, "one of " + string.Join(", ", choices.Keys)) is not { } scalar || Substitute(key, scalar) is not { } text)
+        {
+            return defaultValue;
+        }
+
+        if (choices.TryGetValue(text, out T? value))
+        {
+            return value;
+        }
+
+        Error(key, $"'{text}' is not one of {string.Join(" | ", choices.Keys)}{DidYouMean.Hint(text, choices.Keys)}");
+        return defaultValue;
+    }
+
+    public ConfigSection? GetSection(string key, bool required = false)
+    {
+        _known.Add(key);
+        YamlNode? node = Find(key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    Problems.Add(Location, PathOf(key), "is required");
+                }
+
+                return null;
+            case YamlMappingNode mapping:
+                return new ConfigSection(mapping, PathOf(key), Context);
+            case YamlScalarNode { Value: null or "" or "~" } when !required:
+                return null;
+            default:
+                Problems.Add(At(node.Start), PathOf(key), "must be a mapping of keys (indented 'key: value' lines)");
+                return null;
+        }
+    }
+
+    public IReadOnlyList<ConfigSection> GetSectionList(string key, bool required = false)
+    {
+        _known.Add(key);
+        YamlNode? node = Find(key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    Problems.Add(Location, PathOf(key), "is required");
+                }
+
+                return [];
+            case YamlSequenceNode sequence:
+                var sections = new List<ConfigSection>(sequence.Children.Count);
+                for (int i = 0; i < sequence.Children.Count; i++)
+                {
+                    if (sequence.Children[i] is YamlMappingNode item)
+                    {
+                        sections.Add(new ConfigSection(item, $"{PathOf(key)}[{i}]", Context));
+                    }
+                    else
+                    {
+                        Problems.Add(At(sequence.Children[i].Start), $"{PathOf(key)}[{i}]", "must be a mapping of keys");
+                    }
+                }
+
+                return sections;
+            case YamlScalarNode { Value: null or "" or "~" } when !required:
+                return [];
+            default:
+                Problems.Add(At(node.Start), PathOf(key), "must be a list ('- ' items)");
+                return [];
+        }
+    }
+
+    /// <summary>Reads a list of scalars (e.g. <c>outside: [10, 20]</c>), each substituted.</summary>
+    public IReadOnlyList<string>? GetScalarList(string key, bool required = false)
+    {
+        _known.Add(key);
+        YamlNode? node = Find(key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    Problems.Add(Location, PathOf(key), "is required");
+                }
+
+                return null;
+            case YamlSequenceNode sequence:
+                var values = new List<string>(sequence.Children.Count);
+                foreach (YamlNode child in sequence.Children)
+                {
+                    if (child is YamlScalarNode scalar && Substitute(key, scalar) is { } text)
+                    {
+                        values.Add(text);
+                    }
+                    else
+                    {
+                        Problems.Add(At(child.Start), PathOf(key), "list items must be plain values");
+                        return null;
+                    }
+                }
+
+                return values;
+            default:
+                Problems.Add(At(node.Start), PathOf(key), "must be a list such as [1, 2]");
+                return null;
+        }
+    }
+
+    /// <summary>Every key of this mapping that no getter asked for is a typo or a key of another driver.</summary>
+    public void ReportUnknownKeys()
+    {
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in _node.Children)
+        {
+            string key = ((YamlScalarNode)entry.Key).Value ?? string.Empty;
+            if (!_known.Contains(key))
+            {
+                Problems.Add(At(entry.Key.Start), PathOf(key), $"unknown key{DidYouMean.Hint(key, _known)}");
+            }
+        }
+    }
+
+    /// <summary>The location of a key's value, for problems found after reading (e.g. duplicate ids).</summary>
+    public ConfigLocation LocationOf(string key) => Find(key) is { } node ? At(node.Start) : Location;
+
+    private YamlScalarNode? ReadScalar(string key, bool required, string expected)
+    {
+        _known.Add(key);
+        YamlNode? node = Find(key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    Problems.Add(Location, PathOf(key), $"is required ({expected})");
+                }
+
+                return null;
+            case YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" }:
+                if (required)
+                {
+                    Problems.Add(At(node.Start), PathOf(key), $"is empty (expected {expected})");
+                }
+
+                return null;
+            case YamlScalarNode scalar:
+                return scalar;
+            default:
+                Problems.Add(At(node.Start), PathOf(key), $"expected {expected}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
+                return null;
+        }
+    }
+
+    /// <summary>Replaces <c>${NAME}</c> from the environment; a missing variable is a problem naming it. <c>$${</c> escapes.</summary>
+    private string? Substitute(string key, YamlScalarNode scalar)
+    {
+        string value = scalar.Value ?? string.Empty;
+        if (!value.Contains('$', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var result = new StringBuilder(value.Length);
+        int i = 0;
+        while (i < value.Length)
+        {
+            if (value[i] == '$' && i + 1 < value.Length && value[i + 1] == '$')
+            {
+                result.Append('$');
+                i += 2;
+                continue;
+            }
+
+            if (value[i] == '$' && i + 1 < value.Length && value[i + 1] == '{')
+            {
+                int end = value.IndexOf('}', i + 2);
+                if (end < 0)
+                {
+                    Problems.Add(At(scalar.Start), PathOf(key), "unterminated '${' (write ${NAME})");
+                    return null;
+                }
+
+                string name = value[(i + 2)..end];
+                if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                {
+                    Problems.Add(At(scalar.Start), PathOf(key), $"'${{{name}}}' is not a valid environment variable reference");
+                    return null;
+                }
+
+                string? replacement = Context.Environment(name);
+                if (replacement is null)
+                {
+                    Problems.Add(At(scalar.Start), PathOf(key), $"environment variable '{name}' is not set");
+                    return null;
+                }
+
+                result.Append(replacement);
+                i = end + 1;
+                continue;
+            }
+
+            result.Append(value[i]);
+            i++;
+        }
+
+        return result.ToString();
+    }
+
+    private YamlNode? Find(string key)
+    {
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in _node.Children)
+        {
+            if (entry.Key is YamlScalarNode { Value: { } name } && name == key)
+            {
+                return entry.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private ConfigLocation At(Mark mark) => new(Context.File, (int)mark.Line, (int)mark.Column);
+
+    private static string RangeText(double min, double max) =>
+        (double.IsInfinity(min) || min == long.MinValue, double.IsInfinity(max) || max == long.MaxValue) switch
+        {
+            (true, true) => "any",
+            (true, false) => $"at most {max.ToString(CultureInfo.InvariantCulture)}",
+            (false, true) => $"at least {min.ToString(CultureInfo.InvariantCulture)}",
+            _ => $"{min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}",
+        };
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace SmartCity.Edge.Drivers.Configuration;
+
+/// <summary>Sizes like <c>512MiB</c>, <c>1GiB</c>, <c>100MB</c>, <c>64KiB</c>, <c>4096B</c>. A unit is required.</summary>
+public static class SizeParser
+{
+    public static bool TryParse(string text, out long bytes)
+    {
+        bytes = 0;
+        ReadOnlySpan<char> s = text.AsSpan().Trim();
+        int unitStart = s.Length;
+        while (unitStart > 0 && char.IsAsciiLetter(s[unitStart - 1]))
+        {
+            unitStart--;
+        }
+
+        if (unitStart == 0 || unitStart == s.Length)
+        {
+            return false;
+        }
+
+        if (!double.TryParse(s[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+        {
+            return false;
+        }
+
+        double factor;
+        switch (s[unitStart..])
+        {
+            case "B": factor = 1; break;
+            case "KB": factor = 1e3; break;
+            case "MB": factor = 1e6; break;
+            case "GB": factor = 1e9; break;
+            case "TB": factor = 1e12; break;
+            case "KiB": factor = 1L << 10; break;
+            case "MiB": factor = 1L << 20; break;
+            case "GiB": factor = 1L << 30; break;
+            case "TiB": factor = 1L << 40; break;
+            default: return false;
+        }
+
+        double result = number * factor;
+        if (result > long.MaxValue)
+        {
+            return false;
+        }
+
+        bytes = (long)result;
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the real protocol peers the integration tests talk to, when they are missing.
+# Idempotent; uses sudo for apt-get when not run as root. See ../../docs/testing.md.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+need_apt=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+/usr/bin/python3 -c "import pymodbus, serial, serial_asyncio" >/dev/null 2>&1 || need_apt+=(python3-pymodbus python3-serial python3-serial-asyncio)
+pkg-config --exists libmodbus 2>/dev/null || need_apt+=(libmodbus-dev pkg-config)
+command -v socat >/dev/null 2>&1 || need_apt+=(socat)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "install.sh: installing ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# node-opcua, pinned by package-lock.json, installed into tests/peers/opcua/node_modules.
+if [ -f "$here/opcua/package.json" ] && [ ! -d "$here/opcua/node_modules/node-opcua" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  echo "install.sh: npm ci in tests/peers/opcua"
+  (cd "$here/opcua" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Small C peers built from our own sources (e.g. the libmodbus server).
+if [ -f "$here/modbus/Makefile" ]; then
+  make -s -C "$here/modbus"
+fi
