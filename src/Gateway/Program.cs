@@ -1,1 +1,3 @@
-return 0;
+using SmartCity.Edge.Gateway.Cli;
+
+return await CommandLine.RunAsync(args);
