@@ -1,0 +1,10 @@
+namespace SmartCity.Edge.Gateway.Configuration;
+
+/// <summary>The whole validated configuration file. Built only by <see cref="GatewayConfigurationLoader"/> when the file has no problem.</summary>
+public sealed record GatewayConfiguration(
+    string SourceFile,
+    GatewayIdentity Gateway,
+    IReadOnlyList<DeviceConfiguration> Devices,
+    IReadOnlyList<AlarmRule> Alarms,
+    BufferConfiguration Buffer,
+    UpstreamConfiguration Upstream);

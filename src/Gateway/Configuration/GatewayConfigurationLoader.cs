@@ -1,0 +1,364 @@
+using System.Text.RegularExpressions;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Drivers.Configuration;
+
+namespace SmartCity.Edge.Gateway.Configuration;
+
+/// <summary>
+/// Reads the technician's YAML file into a <see cref="GatewayConfiguration"/>, collecting every problem
+/// (syntax, unknown keys, wrong types, bad durations, duplicate ids, missing <c>${VAR}</c>) with file, line,
+/// column and key path. Opens no socket and touches no device: validation comes before any I/O.
+/// </summary>
+public sealed partial class GatewayConfigurationLoader
+{
+    private static readonly Dictionary<string, AlarmSeverity> s_severities = new(StringComparer.Ordinal)
+    {
+        ["info"] = AlarmSeverity.Info,
+        ["warning"] = AlarmSeverity.Warning,
+        ["high"] = AlarmSeverity.High,
+        ["critical"] = AlarmSeverity.Critical,
+    };
+
+    private readonly IReadOnlyList<IDriverFactory> _factories;
+    private readonly Func<string, string?> _environment;
+
+    public GatewayConfigurationLoader(IEnumerable<IDriverFactory> factories, Func<string, string?>? environment = null)
+    {
+        _factories = factories.ToArray();
+        _environment = environment ?? Environment.GetEnvironmentVariable;
+    }
+
+    /// <summary>Loads a file. <paramref name="displayName"/> is how problems name it (defaults to the path as given).</summary>
+    public ConfigurationLoadResult LoadFile(string path, string? displayName = null)
+    {
+        string name = displayName ?? path;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var context = new ConfigContext(name, _environment);
+            context.Problems.Add(new ConfigLocation(name, 1, 1), string.Empty, $"cannot read the file: {ex.Message}");
+            return new ConfigurationLoadResult(null, context.Problems);
+        }
+
+        string baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        return Load(text, name, baseDirectory);
+    }
+
+    /// <summary>Loads YAML text. Relative <c>data_dir</c> paths resolve against <paramref name="baseDirectory"/>.</summary>
+    public ConfigurationLoadResult Load(string yaml, string fileName, string baseDirectory)
+    {
+        var context = new ConfigContext(fileName, _environment);
+        ConfigSection? root = ConfigDocument.Parse(yaml, context);
+        if (root is null)
+        {
+            return new ConfigurationLoadResult(null, context.Problems);
+        }
+
+        GatewayIdentity gateway = ReadGateway(root, baseDirectory);
+        IReadOnlyList<DeviceConfiguration> devices = ReadDevices(root);
+        IReadOnlyList<AlarmRule> alarms = ReadAlarms(root, devices);
+        BufferConfiguration buffer = ReadBuffer(root);
+        UpstreamConfiguration upstream = ReadUpstream(root, gateway);
+        root.ReportUnknownKeys();
+
+        GatewayConfiguration? configuration = context.Problems.HasAny
+            ? null
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream);
+        return new ConfigurationLoadResult(configuration, context.Problems);
+    }
+
+    private static GatewayIdentity ReadGateway(ConfigSection root, string baseDirectory)
+    {
+        ConfigSection? section = root.GetSection("gateway", required: true);
+        if (section is null)
+        {
+            return new GatewayIdentity("invalid", string.Empty, baseDirectory);
+        }
+
+        string id = section.GetRequiredString("id");
+        if (id.Length > 0 && !IdPattern().IsMatch(id))
+        {
+            section.Error("id", $"'{id}' is not a valid gateway id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
+        }
+
+        string site = section.GetString("site", string.Empty)!;
+        string dataDir = section.GetString("data_dir", "./data")!;
+        section.ReportUnknownKeys();
+        return new GatewayIdentity(id, site, Path.GetFullPath(dataDir, baseDirectory));
+    }
+
+    private IReadOnlyList<DeviceConfiguration> ReadDevices(ConfigSection root)
+    {
+        var devices = new List<DeviceConfiguration>();
+        var seen = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
+        IReadOnlyList<ConfigSection> sections = root.GetSectionList("devices");
+        foreach (ConfigSection section in sections)
+        {
+            DeviceConfiguration? device = ReadDevice(section);
+            if (device is null)
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(device.Id, out ConfigLocation first))
+            {
+                section.Error("id", $"duplicate device id '{device.Id}' (first defined at line {first.Line})");
+            }
+            else
+            {
+                seen.Add(device.Id, section.LocationOf("id"));
+                devices.Add(device);
+            }
+        }
+
+        return devices;
+    }
+
+    private DeviceConfiguration? ReadDevice(ConfigSection section)
+    {
+        string id = section.GetRequiredString("id");
+        if (id.Length > 0 && !IdPattern().IsMatch(id))
+        {
+            section.Error("id", $"'{id}' is not a valid device id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
+        }
+
+        string driverName = section.GetRequiredString("driver");
+        TimeSpan pollInterval = section.GetDuration("poll_interval", TimeSpan.FromSeconds(1), min: TimeSpan.FromMilliseconds(10), max: TimeSpan.FromHours(24));
+        IDriverFactory? factory = null;
+        if (driverName.Length > 0)
+        {
+            factory = _factories.FirstOrDefault(f => f.DriverNames.Contains(driverName, StringComparer.Ordinal));
+            if (factory is null)
+            {
+                string[] known = _factories.SelectMany(f => f.DriverNames).Order(StringComparer.Ordinal).ToArray();
+                section.Error("driver", $"'{driverName}' is not a driver{DidYouMean.Hint(driverName, known)} (available: {string.Join(", ", known)})");
+            }
+        }
+
+        IReadOnlyList<ConfigSection> tagSections = section.GetSectionList("tags", required: true);
+        var tags = new List<TagConfiguration>(tagSections.Count);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (ConfigSection tag in tagSections)
+        {
+            string tagId = tag.GetRequiredString("id");
+            if (tagId.Length > 0 && !TagIdPattern().IsMatch(tagId))
+            {
+                tag.Error("id", $"'{tagId}' is not a valid tag id (use letters, digits, '-', '_' and '.')");
+            }
+
+            if (seen.TryGetValue(tagId, out int firstLine))
+            {
+                tag.Error("id", $"duplicate tag id '{tagId}' in device '{id}' (first defined at line {firstLine})");
+            }
+            else
+            {
+                seen.Add(tagId, tag.LocationOf("id").Line);
+            }
+
+            string? unit = tag.GetString("unit");
+            double deadband = tag.GetDouble("deadband", 0, min: 0);
+            tags.Add(new TagConfiguration(tagId, unit, deadband));
+        }
+
+        var descriptor = new DeviceDescriptor(id, driverName, pollInterval, tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray());
+        DriverSettings? settings = factory?.ReadSettings(descriptor, section, tagSections);
+
+        // Without a driver nobody knows which keys are valid: report the driver, not a cascade of "unknown key".
+        if (factory is not null)
+        {
+            foreach (ConfigSection tag in tagSections)
+            {
+                tag.ReportUnknownKeys();
+            }
+
+            section.ReportUnknownKeys();
+        }
+        return factory is null || settings is null || id.Length == 0 ? null : new DeviceConfiguration(descriptor, factory, settings, tags);
+    }
+
+    private static IReadOnlyList<AlarmRule> ReadAlarms(ConfigSection root, IReadOnlyList<DeviceConfiguration> devices)
+    {
+        var alarms = new List<AlarmRule>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (ConfigSection section in root.GetSectionList("alarms"))
+        {
+            string id = section.GetRequiredString("id");
+            if (seen.TryGetValue(id, out int firstLine))
+            {
+                section.Error("id", $"duplicate alarm id '{id}' (first defined at line {firstLine})");
+            }
+            else if (id.Length > 0)
+            {
+                seen.Add(id, section.LocationOf("id").Line);
+            }
+
+            string tagPath = section.GetRequiredString("tag");
+            string deviceId = string.Empty;
+            string tagId = string.Empty;
+            if (tagPath.Length > 0)
+            {
+                int slash = tagPath.IndexOf('/', StringComparison.Ordinal);
+                if (slash <= 0 || slash == tagPath.Length - 1)
+                {
+                    section.Error("tag", $"'{tagPath}' must be written device/tag, e.g. fire-panel-1/smoke_zone1");
+                }
+                else
+                {
+                    deviceId = tagPath[..slash];
+                    tagId = tagPath[(slash + 1)..];
+                    DeviceConfiguration? device = devices.FirstOrDefault(d => d.Id == deviceId);
+                    if (device is null)
+                    {
+                        section.Error("tag", $"no device '{deviceId}'{DidYouMean.Hint(deviceId, devices.Select(d => d.Id))}");
+                    }
+                    else if (device.Tags.All(t => t.Id != tagId))
+                    {
+                        section.Error("tag", $"device '{deviceId}' has no tag '{tagId}'{DidYouMean.Hint(tagId, device.Tags.Select(t => t.Id))}");
+                    }
+                }
+            }
+
+            (AlarmCondition condition, TagValue threshold)? rule = null;
+            int conditions = 0;
+            if (section.GetOptionalDouble("above") is { } above)
+            {
+                rule = (AlarmCondition.Above, TagValue.FromDouble(above));
+                conditions++;
+            }
+
+            if (section.GetOptionalDouble("below") is { } below)
+            {
+                rule = (AlarmCondition.Below, TagValue.FromDouble(below));
+                conditions++;
+            }
+
+            if (section.Has("equals"))
+            {
+                rule = (AlarmCondition.EqualTo, ReadEquals(section));
+                conditions++;
+            }
+
+            if (conditions == 0)
+            {
+                section.Error("above", "an alarm needs a condition: above:, below: or equals:");
+            }
+            else if (conditions > 1)
+            {
+                section.Error("above", "give only one of above:, below: and equals:");
+            }
+
+            AlarmSeverity severity = section.GetChoice("severity", AlarmSeverity.Warning, s_severities);
+            string message = section.GetString("message", id)!;
+            section.ReportUnknownKeys();
+            if (rule is { } r && id.Length > 0 && deviceId.Length > 0)
+            {
+                alarms.Add(new AlarmRule(id, deviceId, tagId, r.condition, r.threshold, severity, message));
+            }
+        }
+
+        return alarms;
+    }
+
+    private static TagValue ReadEquals(ConfigSection section)
+    {
+        string text = section.GetString("equals") ?? string.Empty;
+        return text switch
+        {
+            "true" or "True" => TagValue.FromBoolean(true),
+            "false" or "False" => TagValue.FromBoolean(false),
+            _ => section.GetOptionalDouble("equals") is { } number ? TagValue.FromDouble(number) : TagValue.FromString(text),
+        };
+    }
+
+    private static BufferConfiguration ReadBuffer(ConfigSection root)
+    {
+        ConfigSection? section = root.GetSection("buffer");
+        if (section is null)
+        {
+            return new BufferConfiguration(1L << 30);
+        }
+
+        long maxDisk = section.GetSize("max_disk", 1L << 30, min: 1L << 20);
+        section.ReportUnknownKeys();
+        return new BufferConfiguration(maxDisk);
+    }
+
+    private static UpstreamConfiguration ReadUpstream(ConfigSection root, GatewayIdentity gateway)
+    {
+        string defaultPrefix = gateway.Site.Length > 0 ? $"smartcity/{gateway.Site}/{gateway.Id}" : $"smartcity/{gateway.Id}";
+        ConfigSection? section = root.GetSection("upstream");
+        if (section is null)
+        {
+            return new UpstreamConfiguration(null, Console: true, defaultPrefix);
+        }
+
+        bool console = section.GetBoolean("console", false);
+        ConfigSection? mqtt = section.GetSection("mqtt");
+        string prefix = defaultPrefix;
+        MqttUpstreamConfiguration? mqttConfiguration = null;
+        if (mqtt is not null)
+        {
+            prefix = mqtt.GetString("topic_prefix", defaultPrefix)!.TrimEnd('/');
+            if (prefix.Contains('#', StringComparison.Ordinal) || prefix.Contains('+', StringComparison.Ordinal))
+            {
+                mqtt.Error("topic_prefix", "MQTT wildcards '#' and '+' cannot appear in a topic you publish to");
+            }
+
+            mqttConfiguration = ReadMqtt(mqtt, gateway);
+            mqtt.ReportUnknownKeys();
+        }
+        else if (!console)
+        {
+            section.Error("mqtt", "no upstream: configure upstream.mqtt or set upstream.console: true");
+        }
+
+        section.ReportUnknownKeys();
+        return new UpstreamConfiguration(mqttConfiguration, console, prefix);
+    }
+
+    private static MqttUpstreamConfiguration? ReadMqtt(ConfigSection mqtt, GatewayIdentity gateway)
+    {
+        string server = mqtt.GetRequiredString("server");
+        string clientId = mqtt.GetString("client_id", gateway.Id)!;
+        string? username = mqtt.GetString("username");
+        string? password = mqtt.GetString("password");
+        string? caFile = mqtt.GetString("ca_file");
+        int qos = mqtt.GetInt32("qos", 1, min: 0, max: 1);
+        int maxBatch = mqtt.GetInt32("max_batch", 500, min: 1, max: 10_000);
+        if (server.Length == 0)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "mqtt" && uri.Scheme != "mqtts") || uri.Host.Length == 0)
+        {
+            mqtt.Error("server", $"'{server}' is not a broker address (write mqtt://host:1883 or mqtts://host:8883)");
+            return null;
+        }
+
+        bool tls = uri.Scheme == "mqtts";
+        if (caFile is not null && !tls)
+        {
+            mqtt.Error("ca_file", "ca_file is only used with an mqtts:// server");
+        }
+
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            mqtt.Error("ca_file", $"file '{caFile}' does not exist");
+        }
+
+        int port = uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port;
+        return new MqttUpstreamConfiguration(uri.Host, port, tls, caFile, clientId, username, password, qos, maxBatch);
+    }
+
+    // Gateway and device ids appear in MQTT topics: keep them to one safe, lower-case alphabet.
+    [GeneratedRegex("^[a-z0-9_-]+$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex TagIdPattern();
+}

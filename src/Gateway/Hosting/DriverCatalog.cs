@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using SmartCity.Edge.Drivers.Simulator;
+
+namespace SmartCity.Edge.Gateway.Hosting;
+
+/// <summary>The one place that lists the drivers this build ships. Adding a driver adds one line here.</summary>
+internal static class DriverCatalog
+{
+    public static IServiceCollection AddAllDrivers(this IServiceCollection services)
+    {
+        services.AddSimulatorDriver();
+        return services;
+    }
+}

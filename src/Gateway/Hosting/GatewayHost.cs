@@ -1,0 +1,80 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream;
+
+namespace SmartCity.Edge.Gateway.Hosting;
+
+/// <summary>Builds the generic host for a validated configuration.</summary>
+internal static class GatewayHost
+{
+    /// <summary>The driver factories, without a host, for loading and validating a configuration.</summary>
+    public static IReadOnlyList<IDriverFactory> CreateDriverFactories()
+    {
+        using ServiceProvider provider = new ServiceCollection().AddAllDrivers().BuildServiceProvider();
+        return provider.GetServices<IDriverFactory>().ToArray();
+    }
+
+    public static IHost Build(GatewayConfiguration configuration, TextWriter? consoleOutput = null)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = false,
+        });
+
+        // Published messages go to stdout when upstream.console is on; keep logs on stderr so the two never mix.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService(o => o.ServiceName = "smartcity-edge");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        IServiceCollection services = builder.Services;
+        services.AddAllDrivers();
+        services.AddSingleton(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ReadingChannel>();
+        services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
+        services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(
+            new BufferOptions
+            {
+                DataDirectory = configuration.Gateway.DataDirectory,
+                MaxDiskBytes = configuration.Buffer.MaxDiskBytes,
+            },
+            sp.GetRequiredService<ILogger<SqliteDurableBuffer>>(),
+            sp.GetRequiredService<TimeProvider>()));
+
+        if (configuration.Upstream.Mqtt is { } mqtt)
+        {
+            services.AddSingleton<IUpstreamPublisher>(sp => new MqttPublisher(mqtt, sp.GetRequiredService<UpstreamTopics>(), sp.GetRequiredService<ILogger<MqttPublisher>>()));
+        }
+
+        if (configuration.Upstream.Console)
+        {
+            services.AddSingleton<IUpstreamPublisher>(new ConsolePublisher(consoleOutput ?? Console.Out));
+        }
+
+        // Hosted services stop in reverse order: devices first, then processing drains and commits what they read,
+        // then the forwarder stops.
+        services.AddSingleton<ForwarderService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ForwarderService>());
+        services.AddSingleton<ProcessingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessingService>());
+        services.AddSingleton<DeviceSupervisorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceSupervisorService>());
+        return builder.Build();
+    }
+}

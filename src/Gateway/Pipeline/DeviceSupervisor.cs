@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Pipeline;
+
+/// <summary>
+/// Owns one device: creates its driver, connects, polls on schedule, and after a failure marks every tag bad once,
+/// disposes the driver and reconnects with exponential backoff and jitter. One device's trouble never touches another's loop.
+/// </summary>
+internal sealed class DeviceSupervisor
+{
+    private static readonly TimeSpan s_summaryInterval = TimeSpan.FromMinutes(1);
+
+    private readonly DeviceConfiguration _device;
+    private readonly IReadingSink _sink;
+    private readonly DriverContext _context;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Backoff _backoff;
+    private int _failuresSinceOnline;
+    private int _failuresSinceSummary;
+    private DateTimeOffset _lastSummary;
+
+    public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger)
+    {
+        _device = device;
+        _sink = sink;
+        _context = context;
+        _logger = logger;
+        _time = context.TimeProvider;
+        _backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), new Random());
+    }
+
+    public DeviceState State { get; private set; } = DeviceState.Starting;
+
+    public string? LastError { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string? failure = null;
+            IDeviceDriver? driver = null;
+            try
+            {
+                driver = _device.Factory.Create(_device.Descriptor, _device.Settings, _context);
+                await driver.ConnectAsync(_sink, cancellationToken).ConfigureAwait(false);
+                await PollUntilFailureAsync(driver, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (DeviceException ex)
+            {
+                failure = ex.Message;
+            }
+            catch (Exception ex)
+            {
+                // A bug in a driver must not take the gateway down: treat it like a lost connection, but loudly.
+                PipelineLog.DriverBug(_logger, ex, _device.Id, _device.Descriptor.Driver);
+                failure = $"internal error in the {_device.Descriptor.Driver} driver: {ex.GetType().Name}: {ex.Message}";
+            }
+            finally
+            {
+                if (driver is not null)
+                {
+                    await DisposeQuietlyAsync(driver).ConfigureAwait(false);
+                }
+            }
+
+            if (failure is null)
+            {
+                continue;
+            }
+
+            TimeSpan delay = _backoff.Next();
+            await MarkOfflineAsync(failure, delay, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        State = DeviceState.Stopped;
+    }
+
+    private async Task PollUntilFailureAsync(IDeviceDriver driver, CancellationToken cancellationToken)
+    {
+        bool first = true;
+        using var timer = new PeriodicTimer(_device.Descriptor.PollInterval, _time);
+        do
+        {
+            await driver.PollAsync(cancellationToken).ConfigureAwait(false);
+            if (first)
+            {
+                first = false;
+                MarkOnline();
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private void MarkOnline()
+    {
+        if (_failuresSinceOnline > 0)
+        {
+            PipelineLog.DeviceRecovered(_logger, _device.Id, _failuresSinceOnline);
+        }
+        else
+        {
+            PipelineLog.DeviceConnected(_logger, _device.Id, _device.Descriptor.Driver);
+        }
+
+        _failuresSinceOnline = 0;
+        _failuresSinceSummary = 0;
+        _backoff.Reset();
+        State = DeviceState.Online;
+        LastError = null;
+    }
+
+    private async Task MarkOfflineAsync(string reason, TimeSpan retry, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        LastError = reason;
+        _failuresSinceOnline++;
+        _failuresSinceSummary++;
+        if (State != DeviceState.Offline)
+        {
+            State = DeviceState.Offline;
+            _lastSummary = now;
+            _failuresSinceSummary = 0;
+            PipelineLog.DeviceOffline(_logger, _device.Id, reason, retry.TotalSeconds);
+
+            // Consumers must see that the values they hold are stale: one bad reading per tag, once per outage.
+            foreach (TagConfiguration tag in _device.Tags)
+            {
+                try
+                {
+                    await _sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, reason, now), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+        else if (now - _lastSummary >= s_summaryInterval)
+        {
+            PipelineLog.DeviceStillOffline(_logger, _device.Id, _failuresSinceSummary, reason);
+            _lastSummary = now;
+            _failuresSinceSummary = 0;
+        }
+    }
+
+    private async Task DisposeQuietlyAsync(IDeviceDriver driver)
+    {
+        try
+        {
+            await driver.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.DriverBug(_logger, ex, _device.Id, _device.Descriptor.Driver);
+        }
+    }
+}

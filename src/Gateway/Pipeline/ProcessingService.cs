@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Pipeline;
+
+/// <summary>
+/// The single reader of the readings channel: alarm evaluation, report-by-exception, encoding, and the durable
+/// commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
+/// a batch. On shutdown it keeps reading until the supervisors have completed the channel, so every reading that
+/// was read is committed before the process exits.
+/// </summary>
+internal sealed class ProcessingService : BackgroundService
+{
+    private const int MaxBatch = 2_000;
+
+    private readonly ChannelReader<Reading> _reader;
+    private readonly IDurableBuffer _buffer;
+    private readonly ReportByExceptionFilter _filter;
+    private readonly ThresholdAlarmEvaluator _alarms;
+    private readonly RecordEncoder _encoder = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger<ProcessingService> _logger;
+    private readonly List<BufferEntry> _entries = new(MaxBatch * 2);
+    private readonly List<AlarmTransition> _transitions = [];
+    private readonly CancellationTokenSource _abort = new();
+    private volatile bool _stopping;
+
+    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger)
+    {
+        _reader = channel.Reader;
+        _buffer = buffer;
+        _filter = new ReportByExceptionFilter(configuration.Devices);
+        _alarms = new ThresholdAlarmEvaluator(configuration.Alarms);
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Records committed since start.</summary>
+    public long Committed { get; private set; }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Let ExecuteAsync drain the channel (completed by the supervisors, which stop first); give up only when the
+        // host's shutdown timeout fires.
+        _stopping = true;
+        using (cancellationToken.Register(_abort.Cancel))
+        {
+            if (ExecuteTask is { } running)
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long atShutdown = -1;
+        CancellationToken abort = _abort.Token;
+        while (await _reader.WaitToReadAsync(abort).ConfigureAwait(false))
+        {
+            if (_stopping && atShutdown < 0)
+            {
+                atShutdown = Committed;
+            }
+
+            while (_entries.Count < MaxBatch && _reader.TryRead(out Reading reading))
+            {
+                Process(reading);
+            }
+
+            if (_entries.Count > 0)
+            {
+                await CommitAsync(abort).ConfigureAwait(false);
+            }
+        }
+
+        if (atShutdown >= 0)
+        {
+            PipelineLog.Drained(_logger, Committed - atShutdown);
+        }
+    }
+
+    private void Process(in Reading reading)
+    {
+        _transitions.Clear();
+        _alarms.Evaluate(reading, _transitions);
+        if (_filter.ShouldPublish(reading))
+        {
+            _entries.Add(_encoder.EncodeReading(reading));
+        }
+
+        foreach (AlarmTransition transition in _transitions)
+        {
+            _entries.Add(_encoder.EncodeAlarm(transition));
+        }
+    }
+
+    private async Task CommitAsync(CancellationToken abort)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
+        while (true)
+        {
+            try
+            {
+                await _buffer.AppendAsync(_entries, abort).ConfigureAwait(false);
+                Committed += _entries.Count;
+                _entries.Clear();
+                return;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
+                TimeSpan delay = backoff.Next();
+                PipelineLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
+                await Task.Delay(delay, _time, abort).ConfigureAwait(false);
+            }
+        }
+    }
+}

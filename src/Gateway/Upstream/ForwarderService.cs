@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Upstream;
+
+/// <summary>
+/// Drains the durable buffer upstream: alarms first, then telemetry oldest-first in batches. Records are deleted
+/// only after every publisher acknowledged them, so an outage, a broker restart or a crash at any moment can
+/// duplicate a message (the receiver drops it by <c>seq</c>) but never lose one.
+/// </summary>
+internal sealed class ForwarderService : BackgroundService
+{
+    private const int AlarmBatch = 100;
+    private const int TelemetryBatch = 2_000;
+
+    private readonly IDurableBuffer _buffer;
+    private readonly IReadOnlyList<IUpstreamPublisher> _publishers;
+    private readonly UpstreamMessageBuilder _builder;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ForwarderService> _logger;
+    private readonly List<UpstreamMessage> _messages = [];
+
+    public ForwarderService(
+        IDurableBuffer buffer,
+        IEnumerable<IUpstreamPublisher> publishers,
+        GatewayConfiguration configuration,
+        UpstreamTopics topics,
+        TimeProvider time,
+        ILogger<ForwarderService> logger)
+    {
+        _buffer = buffer;
+        _publishers = publishers.ToArray();
+        _builder = new UpstreamMessageBuilder(topics, configuration.Gateway.Id, configuration.Upstream.Mqtt?.MaxBatch ?? 500);
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Messages acknowledged by every publisher since start (for metrics and tests).</summary>
+    public long PublishedMessages { get; private set; }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        foreach (IUpstreamPublisher publisher in _publishers)
+        {
+            await publisher.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), new Random());
+        bool failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _buffer.WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
+                foreach (IUpstreamPublisher publisher in _publishers)
+                {
+                    await publisher.EnsureConnectedAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                if (failing)
+                {
+                    failing = false;
+                    backoff.Reset();
+                    BufferStatistics stats = _buffer.GetStatistics();
+                    UpstreamLog.Recovered(_logger, string.Join(", ", _publishers.Select(p => p.Name)), stats.AlarmCount + stats.TelemetryCount);
+                }
+
+                await ForwardOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (UpstreamException ex)
+            {
+                TimeSpan delay = backoff.Next();
+                if (!failing)
+                {
+                    UpstreamLog.Unavailable(_logger, string.Join(", ", _publishers.Select(p => p.Name)), ex.Message, delay.TotalSeconds);
+                }
+
+                failing = true;
+                await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                TimeSpan delay = backoff.Next();
+                UpstreamLog.ForwarderBug(_logger, ex, delay.TotalSeconds);
+                failing = true;
+                await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sends one batch: all waiting alarms (up to a batch) if any, else one batch of telemetry.</summary>
+    private async Task ForwardOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<BufferedRecord> alarms = await _buffer.ReadOldestAsync(RecordKind.Alarm, 0, AlarmBatch, cancellationToken).ConfigureAwait(false);
+        if (alarms.Count > 0)
+        {
+            _messages.Clear();
+            foreach (BufferedRecord alarm in alarms)
+            {
+                _messages.Add(_builder.BuildAlarm(alarm));
+            }
+
+            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+            await _buffer.DeleteThroughAsync(RecordKind.Alarm, alarms[^1].Seq, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        IReadOnlyList<BufferedRecord> telemetry = await _buffer.ReadOldestAsync(RecordKind.Telemetry, 0, TelemetryBatch, cancellationToken).ConfigureAwait(false);
+        if (telemetry.Count > 0)
+        {
+            _messages.Clear();
+            _builder.BuildTelemetry(telemetry, _messages);
+            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+            await _buffer.DeleteThroughAsync(RecordKind.Telemetry, telemetry[^1].Seq, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishAllAsync(CancellationToken cancellationToken)
+    {
+        // Sequential on purpose: one connection delivers in order, which keeps each device's readings in seq order.
+        foreach (UpstreamMessage message in _messages)
+        {
+            foreach (IUpstreamPublisher publisher in _publishers)
+            {
+                await publisher.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        PublishedMessages += _messages.Count;
+        UpstreamLog.Published(_logger, _messages.Count, _messages[^1].LastSeq);
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Security.Authentication;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Upstream;
+
+/// <summary>
+/// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
+/// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
+/// on clean shutdown (a clean DISCONNECT suppresses the will).
+/// </summary>
+internal sealed class MqttPublisher : IUpstreamPublisher
+{
+    private readonly MqttUpstreamConfiguration _configuration;
+    private readonly UpstreamTopics _topics;
+    private readonly ILogger _logger;
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _options;
+
+    public MqttPublisher(MqttUpstreamConfiguration configuration, UpstreamTopics topics, ILogger logger)
+    {
+        _configuration = configuration;
+        _topics = topics;
+        _logger = logger;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _options = BuildOptions();
+    }
+
+    public string Name => "mqtt " + _configuration.Host + ":" + _configuration.Port;
+
+    public bool IsConnected => _client.IsConnected;
+
+    public async ValueTask EnsureConnectedAsync(CancellationToken cancellationToken)
+    {
+        if (_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            MqttClientConnectResult result = await _client.ConnectAsync(_options, timeout.Token).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode} {result.ReasonString}");
+            }
+
+            await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
+            UpstreamLog.Connected(_logger, $"{(_configuration.UseTls ? "mqtts" : "mqtt")}://{_configuration.Host}:{_configuration.Port}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not UpstreamException)
+        {
+            throw new UpstreamException(Describe(ex), ex);
+        }
+    }
+
+    public async ValueTask PublishAsync(UpstreamMessage message, CancellationToken cancellationToken)
+    {
+        MqttApplicationMessage mqttMessage = new MqttApplicationMessageBuilder()
+            .WithTopic(message.Topic)
+            .WithPayloadSegment(message.Payload)
+            .WithQualityOfServiceLevel(_configuration.Qos == 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce)
+            .WithRetainFlag(message.Retain)
+            .Build();
+        MqttClientPublishResult result;
+        try
+        {
+            result = await _client.PublishAsync(mqttMessage, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new UpstreamException(Describe(ex), ex);
+        }
+
+        if (!result.IsSuccess)
+        {
+            throw new UpstreamException($"broker did not accept the message on {message.Topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
+    public async ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await PublishStatusAsync("offline", cancellationToken).ConfigureAwait(false);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or SocketException or IOException)
+        {
+            // Shutting down anyway: the broker publishes the will instead.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private Task PublishStatusAsync(string status, CancellationToken cancellationToken) =>
+        _client.PublishAsync(
+            new MqttApplicationMessageBuilder()
+                .WithTopic(_topics.Status)
+                .WithPayload(status)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainFlag(true)
+                .Build(),
+            cancellationToken);
+
+    private MqttClientOptions BuildOptions()
+    {
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_configuration.Host, _configuration.Port)
+            .WithClientId(_configuration.ClientId)
+            .WithCleanSession(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(_topics.Status)
+            .WithWillPayload("offline")
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_configuration.Username is not null)
+        {
+            builder.WithCredentials(_configuration.Username, _configuration.Password ?? string.Empty);
+        }
+
+        if (_configuration.UseTls)
+        {
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls(true).WithTargetHost(_configuration.Host);
+                if (_configuration.CaFile is { } caFile)
+                {
+                    // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
+                    var trust = new X509Certificate2Collection();
+                    trust.ImportFromPemFile(caFile);
+                    tls.WithTrustChain(trust);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private string Describe(Exception ex) => ex switch
+    {
+        MqttConnectingFailedException connecting => $"{Name} refused the connection: {connecting.Message} (check client_id, user name and password)",
+        OperationCanceledException => $"no answer from {Name} within 10s",
+        _ when ex.InnerException is SocketException socket => $"cannot reach {Name}: {socket.SocketErrorCode}",
+        _ when ex.GetBaseException() is AuthenticationException auth => $"TLS handshake with {Name} failed: {auth.Message} (check ca_file and the broker's certificate name)",
+        _ => $"{Name}: {ex.GetBaseException().Message}",
+    };
+}

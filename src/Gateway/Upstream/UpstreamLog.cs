@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Gateway.Upstream;
+
+/// <summary>Log messages of the upstream forwarder. Event ids 1200–1299 are stable.</summary>
+internal static partial class UpstreamLog
+{
+    [LoggerMessage(1200, LogLevel.Information, "Connected to MQTT broker {Broker}")]
+    public static partial void Connected(ILogger logger, string broker);
+
+    [LoggerMessage(1201, LogLevel.Warning, "Upstream {Publisher} unavailable: {Reason}. Buffering on disk; retrying in {RetrySeconds:0.0}s")]
+    public static partial void Unavailable(ILogger logger, string publisher, string reason, double retrySeconds);
+
+    [LoggerMessage(1202, LogLevel.Information, "Upstream {Publisher} back; draining {Backlog} buffered records")]
+    public static partial void Recovered(ILogger logger, string publisher, long backlog);
+
+    [LoggerMessage(1203, LogLevel.Error, "Forwarder failed unexpectedly; retrying in {RetrySeconds:0.0}s")]
+    public static partial void ForwarderBug(ILogger logger, Exception exception, double retrySeconds);
+
+    [LoggerMessage(1204, LogLevel.Debug, "Published {Count} messages up to seq {LastSeq}")]
+    public static partial void Published(ILogger logger, int count, long lastSeq);
+}

@@ -1,0 +1,13 @@
+namespace SmartCity.Edge.Gateway.Upstream;
+
+/// <summary>The topic layout integrators rely on (docs/upstream.md). Change it only with a major version.</summary>
+internal sealed class UpstreamTopics(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    public string Status { get; } = prefix + "/status";
+
+    public string Alarms { get; } = prefix + "/alarms";
+
+    public string Telemetry(string deviceId) => $"{Prefix}/telemetry/{deviceId}";
+}

@@ -1,0 +1,86 @@
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Hosting;
+
+namespace SmartCity.Edge.Gateway.Tests.Configuration;
+
+public sealed class GatewayConfigurationLoaderTests
+{
+    private static GatewayConfigurationLoader Loader(Dictionary<string, string>? env = null) =>
+        new(GatewayHost.CreateDriverFactories(), key => env?.GetValueOrDefault(key));
+
+    [Fact]
+    public void Load_DemoConfiguration_IsValidAndComplete()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml");
+        ConfigurationLoadResult result = Loader().LoadFile(path);
+
+        Assert.Empty(result.Problems.All);
+        GatewayConfiguration configuration = Assert.IsType<GatewayConfiguration>(result.Configuration);
+        Assert.Equal(["fire-panel-1", "gas-detector-2", "door-contacts", "ups-1"], configuration.Devices.Select(d => d.Id));
+        Assert.True(configuration.Upstream.Console);
+        Assert.Null(configuration.Upstream.Mqtt);
+        Assert.Contains(configuration.Alarms, a => a.Id == "smoke-zone1-high" && a.Condition == AlarmCondition.Above && a.Severity == AlarmSeverity.Critical);
+    }
+
+    [Fact]
+    public void Load_EnvironmentReference_SubstitutesTheValue()
+    {
+        const string yaml = """
+            gateway: { id: gw-1 }
+            devices: []
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:${PORT}
+                username: ${USER_NAME}
+                password: pre-${SECRET}-post
+            """;
+        ConfigurationLoadResult result = Loader(new() { ["PORT"] = "18830", ["USER_NAME"] = "edge", ["SECRET"] = "x$y" }).Load(yaml, "c.yaml", "/tmp");
+
+        MqttUpstreamConfiguration mqtt = Assert.IsType<MqttUpstreamConfiguration>(result.Configuration?.Upstream.Mqtt);
+        Assert.Equal(18830, mqtt.Port);
+        Assert.Equal("edge", mqtt.Username);
+        Assert.Equal("pre-x$y-post", mqtt.Password);
+        Assert.DoesNotContain("x$y", mqtt.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DurationsAndSizes_AreParsedWithTheirUnits()
+    {
+        const string yaml = """
+            gateway: { id: gw-1, data_dir: rel/data }
+            devices:
+              - id: d1
+                driver: simulator
+                poll_interval: 1.5s
+                tags: [{ id: t, signal: counter, deadband: 2 }]
+            buffer: { max_disk: 512MiB }
+            upstream: { console: true }
+            """;
+        GatewayConfiguration configuration = Loader().Load(yaml, "c.yaml", "/srv/edge").Configuration!;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), configuration.Devices[0].Descriptor.PollInterval);
+        Assert.Equal(512L << 20, configuration.Buffer.MaxDiskBytes);
+        Assert.Equal("/srv/edge/rel/data", configuration.Gateway.DataDirectory);
+        Assert.Equal(2, configuration.Devices[0].Tags[0].Deadband);
+        Assert.Equal("smartcity/gw-1", configuration.Upstream.TopicPrefix);
+    }
+
+    [Fact]
+    public void Load_EqualsTrue_IsABooleanThreshold()
+    {
+        const string yaml = """
+            gateway: { id: gw-1 }
+            devices:
+              - { id: door, driver: simulator, tags: [{ id: open, signal: toggle }] }
+            alarms:
+              - { id: door-open, tag: door/open, equals: true }
+            upstream: { console: true }
+            """;
+        AlarmRule rule = Loader().Load(yaml, "c.yaml", "/tmp").Configuration!.Alarms.Single();
+
+        Assert.Equal(AlarmCondition.EqualTo, rule.Condition);
+        Assert.Equal(TagValue.FromBoolean(true), rule.Threshold);
+        Assert.Equal(AlarmSeverity.Warning, rule.Severity);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace SmartCity.Edge.Gateway.Tests.Integration;
+
+/// <summary>The real gateway binary (<c>smartcity-edge run</c>) in its own process, so tests can SIGTERM or SIGKILL it.</summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
+
+    private GatewayProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Log => string.Join('\n', _stderr);
+
+    public IReadOnlyCollection<string> StandardOutput => _stdout;
+
+    /// <summary>Path of the built gateway assembly, next to this test project's build output.</summary>
+    public static string GatewayAssembly
+    {
+        get
+        {
+            // tests/X/bin/{Configuration}/net10.0/ → src/Gateway/bin/{Configuration}/net10.0/smartcity-edge.dll
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string framework = testBin.Name;
+            string configuration = testBin.Parent!.Name;
+            DirectoryInfo root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!;
+            return Path.Combine(root.FullName, "src", "Gateway", "bin", configuration, framework, "smartcity-edge.dll");
+        }
+    }
+
+    public static GatewayProcess Start(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        info.ArgumentList.Add(GatewayAssembly);
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
+        var gateway = new GatewayProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                gateway._stderr.Enqueue(e.Data);
+            }
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                gateway._stdout.Enqueue(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return gateway;
+    }
+
+    /// <summary>Runs the gateway to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(params string[] arguments)
+    {
+        await using GatewayProcess gateway = Start(arguments);
+        await gateway._process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
+        gateway._process.WaitForExit(); // flushes the asynchronous output readers
+        return (gateway._process.ExitCode, string.Join('\n', gateway._stdout), string.Join('\n', gateway._stderr));
+    }
+
+    public void Kill() => _process.Kill();
+
+    public async Task TerminateAsync()
+    {
+        Posix.Kill(_process.Id, Posix.SigTerm);
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
+        _process.WaitForExit();
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

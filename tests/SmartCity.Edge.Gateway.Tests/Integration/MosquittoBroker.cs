@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace SmartCity.Edge.Gateway.Tests.Integration;
+
+/// <summary>
+/// A real mosquitto on a free loopback port with its own config and persistence file in a temp folder, so it can be
+/// stopped (SIGTERM saves queued messages of persistent sessions) and started again on the same port.
+/// </summary>
+internal sealed class MosquittoBroker : IAsyncDisposable
+{
+    private readonly string _directory;
+    private Process? _process;
+
+    private MosquittoBroker(string directory, int port)
+    {
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static async Task<MosquittoBroker> StartAsync()
+    {
+        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort.Next());
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            # Test broker: loopback only, anonymous, persistent sessions survive a restart.
+            listener {broker.Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {directory}/
+            autosave_interval 1
+            max_queued_messages 0
+            user root
+            log_dest file {directory}/mosquitto.log
+            """);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
+    public async Task StartProcessAsync()
+    {
+        string executable = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
+        var info = new ProcessStartInfo(executable, ["-c", Path.Combine(_directory, "mosquitto.conf")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        _process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+
+        // Ready when the port accepts connections.
+        DateTime deadline = DateTime.UtcNow + TestTimeouts.Short;
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(20);
+            }
+            catch (SocketException ex)
+            {
+                string log = File.Exists(Path.Combine(_directory, "mosquitto.log")) ? await File.ReadAllTextAsync(Path.Combine(_directory, "mosquitto.log")) : string.Empty;
+                throw new InvalidOperationException($"mosquitto did not listen on {Port}: {ex.Message}\n{log}");
+            }
+        }
+    }
+
+    /// <summary>Graceful stop (SIGTERM): the broker saves its persistence file.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Posix.Kill(process.Id, Posix.SigTerm);
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

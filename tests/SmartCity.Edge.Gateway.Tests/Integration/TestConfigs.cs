@@ -1,0 +1,39 @@
+namespace SmartCity.Edge.Gateway.Tests.Integration;
+
+/// <summary>Configuration files written for one test run into a temp folder.</summary>
+internal static class TestConfigs
+{
+    /// <summary>Devices whose single tag counts up by one per poll, so every reading differs (no deadband suppression) and gaps in values show.</summary>
+    public static string CounterPark(string dataDir, int brokerPort, int devices, string pollInterval) =>
+        $"""
+        gateway:
+          id: test-gw
+          site: lab
+          data_dir: {dataDir}
+        devices:
+        {string.Concat(Enumerable.Range(1, devices).Select(i => $"""
+          - id: counter-{i}
+            driver: simulator
+            poll_interval: {pollInterval}
+            tags:
+              - id: count
+                signal: counter
+                min: 0
+                max: 1000000000
+
+        """))}
+        upstream:
+          mqtt:
+            server: mqtt://127.0.0.1:{brokerPort}
+            client_id: test-gw
+            topic_prefix: smartcity/lab/test-gw
+            qos: 1
+        """;
+
+    public static string Write(string directory, string yaml)
+    {
+        string path = Path.Combine(directory, "gateway.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
