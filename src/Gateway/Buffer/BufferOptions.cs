@@ -1,0 +1,69 @@
+namespace SmartCity.Edge.Gateway.Buffer;
+
+/// <summary>
+/// Options of the durable buffer (YAML <c>gateway.data_dir</c> and <c>buffer:</c>). The host reads the YAML and
+/// fills this; <see cref="SqliteDurableBuffer"/> validates it again at construction.
+/// </summary>
+public sealed record BufferOptions
+{
+    /// <summary>1 GiB, the documented default of <c>buffer.max_disk</c>.</summary>
+    public const long DefaultMaxDiskBytes = 1L << 30;
+
+    /// <summary>
+    /// The smallest accepted cap. Below this the database's own pages (schema, b-tree interior pages, a few leaf
+    /// pages per table) take a noticeable share and eviction would run on almost every commit.
+    /// </summary>
+    public const long MinMaxDiskBytes = 64L * 1024;
+
+    public const string DefaultDatabaseFileName = "buffer.db";
+
+    /// <summary>Directory holding the database (<c>gateway.data_dir</c>); created when missing.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>
+    /// Cap on bytes in use by the database (pages in use × page size; <c>buffer.max_disk</c>). When reached, the
+    /// oldest telemetry is evicted; alarms never are.
+    /// </summary>
+    public long MaxDiskBytes { get; init; } = DefaultMaxDiskBytes;
+
+    /// <summary>File name of the database inside <see cref="DataDirectory"/>.</summary>
+    public string DatabaseFileName { get; init; } = DefaultDatabaseFileName;
+
+    /// <summary>Full path of the database file.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, DatabaseFileName);
+
+    /// <summary>Every problem with these options, each naming the YAML key, the value and what is expected; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            errors.Add("gateway.data_dir: must not be empty (directory for the buffer database, e.g. ./data)");
+        }
+
+        if (MaxDiskBytes < MinMaxDiskBytes)
+        {
+            errors.Add($"buffer.max_disk: {MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes / 1024}KiB, e.g. 1GiB)");
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabaseFileName)
+            || DatabaseFileName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0
+            || DatabaseFileName.Contains('/')
+            || DatabaseFileName is "." or "..")
+        {
+            errors.Add($"buffer database file name '{DatabaseFileName}' must be a plain file name (default {DefaultDatabaseFileName})");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if any.</summary>
+    public void ThrowIfInvalid()
+    {
+        IReadOnlyList<string> errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid buffer options: " + string.Join("; ", errors), "options");
+        }
+    }
+}

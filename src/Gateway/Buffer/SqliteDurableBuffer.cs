@@ -1,0 +1,229 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Gateway.Buffer;
+
+/// <summary>
+/// <see cref="IDurableBuffer"/> on an embedded SQLite database in WAL mode with <c>synchronous=FULL</c>, so a
+/// committed record survives a process kill and a power cut.
+/// </summary>
+/// <remarks>
+/// Writes (appends, deletes) go through one writer thread that owns the only writing connection. It takes every
+/// request queued while the previous commit was running and commits them in ONE transaction (group commit): the
+/// fsync cost is shared by all concurrent producers, yet each caller's task completes only after the commit that
+/// holds its records. Reads use a second connection, which WAL lets run beside the writer. Statistics are kept
+/// by the writer and published as an immutable snapshot after each commit, so <see cref="GetStatistics"/> costs a
+/// field read.
+/// </remarks>
+public sealed partial class SqliteDurableBuffer : IDurableBuffer
+{
+    private readonly BufferOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _databasePath;
+    private readonly EvictionReporter _evictionReporter;
+
+    // Queue of the writer thread. Unbounded on purpose: every producer awaits its own request, so the queue holds
+    // at most one request per concurrent producer (and the few the forwarder's deletes add).
+    private readonly object _gate = new();
+    private List<WriteRequest> _pending = new();
+    private bool _stopping;
+    private readonly Thread _writerThread;
+    private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly Lock _readLock = new();
+    private volatile BufferStatistics _statistics;
+    private TaskCompletionSource _recordsAppended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
+
+    /// <summary>Opens (or creates) the buffer database under <see cref="BufferOptions.DataDirectory"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="BufferStorageException">The database cannot be opened; the message says what to do.</exception>
+    public SqliteDurableBuffer(BufferOptions options, ILogger<SqliteDurableBuffer> logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.ThrowIfInvalid();
+
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _databasePath = Path.GetFullPath(options.DatabasePath);
+        _evictionReporter = new EvictionReporter(logger, timeProvider, options.MaxDiskBytes);
+
+        Open();
+        _statistics = CreateStatistics();
+        Log.Opened(_logger, _databasePath, _telemetryCount, _alarmCount, _lastSeq, _usedBytes, _options.MaxDiskBytes);
+
+        _writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "buffer-writer" };
+        _writerThread.Start();
+    }
+
+    /// <summary>Full path of the database file.</summary>
+    public string DatabasePath => _databasePath;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <paramref name="entries"/> must not change until the returned task completes. Cancellation is honoured
+    /// until the request is queued; after that the commit is awaited to its end so the caller always learns whether
+    /// its records are durable (on shutdown in-flight readings are committed, not abandoned).
+    /// </remarks>
+    /// <exception cref="BufferStorageException">The commit failed (disk full, I/O error, damaged file); none of the entries was committed.</exception>
+    public ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            throw new ArgumentException("At least one entry is needed; an empty append gets no seq.", nameof(entries));
+        }
+
+        for (int i = 0; i < entries.Count; i++)
+        {
+            ValidateEntry(entries[i], i);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteRequest request = WriteRequest.Append(entries);
+        Enqueue(request);
+        return new ValueTask<long>(request.Completion.Task);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<BufferedRecord>> ReadOldestAsync(RecordKind kind, long afterSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ValidateKind(kind);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        BufferStatistics statistics = _statistics;
+        long waiting = kind == RecordKind.Alarm ? statistics.AlarmCount : statistics.TelemetryCount;
+        var records = new List<BufferedRecord>((int)Math.Clamp(waiting, 0, Math.Min(maxCount, 4096)));
+        lock (_readLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            try
+            {
+                ReadOldest(kind, afterSeq, maxCount, records);
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteErrorMapping.ToStorageException(ex, _databasePath, "read");
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<BufferedRecord>>(records);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="BufferStorageException">The delete could not be committed; the records are still there.</exception>
+    public ValueTask DeleteThroughAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken)
+    {
+        ValidateKind(kind);
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteRequest request = WriteRequest.Delete(kind, throughSeq);
+        Enqueue(request);
+        return new ValueTask(request.Completion.Task);
+    }
+
+    /// <inheritdoc />
+    public ValueTask WaitForRecordsAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        // Read the signal before the counts: the writer publishes counts before it completes the signal, so either
+        // we see the new records or we await a signal that is (or will be) completed for them.
+        TaskCompletionSource signal = Volatile.Read(ref _recordsAppended);
+        BufferStatistics statistics = _statistics;
+        if (statistics.TelemetryCount + statistics.AlarmCount > 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(signal.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public BufferStatistics GetStatistics() => _statistics;
+
+    /// <summary>
+    /// Limits the database to <paramref name="pages"/> pages (<c>PRAGMA max_page_count</c>, per connection), which
+    /// makes SQLite fail with a real SQLITE_FULL when more are needed. Tests use it to simulate a full disk.
+    /// </summary>
+    internal async ValueTask<long> SetMaxPageCountAsync(long pages)
+    {
+        WriteRequest request = WriteRequest.SetMaxPageCount(pages);
+        Enqueue(request);
+        return await request.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Commits what is queued, then closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+
+        // The writer drains the queue before it exits, so appends accepted before disposal are committed.
+        await _writerExited.Task.ConfigureAwait(false);
+        lock (_readLock)
+        {
+            CloseDatabase();
+        }
+
+        ReleaseLockFile();
+        _evictionReporter.Dispose();
+        Volatile.Read(ref _recordsAppended).TrySetException(new ObjectDisposedException(nameof(SqliteDurableBuffer)));
+    }
+
+    private void Enqueue(WriteRequest request)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _pending.Add(request);
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    private BufferStatistics CreateStatistics()
+    {
+        DateTimeOffset? oldest = (_oldestTelemetryMs, _oldestAlarmMs) switch
+        {
+            (null, null) => null,
+            (long t, null) => DateTimeOffset.FromUnixTimeMilliseconds(t),
+            (null, long a) => DateTimeOffset.FromUnixTimeMilliseconds(a),
+            (long t, long a) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(t, a)),
+        };
+        return new BufferStatistics(_telemetryCount, _alarmCount, _usedBytes, oldest, _droppedTelemetry, _lastSeq);
+    }
+
+    private static void ValidateEntry(in BufferEntry entry, int index)
+    {
+        if (!Enum.IsDefined(entry.Kind))
+        {
+            throw new ArgumentException($"entries[{index}].Kind {(int)entry.Kind} is not a record kind", "entries");
+        }
+
+        if (entry.DeviceId is null || entry.Body is null)
+        {
+            throw new ArgumentException($"entries[{index}] needs a DeviceId and a Body", "entries");
+        }
+    }
+
+    private static void ValidateKind(RecordKind kind)
+    {
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a record kind");
+        }
+    }
+}
