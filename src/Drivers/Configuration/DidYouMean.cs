@@ -1,6 +1,6 @@
 namespace SmartCity.Edge.Drivers.Configuration;
 
-/// <summary>Suggests the nearest known word for a typo (Levenshtein distance, at most a third of the word).</summary>
+/// <summary>Suggests the nearest known word for a typo (Levenshtein distance up to half the word, at most 3).</summary>
 public static class DidYouMean
 {
     public static string? Suggest(string typed, IEnumerable<string> candidates)
@@ -17,7 +17,7 @@ public static class DidYouMean
             }
         }
 
-        int allowed = Math.Max(1, Math.Min(3, typed.Length / 3));
+        int allowed = Math.Clamp(typed.Length / 2, 1, 3);
         return bestDistance <= allowed ? best : null;
     }
 

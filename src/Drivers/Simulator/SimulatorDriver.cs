@@ -8,6 +8,7 @@ internal sealed class SimulatorDriver : IDeviceDriver
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly double[] _state;
+    private readonly DateTimeOffset _origin;
     private IReadingSink? _sink;
 
     public SimulatorDriver(DeviceDescriptor device, SimulatorSettings settings, TimeProvider time)
@@ -16,6 +17,9 @@ internal sealed class SimulatorDriver : IDeviceDriver
         _settings = settings;
         _time = time;
         _random = new Random(settings.Seed);
+
+        // Waveforms start when the driver starts, so a demo shows its first alarm within seconds.
+        _origin = time.GetUtcNow();
         _state = new double[settings.Tags.Count];
         for (int i = 0; i < _state.Length; i++)
         {
@@ -67,7 +71,7 @@ internal sealed class SimulatorDriver : IDeviceDriver
 
     private TagValue Next(int index, SimulatedTag tag, DateTimeOffset now)
     {
-        double seconds = now.ToUnixTimeMilliseconds() / 1000.0;
+        double seconds = (now - _origin).TotalSeconds;
         double phase = seconds / tag.Period.TotalSeconds;
         switch (tag.Signal)
         {
@@ -82,7 +86,7 @@ internal sealed class SimulatorDriver : IDeviceDriver
                 _state[index] = Math.Clamp(next, tag.Min, tag.Max);
                 return TagValue.FromDouble(Math.Round(_state[index], 3));
             case SimulatedSignal.Toggle:
-                return TagValue.FromBoolean(phase - Math.Floor(phase) >= 0.5);
+                return TagValue.FromBoolean(phase - Math.Floor(phase) < 0.5);
             case SimulatedSignal.Counter:
                 double count = _state[index];
                 _state[index] = count + 1 > tag.Max ? tag.Min : count + 1;

@@ -51,7 +51,7 @@ internal sealed class ForwarderService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), new Random());
+        var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5), new Random());
         bool failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using SmartCity.Edge.Gateway.Configuration;
 
@@ -133,6 +134,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_configuration.Host, _configuration.Port)
             .WithClientId(_configuration.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V311) // the version every broker in the field speaks
             .WithCleanSession(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))

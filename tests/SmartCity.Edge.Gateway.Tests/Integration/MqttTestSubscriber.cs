@@ -48,6 +48,7 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
             .WithTcpServer("127.0.0.1", _port)
             .WithClientId(_clientId)
             .WithCleanSession(false)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311) // 3.1.1: clean session off keeps the session; v5 would need an expiry interval
             .Build();
         DateTime deadline = DateTime.UtcNow + TestTimeouts.Long;
         while (true)

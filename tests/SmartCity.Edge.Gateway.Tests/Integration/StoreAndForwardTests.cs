@@ -33,11 +33,11 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
         // Done when readings sampled well after the outage have arrived: the backlog drains oldest-first, so
         // everything before them has been sent by then.
         DateTimeOffset afterOutage = DateTimeOffset.UtcNow.AddSeconds(1);
-        List<ReceivedMessage> after = await subscriber.CollectUntilAsync(
+        List<ReceivedMessage> after = await WithLogAsync(gateway, subscriber.CollectUntilAsync(
             r => TelemetryLog.Readings(r).Select(x => x.Device).Distinct().All(d =>
                 TelemetryLog.Readings(r).Any(x => x.Device == d && DateTimeOffset.Parse(x.Reading.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > afterOutage))
                 && TelemetryLog.Readings(r).Select(x => x.Device).Distinct().Count() == 3,
-            TestTimeouts.Long);
+            TestTimeouts.Long));
 
         List<ReceivedMessage> all = [.. before, .. after];
         Assert.Empty(TelemetryLog.MissingSeqs(all));
@@ -65,9 +65,9 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
 
         long maxBeforeKill = TelemetryLog.AllSeqs(before).Max();
         await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
-        List<ReceivedMessage> after = await subscriber.CollectUntilAsync(
+        List<ReceivedMessage> after = await WithLogAsync(second, subscriber.CollectUntilAsync(
             r => TelemetryLog.AllSeqs(r).Any(s => s > maxBeforeKill + 200),
-            TestTimeouts.Long);
+            TestTimeouts.Long));
 
         List<ReceivedMessage> all = [.. before, .. after];
         Assert.Empty(TelemetryLog.MissingSeqs(all));
@@ -91,5 +91,18 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
         List<ReceivedMessage> retained = await late.CollectUntilAsync(r => r.Count >= 1, TestTimeouts.Short);
         Assert.Equal("offline", retained[0].Payload);
         Assert.True(retained[0].Retained);
+    }
+
+    /// <summary>Attaches the gateway's log to a timeout, so a failure says what the gateway was doing.</summary>
+    private static async Task<T> WithLogAsync<T>(GatewayProcess gateway, Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\ngateway log:\n" + gateway.Log, ex);
+        }
     }
 }

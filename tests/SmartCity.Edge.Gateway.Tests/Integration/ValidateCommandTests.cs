@@ -30,7 +30,7 @@ public sealed class ValidateCommandTests
         (int exitCode, string stdout, _) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal($"{config}: OK — gateway demo-park-01, 4 devices, 10 tags, 4 alarms, upstream console only", stdout.Trim());
+        Assert.Equal($"{config}: OK — gateway demo-park-01, 4 devices, 9 tags, 4 alarms, upstream console only", stdout.Trim());
     }
 
     [Fact]

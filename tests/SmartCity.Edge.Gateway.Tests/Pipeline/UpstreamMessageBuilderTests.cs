@@ -1,0 +1,73 @@
+using System.Text;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream;
+
+namespace SmartCity.Edge.Gateway.Tests.Pipeline;
+
+/// <summary>The exact bytes integrators receive (docs/upstream.md).</summary>
+public sealed class UpstreamMessageBuilderTests
+{
+    private static readonly DateTimeOffset s_ts = new(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero);
+    private readonly RecordEncoder _encoder = new();
+    private readonly UpstreamMessageBuilder _builder = new(new UpstreamTopics("smartcity/dai-an/hd-park-01"), "hd-park-01", maxBatch: 2);
+
+    [Fact]
+    public void Telemetry_ReadingsOfOneDevice_BatchedInSeqOrderWithDocumentedShape()
+    {
+        BufferedRecord[] records =
+        [
+            Record(1042, _encoder.EncodeReading(Reading.Good("fire-panel-1", "smoke_zone1", TagValue.FromDouble(3.2), s_ts))),
+            Record(1043, _encoder.EncodeReading(Reading.Good("door-1", "open", TagValue.FromBoolean(true), s_ts))),
+            Record(1044, _encoder.EncodeReading(Reading.Bad("fire-panel-1", "smoke_zone1", "IllegalDataAddress (02)", s_ts))),
+            Record(1045, _encoder.EncodeReading(Reading.Good("fire-panel-1", "count", TagValue.FromInt64(-7), s_ts))),
+        ];
+        var messages = new List<UpstreamMessage>();
+
+        _builder.BuildTelemetry(records, messages);
+
+        Assert.Equal(3, messages.Count);
+        Assert.Equal("smartcity/dai-an/hd-park-01/telemetry/fire-panel-1", messages[0].Topic);
+        Assert.Equal(
+            """{"gateway":"hd-park-01","device":"fire-panel-1","readings":[{"tag":"smoke_zone1","value":3.2,"quality":"good","ts":"2026-11-25T12:00:00.123Z","seq":1042},{"tag":"smoke_zone1","value":null,"quality":"bad","reason":"IllegalDataAddress (02)","ts":"2026-11-25T12:00:00.123Z","seq":1044}]}""",
+            Encoding.UTF8.GetString(messages[0].Payload.Span));
+        Assert.Equal(1044, messages[0].LastSeq);
+        Assert.Equal(
+            """{"gateway":"hd-park-01","device":"fire-panel-1","readings":[{"tag":"count","value":-7,"quality":"good","ts":"2026-11-25T12:00:00.123Z","seq":1045}]}""",
+            Encoding.UTF8.GetString(messages[1].Payload.Span));
+        Assert.Equal("smartcity/dai-an/hd-park-01/telemetry/door-1", messages[2].Topic);
+        Assert.Contains("\"value\":true", Encoding.UTF8.GetString(messages[2].Payload.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Alarm_Transition_HasDocumentedShape()
+    {
+        var rule = new AlarmRule("smoke-zone1-high", "fire-panel-1", "smoke_zone1", AlarmCondition.Above, TagValue.FromDouble(12.5), AlarmSeverity.Critical, "Smoke density high in zone 1");
+        BufferEntry entry = _encoder.EncodeAlarm(new AlarmTransition(rule, AlarmState.Active, TagValue.FromDouble(13.1), s_ts));
+
+        UpstreamMessage message = _builder.BuildAlarm(Record(1043, entry));
+
+        Assert.Equal("smartcity/dai-an/hd-park-01/alarms", message.Topic);
+        Assert.Equal(
+            """{"alarm":"smoke-zone1-high","state":"active","severity":"critical","device":"fire-panel-1","tag":"smoke_zone1","value":13.1,"message":"Smoke density high in zone 1","ts":"2026-11-25T12:00:00.123Z","seq":1043}""",
+            Encoding.UTF8.GetString(message.Payload.Span));
+        Assert.Equal(RecordKind.Alarm, entry.Kind);
+    }
+
+    [Fact]
+    public void Telemetry_TextWithQuotesAndNonAscii_IsEscapedJson()
+    {
+        BufferEntry entry = _encoder.EncodeReading(Reading.Good("d", "label", TagValue.FromString("Tür \"A\"\n"), s_ts));
+        var messages = new List<UpstreamMessage>();
+
+        _builder.BuildTelemetry([Record(1, entry)], messages);
+
+        using var json = System.Text.Json.JsonDocument.Parse(messages[0].Payload);
+        Assert.Equal("Tür \"A\"\n", json.RootElement.GetProperty("readings")[0].GetProperty("value").GetString());
+    }
+
+    private static BufferedRecord Record(long seq, BufferEntry entry) => new(seq, entry.Kind, entry.DeviceId, entry.Body);
+}
