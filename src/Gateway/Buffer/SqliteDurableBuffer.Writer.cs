@@ -105,12 +105,7 @@ public sealed partial class SqliteDurableBuffer
                         for (int i = 0; i < entries.Count; i++)
                         {
                             BufferEntry entry = entries[i];
-                            int k = (int)entry.Kind;
-                            _insertSeq[k].Value = nextSeq;
-                            _insertDevice[k].Value = entry.DeviceId;
-                            _insertBody[k].Value = entry.Body;
-                            _insertCommittedAt[k].Value = committedAt;
-                            _insert[k].ExecuteNonQuery();
+                            _insert[(int)entry.Kind]!.Execute(nextSeq, entry.DeviceId, entry.Body, committedAt);
                             nextSeq++;
                             if (entry.Kind == RecordKind.Alarm)
                             {
