@@ -21,6 +21,10 @@ public sealed partial class SqliteDurableBuffer
     private long _droppedTelemetry;
     private long _lastAlarmCapWarning;
     private bool _hasWarnedAlarmCap;
+    private long _commitCount;
+
+    /// <summary>Transactions committed since open; fewer than the requests made when group commit coalesced them.</summary>
+    internal long CommitCount => Interlocked.Read(ref _commitCount);
 
     private void WriterLoop()
     {
@@ -200,6 +204,7 @@ public sealed partial class SqliteDurableBuffer
         _usedBytes = usedBytes;
         _droppedTelemetry += evicted;
         _statistics = CreateStatistics();
+        Interlocked.Increment(ref _commitCount);
 
         foreach (WriteRequest request in requests)
         {

@@ -124,6 +124,20 @@ public sealed class SqliteDurableBuffer_Fault_Tests
         Assert.Equal(2, await first.AppendAsync([Telemetry(2)], CancellationToken.None));
     }
 
+    [Fact]
+    public void Open_DataDirectoryIsAFile_ThrowsCannotOpenNamingIt()
+    {
+        using var dir = new TempDataDirectory();
+        string notADirectory = Path.Combine(dir.Path, "data");
+        File.WriteAllText(notADirectory, "a file where data_dir should be");
+
+        BufferStorageException error = Assert.Throws<BufferStorageException>(() => Open(notADirectory));
+
+        Assert.Equal(BufferStorageError.CannotOpen, error.Error);
+        Assert.Contains(notADirectory, error.Message);
+        Assert.Contains("data_dir", error.Message);
+    }
+
     [Theory]
     [InlineData("", BufferOptions.DefaultMaxDiskBytes, "buffer.db", "gateway.data_dir")]
     [InlineData("/tmp/x", 1000, "buffer.db", "buffer.max_disk")]
