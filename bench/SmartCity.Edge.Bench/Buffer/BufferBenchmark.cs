@@ -63,6 +63,18 @@ internal sealed class BufferBenchmark : IBenchmark
             }
         }
 
+        string capDirectory = Path.Combine(baseDirectory, "at-cap");
+        AtCapResult atCap;
+        try
+        {
+            atCap = await RunAtCapScenarioAsync(capDirectory, records, 1000, 32L << 20, bodies, cancellationToken);
+            Console.WriteLine(atCap.ToMarkdownRow());
+        }
+        finally
+        {
+            Directory.Delete(capDirectory, recursive: true);
+        }
+
         var markdown = new StringBuilder();
         markdown.AppendLine("## buffer — durable store-and-forward buffer (SQLite, WAL, synchronous=FULL)");
         markdown.AppendLine();
@@ -74,12 +86,19 @@ internal sealed class BufferBenchmark : IBenchmark
             "Delete: `DeleteThroughAsync` per batch-size range, oldest first. CPU-µs = process CPU time (all threads, incl. SQLite) / records. " +
             "Peak RSS: VmHWM, reset before each scenario.");
         markdown.AppendLine();
-        markdown.AppendLine("| batch | producers | append rec/s | append CPU-µs/rec | append alloc B/rec | read rec/s | read CPU-µs/rec | delete rec/s | delete CPU-µs/rec | peak RSS MiB |");
-        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        markdown.AppendLine("| batch | producers | append rec/s | append CPU-µs/rec | append alloc B/rec | append commits | read rec/s | read CPU-µs/rec | delete rec/s | delete CPU-µs/rec | peak RSS MiB |");
+        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Result row in rows)
         {
             markdown.AppendLine(row.ToMarkdownRow());
         }
+
+        markdown.AppendLine();
+        markdown.AppendLine("Appending while `max_disk` is reached (upstream down for long): every commit also evicts the oldest telemetry in the same transaction.");
+        markdown.AppendLine();
+        markdown.AppendLine("| batch | max_disk | append rec/s | append CPU-µs/rec | evicted | used bytes after | peak RSS MiB |");
+        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        markdown.AppendLine(atCap.ToMarkdownRow());
 
         if (writeReport)
         {
@@ -110,6 +129,7 @@ internal sealed class BufferBenchmark : IBenchmark
         BufferEntry[][] batches = Enumerable.Range(0, producers * 4).Select(b => Enumerable.Range(0, batchSize)
             .Select(i => new BufferEntry(RecordKind.Telemetry, $"device-{(b * batchSize + i) % 32}", bodies[(b * batchSize + i) % bodies.Length]))
             .ToArray()).ToArray();
+        long commitsBefore = buffer.CommitCount;
         Measurement append = await MeasureAsync(async () =>
         {
             Task[] tasks = Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
@@ -121,6 +141,7 @@ internal sealed class BufferBenchmark : IBenchmark
             }, cancellationToken)).ToArray();
             await Task.WhenAll(tasks);
         });
+        long appendCommits = buffer.CommitCount - commitsBefore;
 
         long read = 0;
         Measurement reading = await MeasureAsync(async () =>
@@ -157,7 +178,40 @@ internal sealed class BufferBenchmark : IBenchmark
             throw new InvalidOperationException("records left after deleting everything");
         }
 
-        return new Result(batchSize, producers, appended, append, reading, deleting, ReadPeakRssBytes());
+        return new Result(batchSize, producers, appended, append, appendCommits, reading, deleting, ReadPeakRssBytes());
+    }
+
+    private static async Task<AtCapResult> RunAtCapScenarioAsync(string directory, int records, int batchSize, long maxDiskBytes, string[] bodies, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        ResetPeakRss();
+        await using var buffer = new SqliteDurableBuffer(
+            new BufferOptions { DataDirectory = directory, MaxDiskBytes = maxDiskBytes }, NullLogger<SqliteDurableBuffer>.Instance, TimeProvider.System);
+        BufferEntry[] batch = Enumerable.Range(0, batchSize)
+            .Select(i => new BufferEntry(RecordKind.Telemetry, $"device-{i % 32}", bodies[i % bodies.Length]))
+            .ToArray();
+
+        // Fill up to the cap first (not timed).
+        while (buffer.GetStatistics().DroppedTelemetry == 0)
+        {
+            await buffer.AppendAsync(batch, cancellationToken);
+        }
+
+        long droppedBefore = buffer.GetStatistics().DroppedTelemetry;
+        int batches = records / batchSize;
+        Measurement append = await MeasureAsync(async () =>
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                await buffer.AppendAsync(batch, cancellationToken);
+            }
+        });
+        BufferStatistics statistics = buffer.GetStatistics();
+        return new AtCapResult(batchSize, maxDiskBytes, (long)batches * batchSize, append, statistics.DroppedTelemetry - droppedBefore, statistics.UsedBytes, ReadPeakRssBytes());
     }
 
     private static async Task<Measurement> MeasureAsync(Func<Task> action)
@@ -193,10 +247,16 @@ internal sealed class BufferBenchmark : IBenchmark
 
     private readonly record struct Measurement(TimeSpan Wall, TimeSpan Cpu, long AllocatedBytes);
 
-    private sealed record Result(int BatchSize, int Producers, long Records, Measurement Append, Measurement Read, Measurement Delete, long PeakRssBytes)
+    private sealed record AtCapResult(int BatchSize, long MaxDiskBytes, long Records, Measurement Append, long Evicted, long UsedBytes, long PeakRssBytes)
     {
         public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
-            $"| {BatchSize} | {Producers} | {Rate(Append):N0} | {CpuPerRecord(Append):F2} | {(double)Append.AllocatedBytes / Records:F0} | {Rate(Read):N0} | {CpuPerRecord(Read):F2} | {Rate(Delete):N0} | {CpuPerRecord(Delete):F2} | {PeakRssBytes / (1024.0 * 1024):F0} |");
+            $"| {BatchSize} | {MaxDiskBytes >> 20} MiB | {Records / Append.Wall.TotalSeconds:N0} | {Append.Cpu.TotalMicroseconds / Records:F2} | {Evicted:N0} | {UsedBytes:N0} | {PeakRssBytes / (1024.0 * 1024):F0} |");
+    }
+
+    private sealed record Result(int BatchSize, int Producers, long Records, Measurement Append, long AppendCommits, Measurement Read, Measurement Delete, long PeakRssBytes)
+    {
+        public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
+            $"| {BatchSize} | {Producers} | {Rate(Append):N0} | {CpuPerRecord(Append):F2} | {(double)Append.AllocatedBytes / Records:F0} | {AppendCommits:N0} | {Rate(Read):N0} | {CpuPerRecord(Read):F2} | {Rate(Delete):N0} | {CpuPerRecord(Delete):F2} | {PeakRssBytes / (1024.0 * 1024):F0} |");
 
         private double Rate(Measurement m) => Records / m.Wall.TotalSeconds;
 
