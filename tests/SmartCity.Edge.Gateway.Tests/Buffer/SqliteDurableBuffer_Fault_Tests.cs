@@ -125,6 +125,32 @@ public sealed class SqliteDurableBuffer_Fault_Tests
     }
 
     [Fact]
+    public async Task Open_SchemaFromNewerVersion_ThrowsUnsupportedSchemaAndKeepsTheFile()
+    {
+        using var dir = new TempDataDirectory();
+        await using (SqliteDurableBuffer buffer = Open(dir.Path))
+        {
+            await buffer.AppendAsync([Alarm(1)], CancellationToken.None);
+        }
+
+        string path = Path.Combine(dir.Path, "buffer.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            command.ExecuteNonQuery();
+        }
+
+        BufferStorageException error = Assert.Throws<BufferStorageException>(() => Open(dir.Path));
+
+        Assert.Equal(BufferStorageError.UnsupportedSchema, error.Error);
+        Assert.Contains("newer gateway", error.Message);
+        Assert.True(File.Exists(path));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*corrupt*"));
+    }
+
+    [Fact]
     public void Open_DataDirectoryIsAFile_ThrowsCannotOpenNamingIt()
     {
         using var dir = new TempDataDirectory();

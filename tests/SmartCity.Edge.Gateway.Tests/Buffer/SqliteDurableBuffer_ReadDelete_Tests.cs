@@ -83,6 +83,22 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
     }
 
     [Fact]
+    public async Task Dispose_WithAppendsInFlight_CommitsThemBeforeClosing()
+    {
+        using var dir = new TempDataDirectory();
+        SqliteDurableBuffer buffer = Open(dir.Path);
+        Task<long>[] inFlight = Enumerable.Range(0, 20).Select(i => buffer.AppendAsync(TelemetryBatch(i * 100, 100), CancellationToken.None).AsTask()).ToArray();
+
+        await buffer.DisposeAsync();
+
+        long[] firsts = await Task.WhenAll(inFlight).WaitAsync(PassingTimeout);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 1 + i * 100L), firsts.Order());
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await buffer.AppendAsync([Telemetry(1)], CancellationToken.None));
+        await using SqliteDurableBuffer reopened = Open(dir.Path);
+        Assert.Equal(2000, reopened.GetStatistics().TelemetryCount);
+    }
+
+    [Fact]
     public async Task WaitForRecords_EmptyBuffer_CompletesOnAppendAndNotBefore()
     {
         using var dir = new TempDataDirectory();
