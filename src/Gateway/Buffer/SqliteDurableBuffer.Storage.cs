@@ -20,11 +20,7 @@ public sealed partial class SqliteDurableBuffer
     private SqliteParameter _lastSeqValue = null!;
     private SqliteCommand _evictTelemetry = null!;
     private SqliteParameter _evictCount = null!;
-    private readonly SqliteCommand[] _insert = new SqliteCommand[2];
-    private readonly SqliteParameter[] _insertSeq = new SqliteParameter[2];
-    private readonly SqliteParameter[] _insertDevice = new SqliteParameter[2];
-    private readonly SqliteParameter[] _insertBody = new SqliteParameter[2];
-    private readonly SqliteParameter[] _insertCommittedAt = new SqliteParameter[2];
+    private readonly SqliteRecordInsert?[] _insert = new SqliteRecordInsert?[2];
     private readonly SqliteCommand[] _delete = new SqliteCommand[2];
     private readonly SqliteParameter[] _deleteThrough = new SqliteParameter[2];
     private readonly SqliteCommand[] _oldestCommittedAt = new SqliteCommand[2];
@@ -172,11 +168,7 @@ public sealed partial class SqliteDurableBuffer
         {
             int k = (int)kind;
             string table = BufferSchema.Table(kind);
-            _insert[k] = Prepare(connection, $"INSERT INTO {table} (seq, device, body, committed_at) VALUES ($seq, $device, $body, $committedAt);");
-            _insertSeq[k] = _insert[k].Parameters.Add("$seq", SqliteType.Integer);
-            _insertDevice[k] = _insert[k].Parameters.Add("$device", SqliteType.Text);
-            _insertBody[k] = _insert[k].Parameters.Add("$body", SqliteType.Text);
-            _insertCommittedAt[k] = _insert[k].Parameters.Add("$committedAt", SqliteType.Integer);
+            _insert[k] = new SqliteRecordInsert(connection, table);
             _delete[k] = Prepare(connection, $"DELETE FROM {table} WHERE seq <= $through;");
             _deleteThrough[k] = _delete[k].Parameters.Add("$through", SqliteType.Integer);
             _oldestCommittedAt[k] = Prepare(connection, $"SELECT committed_at FROM {table} ORDER BY seq LIMIT 1;");
@@ -246,9 +238,16 @@ public sealed partial class SqliteDurableBuffer
     private void CloseDatabase()
     {
         foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _usedPages, _updateLastSeq, _evictTelemetry,
-            _insert[0], _insert[1], _delete[0], _delete[1], _oldestCommittedAt[0], _oldestCommittedAt[1], _read[0], _read[1]])
+            _delete[0], _delete[1], _oldestCommittedAt[0], _oldestCommittedAt[1], _read[0], _read[1]])
         {
             command?.Dispose();
+        }
+
+        // Raw statements are finalized before their connection closes.
+        for (int k = 0; k < _insert.Length; k++)
+        {
+            _insert[k]?.Dispose();
+            _insert[k] = null;
         }
 
         _reader?.Dispose();

@@ -21,6 +21,10 @@ public sealed partial class SqliteDurableBuffer
     private long _droppedTelemetry;
     private long _lastAlarmCapWarning;
     private bool _hasWarnedAlarmCap;
+    private long _commitCount;
+
+    /// <summary>Transactions committed since open; fewer than the requests made when group commit coalesced them.</summary>
+    internal long CommitCount => Interlocked.Read(ref _commitCount);
 
     private void WriterLoop()
     {
@@ -105,12 +109,7 @@ public sealed partial class SqliteDurableBuffer
                         for (int i = 0; i < entries.Count; i++)
                         {
                             BufferEntry entry = entries[i];
-                            int k = (int)entry.Kind;
-                            _insertSeq[k].Value = nextSeq;
-                            _insertDevice[k].Value = entry.DeviceId;
-                            _insertBody[k].Value = entry.Body;
-                            _insertCommittedAt[k].Value = committedAt;
-                            _insert[k].ExecuteNonQuery();
+                            _insert[(int)entry.Kind]!.Execute(nextSeq, entry.DeviceId, entry.Body, committedAt);
                             nextSeq++;
                             if (entry.Kind == RecordKind.Alarm)
                             {
@@ -205,6 +204,7 @@ public sealed partial class SqliteDurableBuffer
         _usedBytes = usedBytes;
         _droppedTelemetry += evicted;
         _statistics = CreateStatistics();
+        Interlocked.Increment(ref _commitCount);
 
         foreach (WriteRequest request in requests)
         {

@@ -32,7 +32,7 @@ internal static class SqliteErrorMapping
                 "records already committed are kept and appending resumes as soon as space is available"),
             SqliteIoError => (BufferStorageError.IoError,
                 $"the operating system reported an I/O error on '{databasePath}'. Check the storage medium (dmesg, SD card/SSD health) " +
-                "and that the volume is mounted read-write; the gateway retries, committed records are kept"),
+                "and that the volume is mounted read-write; records committed before are kept"),
             SqliteReadOnly => (BufferStorageError.IoError,
                 $"'{databasePath}' or its directory is read-only. Make '{directory}' writable for the gateway's user or remount the volume read-write"),
             SqliteCorrupt or SqliteNotADatabase => (BufferStorageError.Corrupt,

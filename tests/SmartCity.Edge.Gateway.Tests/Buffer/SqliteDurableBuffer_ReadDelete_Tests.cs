@@ -24,6 +24,26 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
     }
 
     [Fact]
+    public async Task ReadOldest_UnusualStrings_RoundTripExactly()
+    {
+        using var dir = new TempDataDirectory();
+        await using SqliteDurableBuffer buffer = Open(dir.Path);
+        BufferEntry[] entries =
+        [
+            new(RecordKind.Telemetry, "", ""),
+            new(RecordKind.Telemetry, "gerät-ü-火", "\"unit\":\"%obs/m\",\"note\":\"Rauch 🔥 \\\"zone\\\" 1\""),
+            new(RecordKind.Alarm, "d", new string('x', 100_000)),
+        ];
+
+        long first = await buffer.AppendAsync(entries, CancellationToken.None);
+
+        List<BufferedRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
+        BufferedRecord alarm = Assert.Single(await ReadAllAsync(buffer, RecordKind.Alarm));
+        Assert.Equal([new BufferedRecord(first, RecordKind.Telemetry, "", ""), new BufferedRecord(first + 1, RecordKind.Telemetry, entries[1].DeviceId, entries[1].Body)], telemetry);
+        Assert.Equal(new BufferedRecord(first + 2, RecordKind.Alarm, "d", entries[2].Body), alarm);
+    }
+
+    [Fact]
     public async Task DeleteThrough_AckedRange_RemovesExactlyThoseRecordsOfThatKind()
     {
         using var dir = new TempDataDirectory();
@@ -60,6 +80,22 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         await using SqliteDurableBuffer reopened = Open(dir.Path);
         Assert.Equal(Enumerable.Range(61, 40).Select(i => (long)i), (await ReadAllAsync(reopened, RecordKind.Telemetry)).Select(r => r.Seq));
         Assert.Equal(40, reopened.GetStatistics().TelemetryCount);
+    }
+
+    [Fact]
+    public async Task Dispose_WithAppendsInFlight_CommitsThemBeforeClosing()
+    {
+        using var dir = new TempDataDirectory();
+        SqliteDurableBuffer buffer = Open(dir.Path);
+        Task<long>[] inFlight = Enumerable.Range(0, 20).Select(i => buffer.AppendAsync(TelemetryBatch(i * 100, 100), CancellationToken.None).AsTask()).ToArray();
+
+        await buffer.DisposeAsync();
+
+        long[] firsts = await Task.WhenAll(inFlight).WaitAsync(PassingTimeout);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 1 + i * 100L), firsts.Order());
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await buffer.AppendAsync([Telemetry(1)], CancellationToken.None));
+        await using SqliteDurableBuffer reopened = Open(dir.Path);
+        Assert.Equal(2000, reopened.GetStatistics().TelemetryCount);
     }
 
     [Fact]

@@ -122,6 +122,28 @@ public sealed class SqliteDurableBuffer_Seq_Tests
     }
 
     [Fact]
+    public async Task Append_CallsQueuedDuringACommit_ShareTheNextCommit()
+    {
+        using var dir = new TempDataDirectory();
+        await using SqliteDurableBuffer buffer = Open(dir.Path);
+
+        // A large first batch keeps the writer busy while ten more calls queue up behind it.
+        ValueTask<long> large = buffer.AppendAsync(TelemetryBatch(0, 50_000), CancellationToken.None);
+        ValueTask<long>[] small = Enumerable.Range(0, 10).Select(i => buffer.AppendAsync([Alarm(i)], CancellationToken.None)).ToArray();
+        long first = await large;
+        var smallFirsts = new List<long>();
+        foreach (ValueTask<long> call in small)
+        {
+            smallFirsts.Add(await call);
+        }
+
+        Assert.Equal(1, first);
+        Assert.Equal(Enumerable.Range(50_001, 10).Select(i => (long)i), smallFirsts);
+        Assert.True(buffer.CommitCount <= 3, $"{buffer.CommitCount} commits for 11 calls: the queued calls were not coalesced");
+        Assert.Equal(10, buffer.GetStatistics().AlarmCount);
+    }
+
+    [Fact]
     public async Task Append_InvalidEntries_ThrowArgumentExceptionAndCommitNothing()
     {
         using var dir = new TempDataDirectory();
