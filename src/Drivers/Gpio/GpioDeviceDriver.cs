@@ -65,7 +65,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
         }
     }
 
-    public ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken)
+    public async ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         lock (_lock)
@@ -79,13 +79,21 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
         }
 
         _sink = sink;
+        var initial = new List<Reading>(_lines.Length);
         try
         {
-            OpenLines();
+            OpenLines(initial);
         }
         catch
         {
             ReleaseHardware();
+            lock (_lock)
+            {
+                // Nothing left for DisposeAsync to release; the supervisor creates a new instance to retry.
+                _state = GpioDriverState.Disposed;
+            }
+
+            _stopping.Dispose();
             throw;
         }
 
@@ -101,9 +109,15 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
             _state = GpioDriverState.Connected;
         }
 
-        _pump = PumpAsync(sink, _stopping.Token);
         GpioLog.Connected(_logger, _device.Id, _settings.Chip, _inputsByPin.Count, _lines.Length - _inputsByPin.Count);
-        return ValueTask.CompletedTask;
+
+        // The states found on connect go out before the pump starts, so they precede every change in the pipeline.
+        foreach (Reading reading in initial)
+        {
+            await sink.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
+        }
+
+        _pump = PumpAsync(sink, _stopping.Token);
     }
 
     public async ValueTask PollAsync(CancellationToken cancellationToken)
@@ -190,7 +204,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
         _stopping.Dispose();
     }
 
-    private void OpenLines()
+    private void OpenLines(List<Reading> initial)
     {
         GpioDriver driver = _opener.Open(_settings.Chip);
         GpioController controller;
@@ -230,7 +244,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
                 // Opened straight into the safe level so a siren never chirps while the gateway starts.
                 bool safe = line.Settings.SafeState;
                 Hardware(line, "open", () => controller.OpenPin(line.Pin, PinMode.Output, line.ToPhysical(safe)));
-                Enqueue(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(safe), now));
+                initial.Add(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(safe), now));
                 continue;
             }
 
@@ -241,17 +255,17 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
                 _ => PinMode.Input,
             };
             Hardware(line, "open", () => controller.OpenPin(line.Pin, mode));
-            bool initial = line.ToLogical(Hardware(line, "read", () => controller.Read(line.Pin)));
+            bool level = line.ToLogical(Hardware(line, "read", () => controller.Read(line.Pin)));
             lock (_lock)
             {
-                line.Debouncer = new GpioDebouncer(line.Settings.Debounce, initial);
+                line.Debouncer = new GpioDebouncer(line.Settings.Debounce, level);
                 if (line.Settings.Debounce > TimeSpan.Zero)
                 {
                     line.Timer = _time.CreateTimer(state => OnDeadline((GpioLine)state!), line, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
 
                 _inputsByPin[line.Pin] = line;
-                Enqueue(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(initial), now));
+                initial.Add(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(level), now));
             }
 
             // An edge between the read above and this registration is caught by the next poll (see PollAsync).
