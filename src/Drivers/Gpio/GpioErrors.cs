@@ -14,7 +14,7 @@ internal static class GpioErrors
     {
         string found = available.Count == 0
             ? "this machine has no GPIO chip at all (no /dev/gpiochip*); GPIO devices only work on a board with GPIO such as a Raspberry Pi"
-            : $"available: {string.Join(", ", available)}; set gpio_chip to one of them (a Raspberry Pi 5 on kernels before 6.6.45 exposes its header as gpiochip4)";
+            : $"available: {string.Join(", ", available)}; set gpio_chip to one of them (a Raspberry Pi 5 on a kernel from before mid-2024 exposes its header as gpiochip4)";
         return new DeviceException($"GPIO chip {path} does not exist: {found}.") { Kind = "missing" };
     }
 
