@@ -101,8 +101,9 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
         {
             if (_state != GpioDriverState.Connecting)
             {
-                // Disposed while connecting: DisposeAsync saw no controller yet, so the release is ours.
+                // Disposed while connecting: DisposeAsync left the release to us.
                 ReleaseHardware();
+                _stopping.Dispose();
                 throw new ObjectDisposedException(nameof(GpioDeviceDriver));
             }
 
@@ -117,7 +118,14 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
             await sink.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
         }
 
-        _pump = PumpAsync(sink, _stopping.Token);
+        lock (_lock)
+        {
+            // A dispose that ran meanwhile has already released everything and must not be handed a pump to await.
+            if (_state == GpioDriverState.Connected)
+            {
+                _pump = PumpAsync(sink, _stopping.Token);
+            }
+        }
     }
 
     public async ValueTask PollAsync(CancellationToken cancellationToken)
@@ -228,6 +236,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
         {
             throw new DeviceException($"GPIO device '{_device.Id}': cannot query gpiochip{_settings.Chip}: {ex.Message}", ex) { Kind = "io" };
         }
+
         foreach (GpioLine line in _lines)
         {
             if (line.Pin >= lineCount)
