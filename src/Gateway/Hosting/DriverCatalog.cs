@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using SmartCity.Edge.Drivers.Gpio;
+using SmartCity.Edge.Drivers.I2c;
 using SmartCity.Edge.Drivers.Simulator;
 
 namespace SmartCity.Edge.Gateway.Hosting;
@@ -9,6 +11,8 @@ internal static class DriverCatalog
     public static IServiceCollection AddAllDrivers(this IServiceCollection services)
     {
         services.AddSimulatorDriver();
+        services.AddGpioDriver();
+        services.AddI2cDriver();
         return services;
     }
 }
