@@ -75,6 +75,7 @@ internal static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<ProcessingService>());
         services.AddSingleton<DeviceSupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceSupervisorService>());
+        services.AddSingleton<IDeviceOutputs>(sp => sp.GetRequiredService<DeviceSupervisorService>());
         return builder.Build();
     }
 }

@@ -21,6 +21,7 @@ internal sealed class DeviceSupervisor
     private int _failuresSinceOnline;
     private int _failuresSinceSummary;
     private DateTimeOffset _lastSummary;
+    private volatile IDeviceDriver? _connected;
 
     public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger)
     {
@@ -36,6 +37,14 @@ internal sealed class DeviceSupervisor
 
     public string? LastError { get; private set; }
 
+    public string DeviceId => _device.Id;
+
+    /// <summary>Writes through the driver instance that is connected now.</summary>
+    public ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken) =>
+        _connected is { } driver
+            ? driver.WriteAsync(tagId, value, cancellationToken)
+            : throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" };
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -46,6 +55,7 @@ internal sealed class DeviceSupervisor
             {
                 driver = _device.Factory.Create(_device.Descriptor, _device.Settings, _context);
                 await driver.ConnectAsync(_sink, cancellationToken).ConfigureAwait(false);
+                _connected = driver;
                 await PollUntilFailureAsync(driver, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -64,6 +74,7 @@ internal sealed class DeviceSupervisor
             }
             finally
             {
+                _connected = null;
                 if (driver is not null)
                 {
                     await DisposeQuietlyAsync(driver).ConfigureAwait(false);
