@@ -12,17 +12,20 @@ internal sealed class ModbusServer : IAsyncDisposable
 
     private readonly SocatPtyPair? _pty;
 
-    private ModbusServer(ModbusServerKind kind, PeerProcess process, int port, SocatPtyPair? pty)
+    private readonly Func<int, Task<PeerProcess>> _start;
+
+    private ModbusServer(ModbusServerKind kind, PeerProcess process, int port, SocatPtyPair? pty, Func<int, Task<PeerProcess>> start)
     {
         Kind = kind;
         Process = process;
         Port = port;
         _pty = pty;
+        _start = start;
     }
 
     public ModbusServerKind Kind { get; }
 
-    public PeerProcess Process { get; }
+    public PeerProcess Process { get; private set; }
 
     public int Port { get; }
 
@@ -43,32 +46,40 @@ internal sealed class ModbusServer : IAsyncDisposable
     {
         string q = quiet ? "--quiet" : string.Empty;
         string py = Path.Combine(RepositoryPaths.ModbusPeers, "pymodbus_server.py");
-        SocatPtyPair? pty = null;
-        PeerProcess process;
-        switch (kind)
+        SocatPtyPair? pty = kind is ModbusServerKind.PymodbusRtuSerial or ModbusServerKind.LibmodbusRtuSerial ? await SocatPtyPair.StartAsync() : null;
+        async Task<PeerProcess> Start(int p)
         {
-            case ModbusServerKind.PymodbusTcp:
-                process = PeerProcess.Start("/usr/bin/python3", Args(py, "tcp", port.ToString(CultureInfo.InvariantCulture), q));
-                break;
-            case ModbusServerKind.PymodbusRtuOverTcp:
-                process = PeerProcess.Start("/usr/bin/python3", Args(py, "rtu-over-tcp", port.ToString(CultureInfo.InvariantCulture), q));
-                break;
-            case ModbusServerKind.PymodbusRtuSerial:
-                pty = await SocatPtyPair.StartAsync();
-                process = PeerProcess.Start("/usr/bin/python3", Args(py, "rtu", pty.ServerEnd, q));
-                break;
-            case ModbusServerKind.LibmodbusTcp:
-                process = PeerProcess.Start(await LibmodbusServerAsync(), Args("tcp", port.ToString(CultureInfo.InvariantCulture), q));
-                break;
-            default:
-                pty = await SocatPtyPair.StartAsync();
-                process = PeerProcess.Start(await LibmodbusServerAsync(), Args("rtu", pty.ServerEnd, q));
-                break;
+            string ps = p.ToString(CultureInfo.InvariantCulture);
+            return kind switch
+            {
+                ModbusServerKind.PymodbusTcp => PeerProcess.Start("/usr/bin/python3", Args(py, "tcp", ps, q)),
+                ModbusServerKind.PymodbusRtuOverTcp => PeerProcess.Start("/usr/bin/python3", Args(py, "rtu-over-tcp", ps, q)),
+                ModbusServerKind.PymodbusRtuSerial => PeerProcess.Start("/usr/bin/python3", Args(py, "rtu", pty!.ServerEnd, q)),
+                ModbusServerKind.LibmodbusTcp => PeerProcess.Start(await LibmodbusServerAsync(), Args("tcp", ps, q)),
+                _ => PeerProcess.Start(await LibmodbusServerAsync(), Args("rtu", pty!.ServerEnd, q)),
+            };
         }
 
+        PeerProcess process = await Start(port);
+        int bound = await ReadyPortAsync(process);
+        return new ModbusServer(kind, process, bound, pty, Start);
+    }
+
+    /// <summary>Kills the server by PID (SIGKILL: no goodbye on the wire) and waits until it is gone.</summary>
+    public Task KillAsync() => Process.KillAsync();
+
+    /// <summary>Starts the server again on the same port or pty, as a device that has rebooted.</summary>
+    public async Task RestartAsync()
+    {
+        await Process.DisposeAsync();
+        Process = await _start(Port);
+        await ReadyPortAsync(Process);
+    }
+
+    private static async Task<int> ReadyPortAsync(PeerProcess process)
+    {
         string ready = await process.WaitForLineAsync(l => l.StartsWith("READY port=", StringComparison.Ordinal));
-        int bound = int.Parse(ready["READY port=".Length..], CultureInfo.InvariantCulture);
-        return new ModbusServer(kind, process, bound, pty);
+        return int.Parse(ready["READY port=".Length..], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Builds the C peers with make when install.sh has not (a developer running tests directly).</summary>
