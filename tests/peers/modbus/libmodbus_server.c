@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <modbus/modbus.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -150,7 +151,10 @@ static int run_tcp(int port, modbus_mapping_t *m)
                 continue;
             if (fd == listener) {
                 int c = accept(listener, NULL, NULL);
+                int one = 1;
                 if (c >= 0) {
+                    /* As modbus_tcp_accept() does: without it, pipelined replies wait for delayed ACKs (Nagle). */
+                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
                     FD_SET(c, &all);
                     if (c > maxfd)
                         maxfd = c;
