@@ -21,6 +21,12 @@ internal sealed class ModbusSerialLine : IModbusRtuLine
     public ValueTask OpenAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         Close();
+        if (_options.PortName.StartsWith('/') && !File.Exists(_options.PortName))
+        {
+            // .NET reports a missing device as "access denied"; say what is really wrong.
+            throw new ModbusTransportException($"serial port {_options.PortName} does not exist: check that the adapter is plugged in and the name is right (ls /dev/serial/by-id)", ModbusErrorScope.Connection, "port");
+        }
+
         var port = new SerialPort(_options.PortName, _options.BaudRate, _options.Parity, _options.DataBits, _options.StopBits)
         {
             Handshake = Handshake.None,
