@@ -16,6 +16,10 @@ internal sealed class ModbusPendingRequest
 
     public Memory<byte> Response { get; }
 
-    /// <summary>Completes with the reply length. Continuations run asynchronously so the reader loop never runs caller code.</summary>
-    public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// Completes with the reply length. Continuations run inline on the reader thread (Kestrel's inline scheduling):
+    /// the caller's next request goes out without a thread hop, as a blocking C client would send it. Callers must
+    /// not block synchronously on another reply of the same connection, and nothing in the stack does.
+    /// </summary>
+    public TaskCompletionSource<int> Completion { get; } = new();
 }

@@ -21,7 +21,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     private readonly ILogger _logger;
     private readonly object _sync = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly object _sendLock = new();
     private readonly Dictionary<ushort, ModbusPendingRequest> _pending = [];
     private ModbusConnectionState _state = ModbusConnectionState.Closed;
     private Socket? _socket;
@@ -60,17 +60,22 @@ internal sealed class ModbusTcpChannel : IModbusChannel
                 }
             }
 
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeoutSource = new CancellationTokenSource(timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
+            // A blocking socket throughout: the reader thread then sleeps in recv() and wakes straight on the reply,
+            // with no epoll-thread and thread-pool hops (an async op would switch the socket to non-blocking for good).
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue) };
             try
             {
-                await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
+                await Task.Run(() => socket.Connect(_host, _port), CancellationToken.None).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is SocketException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 socket.Dispose();
                 throw ModbusSocketErrors.Connect(Endpoint, ex);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
             }
 
             lock (_sync)
@@ -85,7 +90,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             }
 
             Log.Connected(_logger, Endpoint);
-            _ = ReadLoopAsync(socket);
+            new Thread(() => ReadLoop(socket)) { IsBackground = true, Name = "modbus-tcp " + Endpoint }.Start();
         }
         finally
         {
@@ -127,21 +132,20 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             request.Span.CopyTo(frame.AsSpan(headerLength));
             int length = headerLength + request.Length;
 
-            // One write per ADU: some peers (pymodbus) drop a request split over several segments.
-            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // One write per ADU: some peers (pymodbus) drop a request split over several segments. At most 260 bytes
+            // into an idle socket buffer: the blocking send returns at once (SendTimeout bounds a stuck peer).
             try
             {
-                await socket.SendAsync(frame.AsMemory(0, length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                lock (_sendLock)
+                {
+                    socket.Send(frame, 0, length, SocketFlags.None);
+                }
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
             {
                 ModbusTransportException error = ModbusSocketErrors.Io(Endpoint, ex);
                 Teardown(socket, error);
                 throw error;
-            }
-            finally
-            {
-                _sendLock.Release();
             }
         }
         finally
@@ -190,7 +194,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         return ValueTask.CompletedTask;
     }
 
-    private async Task ReadLoopAsync(Socket socket)
+    /// <summary>The connection's reader thread: blocking receives, every complete ADU dispatched in order.</summary>
+    private void ReadLoop(Socket socket)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
         int filled = 0;
@@ -198,7 +203,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         {
             while (true)
             {
-                int received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                int received = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
                 if (received == 0)
                 {
                     Teardown(socket, ModbusSocketErrors.Closed(Endpoint));

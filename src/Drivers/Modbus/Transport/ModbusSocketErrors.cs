@@ -11,7 +11,7 @@ internal static class ModbusSocketErrors
             new($"{endpoint} refused the connection (nothing listens on that port: check host, port and that the device's Modbus TCP server is enabled)", ModbusErrorScope.Connection, "refused", exception),
         SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostNotFound or SocketError.NoData } =>
             new($"{endpoint} is unreachable ({((SocketException)exception).SocketErrorCode}): check the address, cabling and routing", ModbusErrorScope.Connection, "unreachable", exception),
-        OperationCanceledException or SocketException { SocketErrorCode: SocketError.TimedOut } =>
+        OperationCanceledException or TimeoutException or SocketException { SocketErrorCode: SocketError.TimedOut } =>
             new($"{endpoint} did not accept the connection in time: check that the device is powered and reachable", ModbusErrorScope.Connection, "timeout", exception),
         _ => new($"cannot connect to {endpoint}: {exception.Message}", ModbusErrorScope.Connection, "error", exception),
     };
