@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace SmartCity.Edge.Drivers.Modbus;
 
@@ -44,6 +45,7 @@ internal sealed class ModbusClient
     /// Reads <paramref name="quantity"/> bits (01/02) or registers (03/04) from <paramref name="address"/> and copies the
     /// reply's data bytes (packed bits LSB first, or big-endian registers) into <paramref name="data"/>. Returns their count.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(ModbusFunctionCode function, ushort address, ushort quantity, Memory<byte> data, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ModbusPdu.ReadRequestLength + ModbusLimits.MaxPduLength);
@@ -84,6 +86,7 @@ internal sealed class ModbusClient
     public ValueTask WriteMultipleRegistersAsync(ushort address, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken) =>
         WriteAsync(static (span, state) => { ModbusPdu.TryWriteMultipleRegisters(span, state.Address, state.Values.Span, out int n); return n; }, (Address: address, Values: values), cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync<TState>(Func<Span<byte>, TState, int> build, TState state, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(2 * ModbusLimits.MaxPduLength);
@@ -99,6 +102,7 @@ internal sealed class ModbusClient
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> SendAsync(ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken cancellationToken)
     {
         await _inflight.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace SmartCity.Edge.Drivers.Modbus;
@@ -14,6 +15,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 internal sealed class ModbusTcpChannel : IModbusChannel
 {
     private const int ReceiveBufferSize = 4096;
+    private const int MaxPooledRequests = 64;
 
     private readonly string _host;
     private readonly int _port;
@@ -23,6 +25,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly object _sendLock = new();
     private readonly Dictionary<ushort, ModbusPendingRequest> _pending = [];
+    private readonly Stack<ModbusPendingRequest> _pool = new();
     private ModbusConnectionState _state = ModbusConnectionState.Closed;
     private Socket? _socket;
     private ushort _nextTransactionId;
@@ -98,6 +101,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (request.Length is < 1 or > ModbusLimits.MaxPduLength)
@@ -106,8 +110,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         }
 
         await EnsureOpenAsync(timeout, cancellationToken).ConfigureAwait(false);
-        var pending = new ModbusPendingRequest(unitId, request.Span[0], response);
-        ushort transactionId;
+        ModbusPendingRequest pending;
         Socket socket;
         lock (_sync)
         {
@@ -117,18 +120,21 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             }
 
             socket = _socket;
+            ushort transactionId;
             do
             {
                 transactionId = _nextTransactionId++;
             }
             while (_pending.ContainsKey(transactionId));
+            pending = _pool.Count > 0 ? _pool.Pop() : new ModbusPendingRequest(this, _time);
+            pending.Prepare(transactionId, unitId, response, timeout);
             _pending.Add(transactionId, pending);
         }
 
         byte[] frame = ArrayPool<byte>.Shared.Rent(ModbusLimits.MaxTcpAduLength);
         try
         {
-            new ModbusMbapHeader(transactionId, 0, (ushort)(request.Length + 1), unitId).TryWrite(frame, out int headerLength);
+            new ModbusMbapHeader(pending.TransactionId, 0, (ushort)(request.Length + 1), unitId).TryWrite(frame, out int headerLength);
             request.Span.CopyTo(frame.AsSpan(headerLength));
             int length = headerLength + request.Length;
 
@@ -153,19 +159,29 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             ArrayPool<byte>.Shared.Return(frame);
         }
 
-        try
+        return await pending.Start(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a request that timed out or was cancelled out of the table, so its late reply is skipped as stale.</summary>
+    internal void Forget(ModbusPendingRequest pending)
+    {
+        lock (_sync)
         {
-            return await pending.Completion.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            if (_pending.TryGetValue(pending.TransactionId, out ModbusPendingRequest? current) && current == pending)
+            {
+                _pending.Remove(pending.TransactionId);
+            }
         }
-        catch (TimeoutException)
+    }
+
+    internal void ReturnToPool(ModbusPendingRequest pending)
+    {
+        lock (_sync)
         {
-            Forget(transactionId, pending);
-            throw ModbusSocketErrors.Timeout(Endpoint, unitId, timeout);
-        }
-        catch (OperationCanceledException)
-        {
-            Forget(transactionId, pending);
-            throw;
+            if (_pool.Count < MaxPooledRequests)
+            {
+                _pool.Push(pending);
+            }
         }
     }
 
@@ -246,7 +262,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             _pending.Remove(header.TransactionId, out pending);
         }
 
-        if (pending is null)
+        if (pending is null || !pending.TryClaim())
         {
             StaleReplies++;
             Log.StaleReply(_logger, Endpoint, header.TransactionId, header.UnitId);
@@ -255,23 +271,12 @@ internal sealed class ModbusTcpChannel : IModbusChannel
 
         if (header.UnitId != pending.UnitId)
         {
-            pending.Completion.TrySetException(new ModbusProtocolException($"reply for transaction {header.TransactionId} came from unit {header.UnitId}, the request went to unit {pending.UnitId}", ModbusErrorScope.Request));
+            pending.CompleteWithError(new ModbusProtocolException($"reply for transaction {header.TransactionId} came from unit {header.UnitId}, the request went to unit {pending.UnitId}", ModbusErrorScope.Request));
             return;
         }
 
         pdu.CopyTo(pending.Response.Span);
-        pending.Completion.TrySetResult(pdu.Length);
-    }
-
-    private void Forget(ushort transactionId, ModbusPendingRequest pending)
-    {
-        lock (_sync)
-        {
-            if (_pending.TryGetValue(transactionId, out ModbusPendingRequest? current) && current == pending)
-            {
-                _pending.Remove(transactionId);
-            }
-        }
+        pending.Complete(pdu.Length);
     }
 
     /// <summary>Closes <paramref name="socket"/> if it is still the current link and fails every request waiting on it.</summary>
@@ -294,7 +299,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         Log.ConnectionClosed(_logger, Endpoint, error.Kind, error.Message);
         foreach (ModbusPendingRequest pending in failed)
         {
-            pending.Completion.TrySetException(error);
+            pending.Fail(error);
         }
     }
 
