@@ -47,7 +47,7 @@ internal sealed class ModbusDriver : IDeviceDriver
     {
         _sink = sink;
         _lease ??= _registry.Acquire(_settings.Link, _logger);
-        _client ??= new ModbusClient(_lease.Channel, _settings.UnitId, _settings.Timeout, _settings.Retries, _settings.MaxInflight);
+        _client ??= new ModbusClient(_lease.Channel, _settings.UnitId, _settings.Timeout, _settings.Retries, _settings.MaxInflight, _time);
         try
         {
             await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);

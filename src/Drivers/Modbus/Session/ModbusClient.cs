@@ -12,11 +12,17 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// </summary>
 internal sealed class ModbusClient
 {
+    /// <summary>Pause before asking a busy device (06) again, times the attempt (telegraf#9253: 100 ms fixed it).</summary>
+    private static readonly TimeSpan s_busyBackoff = TimeSpan.FromMilliseconds(100);
+
     private readonly IModbusChannel _channel;
     private readonly SemaphoreSlim _inflight;
+    private readonly TimeProvider _time;
+    private long _requestsSent;
 
-    public ModbusClient(IModbusChannel channel, byte unitId, TimeSpan timeout, int retries = 0, int maxInflight = 1)
+    public ModbusClient(IModbusChannel channel, byte unitId, TimeSpan timeout, int retries = 0, int maxInflight = 1, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInflight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         _channel = channel;
@@ -36,8 +42,6 @@ internal sealed class ModbusClient
 
     /// <summary>Requests sent, retries included (diagnostics; tests compare it with the server's count).</summary>
     public long RequestsSent => Interlocked.Read(ref _requestsSent);
-
-    private long _requestsSent;
 
     public ValueTask ConnectAsync(CancellationToken cancellationToken) => _channel.EnsureOpenAsync(Timeout, cancellationToken);
 
@@ -62,6 +66,10 @@ internal sealed class ModbusClient
                     ReadOnlySpan<byte> payload = ModbusPdu.ValidateResponse(buffer.AsSpan(0, requestLength), buffer.AsSpan(requestLength, replyLength));
                     payload.CopyTo(data.Span);
                     return payload.Length;
+                }
+                catch (ModbusExceptionResponseException ex) when (ex.Code == ModbusExceptionCode.ServerDeviceBusy && ShouldRetry(ex, ref attempt, ref resent))
+                {
+                    await Task.Delay(s_busyBackoff * attempt, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ModbusException ex) when (ShouldRetry(ex, ref attempt, ref resent))
                 {
