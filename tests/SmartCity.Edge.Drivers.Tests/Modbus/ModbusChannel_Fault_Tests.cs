@@ -31,6 +31,7 @@ public sealed class ModbusChannel_Fault_Tests
         });
 
         await using var channel = new ModbusTcpChannel("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, TimeProvider.System, NullLogger.Instance);
+        await channel.EnsureOpenAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         var client = new ModbusClient(channel, 1, TimeSpan.FromMilliseconds(200));
         byte[] data = new byte[2];
 

@@ -89,6 +89,7 @@ public sealed class ModbusFuzz_Tests
         Task peer = RunGarbagePeerAsync(listener, new Random(99), stop.Token);
 
         await using var channel = new ModbusTcpChannel("127.0.0.1", port, TimeProvider.System, NullLogger.Instance);
+        await channel.EnsureOpenAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         var client = new ModbusClient(channel, 1, TimeSpan.FromMilliseconds(50));
         var kinds = new HashSet<string>();
         int good = 0;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace SmartCity.Edge.Drivers.Modbus;
@@ -19,6 +20,8 @@ internal sealed class ModbusRtuChannel : IModbusChannel
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _bus = new(1, 1);
     private readonly byte[] _frame = new byte[ModbusLimits.MaxRtuAduLength + 8];
+    private readonly BlockingCollection<(Func<int> Work, TaskCompletionSource<int> Done)> _queue = new();
+    private Thread? _worker;
     private long _lastFrameEnd;
     private bool _disposed;
 
@@ -67,7 +70,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
             await OpenIfClosedAsync(timeout, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await Task.Run(() => Exchange(unitId, request.Span, response.Span, timeout), cancellationToken).ConfigureAwait(false);
+                return await RunOnLineThreadAsync(() => Exchange(unitId, request.Span, response.Span, timeout)).ConfigureAwait(false);
             }
             finally
             {
@@ -86,6 +89,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
         try
         {
             _disposed = true;
+            _queue.CompleteAdding();
             _line.Dispose();
         }
         finally
@@ -149,6 +153,40 @@ internal sealed class ModbusRtuChannel : IModbusChannel
             _line.Close();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs a blocking exchange on this bus's own thread, so a slow serial line never holds a thread-pool thread
+    /// (the pool would starve with a few buses at 9600 baud). The bus lock keeps it to one job at a time.
+    /// </summary>
+    private Task<int> RunOnLineThreadAsync(Func<int> work)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_worker is null)
+        {
+            _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "modbus-rtu " + Endpoint };
+            _worker.Start();
+        }
+
+        _queue.Add((work, done));
+        return done.Task;
+    }
+
+    private void WorkerLoop()
+    {
+        foreach ((Func<int> work, TaskCompletionSource<int> done) in _queue.GetConsumingEnumerable())
+        {
+            try
+            {
+                done.TrySetResult(work());
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }
+
+        _queue.Dispose();
     }
 
     private async ValueTask OpenIfClosedAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -17,6 +17,12 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     private const int ReceiveBufferSize = 4096;
     private const int MaxPooledRequests = 64;
 
+    /// <summary>
+    /// Connecting gets at least this long: a timeout tuned for replies on a LAN (say 200 ms) is too short for a
+    /// handshake on a busy gateway, and a device that is down refuses at once anyway.
+    /// </summary>
+    internal static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(2);
+
     private readonly string _host;
     private readonly int _port;
     private readonly TimeProvider _time;
@@ -66,9 +72,10 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             // A blocking socket throughout: the reader thread then sleeps in recv() and wakes straight on the reply,
             // with no epoll-thread and thread-pool hops (an async op would switch the socket to non-blocking for good).
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue) };
+            TimeSpan connectTimeout = timeout < MinConnectTimeout ? MinConnectTimeout : timeout;
             try
             {
-                await Task.Run(() => socket.Connect(_host, _port), CancellationToken.None).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => socket.Connect(_host, _port), CancellationToken.None).WaitAsync(connectTimeout, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {

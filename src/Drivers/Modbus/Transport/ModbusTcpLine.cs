@@ -27,7 +27,7 @@ internal sealed class ModbusTcpLine : IModbusRtuLine
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            linked.CancelAfter(timeout);
+            linked.CancelAfter(timeout < ModbusTcpChannel.MinConnectTimeout ? ModbusTcpChannel.MinConnectTimeout : timeout);
             await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
