@@ -85,6 +85,17 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
             return;
         }
 
+        if (client.State != UaClientState.Connected)
+        {
+            // Reconnecting in the background: report the polled tags bad now rather than wait for it.
+            foreach (int i in indexes)
+            {
+                await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, "BadNotConnected", now), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         UaDataValue[] values;
         try
         {
