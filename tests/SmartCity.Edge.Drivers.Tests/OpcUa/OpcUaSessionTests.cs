@@ -151,6 +151,40 @@ public sealed class OpcUaSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SmallBuffers_LargeRequestAndResponse_TravelInSeveralChunks()
+    {
+        // 8 KiB chunks both ways: the 250-value Write request (~10 KB) and the Browse of 1,000 nodes (~60 KB)
+        // only fit when chunked; an unchunked one would be refused as Bad_TcpMessageTooLarge.
+        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? endpoint, out _);
+        var small = new UaTransportLimits(8192, 8192, 1024 * 1024, 256);
+        var options = new UaClientOptions { Endpoint = endpoint!, Channel = UaSecureChannelOptions.Default with { Limits = small } };
+        await using UaSession session = await UaSession.CreateAsync(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TestTimeouts.Token());
+
+        UaWriteValue[] writes = Enumerable.Range(0, 250).Select(i => new UaWriteValue(UaNodeId.FromString(1, "Writable.Double"), new UaDataValue(UaVariant.From((double)i)))).ToArray();
+        UaStatusCode[] results = await session.WriteAsync(writes, TestTimeouts.Token());
+        UaReferenceDescription[] references = await session.BrowseAsync(UaNodeId.FromString(1, "Bench"), TestTimeouts.Token());
+
+        Assert.Equal(8192u, session.Channel.Limits.SendBufferSize);
+        Assert.All(results, r => Assert.True(r.IsGood, r.Name));
+        Assert.Equal(1000, references.Count(r => r.BrowseName.Name!.StartsWith('N')));
+    }
+
+    [Fact]
+    public async Task SmallMaxMessageSize_ResponseTooLarge_RequestFailsChannelStaysUsable()
+    {
+        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? endpoint, out _);
+        var small = new UaTransportLimits(8192, 8192, 32 * 1024, 64);
+        var options = new UaClientOptions { Endpoint = endpoint!, Channel = UaSecureChannelOptions.Default with { Limits = small } };
+        await using UaSession session = await UaSession.CreateAsync(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TestTimeouts.Token());
+
+        UaException error = await Assert.ThrowsAnyAsync<UaException>(() => session.BrowseAsync(UaNodeId.FromString(1, "Bench"), TestTimeouts.Token()));
+        UaDataValue[] after = await session.ReadAsync([new UaReadValueId(UaNodeId.FromString(1, "Scalars.Int32"))], TestTimeouts.Token());
+
+        Assert.Contains(error.StatusCode.Name, new[] { "BadResponseTooLarge", "BadTcpMessageTooLarge", "BadEncodingLimitsExceeded" });
+        Assert.Equal(-2000000000, after[0].Value.Value);
+    }
+
+    [Fact]
     public async Task CreateSession_WithUserNameAndPassword_EncryptsPasswordAndReads()
     {
         await using UaSession session = await ConnectAsync(_fixture.Server.EndpointUrl, "technician", "s3cret");

@@ -405,6 +405,11 @@ public sealed class UaSecureChannel : IAsyncDisposable
         {
             FaultWith(new UaTransportException(new UaStatusCode(UaStatusCodes.BadConnectionClosed), "the connection was closed", ex));
         }
+        catch (Exception ex)
+        {
+            // A bug of ours must still fault the channel (and so reconnect), never leave requests hanging.
+            FaultWith(new UaTransportException(new UaStatusCode(UaStatusCodes.BadInternalError), $"receive loop failed: {ex.GetType().Name}: {ex.Message}", ex));
+        }
     }
 
     private void ProcessChunk(Span<byte> chunk)
