@@ -185,6 +185,26 @@ public sealed class OpcUaSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShortTokenLifetime_TokenRenewedBeforeExpiry_ChannelKeepsWorking()
+    {
+        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? endpoint, out _);
+        var options = new UaClientOptions { Endpoint = endpoint!, Channel = UaSecureChannelOptions.Default with { RequestedLifetime = TimeSpan.FromSeconds(2) } };
+        await using UaSession session = await UaSession.CreateAsync(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TestTimeouts.Token());
+        uint firstToken = session.Channel.TokenId;
+
+        // Renewal happens at 75 % of the revised lifetime; keep reading across at least two renewals.
+        using var timeout = new CancellationTokenSource(TestTimeouts.Passing);
+        while (session.Channel.TokenId < firstToken + 2)
+        {
+            UaDataValue[] values = await session.ReadAsync([new UaReadValueId(UaNodeId.FromString(1, "Scalars.Int32"))], timeout.Token);
+            Assert.Equal(-2000000000, values[0].Value.Value);
+            await Task.Delay(100, timeout.Token); // pacing the reads, not synchronising on the renewal
+        }
+
+        Assert.Equal(UaSecureChannelState.Open, session.Channel.State);
+    }
+
+    [Fact]
     public async Task CreateSession_WithUserNameAndPassword_EncryptsPasswordAndReads()
     {
         await using UaSession session = await ConnectAsync(_fixture.Server.EndpointUrl, "technician", "s3cret");

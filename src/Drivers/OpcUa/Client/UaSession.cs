@@ -10,6 +10,9 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// </summary>
 public sealed class UaSession : IAsyncDisposable
 {
+    /// <summary>Parts of a split Read in flight at once: enough to hide the round trip, few enough not to flood the server.</summary>
+    private const int MaxParallelParts = 4;
+
     private readonly UaClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -100,19 +103,48 @@ public sealed class UaSession : IAsyncDisposable
         UaReadValueId[] all = [.. nodes];
         var results = new UaDataValue[all.Length];
         int batch = UaOperationLimits.Batch(OperationLimits.MaxNodesPerRead);
-        for (int offset = 0; offset < all.Length; offset += batch)
+        if (all.Length <= batch)
         {
-            int count = Math.Min(batch, all.Length - offset);
-            ReadResponse response = await CallAsync<ReadResponse>(new ReadRequest(0, timestamps, new ArraySegment<UaReadValueId>(all, offset, count)), cancellationToken).ConfigureAwait(false);
-            if (response.Results.Length != count)
-            {
-                throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), $"Read of {count} nodes returned {response.Results.Length} results");
-            }
-
-            response.Results.CopyTo(results, offset);
+            await ReadBatchAsync(all, 0, all.Length, results, timestamps, cancellationToken).ConfigureAwait(false);
+            return results;
         }
 
+        // The parts are independent requests: send them together (pipelined on the channel), at most a few at once.
+        var parts = new List<Task>();
+        using var gate = new SemaphoreSlim(MaxParallelParts);
+        for (int offset = 0; offset < all.Length; offset += batch)
+        {
+            int start = offset;
+            int count = Math.Min(batch, all.Length - offset);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            parts.Add(ReleaseAfter(ReadBatchAsync(all, start, count, results, timestamps, cancellationToken), gate));
+        }
+
+        await Task.WhenAll(parts).ConfigureAwait(false);
         return results;
+
+        static async Task ReleaseAfter(Task part, SemaphoreSlim gate)
+        {
+            try
+            {
+                await part.ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    private async Task ReadBatchAsync(UaReadValueId[] all, int offset, int count, UaDataValue[] results, UaTimestampsToReturn timestamps, CancellationToken cancellationToken)
+    {
+        ReadResponse response = await CallAsync<ReadResponse>(new ReadRequest(0, timestamps, new ArraySegment<UaReadValueId>(all, offset, count)), cancellationToken).ConfigureAwait(false);
+        if (response.Results.Length != count)
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), $"Read of {count} nodes returned {response.Results.Length} results");
+        }
+
+        response.Results.CopyTo(results, offset);
     }
 
     public async Task<UaStatusCode[]> WriteAsync(IReadOnlyList<UaWriteValue> values, CancellationToken cancellationToken)
