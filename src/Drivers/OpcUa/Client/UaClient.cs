@@ -438,7 +438,9 @@ public sealed class UaClient : IAsyncDisposable
             {
                 if (last != uint.MaxValue)
                 {
+                    // A real gap the server can no longer fill: at least bring every item to its current value.
                     Log.NotificationLost(_logger, subscription.SubscriptionId, sequence, ex.StatusCode.Name);
+                    await RereadAsync(session, subscription, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -449,6 +451,16 @@ public sealed class UaClient : IAsyncDisposable
         if (count > 0)
         {
             Log.Republished(_logger, subscription.SubscriptionId, count);
+        }
+    }
+
+    /// <summary>Reads the current value of every monitored item and delivers it as a data change.</summary>
+    private static async Task RereadAsync(UaSession session, UaSubscription subscription, CancellationToken cancellationToken)
+    {
+        UaDataValue[] values = await session.ReadAsync(subscription.Items.Select(i => new UaReadValueId(i.NodeId)).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < values.Length; i++)
+        {
+            await subscription.Handler.OnDataChangeAsync(subscription.Items[i].ClientHandle, values[i], cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -46,6 +46,7 @@ public sealed class UaSecureChannel : IAsyncDisposable
     private Exception? _fault;
     private byte[] _openClientNonce = [];
     private bool _openRenew;
+    private int _disposed;
 
     private UaSecureChannel(UaTcpTransport transport, IUaSecurityPolicy policy, UaSecureChannelOptions options, TimeProvider time, ILogger logger)
     {
@@ -143,12 +144,13 @@ public sealed class UaSecureChannel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         lock (_stateLock)
         {
-            if (_state is UaSecureChannelState.Closed)
-            {
-                return;
-            }
 
             if (_state is not UaSecureChannelState.Faulted)
             {
