@@ -56,6 +56,9 @@ public sealed class UaClient : IAsyncDisposable
 
     public int ReconnectCount { get; private set; }
 
+    /// <summary>The current session (tests and diagnostics).</summary>
+    internal UaSession? Session => _session;
+
     public UaEndpointUrl Endpoint => _options.Endpoint;
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
@@ -387,6 +390,7 @@ public sealed class UaClient : IAsyncDisposable
 
             if (message.IsKeepAlive)
             {
+                subscription.KeepAlivesReceived++;
                 return;
             }
 

@@ -34,6 +34,9 @@ public sealed class UaSubscription
     /// <summary>Sequence number of the last notification message delivered; 0 before the first.</summary>
     public uint LastSequenceNumber { get; internal set; }
 
+    /// <summary>Keep-alive messages received (for tests and diagnostics).</summary>
+    public int KeepAlivesReceived { get; internal set; }
+
     /// <summary>Notification messages recovered by Republish (for tests and diagnostics).</summary>
     public int RepublishedCount { get; internal set; }
 
