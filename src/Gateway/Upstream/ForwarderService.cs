@@ -122,6 +122,7 @@ internal sealed class ForwarderService : BackgroundService
             _builder.BuildTelemetry(telemetry, _messages);
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
             await _buffer.DeleteThroughAsync(RecordKind.Telemetry, telemetry[^1].Seq, cancellationToken).ConfigureAwait(false);
+            UpstreamLog.Deleted(_logger, "telemetry", telemetry[^1].Seq);
         }
     }
 
@@ -134,6 +135,8 @@ internal sealed class ForwarderService : BackgroundService
             {
                 await publisher.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             }
+
+            UpstreamLog.PublishedMessage(_logger, message.Topic, message.LastSeq);
         }
 
         PublishedMessages += _messages.Count;

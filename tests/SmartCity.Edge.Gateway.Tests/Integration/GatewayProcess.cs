@@ -45,6 +45,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardOutput = true,
         };
         info.ArgumentList.Add(GatewayAssembly);
+        info.Environment["Logging__LogLevel__SmartCity.Edge.Gateway.Upstream"] = "Trace";
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
