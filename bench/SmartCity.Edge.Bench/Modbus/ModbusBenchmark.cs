@@ -65,7 +65,7 @@ internal sealed class ModbusBenchmark : IBenchmark
             var md = new StringBuilder();
             md.AppendLine("## Modbus TCP master: ours vs libmodbus");
             md.AppendLine();
-            md.AppendLine($"{BenchmarkReport.MachineLine()}; CPUs allowed: {cpus}. Command: `taskset -c 0 dotnet run -c Release --project bench/SmartCity.Edge.Bench -- modbus` (median of {Rounds} alternating rounds of {requests} reads per row, after a warm-up; the server `tests/peers/modbus/libmodbus_server tcp 0 --quiet` and the C clients pinned the same way).");
+            md.AppendLine($"{BenchmarkReport.MachineLine()}; CPUs allowed: {cpus}. Command: `taskset -c 0 dotnet run -c Release --project bench/SmartCity.Edge.Bench -- modbus --requests {requests}` (median of {Rounds} alternating rounds of {requests} reads per row, after a warm-up; the server `tests/peers/modbus/libmodbus_server tcp 0 --quiet` and the C clients pinned the same way).");
             md.AppendLine();
             md.AppendLine("| registers | client | requests/s (median) | range over rounds | × libmodbus sequential | client CPU-µs/request | allocated B/request |");
             md.AppendLine("|---:|---|---:|---:|---:|---:|---:|");

@@ -229,7 +229,7 @@ internal sealed class ModbusCommand : ICliCommand
             }
 
             return options.ContainsKey("--rtu-over-tcp")
-                ? new ModbusRtuChannel(new ModbusTcpLine(host, port), TimeSpan.Zero, false, TimeProvider.System, NullLogger.Instance)
+                ? new ModbusRtuChannel(new ModbusTcpLine(host, port, TimeProvider.System), TimeSpan.Zero, false, TimeProvider.System, NullLogger.Instance)
                 : new ModbusTcpChannel(host, port, TimeProvider.System, NullLogger.Instance);
         }
 

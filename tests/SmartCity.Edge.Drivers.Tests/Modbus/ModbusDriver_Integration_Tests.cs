@@ -238,6 +238,25 @@ public sealed class ModbusDriver_Integration_Tests : IClassFixture<ModbusServers
     }
 
     [Fact]
+    public async Task Drivers_TwoDevicesOnOneSerialBus_ShareTheBusAndPollConcurrently()
+    {
+        ModbusServer server = await _servers.GetAsync(ModbusServerKind.PymodbusRtuSerial);
+        var factory = new ModbusDriverFactory();
+        const string Tags = "  - { id: f64, address: \"holding:114\", type: float64 }\n  - { id: coil3, address: \"coil:3\" }\n";
+        await using ModbusDriverHarness one = await ModbusDriverHarness.ConnectAsync(factory, server, "unit_id: 1\n", Tags);
+        await using ModbusDriverHarness two = await ModbusDriverHarness.ConnectAsync(factory, server, "unit_id: 2\n", Tags);
+        Assert.Same(one.Driver.Client!.Channel, two.Driver.Client!.Channel);
+
+        // Both devices poll at once; the bus serialises their requests, so every frame gets its own answer.
+        for (int i = 0; i < 5; i++)
+        {
+            Dictionary<string, Reading>[] polls = await Task.WhenAll(one.PollAsync(), two.PollAsync());
+            Assert.All(polls, r => Assert.Equal(3.14159265358979, r["f64"].Value.AsDouble()));
+            Assert.All(polls, r => Assert.True(r["coil3"].Value.AsBoolean()));
+        }
+    }
+
+    [Fact]
     public async Task Poll_UnitThatNeverAnswers_ThrowsTimeoutDeviceException()
     {
         // pymodbus stays silent for unknown unit ids (test-peers.md).

@@ -15,12 +15,15 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
     private readonly ITimer _timer;
     private ManualResetValueTaskSourceCore<int> _core;
     private CancellationTokenRegistration _cancellation;
+    private readonly TimeProvider _time;
     private TimeSpan _timeout;
+    private long _armedAt;
     private int _claimed;
 
     public ModbusPendingRequest(ModbusTcpChannel owner, TimeProvider time)
     {
         _owner = owner;
+        _time = time;
         _timer = time.CreateTimer(static state => ((ModbusPendingRequest)state!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -30,7 +33,7 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
 
     public Memory<byte> Response { get; private set; }
 
-    /// <summary>Prepares a pooled instance for a new request; the timer starts with <see cref="Start"/>.</summary>
+    /// <summary>Prepares a pooled instance for a new request; <see cref="Arm"/> starts its clock.</summary>
     public void Prepare(ushort transactionId, byte unitId, Memory<byte> response, TimeSpan timeout)
     {
         _core.Reset();
@@ -41,17 +44,21 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
         _timeout = timeout;
     }
 
-    /// <summary>Arms the timeout and the cancellation once the request is on the wire.</summary>
-    public ValueTask<int> Start(CancellationToken cancellationToken)
+    /// <summary>
+    /// Arms the timeout and the cancellation. Called before the request is sent: a reply can then never complete the
+    /// request before its timer is armed (which would leave a live timer on a pooled instance).
+    /// </summary>
+    public void Arm(CancellationToken cancellationToken)
     {
+        _armedAt = _time.GetTimestamp();
         _timer.Change(_timeout, Timeout.InfiniteTimeSpan);
         if (cancellationToken.CanBeCanceled)
         {
             _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((ModbusPendingRequest)state!).OnCanceled(token), this);
         }
-
-        return new ValueTask<int>(this, _core.Version);
     }
+
+    public ValueTask<int> AsValueTask() => new(this, _core.Version);
 
     /// <summary>The reader claims the request before copying the reply into <see cref="Response"/>; false when a timeout won.</summary>
     public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
@@ -99,6 +106,15 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
 
     private void OnTimeout()
     {
+        // Early: a timer may fire a little before its due time, and a callback already queued when the previous use
+        // completed may run after the instance was reused. Either way, wait out the rest of this request's time.
+        TimeSpan elapsed = _time.GetElapsedTime(_armedAt);
+        if (elapsed < _timeout)
+        {
+            _timer.Change(_timeout - elapsed, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
         _owner.Forget(this);
         Fail(ModbusSocketErrors.Timeout(_owner.Endpoint, UnitId, _timeout));
     }

@@ -138,6 +138,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             _pending.Add(transactionId, pending);
         }
 
+        pending.Arm(cancellationToken);
+
         byte[] frame = ArrayPool<byte>.Shared.Rent(ModbusLimits.MaxTcpAduLength);
         try
         {
@@ -166,7 +168,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             ArrayPool<byte>.Shared.Return(frame);
         }
 
-        return await pending.Start(cancellationToken).ConfigureAwait(false);
+        return await pending.AsValueTask().ConfigureAwait(false);
     }
 
     /// <summary>Takes a request that timed out or was cancelled out of the table, so its late reply is skipped as stale.</summary>

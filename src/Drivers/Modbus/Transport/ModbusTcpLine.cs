@@ -7,12 +7,14 @@ internal sealed class ModbusTcpLine : IModbusRtuLine
 {
     private readonly string _host;
     private readonly int _port;
+    private readonly TimeProvider _time;
     private Socket? _socket;
 
-    public ModbusTcpLine(string host, int port)
+    public ModbusTcpLine(string host, int port, TimeProvider time)
     {
         _host = host;
         _port = port;
+        _time = time;
         Endpoint = $"{host}:{port}";
     }
 
@@ -26,8 +28,8 @@ internal sealed class ModbusTcpLine : IModbusRtuLine
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            linked.CancelAfter(timeout < ModbusTcpChannel.MinConnectTimeout ? ModbusTcpChannel.MinConnectTimeout : timeout);
+            using var timeoutSource = new CancellationTokenSource(timeout < ModbusTcpChannel.MinConnectTimeout ? ModbusTcpChannel.MinConnectTimeout : timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
             await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
