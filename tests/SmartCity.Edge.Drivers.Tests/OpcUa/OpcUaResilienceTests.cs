@@ -39,6 +39,7 @@ public sealed class OpcUaResilienceTests : IAsyncLifetime
         await WaitUntilAsync(() => driver.Client!.State == UaClientState.Reconnecting);
         await driver.PollAsync(TestTimeouts.Token());
         Reading down = await sink.WaitForAsync(r => r.TagId == "fixed");
+        Reading counterDown = sink.All.Last(r => r.TagId == "counter");
         await Server.RestartAsync();
         DateTimeOffset restarted = DateTimeOffset.UtcNow;
 
@@ -48,7 +49,8 @@ public sealed class OpcUaResilienceTests : IAsyncLifetime
         await driver.PollAsync(TestTimeouts.Token());
         Reading up = await sink.WaitForAsync(r => r.TagId == "fixed");
 
-        Assert.Equal(Quality.Bad, down.Quality);
+        Assert.Equal((Quality.Bad, "BadNotConnected"), (down.Quality, down.Reason));
+        Assert.Equal((Quality.Bad, "BadNotConnected"), (counterDown.Quality, counterDown.Reason));
         Assert.Equal(Quality.Good, after.Quality);
         Assert.Equal((Quality.Good, -2000000000L), (up.Quality, up.Value.AsInt64()));
         Assert.True(driver.Client!.ReconnectCount >= 1);

@@ -56,6 +56,9 @@ public sealed class UaClient : IAsyncDisposable
 
     public int ReconnectCount { get; private set; }
 
+    /// <summary>Raised after a reconnect completed (session reactivated or recreated, subscriptions restored).</summary>
+    public event Action? Reconnected;
+
     /// <summary>The current session (tests and diagnostics).</summary>
     internal UaSession? Session => _session;
 
@@ -536,6 +539,7 @@ public sealed class UaClient : IAsyncDisposable
                 Log.Reconnected(_logger, _options.Endpoint.Url, outcome);
                 StartConnectionScope(session);
                 connected.TrySetResult();
+                Reconnected?.Invoke();
                 return;
             }
             catch (Exception ex) when (ex is UaException or OperationCanceledException or TimeoutException && !disposed.IsCancellationRequested)
