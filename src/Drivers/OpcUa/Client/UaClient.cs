@@ -24,11 +24,10 @@ public sealed class UaClient : IAsyncDisposable
     private UaSession? _session;
     private UaClientState _state = UaClientState.Disconnected;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenSource? _connectionScope;
+    private PublishGeneration? _generation;
     private Task _reconnectLoop = Task.CompletedTask;
     private ITimer? _watchdog;
     private long _lastPublishResponseTicks;
-    private int _publishWorkers;
 
     public UaClient(UaClientOptions options, TimeProvider time, ILogger logger)
     {
@@ -138,7 +137,11 @@ public sealed class UaClient : IAsyncDisposable
 
         _watchdog?.Dispose();
         await _disposed.CancelAsync().ConfigureAwait(false);
-        _connectionScope?.Cancel();
+        lock (_lock)
+        {
+            _generation?.Scope.Cancel();
+        }
+
         _connected.TrySetException(new UaTransportException(new UaStatusCode(UaStatusCodes.BadShutdown), "the client was closed"));
         try
         {
@@ -259,9 +262,15 @@ public sealed class UaClient : IAsyncDisposable
 
     private void StartConnectionScope(UaSession session)
     {
-        var scope = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        CancellationTokenSource? old = Interlocked.Exchange(ref _connectionScope, scope);
-        old?.Dispose();
+        // A new generation per connection: workers of the old one may still be finishing a delivery and must
+        // neither count against nor share a cancellation scope with the new ones.
+        var generation = new PublishGeneration();
+        lock (_lock)
+        {
+            _generation?.Scope.Cancel();
+            _generation = generation;
+        }
+
         Interlocked.Exchange(ref _lastPublishResponseTicks, _time.GetUtcNow().UtcTicks);
         UaSecureChannel channel = session.Channel;
         channel.Closed.Register(() => OnConnectionLost(channel.Fault?.Message ?? "the secure channel closed"));
@@ -271,29 +280,29 @@ public sealed class UaClient : IAsyncDisposable
     private void EnsurePublishWorkers()
     {
         UaSession session;
-        CancellationToken scope;
+        PublishGeneration generation;
         lock (_lock)
         {
-            if (_state != UaClientState.Connected || _subscriptions.Count == 0 || _connectionScope is null)
+            if (_state != UaClientState.Connected || _subscriptions.Count == 0 || _generation is null)
             {
                 return;
             }
 
             session = _session!;
-            scope = _connectionScope.Token;
+            generation = _generation;
         }
 
         while (true)
         {
-            int current = Volatile.Read(ref _publishWorkers);
+            int current = Volatile.Read(ref generation.Workers);
             if (current >= _options.PublishRequestCount)
             {
                 return;
             }
 
-            if (Interlocked.CompareExchange(ref _publishWorkers, current + 1, current) == current)
+            if (Interlocked.CompareExchange(ref generation.Workers, current + 1, current) == current)
             {
-                _ = Task.Run(() => PublishLoopAsync(session, scope), CancellationToken.None);
+                _ = Task.Run(() => PublishLoopAsync(session, generation), CancellationToken.None);
             }
         }
     }
@@ -302,8 +311,9 @@ public sealed class UaClient : IAsyncDisposable
     /// One of several Publish requests kept outstanding (§5.13.5): each response carries one notification message
     /// (or a keep-alive); the next request acknowledges what was delivered.
     /// </summary>
-    private async Task PublishLoopAsync(UaSession session, CancellationToken scope)
+    private async Task PublishLoopAsync(UaSession session, PublishGeneration generation)
     {
+        CancellationToken scope = generation.Scope.Token;
         try
         {
             while (!scope.IsCancellationRequested)
@@ -345,7 +355,17 @@ public sealed class UaClient : IAsyncDisposable
                 }
 
                 Interlocked.Exchange(ref _lastPublishResponseTicks, _time.GetUtcNow().UtcTicks);
-                await ProcessPublishResponseAsync(session, response, scope).ConfigureAwait(false);
+                try
+                {
+                    await ProcessPublishResponseAsync(session, response, scope).ConfigureAwait(false);
+                }
+                catch (UaException ex) when (!scope.IsCancellationRequested)
+                {
+                    // A Republish failed on the way: the connection is the likely culprit.
+                    Log.PublishFailed(_logger, ex.StatusCode.Name, ex.Message);
+                    OnConnectionLost(ex.Message);
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (scope.IsCancellationRequested)
@@ -354,7 +374,7 @@ public sealed class UaClient : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _publishWorkers);
+            Interlocked.Decrement(ref generation.Workers);
         }
     }
 
@@ -504,7 +524,7 @@ public sealed class UaClient : IAsyncDisposable
             TransitionTo(UaClientState.Reconnecting);
             DisconnectedSince = _time.GetUtcNow();
             _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _connectionScope?.Cancel();
+            _generation?.Scope.Cancel();
             Log.Reconnecting(_logger, _options.Endpoint.Url, reason);
             _reconnectLoop = Task.Run(ReconnectLoopAsync, CancellationToken.None);
         }
@@ -584,13 +604,22 @@ public sealed class UaClient : IAsyncDisposable
             return (fresh, "recreated (" + ex.StatusCode.Name + ")");
         }
 
-        // The session survived: the subscriptions too. Fetch what was sent but never arrived.
-        foreach (UaSubscription subscription in subscriptions)
+        // The session survived: the subscriptions too. Fetch what was sent but never arrived, in order with any
+        // delivery an old Publish worker may still be finishing.
+        await _deliveryLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (subscription.LastSequenceNumber != 0)
+            foreach (UaSubscription subscription in subscriptions)
             {
-                await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                if (subscription.LastSequenceNumber != 0)
+                {
+                    await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            _deliveryLock.Release();
         }
 
         return (old, "reactivated");
@@ -622,6 +651,13 @@ public sealed class UaClient : IAsyncDisposable
 
             await CreateOnServerAsync(session, subscriptions[i], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The Publish workers of one connection and the scope that ends them when it is lost.</summary>
+    private sealed class PublishGeneration
+    {
+        public readonly CancellationTokenSource Scope = new();
+        public int Workers;
     }
 
     private void TransitionTo(UaClientState next)
