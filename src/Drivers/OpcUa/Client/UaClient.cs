@@ -28,6 +28,8 @@ public sealed class UaClient : IAsyncDisposable
     private Task _reconnectLoop = Task.CompletedTask;
     private ITimer? _watchdog;
     private long _lastPublishResponseTicks;
+    private long _lastActivityTicks;
+    private int _keepAliveReadPending;
 
     public UaClient(UaClientOptions options, TimeProvider time, ILogger logger)
     {
@@ -72,6 +74,7 @@ public sealed class UaClient : IAsyncDisposable
             TransitionTo(UaClientState.Connected);
         }
 
+        Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
         StartConnectionScope(session);
         _watchdog = _time.CreateTimer(static s => ((UaClient)s!).CheckKeepAlive(), this, s_watchdogPeriod, s_watchdogPeriod);
     }
@@ -119,6 +122,22 @@ public sealed class UaClient : IAsyncDisposable
         Interlocked.Exchange(ref _lastPublishResponseTicks, _time.GetUtcNow().UtcTicks);
         EnsurePublishWorkers();
         return subscription;
+    }
+
+    /// <summary>Deletes a subscription on the server (DeleteSubscriptions, OPC 10000-4 §5.13.8) and forgets it.</summary>
+    public async Task DeleteSubscriptionAsync(UaSubscription subscription, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _subscriptions.Remove(subscription);
+        }
+
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        DeleteSubscriptionsResponse response = await Guard(session.CallAsync<DeleteSubscriptionsResponse>(new DeleteSubscriptionsRequest([subscription.SubscriptionId]), cancellationToken)).ConfigureAwait(false);
+        if (response.Results.Length == 1 && response.Results[0].IsBad)
+        {
+            throw new UaServiceException(response.Results[0], $"deleting subscription {subscription.SubscriptionId} failed");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -199,7 +218,9 @@ public sealed class UaClient : IAsyncDisposable
     {
         try
         {
-            return await call.ConfigureAwait(false);
+            T result = await call.ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
+            return result;
         }
         catch (UaTransportException ex)
         {
@@ -496,8 +517,14 @@ public sealed class UaClient : IAsyncDisposable
         TimeSpan limit;
         lock (_lock)
         {
-            if (_state != UaClientState.Connected || _subscriptions.Count == 0)
+            if (_state != UaClientState.Connected)
             {
+                return;
+            }
+
+            if (_subscriptions.Count == 0)
+            {
+                KeepSessionAlive();
                 return;
             }
 
@@ -510,6 +537,35 @@ public sealed class UaClient : IAsyncDisposable
             Log.KeepAliveMissed(_logger, silence / TimeSpan.TicksPerMillisecond);
             OnConnectionLost("no Publish response or keep-alive in time");
         }
+    }
+
+    /// <summary>
+    /// Without subscriptions nothing keeps the session busy: read ServerStatus/State when idle for a third of the
+    /// session timeout (OPC 10000-4 §6.7), which also finds a dead link on a poll-only device.
+    /// </summary>
+    private void KeepSessionAlive()
+    {
+        long idle = _time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastActivityTicks);
+        if (idle < SessionTimeout.Ticks / 3 || Interlocked.Exchange(ref _keepAliveReadPending, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadAsync([new UaReadValueId(UaTypeIds.ServerStatusState)], _disposed.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A connection failure has started the reconnect (Guard); nothing else to do here.
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _keepAliveReadPending, 0);
+            }
+        });
     }
 
     private void OnConnectionLost(string reason)
