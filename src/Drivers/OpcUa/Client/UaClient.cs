@@ -667,9 +667,17 @@ public sealed class UaClient : IAsyncDisposable
         {
             foreach (UaSubscription subscription in subscriptions)
             {
-                if (subscription.LastSequenceNumber != 0)
+                try
                 {
-                    await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                    if (subscription.LastSequenceNumber != 0)
+                    {
+                        await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (UaServiceException ex) when (ex.StatusCode.Code == UaStatusCodes.BadSubscriptionIdInvalid)
+                {
+                    // The session outlived this subscription (its lifetime expired first): create it again.
+                    await CreateOnServerAsync(old, subscription, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
