@@ -67,7 +67,19 @@ public sealed class UaClient : IAsyncDisposable
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        UaSession session = await UaSession.CreateAsync(_options, _time, _logger, cancellationToken).ConfigureAwait(false);
+        // A host that drops packets would leave the TCP connect hanging for minutes: bound the whole handshake.
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout * 2, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        UaSession session;
+        try
+        {
+            session = await UaSession.CreateAsync(_options, _time, _logger, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UaTransportException(new UaStatusCode(UaStatusCodes.BadTimeout), $"no answer from {_options.Endpoint} within {(_options.RequestTimeout * 2).TotalSeconds:0} s");
+        }
+
         lock (_lock)
         {
             _session = session;
