@@ -437,7 +437,9 @@ public sealed class UaClient : IAsyncDisposable
 
             UaNotificationMessage message = response.Message;
             uint expected = subscription.LastSequenceNumber + 1;
-            if (subscription.LastSequenceNumber != 0 && message.SequenceNumber > expected)
+            // Sequence numbers start at 1 (§7.22), so a new subscription expects 1: responses may arrive out of order
+            // from the first one on.
+            if (message.SequenceNumber > expected)
             {
                 // A gap: messages the server sent that never reached us (§5.13.1.1) — ask for them again.
                 // A keep-alive carries the next number to be used, so the gap ends before it.
@@ -465,7 +467,7 @@ public sealed class UaClient : IAsyncDisposable
             _acknowledgements.Add(new UaSubscriptionAcknowledgement(subscription.SubscriptionId, message.SequenceNumber));
         }
 
-        if (subscription.LastSequenceNumber != 0 && message.SequenceNumber <= subscription.LastSequenceNumber)
+        if (message.SequenceNumber <= subscription.LastSequenceNumber)
         {
             return; // already delivered (republished before it arrived)
         }
@@ -681,10 +683,7 @@ public sealed class UaClient : IAsyncDisposable
             {
                 try
                 {
-                    if (subscription.LastSequenceNumber != 0)
-                    {
-                        await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
-                    }
+                    await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
                 }
                 catch (UaServiceException ex) when (ex.StatusCode.Code == UaStatusCodes.BadSubscriptionIdInvalid)
                 {
