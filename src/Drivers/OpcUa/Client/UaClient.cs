@@ -91,10 +91,10 @@ public sealed class UaClient : IAsyncDisposable
         _watchdog = _time.CreateTimer(static s => ((UaClient)s!).CheckKeepAlive(), this, s_watchdogPeriod, s_watchdogPeriod);
     }
 
-    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken, UaTimestampsToReturn timestamps = UaTimestampsToReturn.Both)
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken)
     {
         UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await Guard(session.ReadAsync(nodes, cancellationToken, timestamps)).ConfigureAwait(false);
+        return await Guard(session.ReadAsync(nodes, cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<UaStatusCode[]> WriteAsync(IReadOnlyList<UaWriteValue> values, CancellationToken cancellationToken)
@@ -368,7 +368,7 @@ public sealed class UaClient : IAsyncDisposable
                 PublishResponse response;
                 try
                 {
-                    response = await session.CallAsync<PublishResponse>(new PublishRequest(acks), scope, timeout).ConfigureAwait(false);
+                    response = await session.CallAsync<PublishResponse>(new PublishRequest(acks), timeout, scope).ConfigureAwait(false);
                 }
                 catch (UaServiceException ex) when (ex.StatusCode.Code is UaStatusCodes.BadTooManyPublishRequests or UaStatusCodes.BadNoSubscription)
                 {

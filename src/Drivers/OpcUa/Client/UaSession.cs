@@ -108,12 +108,19 @@ public sealed class UaSession : IAsyncDisposable
     public Task<UaSecureChannel> OpenChannelAsync(CancellationToken cancellationToken) =>
         UaSecureChannel.OpenAsync(_options.Endpoint, _policy, _options.Channel, _time, _logger, cancellationToken);
 
-    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, CancellationToken cancellationToken)
         where TResponse : IUaResponse<TResponse> =>
-        _channel.SendRequestAsync<TResponse>(request, AuthenticationToken, timeout ?? _options.RequestTimeout, cancellationToken);
+        CallAsync<TResponse>(request, _options.RequestTimeout, cancellationToken);
+
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        where TResponse : IUaResponse<TResponse> =>
+        _channel.SendRequestAsync<TResponse>(request, AuthenticationToken, timeout, cancellationToken);
 
     /// <summary>Reads attributes; split into requests of at most the server's MaxNodesPerRead. Results are in input order.</summary>
-    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken, UaTimestampsToReturn timestamps = UaTimestampsToReturn.Both)
+    public Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken) =>
+        ReadAsync(nodes, UaTimestampsToReturn.Both, cancellationToken);
+
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, UaTimestampsToReturn timestamps, CancellationToken cancellationToken)
     {
         UaReadValueId[] all = [.. nodes];
         var results = new UaDataValue[all.Length];
@@ -177,7 +184,11 @@ public sealed class UaSession : IAsyncDisposable
     }
 
     /// <summary>All forward hierarchical references of a node, following continuation points with BrowseNext.</summary>
-    public async Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, CancellationToken cancellationToken, uint maxReferencesPerNode = 0)
+    public Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, CancellationToken cancellationToken) =>
+        BrowseAsync(node, 0, cancellationToken);
+
+    /// <summary>As <see cref="BrowseAsync(UaNodeId, CancellationToken)"/>, asking for at most <paramref name="maxReferencesPerNode"/> per response (0 = server's choice).</summary>
+    public async Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, uint maxReferencesPerNode, CancellationToken cancellationToken)
     {
         BrowseResponse response = await CallAsync<BrowseResponse>(new BrowseRequest([node], maxReferencesPerNode), cancellationToken).ConfigureAwait(false);
         UaBrowseResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Browse returned no result");
@@ -219,7 +230,7 @@ public sealed class UaSession : IAsyncDisposable
     {
         try
         {
-            await CallAsync<CloseSessionResponse>(new CloseSessionRequest(true), cancellationToken, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await CallAsync<CloseSessionResponse>(new CloseSessionRequest(true), TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
