@@ -172,8 +172,11 @@ internal sealed class OpcUaBenchmark : IBenchmark
         md.AppendLine("on the 1,000 nodes, which the server changes every 50 ms (sampling interval 0, queue 10). Client CPU = the client process's CPU time");
         md.AppendLine("over the phase divided by the Reads / changes it completed: it shows client cost where the server caps the rate. Memory after the run:");
         md.AppendLine("working set / RSS of the client process and its managed / JS heap. The server is pinned to core 1, each client to core 0 (`taskset`).");
+        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+        md.AppendLine($"Load average when the report was written: {load} (other jobs share this VM).");
         md.AppendLine("Reads/s and changes/s are capped by the single-threaded node-opcua server (changes: 1,000 nodes × 20/s) and vary");
-        md.AppendLine("by about ±20 % between runs on this shared VM; the client CPU and memory columns are the steadier comparison.");
+        md.AppendLine("widely between runs on this shared VM (seen during development: ours 110–187 Reads/s, node-opcua 45–185);");
+        md.AppendLine("the client CPU and memory columns are the steadier comparison.");
         md.AppendLine();
         md.AppendLine("| client | Reads of 1,000 nodes /s | client CPU per Read | data changes/s | client CPU per change | process memory (MiB) | heap (MiB) | allocated per Read of 1,000 |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -16,8 +16,10 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
     private readonly ILogger _logger;
     private readonly UaNodeId?[] _nodes;
     private readonly string?[] _unresolved;
+    private readonly CancellationTokenSource _disposed = new();
     private UaClient? _client;
     private IReadingSink? _sink;
+    private int _subscribedMarkedBad;
 
     public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -47,6 +49,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
             RequestTimeout = _settings.RequestTimeout,
         };
         _client = new UaClient(options, _time, _logger);
+        _client.Reconnected += () => _ = RefreshAfterOutageAsync();
         try
         {
             await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -71,28 +74,22 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
             { Kind = "timeout" };
         }
 
-        var indexes = new List<int>();
-        for (int i = 0; i < _settings.Tags.Count; i++)
-        {
-            if (_settings.Tags[i].Mode == OpcUaTagMode.Poll && _nodes[i] is not null)
-            {
-                indexes.Add(i);
-            }
-        }
-
-        if (indexes.Count == 0)
-        {
-            return;
-        }
-
+        List<int> indexes = TagIndexes(OpcUaTagMode.Poll);
         if (client.State != UaClientState.Connected)
         {
-            // Reconnecting in the background: report the polled tags bad now rather than wait for it.
-            foreach (int i in indexes)
+            // Reconnecting in the background: report the polled tags bad now rather than wait for it, and the
+            // subscribed ones once (they get their current value again after the reconnect).
+            List<int> subscribed = Interlocked.Exchange(ref _subscribedMarkedBad, 1) == 0 ? TagIndexes(OpcUaTagMode.Subscribe) : [];
+            foreach (int i in indexes.Concat(subscribed))
             {
                 await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, "BadNotConnected", now), cancellationToken).ConfigureAwait(false);
             }
 
+            return;
+        }
+
+        if (indexes.Count == 0)
+        {
             return;
         }
 
@@ -166,6 +163,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
 
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync().ConfigureAwait(false);
         if (_client is not null)
         {
             await _client.DisposeAsync().ConfigureAwait(false);
@@ -192,6 +190,45 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
         Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
         return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
+    }
+
+    private List<int> TagIndexes(OpcUaTagMode mode)
+    {
+        var indexes = new List<int>();
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (_settings.Tags[i].Mode == mode && _nodes[i] is not null)
+            {
+                indexes.Add(i);
+            }
+        }
+
+        return indexes;
+    }
+
+    /// <summary>Subscribed tags reported bad during an outage get their current value once the client is back.</summary>
+    private async Task RefreshAfterOutageAsync()
+    {
+        if (Interlocked.Exchange(ref _subscribedMarkedBad, 0) == 0 || _client is not { } client || _sink is not { } sink)
+        {
+            return;
+        }
+
+        List<int> indexes = TagIndexes(OpcUaTagMode.Subscribe);
+        try
+        {
+            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), _disposed.Token).ConfigureAwait(false);
+            DateTimeOffset now = _time.GetUtcNow();
+            for (int k = 0; k < indexes.Count; k++)
+            {
+                await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, _settings.Tags[indexes[k]].Id, values[k], now), _disposed.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Lost again or shutting down: the next outage handling or the next data change covers it.
+            Interlocked.Exchange(ref _subscribedMarkedBad, 1);
+        }
     }
 
     /// <summary>Turns <c>path:</c> tags into node ids with one TranslateBrowsePathsToNodeIds; unresolved tags report bad.</summary>

@@ -31,7 +31,12 @@ internal sealed class OpcUaCommand : ICliCommand
     {
         if (args.Length < 2 || args[0] is not ("browse" or "read"))
         {
-            Console.Error.WriteLine("usage: smartcity-edge " + Usage.Replace("\n", "\n       smartcity-edge ", StringComparison.Ordinal));
+            Console.Error.WriteLine("usage:");
+            foreach (string line in Usage.Split('\n'))
+            {
+                Console.Error.WriteLine(line.StartsWith("opcua", StringComparison.Ordinal) ? "  smartcity-edge " + line : "  " + line);
+            }
+
             return 2;
         }
 
@@ -49,9 +54,12 @@ internal sealed class OpcUaCommand : ICliCommand
         }
 
         var clientOptions = new UaClientOptions { Endpoint = endpoint, UserName = options.User, Password = options.Password, SessionName = "smartcity-edge opcua" };
+        // An unreachable host must not leave the technician waiting for the kernel's TCP timeout.
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            await using UaSession session = await UaSession.CreateAsync(clientOptions, TimeProvider.System, NullLogger.Instance, cancellationToken);
+            await using UaSession session = await UaSession.CreateAsync(clientOptions, TimeProvider.System, NullLogger.Instance, connectTimeout.Token);
             int status = args[0] == "browse"
                 ? await BrowseAsync(session, options, Console.Out, cancellationToken)
                 : await ReadAsync(session, options.Nodes, Console.Out, cancellationToken);
@@ -61,6 +69,11 @@ internal sealed class OpcUaCommand : ICliCommand
         catch (UaException ex)
         {
             Console.Error.WriteLine($"opcua: {endpoint}: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"opcua: {endpoint}: no answer within 15 s");
             return 1;
         }
     }

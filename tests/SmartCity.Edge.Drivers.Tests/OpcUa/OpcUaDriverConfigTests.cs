@@ -1,3 +1,6 @@
+using SmartCity.Edge.Drivers.Configuration;
+using SmartCity.Edge.Drivers.OpcUa;
+
 namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 
 /// <summary>Reading the <c>opcua</c> keys: every mistake reported with its key path, nothing thrown.</summary>
@@ -21,6 +24,28 @@ public sealed class OpcUaDriverConfigTests
 
         Assert.Null(settings);
         Assert.Contains(problems.All, p => p.Path.EndsWith(path, StringComparison.Ordinal) && p.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SampleYaml_EveryKey_ReadsWithoutProblems()
+    {
+        string path = Path.Combine(Path.GetDirectoryName(NodeOpcUaServer.PeerDirectory)!, "..", "..", "src", "Drivers", "OpcUa", "sample.yaml");
+        var context = new ConfigContext(path, name => name switch { "OPCUA_USER" => "tech", "OPCUA_PASSWORD" => "pw", _ => null });
+        ConfigSection device = ConfigDocument.Parse(File.ReadAllText(path), context)!.GetSectionList("devices")[0];
+        device.Accept("id", "driver", "poll_interval");
+        IReadOnlyList<ConfigSection> tags = device.GetSectionList("tags");
+        var descriptor = new DeviceDescriptor("access-control", "opcua", TimeSpan.FromSeconds(1), tags.Select(t => new TagDescriptor(t.GetRequiredString("id"), null)).ToArray());
+
+        var settings = (OpcUaSettings)new OpcUaDriverFactory().ReadSettings(descriptor, device, tags);
+        device.ReportUnknownKeys();
+        foreach (ConfigSection tag in tags)
+        {
+            tag.ReportUnknownKeys();
+        }
+
+        Assert.False(context.Problems.HasAny, string.Join("; ", context.Problems.All));
+        Assert.Equal(3, settings.Tags.Count);
+        Assert.Equal(OpcUaTagMode.Poll, settings.Tags[2].Mode);
     }
 
     [Fact]
@@ -48,7 +73,7 @@ public sealed class OpcUaDriverConfigTests
         Assert.Equal(("10.20.0.5", 4840), (settings!.Endpoint.Host, settings.Endpoint.Port));
         Assert.Equal(("tech", "s3cret"), (settings.UserName, settings.Password));
         Assert.Equal(TimeSpan.FromMilliseconds(500), settings.PublishingInterval);
-        Assert.Equal((SmartCity.Edge.Drivers.OpcUa.UaDeadbandType.Absolute, 0.5), (settings.Tags[0].DeadbandType, settings.Tags[0].Deadband));
+        Assert.Equal((UaDeadbandType.Absolute, 0.5), (settings.Tags[0].DeadbandType, settings.Tags[0].Deadband));
         Assert.Equal(TimeSpan.FromMilliseconds(100), settings.Tags[0].SamplingInterval);
         Assert.Equal("/Objects/1:Park/1:Door2/1:Open", settings.Tags[1].Source);
         Assert.DoesNotContain("s3cret", settings.ToString());

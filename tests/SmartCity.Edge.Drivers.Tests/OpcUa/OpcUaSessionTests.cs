@@ -129,7 +129,7 @@ public sealed class OpcUaSessionTests : IAsyncLifetime
     public async Task Browse_WithOneReferencePerResponse_FollowsContinuationPoints()
     {
         UaReferenceDescription[] all = await Session.BrowseAsync(UaNodeId.FromString(1, "Scalars"), TestTimeouts.Token());
-        UaReferenceDescription[] paged = await Session.BrowseAsync(UaNodeId.FromString(1, "Scalars"), TestTimeouts.Token(), maxReferencesPerNode: 1);
+        UaReferenceDescription[] paged = await Session.BrowseAsync(UaNodeId.FromString(1, "Scalars"), maxReferencesPerNode: 1, TestTimeouts.Token());
 
         Assert.True(all.Length >= 20);
         Assert.Equal(all.Select(r => r.NodeId.ToString()).OrderBy(s => s), paged.Select(r => r.NodeId.ToString()).OrderBy(s => s));

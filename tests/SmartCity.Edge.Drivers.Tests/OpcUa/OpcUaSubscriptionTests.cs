@@ -49,6 +49,22 @@ public sealed class OpcUaSubscriptionTests
         Assert.Equal(1, handler.Count);
     }
 
+    [Fact]
+    public async Task DeleteSubscription_ServerNoLongerKnowsIt()
+    {
+        await using UaClient client = await ConnectAsync();
+        UaSubscription subscription = await client.CreateSubscriptionAsync(
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), [new UaMonitoredItemRequest(UaNodeId.FromString(1, "Dynamic.Counter"), 1, 0, 10)], new NullHandler(), TestTimeouts.Token());
+        await WaitForSequenceAsync(subscription, 1);
+
+        await client.DeleteSubscriptionAsync(subscription, TestTimeouts.Token());
+
+        UaServiceException error = await Assert.ThrowsAsync<UaServiceException>(() =>
+            client.Session!.CallAsync<RepublishResponse>(new RepublishRequest(subscription.SubscriptionId, 1), TestTimeouts.Token()));
+        Assert.Equal("BadSubscriptionIdInvalid", error.StatusCode.Name);
+        Assert.Equal(UaClientState.Connected, client.State);
+    }
+
     private async Task<UaClient> ConnectAsync()
     {
         UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? endpoint, out _);

@@ -101,6 +101,25 @@ public sealed class UaTransportTests
     }
 
     [Fact]
+    public async Task ClientConnect_ServerNeverAnswersHello_BadTimeout()
+    {
+        await using var peer = new ScriptedPeer(async stream =>
+        {
+            await ReadChunkAsync(stream);
+            while (await stream.ReadAsync(new byte[256]) > 0)
+            {
+                // say nothing until the client gives up
+            }
+        });
+        var options = new UaClientOptions { Endpoint = peer.Endpoint, RequestTimeout = TimeSpan.FromMilliseconds(250) };
+        await using var client = new UaClient(options, TimeProvider.System, NullLogger.Instance);
+
+        UaTransportException error = await Assert.ThrowsAsync<UaTransportException>(() => client.ConnectAsync(TestTimeouts.Token()));
+
+        Assert.Equal("BadTimeout", error.StatusCode.Name);
+    }
+
+    [Fact]
     public async Task SecureChannel_SequenceNumberJumps_ChannelFaultsWithBadSequenceNumberInvalid()
     {
         await using var peer = new ScriptedPeer(async stream =>

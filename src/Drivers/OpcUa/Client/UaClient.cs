@@ -24,11 +24,12 @@ public sealed class UaClient : IAsyncDisposable
     private UaSession? _session;
     private UaClientState _state = UaClientState.Disconnected;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenSource? _connectionScope;
+    private PublishGeneration? _generation;
     private Task _reconnectLoop = Task.CompletedTask;
     private ITimer? _watchdog;
     private long _lastPublishResponseTicks;
-    private int _publishWorkers;
+    private long _lastActivityTicks;
+    private int _keepAliveReadPending;
 
     public UaClient(UaClientOptions options, TimeProvider time, ILogger logger)
     {
@@ -56,6 +57,9 @@ public sealed class UaClient : IAsyncDisposable
 
     public int ReconnectCount { get; private set; }
 
+    /// <summary>Raised after a reconnect completed (session reactivated or recreated, subscriptions restored).</summary>
+    public event Action? Reconnected;
+
     /// <summary>The current session (tests and diagnostics).</summary>
     internal UaSession? Session => _session;
 
@@ -63,21 +67,34 @@ public sealed class UaClient : IAsyncDisposable
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        UaSession session = await UaSession.CreateAsync(_options, _time, _logger, cancellationToken).ConfigureAwait(false);
+        // A host that drops packets would leave the TCP connect hanging for minutes: bound the whole handshake.
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout * 2, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        UaSession session;
+        try
+        {
+            session = await UaSession.CreateAsync(_options, _time, _logger, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UaTransportException(new UaStatusCode(UaStatusCodes.BadTimeout), $"no answer from {_options.Endpoint} within {(_options.RequestTimeout * 2).TotalSeconds:0} s");
+        }
+
         lock (_lock)
         {
             _session = session;
             TransitionTo(UaClientState.Connected);
         }
 
+        Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
         StartConnectionScope(session);
         _watchdog = _time.CreateTimer(static s => ((UaClient)s!).CheckKeepAlive(), this, s_watchdogPeriod, s_watchdogPeriod);
     }
 
-    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken, UaTimestampsToReturn timestamps = UaTimestampsToReturn.Both)
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken)
     {
         UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        return await Guard(session.ReadAsync(nodes, cancellationToken, timestamps)).ConfigureAwait(false);
+        return await Guard(session.ReadAsync(nodes, cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<UaStatusCode[]> WriteAsync(IReadOnlyList<UaWriteValue> values, CancellationToken cancellationToken)
@@ -119,6 +136,22 @@ public sealed class UaClient : IAsyncDisposable
         return subscription;
     }
 
+    /// <summary>Deletes a subscription on the server (DeleteSubscriptions, OPC 10000-4 §5.13.8) and forgets it.</summary>
+    public async Task DeleteSubscriptionAsync(UaSubscription subscription, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _subscriptions.Remove(subscription);
+        }
+
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        DeleteSubscriptionsResponse response = await Guard(session.CallAsync<DeleteSubscriptionsResponse>(new DeleteSubscriptionsRequest([subscription.SubscriptionId]), cancellationToken)).ConfigureAwait(false);
+        if (response.Results.Length == 1 && response.Results[0].IsBad)
+        {
+            throw new UaServiceException(response.Results[0], $"deleting subscription {subscription.SubscriptionId} failed");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         UaSession? session;
@@ -135,7 +168,11 @@ public sealed class UaClient : IAsyncDisposable
 
         _watchdog?.Dispose();
         await _disposed.CancelAsync().ConfigureAwait(false);
-        _connectionScope?.Cancel();
+        lock (_lock)
+        {
+            _generation?.Scope.Cancel();
+        }
+
         _connected.TrySetException(new UaTransportException(new UaStatusCode(UaStatusCodes.BadShutdown), "the client was closed"));
         try
         {
@@ -193,7 +230,9 @@ public sealed class UaClient : IAsyncDisposable
     {
         try
         {
-            return await call.ConfigureAwait(false);
+            T result = await call.ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
+            return result;
         }
         catch (UaTransportException ex)
         {
@@ -256,9 +295,15 @@ public sealed class UaClient : IAsyncDisposable
 
     private void StartConnectionScope(UaSession session)
     {
-        var scope = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        CancellationTokenSource? old = Interlocked.Exchange(ref _connectionScope, scope);
-        old?.Dispose();
+        // A new generation per connection: workers of the old one may still be finishing a delivery and must
+        // neither count against nor share a cancellation scope with the new ones.
+        var generation = new PublishGeneration();
+        lock (_lock)
+        {
+            _generation?.Scope.Cancel();
+            _generation = generation;
+        }
+
         Interlocked.Exchange(ref _lastPublishResponseTicks, _time.GetUtcNow().UtcTicks);
         UaSecureChannel channel = session.Channel;
         channel.Closed.Register(() => OnConnectionLost(channel.Fault?.Message ?? "the secure channel closed"));
@@ -268,29 +313,29 @@ public sealed class UaClient : IAsyncDisposable
     private void EnsurePublishWorkers()
     {
         UaSession session;
-        CancellationToken scope;
+        PublishGeneration generation;
         lock (_lock)
         {
-            if (_state != UaClientState.Connected || _subscriptions.Count == 0 || _connectionScope is null)
+            if (_state != UaClientState.Connected || _subscriptions.Count == 0 || _generation is null)
             {
                 return;
             }
 
             session = _session!;
-            scope = _connectionScope.Token;
+            generation = _generation;
         }
 
         while (true)
         {
-            int current = Volatile.Read(ref _publishWorkers);
+            int current = Volatile.Read(ref generation.Workers);
             if (current >= _options.PublishRequestCount)
             {
                 return;
             }
 
-            if (Interlocked.CompareExchange(ref _publishWorkers, current + 1, current) == current)
+            if (Interlocked.CompareExchange(ref generation.Workers, current + 1, current) == current)
             {
-                _ = Task.Run(() => PublishLoopAsync(session, scope), CancellationToken.None);
+                _ = Task.Run(() => PublishLoopAsync(session, generation), CancellationToken.None);
             }
         }
     }
@@ -299,8 +344,9 @@ public sealed class UaClient : IAsyncDisposable
     /// One of several Publish requests kept outstanding (§5.13.5): each response carries one notification message
     /// (or a keep-alive); the next request acknowledges what was delivered.
     /// </summary>
-    private async Task PublishLoopAsync(UaSession session, CancellationToken scope)
+    private async Task PublishLoopAsync(UaSession session, PublishGeneration generation)
     {
+        CancellationToken scope = generation.Scope.Token;
         try
         {
             while (!scope.IsCancellationRequested)
@@ -322,7 +368,7 @@ public sealed class UaClient : IAsyncDisposable
                 PublishResponse response;
                 try
                 {
-                    response = await session.CallAsync<PublishResponse>(new PublishRequest(acks), scope, timeout).ConfigureAwait(false);
+                    response = await session.CallAsync<PublishResponse>(new PublishRequest(acks), timeout, scope).ConfigureAwait(false);
                 }
                 catch (UaServiceException ex) when (ex.StatusCode.Code is UaStatusCodes.BadTooManyPublishRequests or UaStatusCodes.BadNoSubscription)
                 {
@@ -342,7 +388,17 @@ public sealed class UaClient : IAsyncDisposable
                 }
 
                 Interlocked.Exchange(ref _lastPublishResponseTicks, _time.GetUtcNow().UtcTicks);
-                await ProcessPublishResponseAsync(session, response, scope).ConfigureAwait(false);
+                try
+                {
+                    await ProcessPublishResponseAsync(session, response, scope).ConfigureAwait(false);
+                }
+                catch (UaException ex) when (!scope.IsCancellationRequested)
+                {
+                    // A Republish failed on the way: the connection is the likely culprit.
+                    Log.PublishFailed(_logger, ex.StatusCode.Name, ex.Message);
+                    OnConnectionLost(ex.Message);
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (scope.IsCancellationRequested)
@@ -351,7 +407,7 @@ public sealed class UaClient : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _publishWorkers);
+            Interlocked.Decrement(ref generation.Workers);
         }
     }
 
@@ -381,7 +437,9 @@ public sealed class UaClient : IAsyncDisposable
 
             UaNotificationMessage message = response.Message;
             uint expected = subscription.LastSequenceNumber + 1;
-            if (subscription.LastSequenceNumber != 0 && message.SequenceNumber > expected)
+            // Sequence numbers start at 1 (§7.22), so a new subscription expects 1: responses may arrive out of order
+            // from the first one on.
+            if (message.SequenceNumber > expected)
             {
                 // A gap: messages the server sent that never reached us (§5.13.1.1) — ask for them again.
                 // A keep-alive carries the next number to be used, so the gap ends before it.
@@ -409,7 +467,7 @@ public sealed class UaClient : IAsyncDisposable
             _acknowledgements.Add(new UaSubscriptionAcknowledgement(subscription.SubscriptionId, message.SequenceNumber));
         }
 
-        if (subscription.LastSequenceNumber != 0 && message.SequenceNumber <= subscription.LastSequenceNumber)
+        if (message.SequenceNumber <= subscription.LastSequenceNumber)
         {
             return; // already delivered (republished before it arrived)
         }
@@ -473,8 +531,14 @@ public sealed class UaClient : IAsyncDisposable
         TimeSpan limit;
         lock (_lock)
         {
-            if (_state != UaClientState.Connected || _subscriptions.Count == 0)
+            if (_state != UaClientState.Connected)
             {
+                return;
+            }
+
+            if (_subscriptions.Count == 0)
+            {
+                KeepSessionAlive();
                 return;
             }
 
@@ -489,6 +553,35 @@ public sealed class UaClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Without subscriptions nothing keeps the session busy: read ServerStatus/State when idle for a third of the
+    /// session timeout (OPC 10000-4 §6.7), which also finds a dead link on a poll-only device.
+    /// </summary>
+    private void KeepSessionAlive()
+    {
+        long idle = _time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastActivityTicks);
+        if (idle < SessionTimeout.Ticks / 3 || Interlocked.Exchange(ref _keepAliveReadPending, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadAsync([new UaReadValueId(UaTypeIds.ServerStatusState)], _disposed.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A connection failure has started the reconnect (Guard); nothing else to do here.
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _keepAliveReadPending, 0);
+            }
+        });
+    }
+
     private void OnConnectionLost(string reason)
     {
         lock (_lock)
@@ -501,7 +594,7 @@ public sealed class UaClient : IAsyncDisposable
             TransitionTo(UaClientState.Reconnecting);
             DisconnectedSince = _time.GetUtcNow();
             _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _connectionScope?.Cancel();
+            _generation?.Scope.Cancel();
             Log.Reconnecting(_logger, _options.Endpoint.Url, reason);
             _reconnectLoop = Task.Run(ReconnectLoopAsync, CancellationToken.None);
         }
@@ -536,6 +629,7 @@ public sealed class UaClient : IAsyncDisposable
                 Log.Reconnected(_logger, _options.Endpoint.Url, outcome);
                 StartConnectionScope(session);
                 connected.TrySetResult();
+                Reconnected?.Invoke();
                 return;
             }
             catch (Exception ex) when (ex is UaException or OperationCanceledException or TimeoutException && !disposed.IsCancellationRequested)
@@ -580,13 +674,27 @@ public sealed class UaClient : IAsyncDisposable
             return (fresh, "recreated (" + ex.StatusCode.Name + ")");
         }
 
-        // The session survived: the subscriptions too. Fetch what was sent but never arrived.
-        foreach (UaSubscription subscription in subscriptions)
+        // The session survived: the subscriptions too. Fetch what was sent but never arrived, in order with any
+        // delivery an old Publish worker may still be finishing.
+        await _deliveryLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (subscription.LastSequenceNumber != 0)
+            foreach (UaSubscription subscription in subscriptions)
             {
-                await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RepublishAsync(old, subscription, subscription.LastSequenceNumber + 1, uint.MaxValue, cancellationToken).ConfigureAwait(false);
+                }
+                catch (UaServiceException ex) when (ex.StatusCode.Code == UaStatusCodes.BadSubscriptionIdInvalid)
+                {
+                    // The session outlived this subscription (its lifetime expired first): create it again.
+                    await CreateOnServerAsync(old, subscription, cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            _deliveryLock.Release();
         }
 
         return (old, "reactivated");
@@ -618,6 +726,13 @@ public sealed class UaClient : IAsyncDisposable
 
             await CreateOnServerAsync(session, subscriptions[i], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The Publish workers of one connection and the scope that ends them when it is lost.</summary>
+    private sealed class PublishGeneration
+    {
+        public readonly CancellationTokenSource Scope = new();
+        public int Workers;
     }
 
     private void TransitionTo(UaClientState next)

@@ -5,10 +5,16 @@ public sealed record UaClientOptions
 {
     public required UaEndpointUrl Endpoint { get; init; }
 
-    /// <summary>Security policy URI wanted; part 1 supports None only.</summary>
+    /// <summary>Security policy URI wanted; without a <see cref="SecurityPolicyFactory"/> only None.</summary>
     public string SecurityPolicyUri { get; init; } = UaSecurityPolicyNone.Uri;
 
     public UaMessageSecurityMode SecurityMode { get; init; } = UaMessageSecurityMode.None;
+
+    /// <summary>
+    /// Creates the policy for a secured endpoint (its certificate, policy URI and mode) — the seam where the
+    /// security policies plug in. Null: only None/None is accepted.
+    /// </summary>
+    public Func<UaEndpointDescription, IUaSecurityPolicy>? SecurityPolicyFactory { get; init; }
 
     /// <summary>User name for a UserName identity token; null = anonymous.</summary>
     public string? UserName { get; init; }

@@ -17,11 +17,13 @@ public sealed class UaSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UaEndpointDescription _endpoint;
+    private readonly IUaSecurityPolicy _policy;
     private byte[]? _serverNonce;
     private UaSecureChannel _channel;
 
-    private UaSession(UaClientOptions options, TimeProvider time, ILogger logger, UaSecureChannel channel, UaEndpointDescription endpoint)
+    private UaSession(UaClientOptions options, TimeProvider time, ILogger logger, UaSecureChannel channel, UaEndpointDescription endpoint, IUaSecurityPolicy policy)
     {
+        _policy = policy;
         _options = options;
         _time = time;
         _logger = logger;
@@ -56,10 +58,15 @@ public sealed class UaSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a channel, picks the endpoint with the wanted policy and mode, creates and activates a session.</summary>
+    /// <summary>
+    /// Opens a channel, picks the endpoint with the wanted policy and mode, creates and activates a session
+    /// (OPC 10000-4 §6.7 / notes §4.1): GetEndpoints on a None channel; for a secured endpoint that channel is
+    /// closed and a new one opened with the policy from <see cref="UaClientOptions.SecurityPolicyFactory"/>.
+    /// </summary>
     public static async Task<UaSession> CreateAsync(UaClientOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        if (options.SecurityPolicyUri != UaSecurityPolicyNone.Uri || options.SecurityMode != UaMessageSecurityMode.None)
+        bool none = options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
+        if (!none && options.SecurityPolicyFactory is null)
         {
             throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"security policy '{options.SecurityPolicyUri}' mode {options.SecurityMode} is not supported yet (only None/None)");
         }
@@ -69,7 +76,15 @@ public sealed class UaSession : IAsyncDisposable
         {
             GetEndpointsResponse endpoints = await channel.SendRequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(options.Endpoint.Url), UaNodeId.Null, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
             UaEndpointDescription endpoint = SelectEndpoint(endpoints.Endpoints, options);
-            var session = new UaSession(options, time, logger, channel, endpoint);
+            IUaSecurityPolicy policy = UaSecurityPolicyNone.Instance;
+            if (!none)
+            {
+                policy = options.SecurityPolicyFactory!(endpoint);
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+                channel = await UaSecureChannel.OpenAsync(options.Endpoint, policy, options.Channel, time, logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            var session = new UaSession(options, time, logger, channel, endpoint, policy);
             await session.CreateAndActivateAsync(cancellationToken).ConfigureAwait(false);
             return session;
         }
@@ -91,14 +106,21 @@ public sealed class UaSession : IAsyncDisposable
 
     /// <summary>Opens a new channel to the same endpoint with the same policy.</summary>
     public Task<UaSecureChannel> OpenChannelAsync(CancellationToken cancellationToken) =>
-        UaSecureChannel.OpenAsync(_options.Endpoint, UaSecurityPolicyNone.Instance, _options.Channel, _time, _logger, cancellationToken);
+        UaSecureChannel.OpenAsync(_options.Endpoint, _policy, _options.Channel, _time, _logger, cancellationToken);
 
-    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, CancellationToken cancellationToken)
         where TResponse : IUaResponse<TResponse> =>
-        _channel.SendRequestAsync<TResponse>(request, AuthenticationToken, timeout ?? _options.RequestTimeout, cancellationToken);
+        CallAsync<TResponse>(request, _options.RequestTimeout, cancellationToken);
+
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        where TResponse : IUaResponse<TResponse> =>
+        _channel.SendRequestAsync<TResponse>(request, AuthenticationToken, timeout, cancellationToken);
 
     /// <summary>Reads attributes; split into requests of at most the server's MaxNodesPerRead. Results are in input order.</summary>
-    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken, UaTimestampsToReturn timestamps = UaTimestampsToReturn.Both)
+    public Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken) =>
+        ReadAsync(nodes, UaTimestampsToReturn.Both, cancellationToken);
+
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, UaTimestampsToReturn timestamps, CancellationToken cancellationToken)
     {
         UaReadValueId[] all = [.. nodes];
         var results = new UaDataValue[all.Length];
@@ -162,7 +184,11 @@ public sealed class UaSession : IAsyncDisposable
     }
 
     /// <summary>All forward hierarchical references of a node, following continuation points with BrowseNext.</summary>
-    public async Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, CancellationToken cancellationToken, uint maxReferencesPerNode = 0)
+    public Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, CancellationToken cancellationToken) =>
+        BrowseAsync(node, 0, cancellationToken);
+
+    /// <summary>As <see cref="BrowseAsync(UaNodeId, CancellationToken)"/>, asking for at most <paramref name="maxReferencesPerNode"/> per response (0 = server's choice).</summary>
+    public async Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, uint maxReferencesPerNode, CancellationToken cancellationToken)
     {
         BrowseResponse response = await CallAsync<BrowseResponse>(new BrowseRequest([node], maxReferencesPerNode), cancellationToken).ConfigureAwait(false);
         UaBrowseResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Browse returned no result");
@@ -204,7 +230,7 @@ public sealed class UaSession : IAsyncDisposable
     {
         try
         {
-            await CallAsync<CloseSessionResponse>(new CloseSessionRequest(true), cancellationToken, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await CallAsync<CloseSessionResponse>(new CloseSessionRequest(true), TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {

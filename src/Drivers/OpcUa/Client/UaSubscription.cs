@@ -40,6 +40,9 @@ public sealed class UaSubscription
     /// <summary>Notification messages recovered by Republish (for tests and diagnostics).</summary>
     public int RepublishedCount { get; internal set; }
 
-    /// <summary>Silence after which the link is considered dead: two keep-alive periods plus slack.</summary>
-    internal TimeSpan KeepAliveTimeout => TimeSpan.FromMilliseconds((PublishingInterval * KeepAliveCount * 2) + 2000);
+    /// <summary>
+    /// Silence after which the link is considered dead: two keep-alive periods plus 3 s of slack, so a busy server
+    /// (or a loaded gateway) is not mistaken for a dead link.
+    /// </summary>
+    internal TimeSpan KeepAliveTimeout => TimeSpan.FromMilliseconds((PublishingInterval * KeepAliveCount * 2) + 3000);
 }

@@ -485,7 +485,7 @@ public sealed class UaSecureChannel : IAsyncDisposable
                 _pending.TryRemove(requestId, out _);
                 break;
             case UaChunkType.Intermediate:
-                if (!pending.Append(body, out UaServiceException? tooLarge))
+                if (!pending.Append(body, final: false, out UaServiceException? tooLarge))
                 {
                     pending.Fail(tooLarge);
                     _pending.TryRemove(requestId, out _);
@@ -493,7 +493,7 @@ public sealed class UaSecureChannel : IAsyncDisposable
 
                 break;
             default:
-                if (pending.Append(body, out tooLarge))
+                if (pending.Append(body, final: true, out tooLarge))
                 {
                     byte[] message = pending.TakeBody();
                     if (asymmetric && !TryInstallToken(message, pending))
@@ -604,19 +604,23 @@ public sealed class UaSecureChannel : IAsyncDisposable
         }
     }
 
-    /// <summary>One awaited response: reassembles its chunks within the limits we announced in Hello.</summary>
+    /// <summary>
+    /// One awaited response: reassembles its chunks within the limits we announced in Hello. Most responses are a
+    /// single chunk: those are copied once, straight into the result, without a growing buffer.
+    /// </summary>
     private sealed class PendingResponse
     {
         private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly UaTransportLimits _limits;
-        private readonly ArrayBufferWriter<byte> _body = new(256);
+        private ArrayBufferWriter<byte>? _body;
+        private byte[]? _single;
         private int _chunks;
 
         public PendingResponse(UaTransportLimits limits) => _limits = limits;
 
         public Task<byte[]> Task => _completion.Task;
 
-        public bool Append(ReadOnlySpan<byte> chunkBody, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out UaServiceException? error)
+        public bool Append(ReadOnlySpan<byte> chunkBody, bool final, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out UaServiceException? error)
         {
             _chunks++;
             if (_limits.MaxChunkCount != 0 && _chunks > _limits.MaxChunkCount)
@@ -625,18 +629,28 @@ public sealed class UaSecureChannel : IAsyncDisposable
                 return false;
             }
 
-            if (_limits.MaxMessageSize != 0 && (long)_body.WrittenCount + chunkBody.Length > _limits.MaxMessageSize)
+            long size = (_body?.WrittenCount ?? 0) + chunkBody.Length;
+            if (_limits.MaxMessageSize != 0 && size > _limits.MaxMessageSize)
             {
                 error = new UaServiceException(new UaStatusCode(UaStatusCodes.BadResponseTooLarge), $"response exceeds {_limits.MaxMessageSize} bytes");
                 return false;
             }
 
-            _body.Write(chunkBody);
+            if (final && _body is null)
+            {
+                _single = chunkBody.ToArray();
+            }
+            else
+            {
+                _body ??= new ArrayBufferWriter<byte>(chunkBody.Length * 2);
+                _body.Write(chunkBody);
+            }
+
             error = null;
             return true;
         }
 
-        public byte[] TakeBody() => _body.WrittenSpan.ToArray();
+        public byte[] TakeBody() => _single ?? _body?.WrittenSpan.ToArray() ?? [];
 
         public void Complete(byte[] body) => _completion.TrySetResult(body);
 
