@@ -85,6 +85,14 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         return received;
     }
 
+    /// <summary>Publishes with QoS 1 on the subscriber's connection (an operator's console sending a command).</summary>
+    public async Task PublishAsync(string topic, string payload)
+    {
+        MqttClientPublishResult result = await _client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.True(result.IsSuccess, $"publish to {topic}: {result.ReasonCode}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_client.IsConnected)
