@@ -42,6 +42,12 @@ public sealed partial class GatewayConfigurationLoader
                 seen.Add(id, section.LocationOf("id").Line);
             }
 
+            // Built-in ids share the alarm namespace (topics, acks): a rule may not take one.
+            if (devices.FirstOrDefault(d => id == BuiltInAlarmIds.Offline(d.Id) || id == BuiltInAlarmIds.BadQuality(d.Id)) is { } owner)
+            {
+                section.Error("id", $"'{id}' is reserved for a built-in alarm of device '{owner.Id}': choose another id");
+            }
+
             (string deviceId, string tagId) = ReadTagPath(section, "tag", devices, required: true);
             AlarmRule? rule = ReadCondition(section, id, deviceId, tagId);
             AlarmSeverity severity = section.GetChoice("severity", AlarmSeverity.Warning, s_severities);
@@ -313,7 +319,7 @@ public sealed partial class GatewayConfigurationLoader
         return defaultValue;
     }
 
-    private static AlarmOptions ReadAlarmOptions(ConfigSection root, IReadOnlyList<DeviceConfiguration> devices, IReadOnlyList<AlarmRule> alarms)
+    private static AlarmOptions ReadAlarmOptions(ConfigSection root, IReadOnlyList<DeviceConfiguration> devices)
     {
         AlarmOptions defaults = AlarmOptions.Default;
         ConfigSection? section = root.GetSection("alarm_options");
@@ -326,18 +332,6 @@ public sealed partial class GatewayConfigurationLoader
             BuiltInAlarmOptions badQuality = ReadBuiltIn(section.GetSection("bad_quality"), defaults.BadQuality, devices, isOffline: false);
             section.ReportUnknownKeys();
             options = new AlarmOptions(maxTransitions, window, offline, badQuality);
-        }
-
-        // Built-in ids share the alarm namespace (topics, acks): a rule may not take one.
-        foreach (DeviceConfiguration device in devices)
-        {
-            foreach (string builtIn in new[] { BuiltInAlarmIds.Offline(device.Id), BuiltInAlarmIds.BadQuality(device.Id) })
-            {
-                if (alarms.Any(a => a.Id == builtIn))
-                {
-                    root.Error("alarms", $"alarm id '{builtIn}' is reserved for the built-in alarm of device '{device.Id}': choose another id");
-                }
-            }
         }
 
         return options;

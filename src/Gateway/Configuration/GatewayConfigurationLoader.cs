@@ -61,7 +61,7 @@ public sealed partial class GatewayConfigurationLoader
         GatewayIdentity gateway = ReadGateway(root, baseDirectory);
         IReadOnlyList<DeviceConfiguration> devices = ReadDevices(root);
         IReadOnlyList<AlarmRule> alarms = ReadAlarms(root, devices);
-        AlarmOptions alarmOptions = ReadAlarmOptions(root, devices, alarms);
+        AlarmOptions alarmOptions = ReadAlarmOptions(root, devices);
         IReadOnlyList<WebhookConfiguration> webhooks = ReadWebhooks(root);
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);

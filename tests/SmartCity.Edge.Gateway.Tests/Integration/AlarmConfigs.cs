@@ -8,7 +8,7 @@ internal static class AlarmConfigs
 
     /// <summary>
     /// A counter 0..9 every 20 ms (count-high trips at 7, clears at 0 thanks to clear_below: 2, and sets the siren
-    /// output while active), the same with a 100 ms on-delay (the counter stays above 6 only 60 ms: never trips),
+    /// output while active), the same with a 1 s on-delay (the counter stays above 6 for 60 ms of every 200 ms: never trips),
     /// and a constant 10 with a latched critical alarm (active from the first poll until acknowledged).
     /// </summary>
     public static string Park(string dataDir, int brokerPort, string? webhookBase = null)
@@ -63,7 +63,7 @@ internal static class AlarmConfigs
               - id: count-high-delayed
                 tag: panel/count
                 above: 6
-                delay: 100ms
+                delay: 1s
               - id: level-high
                 tag: panel/level
                 above: 5
