@@ -39,9 +39,24 @@ internal sealed class AlarmActionRunner : BackgroundService
         }
     }
 
+    /// <summary>At start: an alarm restored raised sets its outputs again (the output device may have restarted too).</summary>
+    public void Restore(AlarmDefinition alarm, AlarmLifecycle state)
+    {
+        if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)
+        {
+            Enqueue(new AlarmEvent(alarm, state, state, TagValue.None, alarm.TagId, alarm.MessageTemplate, null, _time.GetUtcNow(), null, 0));
+        }
+    }
+
     /// <summary>What an action writes for a transition, or null when the transition does not concern it.</summary>
     public static TagValue? ValueFor(AlarmAction action, AlarmEvent alarmEvent)
     {
+        if (alarmEvent.Previous == alarmEvent.State)
+        {
+            // Not a transition: a state restored at start (see Restore). An ack already reset an on_ack output.
+            return alarmEvent.State == AlarmLifecycle.Active || action.Reset != AlarmActionReset.OnAck ? action.Value : null;
+        }
+
         if (alarmEvent.State == AlarmLifecycle.Active)
         {
             return action.Value;

@@ -21,6 +21,7 @@ internal sealed class AlarmService : BackgroundService
     private readonly AlarmStateStore _store;
     private readonly WebhookDispatcher _webhooks;
     private readonly AlarmActionRunner _actions;
+    private readonly AlarmEngine _engine;
     private readonly string _gatewayJson;
     private readonly TimeProvider _time;
     private readonly ILogger<AlarmService> _logger;
@@ -34,6 +35,7 @@ internal sealed class AlarmService : BackgroundService
         AlarmStateStore store,
         WebhookDispatcher webhooks,
         AlarmActionRunner actions,
+        AlarmEngine engine,
         GatewayConfiguration configuration,
         TimeProvider time,
         ILogger<AlarmService> logger)
@@ -43,6 +45,7 @@ internal sealed class AlarmService : BackgroundService
         _store = store;
         _webhooks = webhooks;
         _actions = actions;
+        _engine = engine;
         _gatewayJson = System.Text.Json.JsonSerializer.Serialize(configuration.Gateway.Id);
         _time = time;
         _logger = logger;
@@ -50,6 +53,15 @@ internal sealed class AlarmService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (string alarmId in _engine.AlarmIds)
+        {
+            AlarmDefinition alarm = _engine.DefinitionOf(alarmId);
+            if (alarm.Actions.Count > 0)
+            {
+                _actions.Restore(alarm, _engine.StateOf(alarmId));
+            }
+        }
+
         try
         {
             while (await _events.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))

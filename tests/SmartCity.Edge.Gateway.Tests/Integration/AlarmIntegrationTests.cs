@@ -160,6 +160,57 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         Assert.False(second.HasExited, second.Log);
     }
 
+    [Fact]
+    public async Task DeviceWithoutHardware_OfflineAlarmAfterConfiguredFailedPolls_NoBadQualityAlarmForIt()
+    {
+        int chip = Enumerable.Range(7, 100).First(n => !File.Exists($"/dev/gpiochip{n}"));
+        string yaml = $$"""
+            gateway:
+              id: alarm-gw
+              data_dir: {{Path.Combine(_directory, "data")}}
+            devices:
+              - id: panel
+                driver: simulator
+                poll_interval: 50ms
+                tags:
+                  - id: count
+                    signal: counter
+              - id: cabinet-io
+                driver: gpio
+                gpio_chip: {{chip}}
+                poll_interval: 200ms
+                tags:
+                  - id: door_contact
+                    pin: 17
+            alarm_options:
+              offline:
+                offline_after: 2
+                severity: critical
+              bad_quality:
+                delay: 0s
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:{{_broker.Port}}
+                topic_prefix: {{Prefix}}
+            """;
+        string config = TestConfigs.Write(_directory, yaml);
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/alarms");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+
+        List<ReceivedMessage> received = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "cabinet-io-offline").Any(), TestTimeouts.Long));
+
+        JsonElement offline = Transitions(received, "cabinet-io-offline")[0];
+        Assert.Equal("active", offline.GetProperty("state").GetString());
+        Assert.Equal("critical", offline.GetProperty("severity").GetString());
+        Assert.Equal(JsonValueKind.Null, offline.GetProperty("tag").ValueKind);
+        Assert.Contains($"/dev/gpiochip{chip}", offline.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Device cabinet-io is offline: ", offline.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Its tags were marked bad at the first failure, but a device that does not answer is offline, not bad data.
+        Assert.Empty(Transitions(received, "cabinet-io-bad-quality"));
+        Assert.Empty(Transitions(received, "panel-offline"));
+    }
+
     private static long Seq(ReceivedPost post) => JsonDocument.Parse(post.Body).RootElement.GetProperty("seq").GetInt64();
 
     private static DateTimeOffset Timestamp(JsonElement alarm) =>
