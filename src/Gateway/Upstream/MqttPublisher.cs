@@ -41,8 +41,12 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         {
             _client.ApplicationMessageReceivedAsync += e =>
             {
-                // Runs on the client's receive loop: copy and hand off, never await a publish here.
-                commands.Post(new ReceivedCommand(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+                // Runs on the client's receive loop: copy and hand off, never await a publish here. A retained
+                // command is stale by definition (it would be replayed on every reconnect): ignore it.
+                if (!e.ApplicationMessage.Retain)
+                {
+                    commands.Post(new ReceivedCommand(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+                }
                 return Task.CompletedTask;
             };
         }
