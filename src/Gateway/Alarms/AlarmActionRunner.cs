@@ -107,8 +107,9 @@ internal sealed class AlarmActionRunner : BackgroundService
             {
                 throw;
             }
-            catch (Exception ex) when (ex is DeviceException or OperationCanceledException or KeyNotFoundException or NotSupportedException or InvalidOperationException)
+            catch (Exception ex)
             {
+                // Offline device, timeout, or even a driver bug: log and retry; a siren must never stop the gateway.
                 AlarmLog.ActionFailed(_logger, alarmId, action.DeviceId, action.TagId, attempt, ex.Message);
                 if (ex is KeyNotFoundException or NotSupportedException)
                 {

@@ -211,6 +211,62 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         Assert.Empty(Transitions(received, "panel-offline"));
     }
 
+    [Fact]
+    public async Task FlappingInput_ThroughTheGateway_TransitionsCappedByRateLimit_WhileInputKeepsToggling()
+    {
+        string yaml = $$"""
+            gateway:
+              id: alarm-gw
+              data_dir: {{Path.Combine(_directory, "data")}}
+            devices:
+              - id: door
+                driver: simulator
+                poll_interval: 10ms
+                tags:
+                  - id: open
+                    signal: toggle
+                    period: 20ms
+            alarms:
+              - id: door-open
+                tag: door/open
+                equals: true
+            alarm_options:
+              max_transitions: 4
+              rate_window: 1m
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:{{_broker.Port}}
+                topic_prefix: {{Prefix}}
+            """;
+        string config = TestConfigs.Write(_directory, yaml);
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+
+        // Run until the input has visibly toggled 200 more times after the alarm hit its limit.
+        int? togglesAtLimit = null;
+        List<ReceivedMessage> received = await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r =>
+            {
+                int toggles = r.Count(m => m.Topic == $"{Prefix}/telemetry/door") == 0 ? 0 : DoorValues(r).Zip(DoorValues(r).Skip(1)).Count(p => p.First != p.Second);
+                if (togglesAtLimit is null && Transitions(r, "door-open").Count >= 4)
+                {
+                    togglesAtLimit = toggles;
+                }
+
+                return togglesAtLimit is { } atLimit && toggles >= atLimit + 200;
+            },
+            TestTimeouts.Long));
+
+        Assert.Equal(4, Transitions(received, "door-open").Count);
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    private static List<bool> DoorValues(List<ReceivedMessage> received) =>
+        received.Where(m => m.Topic == $"{Prefix}/telemetry/door")
+            .SelectMany(m => m.Json.GetProperty("readings").EnumerateArray())
+            .Select(r => r.GetProperty("value").GetBoolean())
+            .ToList();
+
     private static long Seq(ReceivedPost post) => JsonDocument.Parse(post.Body).RootElement.GetProperty("seq").GetInt64();
 
     private static DateTimeOffset Timestamp(JsonElement alarm) =>
