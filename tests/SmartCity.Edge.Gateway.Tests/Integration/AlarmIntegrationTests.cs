@@ -161,6 +161,35 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebhookAnswering503_SameAlarmRetriedWithBackoffUntil2xx()
+    {
+        Environment.SetEnvironmentVariable("WEBHOOK_SECRET", AlarmConfigs.WebhookSecret);
+        int port = FreePort.Next();
+        await using WebhookReceiver receiver = WebhookReceiver.Start(port, failFirst: 3, failPath: "/critical");
+        string config = TestConfigs.Write(_directory, AlarmConfigs.Park(Path.Combine(_directory, "data"), _broker.Port, $"http://127.0.0.1:{port}/"));
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+
+        // The critical-only webhook gets exactly one alarm (level-high): 503, 503, 503, then 200 — the same body each time.
+        var critical = new List<ReceivedPost>();
+        using (var cts = new CancellationTokenSource(TestTimeouts.Long))
+        {
+            while (!critical.Any(p => p.Status == 200))
+            {
+                ReceivedPost post = await receiver.Posts.ReadAsync(cts.Token);
+                if (post.Path == "/critical")
+                {
+                    critical.Add(post);
+                }
+            }
+        }
+
+        Assert.Equal([503, 503, 503, 200], critical.Select(p => p.Status));
+        Assert.All(critical, p => Assert.Equal(critical[0].Body, p.Body));
+        Assert.Equal("level-high", JsonDocument.Parse(critical[^1].Body).RootElement.GetProperty("alarm").GetString());
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    [Fact]
     public async Task DeviceWithoutHardware_OfflineAlarmAfterConfiguredFailedPolls_NoBadQualityAlarmForIt()
     {
         int chip = Enumerable.Range(7, 100).First(n => !File.Exists($"/dev/gpiochip{n}"));

@@ -9,9 +9,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Channel<ReceivedPost> _posts = Channel.CreateUnbounded<ReceivedPost>();
     private readonly Task _loop;
+    private readonly string? _failPath;
+    private int _failuresLeft;
 
-    private WebhookReceiver(int port)
+    private WebhookReceiver(int port, int failFirst, string? failPath)
     {
+        _failuresLeft = failFirst;
+        _failPath = failPath;
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
         _loop = Task.Run(AcceptAsync);
@@ -19,7 +23,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public ChannelReader<ReceivedPost> Posts => _posts.Reader;
 
-    public static WebhookReceiver Start(int port) => new(port);
+    /// <summary>Starts listening; the first <paramref name="failFirst"/> requests to <paramref name="failPath"/> are answered 503.</summary>
+    public static WebhookReceiver Start(int port, int failFirst = 0, string? failPath = null) => new(port, failFirst, failPath);
 
     public async ValueTask DisposeAsync()
     {
@@ -44,16 +49,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
+            int status = context.Request.Url!.AbsolutePath == _failPath && Interlocked.Decrement(ref _failuresLeft) >= 0 ? 503 : 200;
             _posts.Writer.TryWrite(new ReceivedPost(
                 context.Request.HttpMethod,
                 context.Request.Url!.AbsolutePath,
                 context.Request.ContentType,
                 context.Request.Headers["X-SmartCity-Signature"],
-                body.ToArray()));
-            context.Response.StatusCode = 200;
+                body.ToArray(),
+                status));
+            context.Response.StatusCode = status;
             context.Response.Close();
         }
     }
 }
 
-internal sealed record ReceivedPost(string Method, string Path, string? ContentType, string? Signature, byte[] Body);
+internal sealed record ReceivedPost(string Method, string Path, string? ContentType, string? Signature, byte[] Body, int Status);
