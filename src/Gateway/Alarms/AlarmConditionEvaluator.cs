@@ -59,6 +59,3 @@ internal static class AlarmConditionEvaluator
     private static bool BelowWithHysteresis(double value, double below, double? clearAbove, bool wasPresent) =>
         wasPresent ? value < (clearAbove ?? below) : value < below;
 }
-
-/// <summary>The previous sample of a rate-of-change rule.</summary>
-internal readonly record struct RateSample(bool HasValue, double Value, DateTimeOffset Timestamp);

@@ -24,6 +24,3 @@ internal sealed record AlarmEvent(
     DateTimeOffset Timestamp,
     AlarmAcknowledgement? Acknowledgement,
     int Suppressed);
-
-/// <summary>An operator's acknowledgement from <c>{prefix}/commands/ack</c>.</summary>
-internal sealed record AlarmAcknowledgement(string By, string? Comment, DateTimeOffset At);

@@ -29,6 +29,3 @@ internal sealed class CommandChannel
         }
     }
 }
-
-/// <summary>A message received on a command topic.</summary>
-internal sealed record ReceivedCommand(string Topic, byte[] Payload);
