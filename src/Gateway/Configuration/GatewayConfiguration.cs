@@ -7,4 +7,11 @@ public sealed record GatewayConfiguration(
     IReadOnlyList<DeviceConfiguration> Devices,
     IReadOnlyList<AlarmRule> Alarms,
     BufferConfiguration Buffer,
-    UpstreamConfiguration Upstream);
+    UpstreamConfiguration Upstream)
+{
+    /// <summary>The <c>alarm_options:</c> section (rate limit, built-in offline and bad-quality alarms).</summary>
+    public AlarmOptions AlarmOptions { get; init; } = AlarmOptions.Default;
+
+    /// <summary>The <c>webhooks:</c> section.</summary>
+    public IReadOnlyList<WebhookConfiguration> Webhooks { get; init; } = [];
+}

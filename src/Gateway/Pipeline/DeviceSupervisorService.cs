@@ -12,13 +12,13 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     private readonly ChannelWriter<Reading> _writer;
     private readonly DeviceSupervisor[] _supervisors;
 
-    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time)
+    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, IDeviceStatusObserver? status = null)
     {
         _writer = channel.Writer;
         var context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory);
         var sink = new ReadingSink(channel.Writer);
         _supervisors = configuration.Devices
-            .Select(device => new DeviceSupervisor(device, sink, context, loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id)))
+            .Select(device => new DeviceSupervisor(device, sink, context, loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), status))
             .ToArray();
     }
 

@@ -9,8 +9,8 @@ using SmartCity.Edge.Gateway.Configuration;
 namespace SmartCity.Edge.Gateway.Pipeline;
 
 /// <summary>
-/// The single reader of the readings channel: alarm evaluation, report-by-exception, encoding, and the durable
-/// commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
+/// The single reader of the readings channel: alarm evaluation (<see cref="AlarmEngine"/>), report-by-exception,
+/// encoding, and the durable commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
 /// a batch. On shutdown it keeps reading until the supervisors have completed the channel, so every reading that
 /// was read is committed before the process exits.
 /// </summary>
@@ -21,21 +21,20 @@ internal sealed class ProcessingService : BackgroundService
     private readonly ChannelReader<Reading> _reader;
     private readonly IDurableBuffer _buffer;
     private readonly ReportByExceptionFilter _filter;
-    private readonly ThresholdAlarmEvaluator _alarms;
+    private readonly AlarmEngine? _alarms;
     private readonly RecordEncoder _encoder = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessingService> _logger;
     private readonly List<BufferEntry> _entries = new(MaxBatch * 2);
-    private readonly List<AlarmTransition> _transitions = [];
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
 
-    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger)
+    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, AlarmEngine? alarms = null)
     {
         _reader = channel.Reader;
         _buffer = buffer;
         _filter = new ReportByExceptionFilter(configuration.Devices);
-        _alarms = new ThresholdAlarmEvaluator(configuration.Alarms);
+        _alarms = alarms;
         _time = time;
         _logger = logger;
     }
@@ -95,16 +94,12 @@ internal sealed class ProcessingService : BackgroundService
 
     private void Process(in Reading reading)
     {
-        _transitions.Clear();
-        _alarms.Evaluate(reading, _transitions);
+        // Alarms see every reading, before report-by-exception: a crossing smaller than a deadband still trips.
+        // Their transitions go to the alarm service, which commits them at once, ahead of this batch.
+        _alarms?.Evaluate(reading);
         if (_filter.ShouldPublish(reading))
         {
             _entries.Add(_encoder.EncodeReading(reading));
-        }
-
-        foreach (AlarmTransition transition in _transitions)
-        {
-            _entries.Add(_encoder.EncodeAlarm(transition));
         }
     }
 

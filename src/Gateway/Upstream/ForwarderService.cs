@@ -108,6 +108,7 @@ internal sealed class ForwarderService : BackgroundService
             foreach (BufferedRecord alarm in alarms)
             {
                 _messages.Add(_builder.BuildAlarm(alarm));
+                _messages.Add(_builder.BuildAlarmState(alarm));
             }
 
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);

@@ -22,11 +22,13 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
     private readonly Channel<string> _events = Channel.CreateUnbounded<string>();
     private readonly Process _process;
     private readonly string _filter;
+    private readonly int _port;
 
-    private MqttTestSubscriber(Process process, string filter)
+    private MqttTestSubscriber(Process process, string filter, int port)
     {
         _process = process;
         _filter = filter;
+        _port = port;
     }
 
     public ChannelReader<ReceivedMessage> Messages => _messages.Reader;
@@ -46,7 +48,7 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         }
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_sub did not start");
-        var subscriber = new MqttTestSubscriber(process, filter);
+        var subscriber = new MqttTestSubscriber(process, filter, port);
         process.OutputDataReceived += (_, e) => subscriber.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => subscriber.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -76,6 +78,21 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         }
 
         return received;
+    }
+
+    /// <summary>Publishes with QoS 1 as an operator's console sending a command would (Debian's mosquitto_pub).</summary>
+    public async Task PublishAsync(string topic, string payload)
+    {
+        var info = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true };
+        foreach (string argument in new[] { "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_pub did not start");
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
     }
 
     public async ValueTask DisposeAsync()
