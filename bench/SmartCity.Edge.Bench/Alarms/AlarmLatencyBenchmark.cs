@@ -20,8 +20,9 @@ namespace SmartCity.Edge.Bench.Alarms;
 /// durable buffer → MQTT forwarder) with the simulator driver, against a local mosquitto. Each round writes the
 /// simulated tag through <see cref="IDeviceOutputs"/> (the value changes at the device) and stops the clock when an
 /// MQTT subscriber receives the alarm message. The latency therefore includes the wait for the next poll (uniform in
-/// [0, poll interval]); the target is p99 below poll interval + 50 ms. The Modbus driver lands on another branch;
-/// with it the value change becomes a register write on a real Modbus server.
+/// [0, poll interval]); the target is p99 below poll interval + 50 ms. With <c>--driver modbus</c> the device is a
+/// real libmodbus server (tests/peers/modbus) polled by the modbus-tcp driver, and the change is a register write
+/// (function 06) on that server through the same driver.
 /// </summary>
 internal sealed class AlarmLatencyBenchmark : IBenchmark
 {
@@ -29,12 +30,13 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
 
     public string Name => "alarms";
 
-    public string Description => "alarm latency p50/p99 from a value change to the MQTT alarm message [--alarms 1000] [--poll 100ms]";
+    public string Description => "alarm latency p50/p99 from a value change to the MQTT alarm message [--alarms 1000] [--poll 100ms] [--driver simulator|modbus]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         int alarms = IntOption(args, "--alarms", 1000);
         string poll = Option(args, "--poll", "100ms");
+        string driver = Option(args, "--driver", "simulator");
         string directory = Directory.CreateTempSubdirectory("edge-bench-alarms-").FullName;
         int port = FreePort();
         string conf = Path.Combine(directory, "mosquitto.conf");
@@ -44,18 +46,51 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
 
         // Keep the host's per-transition Information logs off the console: 2,000 lines would measure the terminal.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        Process? modbusServer = null;
         try
         {
-            (double[] raise, double[] clear, double[] pipeline) = await MeasureAsync(directory, port, alarms, poll, cancellationToken);
+            string device;
+            if (driver == "modbus")
+            {
+                (modbusServer, int modbusPort) = await StartLibmodbusServerAsync(cancellationToken);
+                device = $"""
+                      - id: bench
+                        driver: modbus-tcp
+                        host: 127.0.0.1
+                        port: {modbusPort}
+                        unit_id: 1
+                        poll_interval: {poll}
+                        tags:
+                          - id: level
+                            address: holding:500
+                            type: uint16
+                    """;
+            }
+            else
+            {
+                device = $"""
+                      - id: bench
+                        driver: simulator
+                        poll_interval: {poll}
+                        tags:
+                          - id: level
+                            signal: constant
+                            value: 0
+                    """;
+            }
+
+            (double[] raise, double[] clear, double[] pipeline) = await MeasureAsync(directory, port, device, alarms, cancellationToken);
             double pollMs = DurationParserMs(poll);
-            string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- alarms --alarms {alarms} --poll {poll}";
+            string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- alarms --alarms {alarms} --poll {poll} --driver {driver}";
+            string setup = driver == "modbus"
+                ? "The device is a real **libmodbus server** (tests/peers/modbus, `make -C tests/peers/modbus`) polled over Modbus TCP by our `modbus-tcp` driver; each change is a register write (function 06) on that server through the same driver."
+                : "The device is the **simulator driver**; each change is a write of the simulated tag.";
             string markdown = $"""
-                ## Alarm latency: value change → MQTT alarm message (issue 6)
+                ## Alarm latency: value change → MQTT alarm message (issue 6), {driver}
 
                 `{command}` — {BenchmarkReport.MachineLine()}, mosquitto on loopback.
 
-                The whole gateway host in-process with the **simulator driver** (the Modbus driver is landing on another
-                branch; with it the value change becomes a register write on a real Modbus server). Each round writes the
+                The whole gateway host in-process. {setup} Each round writes the
                 tag through `IDeviceOutputs`, then waits for the subscriber (QoS 1, same machine) to receive the
                 `active` message; then the same for `cleared`. Poll interval {poll}, so every latency includes the wait
                 for the next poll (uniform in [0, {poll}]). Path: supervisor poll → processing → alarm engine → alarm
@@ -72,31 +107,32 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
                 max {pipeline.Max():0.0} ms. Each change is made at a random phase of the poll cycle.
                 """;
             Console.WriteLine(markdown);
-            BenchmarkReport.WriteSection("alarms", markdown);
+            BenchmarkReport.WriteSection(driver == "modbus" ? "alarms-modbus" : "alarms", markdown);
             return 0;
         }
         finally
         {
+            if (modbusServer is not null)
+            {
+                modbusServer.Kill();
+                await modbusServer.WaitForExitAsync(CancellationToken.None);
+                modbusServer.Dispose();
+            }
+
             broker.Kill();
             await broker.WaitForExitAsync(CancellationToken.None);
             Directory.Delete(directory, recursive: true);
         }
     }
 
-    private static async Task<(double[] Raise, double[] Clear, double[] Pipeline)> MeasureAsync(string directory, int port, int alarms, string poll, CancellationToken cancellationToken)
+    private static async Task<(double[] Raise, double[] Clear, double[] Pipeline)> MeasureAsync(string directory, int port, string device, int alarms, CancellationToken cancellationToken)
     {
         string yaml = $"""
             gateway:
               id: alarm-bench
               data_dir: {directory}/data
             devices:
-              - id: bench
-                driver: simulator
-                poll_interval: {poll}
-                tags:
-                  - id: level
-                    signal: constant
-                    value: 0
+            {device}
             alarms:
               - id: level-high
                 tag: bench/level
@@ -136,7 +172,7 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
         var clear = new double[alarms];
         var pipeline = new double[alarms * 2];
         var random = new Random(6);
-        int pollMs = (int)DurationParserMs(poll);
+        int pollMs = (int)configuration.Devices[0].Descriptor.PollInterval.TotalMilliseconds;
         try
         {
             for (int i = 0; i < alarms; i++)
@@ -185,6 +221,31 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
                 return (Stopwatch.GetElapsedTime(start, at).TotalMilliseconds, sampleToReceive);
             }
         }
+    }
+
+    /// <summary>Starts tests/peers/modbus/build/libmodbus_server on a free port and waits for its READY line.</summary>
+    private static async Task<(Process Server, int Port)> StartLibmodbusServerAsync(CancellationToken cancellationToken)
+    {
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "SmartCity.Edge.sln")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+
+        string server = Path.Combine(root ?? ".", "tests", "peers", "modbus", "build", "libmodbus_server");
+        if (!File.Exists(server))
+        {
+            throw new InvalidOperationException($"{server} is missing: run tests/peers/install.sh (or make -C tests/peers/modbus)");
+        }
+
+        Process process = Process.Start(new ProcessStartInfo(server, ["tcp", "0", "--quiet"]) { RedirectStandardOutput = true })!;
+        string? line = await process.StandardOutput.ReadLineAsync(cancellationToken);
+        if (line is null || !line.StartsWith("READY port=", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"libmodbus_server did not start: {line}");
+        }
+
+        return (process, int.Parse(line["READY port=".Length..], CultureInfo.InvariantCulture));
     }
 
     private static double Percentile(double[] values, double p)
