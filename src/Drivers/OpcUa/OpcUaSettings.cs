@@ -12,8 +12,7 @@ public enum OpcUaTagMode
 
 /// <summary>Validated settings of a <c>driver: opcua</c> device.</summary>
 /// <param name="Endpoint">The server's <c>opc.tcp://</c> URL.</param>
-/// <param name="SecurityPolicyUri">Full security policy URI (part 1: None only).</param>
-/// <param name="SecurityMode">Message security mode (part 1: None only).</param>
+/// <param name="Security">The <c>security:</c> block (policy, mode, certificate checks).</param>
 /// <param name="UserName">Null for anonymous.</param>
 /// <param name="Password">The user's password (never logged).</param>
 /// <param name="PublishingInterval">How often the server sends collected changes.</param>
@@ -23,8 +22,7 @@ public enum OpcUaTagMode
 /// <param name="Tags">One entry per configured tag, in configuration order.</param>
 public sealed record OpcUaSettings(
     UaEndpointUrl Endpoint,
-    string SecurityPolicyUri,
-    UaMessageSecurityMode SecurityMode,
+    UaSecurityConfiguration Security,
     string? UserName,
     string? Password,
     TimeSpan PublishingInterval,

@@ -57,9 +57,10 @@ async function main() {
         nodeset_filename: [nodesets.standard],
         serverCertificateManager,
         userCertificateManager,
-        // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint.
+        // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint; the
+        // Aes policies are for the security tests (OpcUaSecurityTests).
         securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
+        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss],
         allowAnonymous: true,
         userManager: { isValidUser: (user, password) => user === "technician" && password === "s3cret" },
         serverCapabilities: { maxSessions: 50, operationLimits: { maxNodesPerRead: 250, maxNodesPerBrowse: 100, maxNodesPerWrite: 250 } },

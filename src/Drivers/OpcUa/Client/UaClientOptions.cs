@@ -16,6 +16,12 @@ public sealed record UaClientOptions
     /// </summary>
     public Func<UaEndpointDescription, IUaSecurityPolicy>? SecurityPolicyFactory { get; init; }
 
+    /// <summary>
+    /// Chooses the endpoint from GetEndpoints (e.g. <c>policy: auto</c>, <see cref="UaClientSecurity"/>); null = the
+    /// one with exactly <see cref="SecurityPolicyUri"/> and <see cref="SecurityMode"/>.
+    /// </summary>
+    public Func<IReadOnlyList<UaEndpointDescription>, UaEndpointDescription>? EndpointSelector { get; init; }
+
     /// <summary>User name for a UserName identity token; null = anonymous.</summary>
     public string? UserName { get; init; }
 

@@ -65,7 +65,7 @@ public sealed class UaSession : IAsyncDisposable
     /// </summary>
     public static async Task<UaSession> CreateAsync(UaClientOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        bool none = options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
+        bool none = options.EndpointSelector is null && options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
         if (!none && options.SecurityPolicyFactory is null)
         {
             throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"security policy '{options.SecurityPolicyUri}' mode {options.SecurityMode} is not supported yet (only None/None)");
@@ -75,9 +75,9 @@ public sealed class UaSession : IAsyncDisposable
         try
         {
             GetEndpointsResponse endpoints = await channel.SendRequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(options.Endpoint.Url), UaNodeId.Null, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            UaEndpointDescription endpoint = SelectEndpoint(endpoints.Endpoints, options);
+            UaEndpointDescription endpoint = options.EndpointSelector is { } select ? select(endpoints.Endpoints) : SelectEndpoint(endpoints.Endpoints, options);
             IUaSecurityPolicy policy = UaSecurityPolicyNone.Instance;
-            if (!none)
+            if (endpoint.SecurityMode != UaMessageSecurityMode.None)
             {
                 policy = options.SecurityPolicyFactory!(endpoint);
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
