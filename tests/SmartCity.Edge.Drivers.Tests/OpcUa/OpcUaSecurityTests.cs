@@ -140,6 +140,75 @@ public sealed class OpcUaSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task SecuredEndpoint_4096BitClientKey_ExtraPaddingBothWays()
+    {
+        // Our 4096-bit key: the server's OPN response carries ExtraPaddingSize (receiver key > 2048 bits) and our
+        // signatures are 512 bytes.
+        var store = new UaCertificateStore(_pki);
+        store.LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System, keySize: 4096);
+        UaClientOptions options = await SecureOptionsAsync(store, "Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt, trustServer: true);
+        await using UaSession session = await UaSession.CreateAsync(options, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token());
+
+        await AssertReadsAsync(session);
+        await session.CloseAsync(TestTimeouts.Token());
+    }
+
+    [Fact]
+    public async Task ShortTokenLifetime_RenewalsKeepSubscriptionAlive()
+    {
+        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), "Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt, trustServer: true);
+        options = options with { Channel = UaSecureChannelOptions.Default with { RequestedLifetime = TimeSpan.FromSeconds(2) } };
+        await using var client = new UaClient(options, TimeProvider.System, NullLogger.Instance);
+        await client.ConnectAsync(TestTimeouts.Token());
+        UaSecureChannel channel = client.Session!.Channel;
+        uint firstToken = channel.TokenId;
+        var handler = new CountingHandler();
+        await client.CreateSubscriptionAsync(
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), [new UaMonitoredItemRequest(UaNodeId.FromString(1, "Dynamic.Counter"), 1, 0, 10)], handler, TestTimeouts.Token());
+
+        // Renewed at 75 % of the lifetime: two renewals within ~3 s, data flowing throughout on the same channel.
+        using var timeout = new CancellationTokenSource(TestTimeouts.Passing);
+        while (channel.TokenId < firstToken + 2)
+        {
+            await Task.Delay(50, timeout.Token); // polling a counter, not synchronising on time
+        }
+
+        int before = handler.Count;
+        await handler.WaitForAsync(before + 5);
+        Assert.Same(channel, client.Session!.Channel);
+        Assert.Equal(0, client.ReconnectCount);
+        Assert.Equal(UaSecureChannelState.Open, channel.State);
+    }
+
+    [Fact]
+    public async Task Validator_HostNameUriAndKeyUsage_Checked()
+    {
+        var store = new UaCertificateStore(_pki);
+        UaEndpointDescription endpoint = await SecuredEndpointAsync("Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt);
+        store.LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
+        using X509Certificate2 server = X509CertificateLoader.LoadCertificate(UaCertificateInfo.LeafOf(endpoint.ServerCertificate!));
+        store.AddTrusted(server);
+        var validator = new UaCertificateValidator(store, new UaCertificateValidationOptions(), TimeProvider.System);
+
+        string certificateHost = Assert.IsType<string>(UaCertificateInfo.HostNamesOf(server)[0]);
+        validator.Validate(endpoint, certificateHost);
+        Assert.Equal("BadCertificateHostNameInvalid", Assert.Throws<UaCertificateException>(() => validator.Validate(endpoint, "plc.elsewhere.example")).StatusCode.Name);
+        Assert.Equal(
+            "BadCertificateUriInvalid",
+            Assert.Throws<UaCertificateException>(() => validator.Validate(endpoint with { Server = endpoint.Server with { ApplicationUri = "urn:someone:else" } }, certificateHost)).StatusCode.Name);
+
+        // A trusted certificate whose key may only sign (no key/data encipherment).
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=SignOnly", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        using X509Certificate2 signOnly = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        store.AddTrusted(signOnly);
+        var noHostCheck = new UaCertificateValidator(store, new UaCertificateValidationOptions(CheckHostName: false), TimeProvider.System);
+        UaEndpointDescription signOnlyEndpoint = endpoint with { ServerCertificate = signOnly.RawData, Server = endpoint.Server with { ApplicationUri = null } };
+        Assert.Equal("BadCertificateUseNotAllowed", Assert.Throws<UaCertificateException>(() => noHostCheck.Validate(signOnlyEndpoint, "127.0.0.1")).StatusCode.Name);
+    }
+
+    [Fact]
     public async Task SecuredEndpoint_UserName_PasswordAcceptedAndWrongPasswordDenied()
     {
         UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), "Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt, trustServer: true);
@@ -283,6 +352,8 @@ public sealed class OpcUaSecurityTests : IDisposable
     private sealed class CountingHandler : IUaDataChangeHandler
     {
         private int _count;
+
+        public int Count => Volatile.Read(ref _count);
 
         public async Task WaitForAsync(int count)
         {

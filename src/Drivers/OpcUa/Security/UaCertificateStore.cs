@@ -39,7 +39,12 @@ public sealed class UaCertificateStore
     /// Loads our application certificate, creating it when missing, or when the existing one is for another
     /// ApplicationUri or has expired (the old files are replaced; the servers then see a new, untrusted client).
     /// </summary>
-    public UaApplicationCertificate LoadOrCreateOwn(string applicationUri, string applicationName, TimeSpan validity, TimeProvider time)
+    /// <param name="applicationUri">Our ApplicationUri, written into the SubjectAltName.</param>
+    /// <param name="applicationName">The certificate's CN.</param>
+    /// <param name="validity">Validity of a newly created certificate.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="keySize">RSA key bits of a newly created certificate (2048; 4096 allowed by the policies too).</param>
+    public UaApplicationCertificate LoadOrCreateOwn(string applicationUri, string applicationName, TimeSpan validity, TimeProvider time, int keySize = 2048)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(OwnCertificatePath)!);
         Directory.CreateDirectory(Path.GetDirectoryName(OwnKeyPath)!);
@@ -58,12 +63,12 @@ public sealed class UaCertificateStore
             }
         }
 
-        return CreateOwn(applicationUri, applicationName, validity, now);
+        return CreateOwn(applicationUri, applicationName, validity, now, keySize);
     }
 
-    private UaApplicationCertificate CreateOwn(string applicationUri, string applicationName, TimeSpan validity, DateTimeOffset now)
+    private UaApplicationCertificate CreateOwn(string applicationUri, string applicationName, TimeSpan validity, DateTimeOffset now, int keySize)
     {
-        var key = RSA.Create(2048);
+        var key = RSA.Create(keySize);
         string host = Dns.GetHostName();
         var subject = new X500DistinguishedName($"CN={applicationName}, O=SmartCity.Edge, DC={host}");
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
