@@ -208,6 +208,38 @@ public sealed class OpcUaSecurityTests : IDisposable
         Assert.Equal("BadCertificateUseNotAllowed", Assert.Throws<UaCertificateException>(() => noHostCheck.Validate(signOnlyEndpoint, "127.0.0.1")).StatusCode.Name);
     }
 
+    [Theory]
+    [InlineData(UaMessageSecurityMode.Sign)]
+    [InlineData(UaMessageSecurityMode.SignAndEncrypt)]
+    public async Task TamperedChunkFromServer_ChannelFaultsWithSecurityChecksFailedAndReopens(UaMessageSecurityMode mode)
+    {
+        await using var proxy = new StallingTcpProxy(_fixture.Server.Port);
+        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), "Basic256Sha256", mode, trustServer: true);
+        UaEndpointUrl.TryParse($"opc.tcp://127.0.0.1:{proxy.Port}", out UaEndpointUrl? viaProxy, out _);
+        await using var client = new UaClient(options with { Endpoint = viaProxy! }, TimeProvider.System, NullLogger.Instance);
+        await client.ConnectAsync(TestTimeouts.Token());
+        var handler = new CountingHandler();
+        await client.CreateSubscriptionAsync(
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), [new UaMonitoredItemRequest(UaNodeId.FromString(1, "Dynamic.Counter"), 1, 0, 10)], handler, TestTimeouts.Token());
+        await handler.WaitForAsync(2);
+        UaSecureChannel channel = client.Session!.Channel;
+
+        proxy.CorruptNextMessageFromServer();
+        await WaitAsync(channel.Closed);
+
+        UaTransportException fault = Assert.IsType<UaTransportException>(channel.Fault);
+        Assert.Equal("BadSecurityChecksFailed", fault.StatusCode.Name);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Passing);
+        while (client.ReconnectCount < 1 || client.State != UaClientState.Connected)
+        {
+            await Task.Delay(20, timeout.Token); // polling a counter, not synchronising on time
+        }
+
+        int before = handler.Count;
+        await handler.WaitForAsync(before + 3);
+        Assert.NotSame(channel, client.Session!.Channel);
+    }
+
     [Fact]
     public async Task SecuredEndpoint_UserName_PasswordAcceptedAndWrongPasswordDenied()
     {
@@ -316,6 +348,20 @@ public sealed class OpcUaSecurityTests : IDisposable
         chunk.AsSpan(16 + 8, 100).Fill(0xAB);
         length = policy.Protect(chunk, 16 + 8 + 100, 16, asymmetric: false, keys);
         return chunk;
+    }
+
+    private static async Task WaitAsync(CancellationToken signal)
+    {
+        try
+        {
+            await Task.Delay(TestTimeouts.Passing, signal);
+        }
+        catch (OperationCanceledException) when (signal.IsCancellationRequested)
+        {
+            return;
+        }
+
+        throw new TimeoutException("the channel did not close");
     }
 
     private static async Task AssertReadsAsync(UaSession session)
