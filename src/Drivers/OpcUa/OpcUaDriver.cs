@@ -54,6 +54,18 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
             options = CreateSecurity().Apply(options);
         }
 
+        if (_settings.UserCertificate is { } files)
+        {
+            try
+            {
+                options = options with { UserCertificate = UaUserCertificate.Load(files.CertificateFile, files.KeyFile) };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new DeviceException($"OPC UA device {_device.Id}: cannot load the user certificate {files.CertificateFile} / key {files.KeyFile}: {ex.Message}", ex) { Kind = "config" };
+            }
+        }
+
         _client = new UaClient(options, _time, _logger);
         _client.Reconnected += () => _ = RefreshAfterOutageAsync();
         try

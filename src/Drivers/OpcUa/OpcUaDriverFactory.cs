@@ -65,10 +65,24 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 
         string? userName = null;
         string? password = null;
+        OpcUaUserCertificateFiles? userCertificate = null;
         if (deviceSection.GetSection("auth") is { } auth)
         {
-            userName = auth.GetRequiredString("username");
-            password = auth.GetString("password") ?? string.Empty;
+            if (auth.Has("certificate_file") || auth.Has("key_file"))
+            {
+                // X.509 user identity: both files, no user name.
+                userCertificate = new OpcUaUserCertificateFiles(auth.GetRequiredString("certificate_file"), auth.GetRequiredString("key_file"));
+                if (auth.Has("username"))
+                {
+                    auth.Error("username", "give either username/password or certificate_file/key_file, not both");
+                }
+            }
+            else
+            {
+                userName = auth.GetRequiredString("username");
+                password = auth.GetString("password") ?? string.Empty;
+            }
+
             auth.ReportUnknownKeys();
         }
 
@@ -83,7 +97,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             tags.Add(ReadTag(device.Tags[i].Id, tagSections[i]));
         }
 
-        return new OpcUaSettings(endpoint, security, userName, password, publishing, keepAlive, sessionTimeout, requestTimeout, tags);
+        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags);
     }
 
     public IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context) =>

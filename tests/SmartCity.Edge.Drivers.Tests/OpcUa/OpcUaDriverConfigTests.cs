@@ -20,6 +20,8 @@ public sealed class OpcUaDriverConfigTests
     [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, application_uri: \"not a uri\" }\ntags: []", "security.application_uri", "not an absolute URI")]
     [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, trust_first: true }\ntags: []", "security.trust_first", "unknown key")]
     [InlineData("endpoint: opc.tcp://x\nauth: { password: x }\ntags: []", "auth.username", "is required")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der }\ntags: []", "auth.key_file", "is required")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der, key_file: u.pem, username: x }\ntags: []", "auth.username", "not both")]
     [InlineData("endpoint: opc.tcp://x\npublishing_interval: 1ms\ntags: []", "publishing_interval", "too short")]
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, node: \"i=1\", deadband: 120, deadband_type: percent }", "tags[0].deadband", "0..100")]
     [InlineData("endpoint: opc.tcp://x\nendpont: y\ntags: []", "endpont", "unknown key")]

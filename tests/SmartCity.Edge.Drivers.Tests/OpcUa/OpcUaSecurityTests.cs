@@ -240,6 +240,28 @@ public sealed class OpcUaSecurityTests : IDisposable
         Assert.NotSame(channel, client.Session!.Channel);
     }
 
+    [Theory]
+    [InlineData("Basic256Sha256")]
+    [InlineData("Aes256_Sha256_RsaPss")]
+    public async Task SecuredEndpoint_X509User_ActivatesAndWrongKeyRejected(string policy)
+    {
+        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), policy, UaMessageSecurityMode.SignAndEncrypt, trustServer: true);
+        using var userKey = RSA.Create(2048);
+        byte[] userCertificate = CreateUserCertificate(userKey);
+
+        await using (UaSession session = await UaSession.CreateAsync(options with { UserCertificate = new UaUserCertificate(userCertificate, userKey) }, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token()))
+        {
+            await AssertReadsAsync(session);
+            await session.CloseAsync(TestTimeouts.Token());
+        }
+
+        // The userTokenSignature is checked: a key that does not match the certificate is refused.
+        using var otherKey = RSA.Create(2048);
+        UaServiceException refused = await Assert.ThrowsAsync<UaServiceException>(() =>
+            UaSession.CreateAsync(options with { UserCertificate = new UaUserCertificate(userCertificate, otherKey) }, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token()));
+        Assert.Equal("BadUserSignatureInvalid", refused.StatusCode.Name);
+    }
+
     [Fact]
     public async Task SecuredEndpoint_UserName_PasswordAcceptedAndWrongPasswordDenied()
     {
@@ -339,6 +361,15 @@ public sealed class OpcUaSecurityTests : IDisposable
             byte[] truncated = chunk[..(length - 16)];
             Assert.Equal("BadSecurityChecksFailed", Assert.Throws<UaTransportException>(() => policy.Unprotect(truncated, 16, false, keys)).StatusCode.Name);
         }
+    }
+
+    private static byte[] CreateUserCertificate(RSA key)
+    {
+        var request = new CertificateRequest("CN=technician, O=SmartCity.Edge tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.RawData;
     }
 
     private static byte[] SecuredChunk(UaSecurityPolicyRsa policy, UaTokenKeys keys, out int length)

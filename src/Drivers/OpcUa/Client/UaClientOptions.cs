@@ -27,6 +27,12 @@ public sealed record UaClientOptions
 
     public string? Password { get; init; }
 
+    /// <summary>
+    /// An X.509 user identity (OPC 10000-4 §7.36.5): its certificate and key; takes precedence over
+    /// <see cref="UserName"/>. ActivateSession then carries a userTokenSignature made with this key.
+    /// </summary>
+    public UaUserCertificate? UserCertificate { get; init; }
+
     public string ApplicationName { get; init; } = "SmartCity.Edge";
 
     public string ApplicationUri { get; init; } = "urn:smartcity-edge:gateway";

@@ -279,9 +279,9 @@ public sealed class UaSession : IAsyncDisposable
 
     private async Task ActivateAsync(CancellationToken cancellationToken)
     {
-        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _serverNonce);
+        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _options.UserCertificate, _serverNonce, out UaSignatureData userTokenSignature);
         UaSignatureData clientSignature = _channel.Policy.CreateClientSignature(_endpoint.ServerCertificate, _serverNonce) ?? UaSignatureData.Empty;
-        ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, UaSignatureData.Empty), cancellationToken).ConfigureAwait(false);
+        ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, userTokenSignature), cancellationToken).ConfigureAwait(false);
         _serverNonce = response.ServerNonce;
     }
 

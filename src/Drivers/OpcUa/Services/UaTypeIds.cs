@@ -40,6 +40,7 @@ public static class UaTypeIds
 
     public const uint AnonymousIdentityToken = 321;
     public const uint UserNameIdentityToken = 324;
+    public const uint X509IdentityToken = 327;
     public const uint DataChangeNotification = 811;
     public const uint StatusChangeNotification = 820;
     public const uint EventNotificationList = 916;
