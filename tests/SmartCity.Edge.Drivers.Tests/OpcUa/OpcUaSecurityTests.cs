@@ -52,6 +52,14 @@ public sealed class OpcUaSecurityTests : IDisposable
         // Second start: the same certificate, not a new one (the servers trust it by thumbprint).
         UaApplicationCertificate again = new UaCertificateStore(_pki).LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(30), TimeProvider.System);
         Assert.Equal(own.Certificate, again.Certificate);
+
+        // A key that does not belong to the certificate (two first starts racing) is replaced by a new pair.
+        using var stranger = RSA.Create(2048);
+        File.WriteAllText(Path.Combine(_pki, "own", "private", "smartcity-edge.pem"), stranger.ExportPkcs8PrivateKeyPem());
+        UaApplicationCertificate repaired = new UaCertificateStore(_pki).LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(30), TimeProvider.System);
+        Assert.NotEqual(own.Certificate, repaired.Certificate);
+        using X509Certificate2 repairedCertificate = X509CertificateLoader.LoadCertificate(repaired.Certificate);
+        Assert.Equal(repairedCertificate.GetRSAPublicKey()!.ExportSubjectPublicKeyInfo(), repaired.PrivateKey.ExportSubjectPublicKeyInfo());
     }
 
     [Fact]

@@ -268,6 +268,11 @@ public sealed class UaSession : IAsyncDisposable
             _options.Channel.Limits.MaxMessageSize);
         CreateSessionResponse response = await _channel.SendRequestAsync<CreateSessionResponse>(request, UaNodeId.Null, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         _channel.Policy.VerifyServerSignature(response.ServerSignature, _channel.Policy.SenderCertificate, request.ClientNonce);
+        if (_channel.Policy.SecurityMode != UaMessageSecurityMode.None)
+        {
+            CheckServerIdentity(response);
+        }
+
         SessionId = response.SessionId;
         AuthenticationToken = response.AuthenticationToken;
         RevisedSessionTimeout = TimeSpan.FromMilliseconds(response.RevisedSessionTimeout);
@@ -275,6 +280,30 @@ public sealed class UaSession : IAsyncDisposable
         await ActivateAsync(cancellationToken).ConfigureAwait(false);
         Log.SessionCreated(_logger, SessionId.ToString(), (long)RevisedSessionTimeout.TotalMilliseconds);
         OperationLimits = await ReadOperationLimitsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// OPC 10000-4 §5.6.2.2: the CreateSession serverCertificate must be the one of the endpoint we chose, and the
+    /// serverEndpoints must include that endpoint's policy and mode (node-opcua leaves their certificates out; when
+    /// present they must match) — otherwise GetEndpoints (sent unsecured) was tampered
+    /// with, e.g. to downgrade the security we chose.
+    /// </summary>
+    private void CheckServerIdentity(CreateSessionResponse response)
+    {
+        byte[] expected = UaCertificateInfo.LeafOf(_endpoint.ServerCertificate ?? []);
+        if (!UaCertificateInfo.LeafOf(response.ServerCertificate ?? []).AsSpan().SequenceEqual(expected))
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's CreateSession certificate differs from its endpoint's certificate");
+        }
+
+        bool listed = response.ServerEndpoints.Length == 0 || response.ServerEndpoints.Any(e =>
+            e.SecurityMode == _endpoint.SecurityMode &&
+            e.SecurityPolicyUri == _endpoint.SecurityPolicyUri &&
+            (e.ServerCertificate is not { Length: > 0 } listedCertificate || UaCertificateInfo.LeafOf(listedCertificate).AsSpan().SequenceEqual(expected)));
+        if (!listed)
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityChecksFailed), "the endpoints the server returned in CreateSession do not contain the endpoint chosen from GetEndpoints (tampered discovery?)");
+        }
     }
 
     private async Task ActivateAsync(CancellationToken cancellationToken)

@@ -59,7 +59,15 @@ public sealed class UaCertificateStore
             {
                 var key = RSA.Create();
                 key.ImportFromPem(File.ReadAllText(OwnKeyPath));
-                return new UaApplicationCertificate(der, key, applicationUri);
+
+                // Two devices creating the certificate at the same first start may leave one's key beside the
+                // other's certificate: such a pair can never sign, so it is replaced instead of failing forever.
+                if (existing.GetRSAPublicKey()?.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()) == true)
+                {
+                    return new UaApplicationCertificate(der, key, applicationUri);
+                }
+
+                key.Dispose();
             }
         }
 
