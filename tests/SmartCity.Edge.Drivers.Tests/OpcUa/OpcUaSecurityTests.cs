@@ -296,16 +296,52 @@ public sealed class OpcUaSecurityTests : IDisposable
         await session.CloseAsync(TestTimeouts.Token());
     }
 
-    [Fact]
-    public async Task ExplicitPolicy_NotOffered_ErrorListsWhatServerOffers()
+    [Theory]
+    [InlineData("Basic256", UaMessageSecurityMode.Sign)]
+    [InlineData("Basic256", UaMessageSecurityMode.SignAndEncrypt)]
+    public async Task DeprecatedPolicy_AllowedExplicitly_Works(string policy, UaMessageSecurityMode mode)
     {
-        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), "Basic128Rsa15", UaMessageSecurityMode.Sign, trustServer: true, allowDeprecated: true);
+        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), policy, mode, trustServer: true, allowDeprecated: true);
+        await using UaSession session = await UaSession.CreateAsync(options, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token());
+
+        Assert.EndsWith("#" + policy, session.Channel.Policy.PolicyUri, StringComparison.Ordinal);
+        await AssertReadsAsync(session);
+        await session.CloseAsync(TestTimeouts.Token());
+    }
+
+    [Fact]
+    public async Task DeprecatedPolicy_NotAllowed_NotChosenEvenIfOnlyMatch()
+    {
+        // auto never picks a deprecated policy without allow_deprecated; Basic256 asked for without it is refused.
+        UaClientOptions options = await SecureOptionsAsync(new UaCertificateStore(_pki), "Basic256", UaMessageSecurityMode.SignAndEncrypt, trustServer: true);
 
         UaServiceException error = await Assert.ThrowsAsync<UaServiceException>(() => UaSession.CreateAsync(options, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token()));
 
         Assert.Equal("BadSecurityPolicyRejected", error.StatusCode.Name);
+        Assert.Contains("deprecated policies not allowed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Basic256/SignAndEncrypt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExplicitPolicy_NotOffered_ErrorListsWhatServerOffers()
+    {
+        // The test server offers every policy: take its real endpoint list without Aes128_Sha256_RsaOaep.
+        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? url, out _);
+        UaEndpointDescription[] endpoints = await UaSession.GetEndpointsAsync(url!, UaSecureChannelOptions.Default, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token());
+        UaEndpointDescription[] withoutAes128 = endpoints.Where(e => !e.SecurityPolicyUri!.EndsWith("#Aes128_Sha256_RsaOaep", StringComparison.Ordinal)).ToArray();
+        var store = new UaCertificateStore(_pki);
+        UaApplicationCertificate own = store.LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
+        var configuration = new UaSecurityConfiguration("Aes128_Sha256_RsaOaep", UaMessageSecurityMode.Sign, false, false, false, TimeSpan.FromDays(1), ApplicationUri);
+        var security = new UaClientSecurity(configuration, own, new UaCertificateValidator(store, new UaCertificateValidationOptions(), TimeProvider.System), url!.Host);
+
+        Assert.Equal(UaMessageSecurityMode.Sign, security.SelectEndpoint(endpoints).SecurityMode);
+        UaServiceException error = Assert.Throws<UaServiceException>(() => security.SelectEndpoint(withoutAes128));
+
+        Assert.Equal("BadSecurityPolicyRejected", error.StatusCode.Name);
+        Assert.Contains("policy Aes128_Sha256_RsaOaep, mode Sign", error.Message, StringComparison.Ordinal);
         Assert.Contains("Basic256Sha256/SignAndEncrypt", error.Message, StringComparison.Ordinal);
         Assert.Contains("Aes256_Sha256_RsaPss/Sign", error.Message, StringComparison.Ordinal);
+        Assert.Contains("None/None", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,9 +58,10 @@ async function main() {
         serverCertificateManager,
         userCertificateManager,
         // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint; the
-        // Aes policies are for the security tests (OpcUaSecurityTests).
+        // Aes policies and the deprecated Basic256 are for the security tests (OpcUaSecurityTests). Basic128Rsa15 is left
+        // out: Node.js refuses RSA PKCS#1 v1.5 decryption since CVE-2023-46809.
         securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss],
+        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss, SecurityPolicy.Basic256],
         allowAnonymous: true,
         userManager: { isValidUser: (user, password) => user === "technician" && password === "s3cret" },
         serverCapabilities: { maxSessions: 50, operationLimits: { maxNodesPerRead: 250, maxNodesPerBrowse: 100, maxNodesPerWrite: 250 } },
