@@ -126,6 +126,23 @@ async function main() {
         level.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick % 100 }));
     }, 50);
 
+    // Alarms: an exclusive limit alarm on Alarms.Temperature (high limit 80), active from the start (95) so a
+    // ConditionRefresh always reports it; Alarms is an event notifier of the Server object.
+    addressSpace.installAlarmsAndConditionsService();
+    const alarmsFolder = ns.addObject({
+        organizedBy: objects, browseName: "Alarms", nodeId: "s=Alarms", eventNotifier: 1,
+        notifierOf: addressSpace.rootFolder.objects.server,
+    });
+    const temperature = ns.addVariable({
+        componentOf: alarmsFolder, browseName: "Temperature", nodeId: "s=Alarms.Temperature", dataType: "Double",
+        eventSourceOf: alarmsFolder, value: new Variant({ dataType: DataType.Double, value: 20 }),
+    });
+    ns.instantiateExclusiveLimitAlarm("ExclusiveLimitAlarmType", {
+        browseName: "TemperatureAlarm", nodeId: "s=Alarms.TemperatureAlarm", componentOf: alarmsFolder,
+        conditionSource: temperature, inputNode: temperature, highLimit: 80, lowLimit: 10,
+    });
+    temperature.setValueFromSource(new Variant({ dataType: DataType.Double, value: 95 }));
+
     const writable = ns.addFolder(objects, { browseName: "Writable", nodeId: "s=Writable" });
     ns.addVariable({
         componentOf: writable, browseName: "Double", nodeId: "s=Writable.Double", dataType: "Double",

@@ -225,6 +225,26 @@ public sealed class UaSession : IAsyncDisposable
         return [.. results];
     }
 
+    /// <summary>Calls one method (OPC 10000-4 §5.11.2); a bad call status throws <see cref="UaServiceException"/> with it.</summary>
+    public async Task<UaVariant[]> CallMethodAsync(UaNodeId objectId, UaNodeId methodId, IReadOnlyList<UaVariant> inputArguments, CancellationToken cancellationToken)
+    {
+        CallResponse response = await CallAsync<CallResponse>(new CallRequest([new UaCallMethodRequest(objectId, methodId, inputArguments)]), cancellationToken).ConfigureAwait(false);
+        UaCallMethodResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Call returned no result");
+        if (result.StatusCode.IsBad)
+        {
+            throw new UaServiceException(result.StatusCode, $"method {methodId} on {objectId} failed");
+        }
+
+        return result.OutputArguments;
+    }
+
+    /// <summary>
+    /// Acknowledges a condition (AcknowledgeableConditionType.Acknowledge, i=9111, OPC 10000-9 §5.7.3) with the
+    /// EventId of its latest event; Bad_EventIdUnknown when that event is stale.
+    /// </summary>
+    public Task AcknowledgeAsync(UaNodeId conditionId, byte[] eventId, string comment, CancellationToken cancellationToken) =>
+        CallMethodAsync(conditionId, UaTypeIds.AcknowledgeMethod, [new UaVariant(UaBuiltInType.ByteString, eventId), new UaVariant(UaBuiltInType.LocalizedText, new UaLocalizedText(null, comment))], cancellationToken);
+
     /// <summary>CloseSession (deleting subscriptions) then CloseSecureChannel; errors are logged, not thrown.</summary>
     public async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
