@@ -135,7 +135,7 @@ internal sealed class OpcUaBenchmark : IBenchmark
             double.NaN);
     }
 
-    private static async Task<Process> StartServerAsync(string peer, string pki, CancellationToken cancellationToken)
+    internal static async Task<Process> StartServerAsync(string peer, string pki, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("taskset") { WorkingDirectory = peer, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string arg in new[] { "-c", ServerCore, "node", Path.Combine(peer, "server.js"), "0", pki, "--bench" })
@@ -188,7 +188,7 @@ internal sealed class OpcUaBenchmark : IBenchmark
     private static string Row(string name, Result r) => string.Create(CultureInfo.InvariantCulture,
         $"| {name} | {r.ReadsPerSecond:0.0} | {r.CpuMsPerRead:0.00} ms | {r.ChangesPerSecond:0} | {r.CpuUsPerChange:0.0} µs | {r.ProcessMiB:0.0} | {r.HeapMiB:0.0} | {(double.IsNaN(r.AllocatedPerRead) ? "n/a" : $"{r.AllocatedPerRead / 1024:0} KiB")} |");
 
-    private static string PeerDirectory()
+    internal static string PeerDirectory()
     {
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))

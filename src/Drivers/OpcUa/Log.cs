@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: browse path {Path} of tag {TagId} does not resolve: {Status}")]
     public static partial void PathUnresolved(ILogger logger, string deviceId, string tagId, string path, string status);
+
+    [LoggerMessage(EventId = 4040, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: trusted the server certificate {Thumbprint} on first use ({File}); trust_on_first_use is on")]
+    public static partial void TrustedOnFirstUse(ILogger logger, string deviceId, string thumbprint, string file);
+
+    [LoggerMessage(EventId = 4041, Level = LogLevel.Error, Message = "OPC UA device {DeviceId}: {Reason}")]
+    public static partial void CertificateRefused(ILogger logger, string deviceId, string reason);
 }

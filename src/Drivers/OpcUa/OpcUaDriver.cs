@@ -21,8 +21,11 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
     private IReadingSink? _sink;
     private int _subscribedMarkedBad;
 
-    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
+    private readonly string _dataDirectory;
+
+    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory)
     {
+        _dataDirectory = dataDirectory;
         _device = device;
         _settings = settings;
         _time = time;
@@ -40,14 +43,29 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         var options = new UaClientOptions
         {
             Endpoint = _settings.Endpoint,
-            SecurityPolicyUri = _settings.SecurityPolicyUri,
-            SecurityMode = _settings.SecurityMode,
             UserName = _settings.UserName,
             Password = _settings.Password,
             SessionName = "SmartCity.Edge " + _device.Id,
             SessionTimeout = _settings.SessionTimeout,
             RequestTimeout = _settings.RequestTimeout,
         };
+        if (!_settings.Security.IsNone)
+        {
+            options = CreateSecurity().Apply(options);
+        }
+
+        if (_settings.UserCertificate is { } files)
+        {
+            try
+            {
+                options = options with { UserCertificate = UaUserCertificate.Load(files.CertificateFile, files.KeyFile) };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new DeviceException($"OPC UA device {_device.Id}: cannot load the user certificate {files.CertificateFile} / key {files.KeyFile}: {ex.Message}", ex) { Kind = "config" };
+            }
+        }
+
         _client = new UaClient(options, _time, _logger);
         _client.Reconnected += () => _ = RefreshAfterOutageAsync();
         try
@@ -60,6 +78,26 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         {
             throw ToDeviceException("cannot connect to", ex);
         }
+    }
+
+    /// <summary>Loads (or creates) the application certificate under {data_dir}/pki and sets up server certificate checks.</summary>
+    private UaClientSecurity CreateSecurity()
+    {
+        UaSecurityConfiguration security = _settings.Security;
+        var store = new UaCertificateStore(Path.Combine(_dataDirectory, "pki"));
+        UaApplicationCertificate own;
+        try
+        {
+            own = store.LoadOrCreateOwn(security.ApplicationUri, "SmartCity.Edge", security.CertificateValidity, _time);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new DeviceException($"OPC UA device {_device.Id}: cannot load or create the application certificate in {store.Root}: {ex.Message}", ex) { Kind = "config" };
+        }
+
+        var validator = new UaCertificateValidator(store, new UaCertificateValidationOptions(security.TrustOnFirstUse, security.CheckHostName), _time);
+        validator.TrustedOnFirstUse += (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file);
+        return new UaClientSecurity(security, own, validator, _settings.Endpoint.Host);
     }
 
     public async ValueTask PollAsync(CancellationToken cancellationToken)
@@ -293,6 +331,13 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
 
     private DeviceException ToDeviceException(string what, UaException ex)
     {
+        if (ex is UaCertificateException)
+        {
+            // Says which certificate and how to trust it (smartcity-edge opcua trust …): the technician's next step.
+            Log.CertificateRefused(_logger, _device.Id, ex.Message);
+            return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = "certificate" };
+        }
+
         string kind = ex.StatusCode.Code switch
         {
             UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed => "refused",

@@ -3,8 +3,8 @@ using SmartCity.Edge.Drivers.Configuration;
 namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>
-/// <c>driver: opcua</c>: an OPC UA server over opc.tcp (our own client stack, SecurityPolicy None for now).
-/// Device keys: <c>endpoint</c>, <c>security {policy, mode}</c>, <c>auth {username, password}</c>,
+/// <c>driver: opcua</c>: an OPC UA server over opc.tcp (our own client stack: policies None, Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss).
+/// Device keys: <c>endpoint</c>, <c>security {policy, mode, allow_deprecated, trust_on_first_use, check_hostname, certificate_validity_days, application_uri}</c>, <c>auth {username, password}</c>,
 /// <c>publishing_interval</c>, <c>keep_alive</c>, <c>session_timeout</c>, <c>request_timeout</c>.
 /// Tag keys: <c>node</c> | <c>path</c>, <c>mode</c> (subscribe | poll), <c>sampling_interval</c>, <c>queue_size</c>,
 /// <c>deadband</c>, <c>deadband_type</c> (absolute | percent). See sample.yaml.
@@ -13,12 +13,21 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 {
     private static readonly Dictionary<string, string> s_policies = new(StringComparer.Ordinal)
     {
-        ["None"] = UaSecurityPolicyNone.Uri,
+        ["None"] = "None",
+        [UaClientSecurity.Auto] = UaClientSecurity.Auto,
+        ["Basic256Sha256"] = "Basic256Sha256",
+        ["Aes128_Sha256_RsaOaep"] = "Aes128_Sha256_RsaOaep",
+        ["Aes256_Sha256_RsaPss"] = "Aes256_Sha256_RsaPss",
+        ["Basic256"] = "Basic256",
+        ["Basic128Rsa15"] = "Basic128Rsa15",
     };
 
-    private static readonly Dictionary<string, UaMessageSecurityMode> s_modes = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, UaMessageSecurityMode?> s_modes = new(StringComparer.Ordinal)
     {
         ["None"] = UaMessageSecurityMode.None,
+        ["Sign"] = UaMessageSecurityMode.Sign,
+        ["SignAndEncrypt"] = UaMessageSecurityMode.SignAndEncrypt,
+        [UaClientSecurity.Auto] = null,
     };
 
     private static readonly Dictionary<string, OpcUaTagMode> s_tagModes = new(StringComparer.Ordinal)
@@ -48,21 +57,32 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             endpoint = new UaEndpointUrl("invalid", UaEndpointUrl.DefaultPort, endpointText);
         }
 
-        string policy = UaSecurityPolicyNone.Uri;
-        UaMessageSecurityMode mode = UaMessageSecurityMode.None;
-        if (deviceSection.GetSection("security") is { } security)
+        UaSecurityConfiguration security = UaSecurityConfiguration.None;
+        if (deviceSection.GetSection("security") is { } securitySection)
         {
-            policy = security.GetChoice("policy", UaSecurityPolicyNone.Uri, s_policies);
-            mode = security.GetChoice("mode", UaMessageSecurityMode.None, s_modes);
-            security.ReportUnknownKeys();
+            security = ReadSecurity(securitySection);
         }
 
         string? userName = null;
         string? password = null;
+        OpcUaUserCertificateFiles? userCertificate = null;
         if (deviceSection.GetSection("auth") is { } auth)
         {
-            userName = auth.GetRequiredString("username");
-            password = auth.GetString("password") ?? string.Empty;
+            if (auth.Has("certificate_file") || auth.Has("key_file"))
+            {
+                // X.509 user identity: both files, no user name.
+                userCertificate = new OpcUaUserCertificateFiles(auth.GetRequiredString("certificate_file"), auth.GetRequiredString("key_file"));
+                if (auth.Has("username"))
+                {
+                    auth.Error("username", "give either username/password or certificate_file/key_file, not both");
+                }
+            }
+            else
+            {
+                userName = auth.GetRequiredString("username");
+                password = auth.GetString("password") ?? string.Empty;
+            }
+
             auth.ReportUnknownKeys();
         }
 
@@ -77,11 +97,43 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             tags.Add(ReadTag(device.Tags[i].Id, tagSections[i]));
         }
 
-        return new OpcUaSettings(endpoint, policy, mode, userName, password, publishing, keepAlive, sessionTimeout, requestTimeout, tags);
+        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags);
     }
 
     public IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context) =>
-        new OpcUaDriver(device, (OpcUaSettings)settings, context.TimeProvider, context.LoggerFactory);
+        new OpcUaDriver(device, (OpcUaSettings)settings, context.TimeProvider, context.LoggerFactory, context.DataDirectory);
+
+    private static UaSecurityConfiguration ReadSecurity(ConfigSection security)
+    {
+        string policy = security.GetChoice("policy", "None", s_policies);
+        UaMessageSecurityMode? mode = security.GetChoice("mode", policy == "None" ? UaMessageSecurityMode.None : null, s_modes);
+        bool allowDeprecated = security.GetBoolean("allow_deprecated", false);
+        bool trustOnFirstUse = security.GetBoolean("trust_on_first_use", false);
+        bool checkHostName = security.GetBoolean("check_hostname", true);
+        long validityDays = security.GetInt64("certificate_validity_days", 365 * 5, min: 1, max: 365 * 30);
+        string applicationUri = security.GetString("application_uri", UaSecurityConfiguration.DefaultApplicationUri)!;
+        if (!Uri.TryCreate(applicationUri, UriKind.Absolute, out _))
+        {
+            security.Error("application_uri", $"'{applicationUri}' is not an absolute URI (e.g. urn:smartcity-edge:gateway1)");
+        }
+
+        if (policy == "None" && mode is not UaMessageSecurityMode.None)
+        {
+            security.Error("mode", $"policy None needs mode None, not {mode?.ToString() ?? "auto"}; choose a policy (auto, Basic256Sha256, …) for Sign or SignAndEncrypt");
+        }
+        else if (policy != "None" && mode is UaMessageSecurityMode.None)
+        {
+            security.Error("mode", $"policy {policy} needs mode Sign, SignAndEncrypt or auto; for no security write policy: None");
+        }
+
+        if (policy is "Basic256" or "Basic128Rsa15" && !allowDeprecated)
+        {
+            security.Error("policy", $"{policy} is deprecated (SHA-1) and insecure; set allow_deprecated: true only for old equipment that offers nothing better");
+        }
+
+        security.ReportUnknownKeys();
+        return new UaSecurityConfiguration(policy, mode, allowDeprecated, trustOnFirstUse, checkHostName, TimeSpan.FromDays(validityDays), applicationUri);
+    }
 
     private static OpcUaTagSettings ReadTag(string id, ConfigSection tag)
     {

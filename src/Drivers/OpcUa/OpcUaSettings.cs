@@ -12,10 +12,10 @@ public enum OpcUaTagMode
 
 /// <summary>Validated settings of a <c>driver: opcua</c> device.</summary>
 /// <param name="Endpoint">The server's <c>opc.tcp://</c> URL.</param>
-/// <param name="SecurityPolicyUri">Full security policy URI (part 1: None only).</param>
-/// <param name="SecurityMode">Message security mode (part 1: None only).</param>
+/// <param name="Security">The <c>security:</c> block (policy, mode, certificate checks).</param>
 /// <param name="UserName">Null for anonymous.</param>
 /// <param name="Password">The user's password (never logged).</param>
+/// <param name="UserCertificate">X.509 user identity files, instead of a user name.</param>
 /// <param name="PublishingInterval">How often the server sends collected changes.</param>
 /// <param name="KeepAliveInterval">How long a quiet subscription may stay silent before a keep-alive.</param>
 /// <param name="SessionTimeout">Requested session timeout: a reconnect within it loses nothing.</param>
@@ -23,10 +23,10 @@ public enum OpcUaTagMode
 /// <param name="Tags">One entry per configured tag, in configuration order.</param>
 public sealed record OpcUaSettings(
     UaEndpointUrl Endpoint,
-    string SecurityPolicyUri,
-    UaMessageSecurityMode SecurityMode,
+    UaSecurityConfiguration Security,
     string? UserName,
     string? Password,
+    OpcUaUserCertificateFiles? UserCertificate,
     TimeSpan PublishingInterval,
     TimeSpan KeepAliveInterval,
     TimeSpan SessionTimeout,
@@ -59,3 +59,6 @@ public sealed record OpcUaTagSettings(
     /// <summary>The node or path as written in the configuration, for messages.</summary>
     public string Source => NodeId is { } node ? node.ToString() : "/Objects/" + string.Join('/', Path!.Select(p => p.ToString()));
 }
+
+/// <summary>An X.509 user identity (<c>auth: { certificate_file, key_file }</c>): certificate PEM/DER and RSA key PEM.</summary>
+public sealed record OpcUaUserCertificateFiles(string CertificateFile, string KeyFile);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.Edge.Drivers.OpcUa;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
@@ -25,10 +26,19 @@ internal sealed class OpcUaCommand : ICliCommand
         "opcua browse opc.tcp://HOST:PORT [--path /Objects/…] [--depth N] [--all] [--user U --password P]\n" +
         "    print the node tree with node ids, data types and current values (server's own nodes; --all adds ns=0)\n" +
         "opcua read opc.tcp://HOST:PORT NODEID… [--user U --password P]\n" +
-        "    read the current value, status and source time of each node (e.g. \"ns=1;s=Door1.Open\")";
+        "    read the current value, status and source time of each node (e.g. \"ns=1;s=Door1.Open\")\n" +
+        "opcua certs [--config FILE | --pki DIR]\n" +
+        "    list our application certificate and the trusted and rejected server certificates ({data_dir}/pki)\n" +
+        "opcua trust THUMBPRINT [--config FILE | --pki DIR]\n" +
+        "    trust a rejected server certificate (moves it from pki/rejected/certs to pki/trusted/certs)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        if (args.Length >= 1 && args[0] is "certs" or "trust")
+        {
+            return RunCertificateCommand(args, Console.Out, Console.Error);
+        }
+
         if (args.Length < 2 || args[0] is not ("browse" or "read"))
         {
             Console.Error.WriteLine("usage:");
@@ -76,6 +86,57 @@ internal sealed class OpcUaCommand : ICliCommand
             Console.Error.WriteLine($"opcua: {endpoint}: no answer within 15 s");
             return 1;
         }
+    }
+
+    /// <summary><c>opcua certs</c> / <c>opcua trust THUMBPRINT</c> on the PKI folder of <c>--pki</c> or the configuration's data_dir.</summary>
+    internal static int RunCertificateCommand(string[] args, TextWriter output, TextWriter error)
+    {
+        string? pki = ConfigArguments.Option(args, "--pki");
+        if (pki is null)
+        {
+            ConfigurationLoadResult loaded = ConfigArguments.Load(args);
+            if (loaded.Configuration is not { } configuration)
+            {
+                ConfigArguments.PrintProblems(loaded.Problems, error);
+                return 2;
+            }
+
+            pki = Path.Combine(configuration.Gateway.DataDirectory, "pki");
+        }
+
+        var store = new UaCertificateStore(pki);
+        if (args[0] == "trust")
+        {
+            if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+            {
+                error.WriteLine("usage: smartcity-edge opcua trust THUMBPRINT [--config FILE | --pki DIR]");
+                return 2;
+            }
+
+            string? trusted = store.Trust(args[1], out string? trustError);
+            if (trusted is null)
+            {
+                error.WriteLine("opcua trust: " + trustError);
+                return 1;
+            }
+
+            output.WriteLine($"trusted: {trusted}");
+            output.WriteLine("the gateway connects with it on its next attempt (no restart needed)");
+            return 0;
+        }
+
+        output.WriteLine($"PKI folder {store.Root}");
+        foreach ((string title, string directory) in new[] { ("own", Path.GetDirectoryName(store.OwnCertificatePath)!), ("trusted", store.TrustedDirectory), ("rejected", store.RejectedDirectory) })
+        {
+            IReadOnlyList<StoredCertificate> certificates = store.List(directory);
+            output.WriteLine($"{title} ({directory}): {certificates.Count}");
+            foreach (StoredCertificate certificate in certificates)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {certificate.Thumbprint}  {certificate.Subject}  uri={certificate.ApplicationUri ?? "-"}  valid {certificate.NotBefore:yyyy-MM-dd}..{certificate.NotAfter:yyyy-MM-dd}"));
+            }
+        }
+
+        return 0;
     }
 
     private static async Task<int> BrowseAsync(UaSession session, Options options, TextWriter output, CancellationToken cancellationToken)

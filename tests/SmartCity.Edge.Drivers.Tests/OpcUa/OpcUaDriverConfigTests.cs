@@ -13,8 +13,15 @@ public sealed class OpcUaDriverConfigTests
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, node: \"i=1\", path: /Objects/A }", "tags[0].path", "not both")]
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, path: Park/A }", "tags[0].path", "not a browse path")]
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, node: \"i=1\", mode: push }", "tags[0].mode", "subscribe | poll")]
-    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: Basic256Sha256 }\ntags: []", "security.policy", "not one of")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: Basic999 }\ntags: []", "security.policy", "not one of")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: Basic256 }\ntags: []", "security.policy", "deprecated")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: None, mode: Sign }\ntags: []", "security.mode", "needs mode None")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: Basic256Sha256, mode: None }\ntags: []", "security.mode", "needs mode Sign")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, application_uri: \"not a uri\" }\ntags: []", "security.application_uri", "not an absolute URI")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, trust_first: true }\ntags: []", "security.trust_first", "unknown key")]
     [InlineData("endpoint: opc.tcp://x\nauth: { password: x }\ntags: []", "auth.username", "is required")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der }\ntags: []", "auth.key_file", "is required")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der, key_file: u.pem, username: x }\ntags: []", "auth.username", "not both")]
     [InlineData("endpoint: opc.tcp://x\npublishing_interval: 1ms\ntags: []", "publishing_interval", "too short")]
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, node: \"i=1\", deadband: 120, deadband_type: percent }", "tags[0].deadband", "0..100")]
     [InlineData("endpoint: opc.tcp://x\nendpont: y\ntags: []", "endpont", "unknown key")]
@@ -46,6 +53,31 @@ public sealed class OpcUaDriverConfigTests
         Assert.False(context.Problems.HasAny, string.Join("; ", context.Problems.All));
         Assert.Equal(3, settings.Tags.Count);
         Assert.Equal(OpcUaTagMode.Poll, settings.Tags[2].Mode);
+    }
+
+    [Fact]
+    public void ReadSettings_SecurityBlock_AllKeysRead()
+    {
+        var (_, settings, problems) = OpcUaDriverHarness.Read("""
+            endpoint: opc.tcp://10.20.0.5:4840
+            security:
+              policy: Basic128Rsa15
+              mode: Sign
+              allow_deprecated: true
+              trust_on_first_use: true
+              check_hostname: false
+              certificate_validity_days: 730
+              application_uri: urn:park:gw1
+            tags: []
+            """);
+
+        Assert.False(problems.HasAny, string.Join("; ", problems.All));
+        Assert.Equal(
+            new UaSecurityConfiguration("Basic128Rsa15", UaMessageSecurityMode.Sign, true, true, false, TimeSpan.FromDays(730), "urn:park:gw1"),
+            settings!.Security);
+
+        var (_, auto, _) = OpcUaDriverHarness.Read("endpoint: opc.tcp://x\nsecurity: { policy: auto }\ntags: []");
+        Assert.Equal(("auto", (UaMessageSecurityMode?)null, false, true), (auto!.Security.Policy, auto.Security.Mode, auto.Security.TrustOnFirstUse, auto.Security.CheckHostName));
     }
 
     [Fact]

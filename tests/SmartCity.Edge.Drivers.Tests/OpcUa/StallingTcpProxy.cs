@@ -16,6 +16,7 @@ internal sealed class StallingTcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private volatile TaskCompletionSource _running = Completed();
     private Task _acceptLoop = Task.CompletedTask;
+    private int _corruptNextMessage;
 
     public StallingTcpProxy(int targetPort)
     {
@@ -29,6 +30,9 @@ internal sealed class StallingTcpProxy : IAsyncDisposable
     public void Stall() => _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Resume() => _running.TrySetResult();
+
+    /// <summary>Flips one bit inside the next MSG chunk the server sends (after its 16-byte header), as line noise or an attacker would.</summary>
+    public void CorruptNextMessageFromServer() => Volatile.Write(ref _corruptNextMessage, 1);
 
     public async ValueTask DisposeAsync()
     {
@@ -83,12 +87,12 @@ internal sealed class StallingTcpProxy : IAsyncDisposable
                 _connections.Add(server);
             }
 
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+            _ = PumpAsync(client, server, fromServer: false);
+            _ = PumpAsync(server, client, fromServer: true);
         }
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to)
+    private async Task PumpAsync(TcpClient from, TcpClient to, bool fromServer)
     {
         byte[] buffer = new byte[16384];
         try
@@ -102,6 +106,15 @@ internal sealed class StallingTcpProxy : IAsyncDisposable
                 if (read == 0)
                 {
                     break;
+                }
+
+                if (fromServer && Volatile.Read(ref _corruptNextMessage) == 1)
+                {
+                    int at = buffer.AsSpan(0, read).IndexOf("MSGF"u8);
+                    if (at >= 0 && at + 40 < read && Interlocked.Exchange(ref _corruptNextMessage, 0) == 1)
+                    {
+                        buffer[at + 32] ^= 0x10;
+                    }
                 }
 
                 // Data read just before a stall is held back too.

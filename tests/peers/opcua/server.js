@@ -57,9 +57,11 @@ async function main() {
         nodeset_filename: [nodesets.standard],
         serverCertificateManager,
         userCertificateManager,
-        // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint.
+        // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint; the
+        // Aes policies and the deprecated Basic256 are for the security tests (OpcUaSecurityTests). Basic128Rsa15 is left
+        // out: Node.js refuses RSA PKCS#1 v1.5 decryption since CVE-2023-46809.
         securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
+        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss, SecurityPolicy.Basic256],
         allowAnonymous: true,
         userManager: { isValidUser: (user, password) => user === "technician" && password === "s3cret" },
         serverCapabilities: { maxSessions: 50, operationLimits: { maxNodesPerRead: 250, maxNodesPerBrowse: 100, maxNodesPerWrite: 250 } },
@@ -123,6 +125,23 @@ async function main() {
         ramp.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick * 0.25 }));
         level.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick % 100 }));
     }, 50);
+
+    // Alarms: an exclusive limit alarm on Alarms.Temperature (high limit 80), active from the start (95) so a
+    // ConditionRefresh always reports it; Alarms is an event notifier of the Server object.
+    addressSpace.installAlarmsAndConditionsService();
+    const alarmsFolder = ns.addObject({
+        organizedBy: objects, browseName: "Alarms", nodeId: "s=Alarms", eventNotifier: 1,
+        notifierOf: addressSpace.rootFolder.objects.server,
+    });
+    const temperature = ns.addVariable({
+        componentOf: alarmsFolder, browseName: "Temperature", nodeId: "s=Alarms.Temperature", dataType: "Double",
+        eventSourceOf: alarmsFolder, value: new Variant({ dataType: DataType.Double, value: 20 }),
+    });
+    ns.instantiateExclusiveLimitAlarm("ExclusiveLimitAlarmType", {
+        browseName: "TemperatureAlarm", nodeId: "s=Alarms.TemperatureAlarm", componentOf: alarmsFolder,
+        conditionSource: temperature, inputNode: temperature, highLimit: 80, lowLimit: 10,
+    });
+    temperature.setValueFromSource(new Variant({ dataType: DataType.Double, value: 95 }));
 
     const writable = ns.addFolder(objects, { browseName: "Writable", nodeId: "s=Writable" });
     ns.addVariable({

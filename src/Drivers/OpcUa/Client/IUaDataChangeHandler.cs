@@ -8,4 +8,7 @@ public interface IUaDataChangeHandler
 
     /// <summary>A monitored item could not be created (e.g. Bad_NodeIdUnknown) — also after a subscription was recreated.</summary>
     ValueTask OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken);
+
+    /// <summary>An event of an event monitored item: its selected fields in select-clause order (absent ones are null variants).</summary>
+    ValueTask OnEventAsync(uint clientHandle, UaVariant[] fields, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

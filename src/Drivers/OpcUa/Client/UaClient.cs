@@ -482,6 +482,11 @@ public sealed class UaClient : IAsyncDisposable
         {
             await subscription.Handler.OnDataChangeAsync(change.ClientHandle, change.Value, cancellationToken).ConfigureAwait(false);
         }
+
+        foreach (UaEventFieldList notification in message.Events)
+        {
+            await subscription.Handler.OnEventAsync(notification.ClientHandle, notification.Fields, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Republish (§5.13.6) each sequence number in [first, last]; stops at the first one the server no longer has.</summary>

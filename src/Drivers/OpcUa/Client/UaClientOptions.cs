@@ -16,10 +16,22 @@ public sealed record UaClientOptions
     /// </summary>
     public Func<UaEndpointDescription, IUaSecurityPolicy>? SecurityPolicyFactory { get; init; }
 
+    /// <summary>
+    /// Chooses the endpoint from GetEndpoints (e.g. <c>policy: auto</c>, <see cref="UaClientSecurity"/>); null = the
+    /// one with exactly <see cref="SecurityPolicyUri"/> and <see cref="SecurityMode"/>.
+    /// </summary>
+    public Func<IReadOnlyList<UaEndpointDescription>, UaEndpointDescription>? EndpointSelector { get; init; }
+
     /// <summary>User name for a UserName identity token; null = anonymous.</summary>
     public string? UserName { get; init; }
 
     public string? Password { get; init; }
+
+    /// <summary>
+    /// An X.509 user identity (OPC 10000-4 §7.36.5): its certificate and key; takes precedence over
+    /// <see cref="UserName"/>. ActivateSession then carries a userTokenSignature made with this key.
+    /// </summary>
+    public UaUserCertificate? UserCertificate { get; init; }
 
     public string ApplicationName { get; init; } = "SmartCity.Edge";
 

@@ -65,7 +65,7 @@ public sealed class UaSession : IAsyncDisposable
     /// </summary>
     public static async Task<UaSession> CreateAsync(UaClientOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        bool none = options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
+        bool none = options.EndpointSelector is null && options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
         if (!none && options.SecurityPolicyFactory is null)
         {
             throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"security policy '{options.SecurityPolicyUri}' mode {options.SecurityMode} is not supported yet (only None/None)");
@@ -75,9 +75,9 @@ public sealed class UaSession : IAsyncDisposable
         try
         {
             GetEndpointsResponse endpoints = await channel.SendRequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(options.Endpoint.Url), UaNodeId.Null, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            UaEndpointDescription endpoint = SelectEndpoint(endpoints.Endpoints, options);
+            UaEndpointDescription endpoint = options.EndpointSelector is { } select ? select(endpoints.Endpoints) : SelectEndpoint(endpoints.Endpoints, options);
             IUaSecurityPolicy policy = UaSecurityPolicyNone.Instance;
-            if (!none)
+            if (endpoint.SecurityMode != UaMessageSecurityMode.None)
             {
                 policy = options.SecurityPolicyFactory!(endpoint);
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
@@ -225,6 +225,26 @@ public sealed class UaSession : IAsyncDisposable
         return [.. results];
     }
 
+    /// <summary>Calls one method (OPC 10000-4 §5.11.2); a bad call status throws <see cref="UaServiceException"/> with it.</summary>
+    public async Task<UaVariant[]> CallMethodAsync(UaNodeId objectId, UaNodeId methodId, IReadOnlyList<UaVariant> inputArguments, CancellationToken cancellationToken)
+    {
+        CallResponse response = await CallAsync<CallResponse>(new CallRequest([new UaCallMethodRequest(objectId, methodId, inputArguments)]), cancellationToken).ConfigureAwait(false);
+        UaCallMethodResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Call returned no result");
+        if (result.StatusCode.IsBad)
+        {
+            throw new UaServiceException(result.StatusCode, $"method {methodId} on {objectId} failed");
+        }
+
+        return result.OutputArguments;
+    }
+
+    /// <summary>
+    /// Acknowledges a condition (AcknowledgeableConditionType.Acknowledge, i=9111, OPC 10000-9 §5.7.3) with the
+    /// EventId of its latest event; Bad_EventIdUnknown when that event is stale.
+    /// </summary>
+    public Task AcknowledgeAsync(UaNodeId conditionId, byte[] eventId, string comment, CancellationToken cancellationToken) =>
+        CallMethodAsync(conditionId, UaTypeIds.AcknowledgeMethod, [new UaVariant(UaBuiltInType.ByteString, eventId), new UaVariant(UaBuiltInType.LocalizedText, new UaLocalizedText(null, comment))], cancellationToken);
+
     /// <summary>CloseSession (deleting subscriptions) then CloseSecureChannel; errors are logged, not thrown.</summary>
     public async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
@@ -268,6 +288,11 @@ public sealed class UaSession : IAsyncDisposable
             _options.Channel.Limits.MaxMessageSize);
         CreateSessionResponse response = await _channel.SendRequestAsync<CreateSessionResponse>(request, UaNodeId.Null, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         _channel.Policy.VerifyServerSignature(response.ServerSignature, _channel.Policy.SenderCertificate, request.ClientNonce);
+        if (_channel.Policy.SecurityMode != UaMessageSecurityMode.None)
+        {
+            CheckServerIdentity(response);
+        }
+
         SessionId = response.SessionId;
         AuthenticationToken = response.AuthenticationToken;
         RevisedSessionTimeout = TimeSpan.FromMilliseconds(response.RevisedSessionTimeout);
@@ -277,11 +302,35 @@ public sealed class UaSession : IAsyncDisposable
         OperationLimits = await ReadOperationLimitsAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// OPC 10000-4 §5.6.2.2: the CreateSession serverCertificate must be the one of the endpoint we chose, and the
+    /// serverEndpoints must include that endpoint's policy and mode (node-opcua leaves their certificates out; when
+    /// present they must match) — otherwise GetEndpoints (sent unsecured) was tampered
+    /// with, e.g. to downgrade the security we chose.
+    /// </summary>
+    private void CheckServerIdentity(CreateSessionResponse response)
+    {
+        byte[] expected = UaCertificateInfo.LeafOf(_endpoint.ServerCertificate ?? []);
+        if (!UaCertificateInfo.LeafOf(response.ServerCertificate ?? []).AsSpan().SequenceEqual(expected))
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's CreateSession certificate differs from its endpoint's certificate");
+        }
+
+        bool listed = response.ServerEndpoints.Length == 0 || response.ServerEndpoints.Any(e =>
+            e.SecurityMode == _endpoint.SecurityMode &&
+            e.SecurityPolicyUri == _endpoint.SecurityPolicyUri &&
+            (e.ServerCertificate is not { Length: > 0 } listedCertificate || UaCertificateInfo.LeafOf(listedCertificate).AsSpan().SequenceEqual(expected)));
+        if (!listed)
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityChecksFailed), "the endpoints the server returned in CreateSession do not contain the endpoint chosen from GetEndpoints (tampered discovery?)");
+        }
+    }
+
     private async Task ActivateAsync(CancellationToken cancellationToken)
     {
-        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _serverNonce);
+        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _options.UserCertificate, _serverNonce, out UaSignatureData userTokenSignature);
         UaSignatureData clientSignature = _channel.Policy.CreateClientSignature(_endpoint.ServerCertificate, _serverNonce) ?? UaSignatureData.Empty;
-        ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, UaSignatureData.Empty), cancellationToken).ConfigureAwait(false);
+        ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, userTokenSignature), cancellationToken).ConfigureAwait(false);
         _serverNonce = response.ServerNonce;
     }
 

@@ -17,8 +17,31 @@ internal static class UaUserIdentity
     private const string RsaOaepSha256 = "http://opcfoundation.org/UA/security/rsa-oaep-sha2-256";
     private const string Rsa15 = "http://www.w3.org/2001/04/xmlenc#rsa-1_5";
 
-    public static UaExtensionObject Create(UaEndpointDescription endpoint, string? userName, string? password, byte[]? serverNonce)
+    public static UaExtensionObject Create(UaEndpointDescription endpoint, string? userName, string? password, byte[]? serverNonce) =>
+        Create(endpoint, userName, password, null, serverNonce, out _);
+
+    /// <summary>As above; for an X.509 user also the userTokenSignature over <c>serverCertificate ‖ serverNonce</c> (§5.6.3.2).</summary>
+    public static UaExtensionObject Create(UaEndpointDescription endpoint, string? userName, string? password, UaUserCertificate? certificate, byte[]? serverNonce, out UaSignatureData userTokenSignature)
     {
+        userTokenSignature = UaSignatureData.Empty;
+        if (certificate is not null)
+        {
+            UaUserTokenPolicy x509 = Find(endpoint, UaUserTokenType.Certificate)
+                ?? throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadIdentityTokenRejected), "the endpoint does not accept X.509 user certificates");
+            string signingPolicy = string.IsNullOrEmpty(x509.SecurityPolicyUri) ? endpoint.SecurityPolicyUri ?? UaSecurityPolicyNone.Uri : x509.SecurityPolicyUri;
+            UaSecurityAlgorithms suite = UaSecurityAlgorithms.FromUri(signingPolicy) ?? UaSecurityAlgorithms.Basic256Sha256;
+            byte[] serverCertificate = UaCertificateInfo.LeafOf(endpoint.ServerCertificate ?? []);
+            byte[] data = new byte[serverCertificate.Length + (serverNonce?.Length ?? 0)];
+            serverCertificate.CopyTo(data, 0);
+            serverNonce?.CopyTo(data, serverCertificate.Length);
+            userTokenSignature = new UaSignatureData(suite.AsymmetricSignatureUri, certificate.PrivateKey.SignData(data, suite.AsymmetricSignatureHash, suite.AsymmetricSignaturePadding));
+            return Token(UaTypeIds.X509IdentityToken, w =>
+            {
+                w.WriteString(x509.PolicyId);
+                w.WriteByteString(certificate.Certificate);
+            });
+        }
+
         if (userName is null)
         {
             UaUserTokenPolicy anonymous = Find(endpoint, UaUserTokenType.Anonymous)

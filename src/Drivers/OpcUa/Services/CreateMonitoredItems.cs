@@ -17,13 +17,25 @@ public enum UaDeadbandType : uint
 /// <param name="DeadbandValue">The deadband.</param>
 public sealed record UaMonitoredItemRequest(UaNodeId NodeId, uint ClientHandle, double SamplingInterval, uint QueueSize, UaDeadbandType DeadbandType = UaDeadbandType.None, double DeadbandValue = 0)
 {
+    /// <summary>Set for an event item: the node's EventNotifier attribute is monitored with an EventFilter selecting these fields.</summary>
+    public IReadOnlyList<UaSimpleAttributeOperand>? EventFields { get; init; }
+
     public void Encode(UaBinaryWriter writer)
     {
-        new UaReadValueId(NodeId).Encode(writer);
+        new UaReadValueId(NodeId, EventFields is null ? UaAttributeId.Value : UaAttributeId.EventNotifier).Encode(writer);
         writer.WriteInt32(2); // MonitoringMode Reporting
         writer.WriteUInt32(ClientHandle);
         writer.WriteDouble(SamplingInterval);
-        if (DeadbandType == UaDeadbandType.None)
+        if (EventFields is { } fields)
+        {
+            // EventFilter (727, OPC 10000-4 §7.17.3): selectClauses SimpleAttributeOperand[], whereClause ContentFilter (no elements).
+            writer.WriteExtensionObject(UaTypeIds.EventFilter, fields, static (w, select) =>
+            {
+                w.WriteArray(select, static (w2, operand) => operand.Encode(w2));
+                w.WriteInt32(0);
+            });
+        }
+        else if (DeadbandType == UaDeadbandType.None)
         {
             writer.WriteExtensionObject(UaExtensionObject.Null);
         }

@@ -6,18 +6,25 @@ public readonly record struct UaSubscriptionAcknowledgement(uint SubscriptionId,
 /// <summary>One data change: the monitored item's client handle and its new value.</summary>
 public readonly record struct UaMonitoredItemNotification(uint ClientHandle, UaDataValue Value);
 
+/// <summary>One event (EventFieldList, OPC 10000-4 §7.20.3): the monitored item's client handle and the selected fields, in select order.</summary>
+public readonly record struct UaEventFieldList(uint ClientHandle, UaVariant[] Fields);
+
 /// <summary>
-/// NotificationMessage (OPC 10000-4 §7.22) with the notification data decoded: data changes (811) and a status
-/// change (820). A message without data is a keep-alive and carries the next sequence number, unconsumed.
+/// NotificationMessage (OPC 10000-4 §7.22) with the notification data decoded: data changes (811), events (916) and
+/// a status change (820). A message without data is a keep-alive and carries the next sequence number, unconsumed.
 /// </summary>
 public sealed record UaNotificationMessage(uint SequenceNumber, DateTime PublishTime, UaMonitoredItemNotification[] DataChanges, UaStatusCode? StatusChange, bool IsKeepAlive)
 {
+    /// <summary>Events of event monitored items (EventNotificationList).</summary>
+    public UaEventFieldList[] Events { get; init; } = [];
+
     public static UaNotificationMessage Decode(ref UaBinaryReader reader, UaEncodingLimits limits)
     {
         uint sequenceNumber = reader.ReadUInt32();
         DateTime publishTime = reader.ReadDateTime();
         UaExtensionObject[] data = reader.ReadArray(static (ref UaBinaryReader r) => r.ReadExtensionObject()) ?? [];
         var changes = new List<UaMonitoredItemNotification>();
+        List<UaEventFieldList>? events = null;
         UaStatusCode? status = null;
         foreach (UaExtensionObject item in data)
         {
@@ -38,13 +45,24 @@ public sealed record UaNotificationMessage(uint SequenceNumber, DateTime Publish
                     }
 
                     break;
+                case UaTypeIds.EventNotificationList:
+                    // EventNotificationList (916): events[] of { clientHandle UInt32, eventFields Variant[] }.
+                    events ??= [];
+                    int eventCount = Math.Max(0, body.ReadArrayLength());
+                    for (int i = 0; i < eventCount; i++)
+                    {
+                        uint handle = body.ReadUInt32();
+                        events.Add(new UaEventFieldList(handle, body.ReadArray(static (ref UaBinaryReader r) => r.ReadVariant()) ?? []));
+                    }
+
+                    break;
                 case UaTypeIds.StatusChangeNotification:
                     status = body.ReadStatusCode();
                     break;
             }
         }
 
-        return new UaNotificationMessage(sequenceNumber, publishTime, [.. changes], status, data.Length == 0);
+        return new UaNotificationMessage(sequenceNumber, publishTime, [.. changes], status, data.Length == 0) { Events = events is null ? [] : [.. events] };
     }
 }
 

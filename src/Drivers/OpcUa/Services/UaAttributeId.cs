@@ -8,6 +8,7 @@ public enum UaAttributeId : uint
     BrowseName = 3,
     DisplayName = 4,
     Description = 5,
+    EventNotifier = 12,
     Value = 13,
     DataType = 14,
     ValueRank = 15,

@@ -40,10 +40,21 @@ public static class UaTypeIds
 
     public const uint AnonymousIdentityToken = 321;
     public const uint UserNameIdentityToken = 324;
+    public const uint X509IdentityToken = 327;
     public const uint DataChangeNotification = 811;
     public const uint StatusChangeNotification = 820;
     public const uint EventNotificationList = 916;
     public const uint DataChangeFilter = 724;
+    public const uint EventFilter = 727;
+    public const uint CallRequest = 712;
+    public const uint CallResponse = 715;
+
+    public const uint BaseEventType = 2041;
+    public const uint ConditionType = 2782;
+    public const uint AcknowledgeableConditionType = 2881;
+    public const uint AlarmConditionType = 2915;
+    public const uint AcknowledgeMethod = 9111;
+    public const uint ConditionRefreshMethod = 3875;
 
     public const uint ObjectsFolder = 85;
     public const uint RootFolder = 84;
