@@ -11,8 +11,13 @@ internal sealed class ThresholdAlarmEvaluator
 {
     private readonly Dictionary<(string Device, string Tag), List<RuleState>> _rulesByTag = new();
 
-    public ThresholdAlarmEvaluator(IEnumerable<AlarmRule> rules)
+    /// <param name="rules">The rules to evaluate.</param>
+    /// <param name="previous">After a reload: the evaluator being replaced; an unchanged rule keeps its state.</param>
+    public ThresholdAlarmEvaluator(IEnumerable<AlarmRule> rules, ThresholdAlarmEvaluator? previous = null)
     {
+        Dictionary<AlarmRule, AlarmState> kept = previous is null
+            ? []
+            : previous._rulesByTag.Values.SelectMany(l => l).ToDictionary(s => s.Rule, s => s.Current);
         foreach (AlarmRule rule in rules)
         {
             if (!_rulesByTag.TryGetValue((rule.DeviceId, rule.TagId), out List<RuleState>? list))
@@ -21,7 +26,7 @@ internal sealed class ThresholdAlarmEvaluator
                 _rulesByTag.Add((rule.DeviceId, rule.TagId), list);
             }
 
-            list.Add(new RuleState(rule));
+            list.Add(new RuleState(rule) { Current = kept.GetValueOrDefault(rule, AlarmState.Cleared) });
         }
     }
 

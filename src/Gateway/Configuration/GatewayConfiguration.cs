@@ -7,4 +7,8 @@ public sealed record GatewayConfiguration(
     IReadOnlyList<DeviceConfiguration> Devices,
     IReadOnlyList<AlarmRule> Alarms,
     BufferConfiguration Buffer,
-    UpstreamConfiguration Upstream);
+    UpstreamConfiguration Upstream)
+{
+    /// <summary>The <c>http:</c> section; an init property so that existing constructions need no change.</summary>
+    public HttpConfiguration Http { get; init; } = HttpConfiguration.Default;
+}

@@ -63,11 +63,12 @@ public sealed partial class GatewayConfigurationLoader
         IReadOnlyList<AlarmRule> alarms = ReadAlarms(root, devices);
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
+        HttpConfiguration http = ReadHttp(root);
         root.ReportUnknownKeys();
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream);
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { Http = http };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 

@@ -5,6 +5,7 @@ using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
@@ -20,8 +21,10 @@ internal sealed class ProcessingService : BackgroundService
 
     private readonly ChannelReader<Reading> _reader;
     private readonly IDurableBuffer _buffer;
-    private readonly ReportByExceptionFilter _filter;
-    private readonly ThresholdAlarmEvaluator _alarms;
+    private readonly PipelineMonitor _monitor;
+    private ReportByExceptionFilter _filter;
+    private ThresholdAlarmEvaluator _alarms;
+    private volatile GatewayConfiguration? _reconfigure;
     private readonly RecordEncoder _encoder = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessingService> _logger;
@@ -30,8 +33,9 @@ internal sealed class ProcessingService : BackgroundService
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
 
-    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger)
+    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, PipelineMonitor? monitor = null)
     {
+        _monitor = monitor ?? new PipelineMonitor(time);
         _reader = channel.Reader;
         _buffer = buffer;
         _filter = new ReportByExceptionFilter(configuration.Devices);
@@ -42,6 +46,12 @@ internal sealed class ProcessingService : BackgroundService
 
     /// <summary>Records committed since start.</summary>
     public long Committed { get; private set; }
+
+    /// <summary>
+    /// Swaps the deadbands and alarm rules for those of <paramref name="configuration"/> between two batches (a reload).
+    /// Tags and rules that did not change keep their state, so an unchanged active alarm is not raised twice.
+    /// </summary>
+    public void Reconfigure(GatewayConfiguration configuration) => _reconfigure = configuration;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -76,6 +86,13 @@ internal sealed class ProcessingService : BackgroundService
                 atShutdown = Committed;
             }
 
+            if (_reconfigure is { } next)
+            {
+                _reconfigure = null;
+                _filter = new ReportByExceptionFilter(next.Devices, _filter);
+                _alarms = new ThresholdAlarmEvaluator(next.Alarms, _alarms);
+            }
+
             while (_entries.Count < MaxBatch && _reader.TryRead(out Reading reading))
             {
                 Process(reading);
@@ -96,6 +113,7 @@ internal sealed class ProcessingService : BackgroundService
     private void Process(in Reading reading)
     {
         _transitions.Clear();
+        _monitor.RecordReading(reading);
         _alarms.Evaluate(reading, _transitions);
         if (_filter.ShouldPublish(reading))
         {
@@ -104,6 +122,7 @@ internal sealed class ProcessingService : BackgroundService
 
         foreach (AlarmTransition transition in _transitions)
         {
+            _monitor.RecordAlarm(transition);
             _entries.Add(_encoder.EncodeAlarm(transition));
         }
     }
@@ -115,8 +134,11 @@ internal sealed class ProcessingService : BackgroundService
         {
             try
             {
+                _monitor.PendingRecords = _entries.Count;
                 await _buffer.AppendAsync(_entries, abort).ConfigureAwait(false);
                 Committed += _entries.Count;
+                _monitor.RecordCommit(_entries.Count);
+                _monitor.PendingRecords = 0;
                 _entries.Clear();
                 return;
             }
@@ -128,6 +150,7 @@ internal sealed class ProcessingService : BackgroundService
             {
                 // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
                 TimeSpan delay = backoff.Next();
+                _monitor.RecordCommitFailure(ex);
                 PipelineLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
                 await Task.Delay(delay, _time, abort).ConfigureAwait(false);
             }

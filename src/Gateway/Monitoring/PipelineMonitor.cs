@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+
+namespace SmartCity.Edge.Gateway.Monitoring;
+
+/// <summary>
+/// The live picture of the pipeline that health checks, the watchdog, <c>/metrics</c> and the status page read:
+/// one <see cref="DeviceMonitor"/> per running device, the latest value of every tag, active alarms, and the
+/// processing stage's commit progress. Writers are the pipeline stages; readers never block them.
+/// </summary>
+internal sealed class PipelineMonitor
+{
+    private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Device, string Tag), TagSnapshot> _tags = new();
+    private readonly ConcurrentDictionary<string, ActiveAlarm> _alarms = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private long _committed;
+    private long _commitFailures;
+    private volatile string? _commitError;
+    private long _reloads;
+    private long _reloadFailures;
+
+    public PipelineMonitor(TimeProvider time) => _time = time;
+
+    public IEnumerable<DeviceMonitor> Devices => _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
+
+    public IEnumerable<TagSnapshot> Tags => _tags.Values.OrderBy(t => t.DeviceId, StringComparer.Ordinal).ThenBy(t => t.TagId, StringComparer.Ordinal);
+
+    public IEnumerable<ActiveAlarm> ActiveAlarms => _alarms.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.AlarmId, StringComparer.Ordinal);
+
+    /// <summary>Records committed to the durable buffer since start.</summary>
+    public long Committed => Interlocked.Read(ref _committed);
+
+    public long CommitFailures => Interlocked.Read(ref _commitFailures);
+
+    /// <summary>The last commit's error while commits are failing; null once one succeeds.</summary>
+    public string? CommitError => _commitError;
+
+    /// <summary>Records the processing stage holds in memory waiting for a commit (set by the stage).</summary>
+    public int PendingRecords { get; set; }
+
+    public long Reloads => Interlocked.Read(ref _reloads);
+
+    public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Registers (or replaces, after a reload restarted it) the monitor of a device.</summary>
+    public DeviceMonitor AddDevice(string deviceId, string driver, TimeSpan pollInterval)
+    {
+        var monitor = new DeviceMonitor(deviceId, driver, pollInterval, _time);
+        _devices[deviceId] = monitor;
+        return monitor;
+    }
+
+    /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>
+    public void RemoveDevice(string deviceId)
+    {
+        _devices.TryRemove(deviceId, out _);
+        foreach ((string Device, string Tag) key in _tags.Keys)
+        {
+            if (key.Device == deviceId)
+            {
+                _tags.TryRemove(key, out _);
+            }
+        }
+    }
+
+    /// <summary>Forgets active alarms whose rule a reload removed (nobody will clear them any more).</summary>
+    public void RetainAlarms(IReadOnlySet<string> alarmIds)
+    {
+        foreach (string id in _alarms.Keys)
+        {
+            if (!alarmIds.Contains(id))
+            {
+                _alarms.TryRemove(id, out _);
+            }
+        }
+    }
+
+    public void RecordReading(in Reading reading)
+    {
+        if (_devices.TryGetValue(reading.DeviceId, out DeviceMonitor? device))
+        {
+            device.CountReading();
+        }
+
+        _tags[(reading.DeviceId, reading.TagId)] = new TagSnapshot(reading.DeviceId, reading.TagId, reading.Value, reading.Quality, reading.Reason, reading.SourceTimestamp);
+    }
+
+    public void RecordAlarm(AlarmTransition transition)
+    {
+        if (transition.State == AlarmState.Active)
+        {
+            _alarms[transition.Rule.Id] = new ActiveAlarm(transition.Rule.Id, transition.Rule.Severity, transition.Rule.DeviceId, transition.Rule.TagId, transition.Rule.Message, transition.Value, transition.Timestamp);
+        }
+        else
+        {
+            _alarms.TryRemove(transition.Rule.Id, out _);
+        }
+    }
+
+    public void RecordCommit(int records)
+    {
+        Interlocked.Add(ref _committed, records);
+        _commitError = null;
+    }
+
+    public void RecordCommitFailure(Exception exception)
+    {
+        Interlocked.Increment(ref _commitFailures);
+        _commitError = exception.Message;
+    }
+
+    public void RecordReload(bool applied)
+    {
+        Interlocked.Increment(ref applied ? ref _reloads : ref _reloadFailures);
+    }
+}
