@@ -27,7 +27,7 @@ internal static class ConfigEquality
         }
 
         Type type = left.GetType();
-        if (type.IsValueType || left is string || left is Type || depth >= MaxDepth)
+        if (type.IsValueType || left is string || depth >= MaxDepth)
         {
             return left.Equals(right);
         }
@@ -57,7 +57,9 @@ internal static class ConfigEquality
             }
         }
 
-        PropertyInfo[] properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        // Framework types (IPEndPoint, Uri, ...) define their own equality; only our configuration records are walked.
+        bool ours = type.Namespace?.StartsWith("SmartCity.", StringComparison.Ordinal) == true;
+        PropertyInfo[] properties = ours ? type.GetProperties(BindingFlags.Public | BindingFlags.Instance) : [];
         if (properties.Length == 0)
         {
             // Not a data object (a driver factory, say): only the same instance is equal.
