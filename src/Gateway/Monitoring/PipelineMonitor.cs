@@ -18,10 +18,18 @@ internal sealed class PipelineMonitor
     private long _committed;
     private long _commitFailures;
     private volatile string? _commitError;
+    private long _lastCommitTimestamp;
     private long _reloads;
     private long _reloadFailures;
 
-    public PipelineMonitor(TimeProvider time) => _time = time;
+    public PipelineMonitor(TimeProvider time)
+    {
+        _time = time;
+        _lastCommitTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>How long ago the last commit succeeded (since start when none has yet).</summary>
+    public TimeSpan SinceLastCommit => _time.GetElapsedTime(Interlocked.Read(ref _lastCommitTimestamp));
 
     public IEnumerable<DeviceMonitor> Devices => _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
 
@@ -104,6 +112,7 @@ internal sealed class PipelineMonitor
     public void RecordCommit(int records)
     {
         Interlocked.Add(ref _committed, records);
+        Interlocked.Exchange(ref _lastCommitTimestamp, _time.GetTimestamp());
         _commitError = null;
     }
 

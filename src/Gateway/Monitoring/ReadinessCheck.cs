@@ -14,6 +14,9 @@ internal sealed class ReadinessCheck
     /// <summary>Buffering is "within limits" below this share of <c>max_disk</c>; above it eviction is near.</summary>
     public const double BufferFillLimit = 0.8;
 
+    /// <summary>A batch waiting this long for its commit means the disk is not taking writes (locked, hung, full).</summary>
+    public static readonly TimeSpan CommitStallLimit = TimeSpan.FromSeconds(10);
+
     private readonly PipelineMonitor _monitor;
     private readonly IDurableBuffer _buffer;
     private readonly ForwarderService _forwarder;
@@ -34,6 +37,10 @@ internal sealed class ReadinessCheck
         if (_monitor.CommitError is { } commitError)
         {
             problems.Add($"buffer not writable: {commitError}");
+        }
+        else if (_monitor.PendingRecords > 0 && _monitor.SinceLastCommit > CommitStallLimit)
+        {
+            problems.Add($"buffer not writable: {_monitor.PendingRecords} records have waited {_monitor.SinceLastCommit.TotalSeconds:0}s for a commit");
         }
 
         if (!_forwarder.Connected)

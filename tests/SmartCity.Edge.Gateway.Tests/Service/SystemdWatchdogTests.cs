@@ -20,6 +20,7 @@ public sealed class SystemdWatchdogTests : IDisposable
     public async Task Gateway_UnderNotifySocket_SendsReadyThenWatchdogPings_AndWithholdsThemWhileTheBufferIsLocked()
     {
         using var notify = new NotifySocket();
+        int port = FreePort.Next();
         string config = TestConfigs.Write(_directory, $"""
             gateway:
               id: watchdog-gw
@@ -36,7 +37,7 @@ public sealed class SystemdWatchdogTests : IDisposable
             upstream:
               console: true
             http:
-              enabled: false
+              listen: 127.0.0.1:{port}
             """);
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = WatchdogUsec };
         await using GatewayProcess gateway = GatewayProcess.Start(environment, "run", "--config", config);
@@ -73,6 +74,20 @@ public sealed class SystemdWatchdogTests : IDisposable
 
         await gateway.WaitForLogAsync("Pipeline stalled: processing committed nothing", TestTimeouts.Short);
         Assert.False(gateway.HasExited);
+
+        // Readiness says so too, naming the buffer (a commit waits longer than its 10 s limit).
+        using var http = new HttpClient();
+        string readyz = string.Empty;
+        DateTime readyDeadline = DateTime.UtcNow + TestTimeouts.Short + TimeSpan.FromSeconds(10);
+        while (!readyz.Contains("buffer not writable", StringComparison.Ordinal) && DateTime.UtcNow < readyDeadline)
+        {
+            using HttpResponseMessage response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+            readyz = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.ServiceUnavailable);
+            await Task.Delay(250);
+        }
+
+        Assert.StartsWith("not ready:\n- buffer not writable", readyz, StringComparison.Ordinal);
 
         // Unwedge: pings resume without a restart.
         await using (SqliteCommand rollback = blocker.CreateCommand())
