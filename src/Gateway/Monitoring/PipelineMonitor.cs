@@ -12,7 +12,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 internal sealed class PipelineMonitor
 {
     private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Device, string Tag), TagSnapshot> _tags = new();
+    private readonly ConcurrentDictionary<(string Device, string Tag), TagCell> _tags = new();
     private readonly ConcurrentDictionary<string, ActiveAlarm> _alarms = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _committed;
@@ -33,7 +33,7 @@ internal sealed class PipelineMonitor
 
     public IEnumerable<DeviceMonitor> Devices => _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
 
-    public IEnumerable<TagSnapshot> Tags => _tags.Values.OrderBy(t => t.DeviceId, StringComparer.Ordinal).ThenBy(t => t.TagId, StringComparer.Ordinal);
+    public IEnumerable<TagSnapshot> Tags => _tags.Values.Select(c => c.Snapshot()).OrderBy(t => t.DeviceId, StringComparer.Ordinal).ThenBy(t => t.TagId, StringComparer.Ordinal);
 
     public IEnumerable<ActiveAlarm> ActiveAlarms => _alarms.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.AlarmId, StringComparer.Ordinal);
 
@@ -94,7 +94,8 @@ internal sealed class PipelineMonitor
             device.CountReading();
         }
 
-        _tags[(reading.DeviceId, reading.TagId)] = new TagSnapshot(reading.DeviceId, reading.TagId, reading.Value, reading.Quality, reading.Reason, reading.SourceTimestamp);
+        // One cell per tag, updated in place: the hot path allocates nothing once every tag has been seen.
+        _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
     }
 
     public void RecordAlarm(AlarmTransition transition)
@@ -125,5 +126,34 @@ internal sealed class PipelineMonitor
     public void RecordReload(bool applied)
     {
         Interlocked.Increment(ref applied ? ref _reloads : ref _reloadFailures);
+    }
+
+    /// <summary>The latest reading of one tag; a lock keeps value, quality and time of one reading together.</summary>
+    private sealed class TagCell(string deviceId, string tagId)
+    {
+        private readonly Lock _gate = new();
+        private TagValue _value;
+        private Quality _quality;
+        private string? _reason;
+        private DateTimeOffset _timestamp;
+
+        public void Update(in Reading reading)
+        {
+            lock (_gate)
+            {
+                _value = reading.Value;
+                _quality = reading.Quality;
+                _reason = reading.Reason;
+                _timestamp = reading.SourceTimestamp;
+            }
+        }
+
+        public TagSnapshot Snapshot()
+        {
+            lock (_gate)
+            {
+                return new TagSnapshot(deviceId, tagId, _value, _quality, _reason, _timestamp);
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     private readonly PipelineMonitor _monitor;
     private readonly IReadOnlyList<DeviceConfiguration> _initialDevices;
     private readonly Dictionary<string, RunningDevice> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _draining = [];
     private readonly Lock _gate = new();
     private CancellationToken _stoppingToken = new(canceled: true);
     private bool _accepting;
@@ -89,10 +90,18 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
             {
                 return;
             }
+
+            // Shutdown waits for devices being stopped too, so none writes to the channel after it is completed.
+            _draining.Add(running.Task);
         }
 
         await running.Cancellation.CancelAsync().ConfigureAwait(false);
         await running.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_gate)
+        {
+            _draining.Remove(running.Task);
+        }
+
         running.Cancellation.Dispose();
         if (forget)
         {
@@ -121,7 +130,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
             lock (_gate)
             {
                 _accepting = false;
-                tasks = _running.Values.Select(r => r.Task).ToArray();
+                tasks = _running.Values.Select(r => r.Task).Concat(_draining).ToArray();
             }
 
             await Task.WhenAll(tasks).ConfigureAwait(false);
