@@ -26,6 +26,7 @@ internal sealed class PipelineMonitor
     {
         _time = time;
         _lastCommitTimestamp = time.GetTimestamp();
+        StartedAt = time.GetUtcNow();
     }
 
     /// <summary>How long ago the last commit succeeded (since start when none has yet).</summary>
@@ -52,7 +53,7 @@ internal sealed class PipelineMonitor
 
     public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
 
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>Registers (or replaces, after a reload restarted it) the monitor of a device.</summary>
     public DeviceMonitor AddDevice(string deviceId, string driver, TimeSpan pollInterval)
