@@ -210,99 +210,57 @@ public sealed class ConfigSection
         return defaultValue;
     }
 
-    public ConfigSection? GetSection(string key, bool required = false)
-    {
-        _known.Add(key);
-        YamlNode? node = Find(key);
-        switch (node)
-        {
-            case null:
-                if (required)
-                {
-                    Problems.Add(Location, PathOf(key), "is required");
-                }
-
-                return null;
-            case YamlMappingNode mapping:
-                return new ConfigSection(mapping, PathOf(key), Context);
-            case YamlScalarNode { Value: null or "" or "~" } when !required:
-                return null;
-            default:
-                Problems.Add(At(node.Start), PathOf(key), "must be a mapping of keys (indented 'key: value' lines)");
-                return null;
-        }
-    }
+    public ConfigSection? GetSection(string key, bool required = false) =>
+        TryGetNode(key, required, "must be a mapping of keys (indented 'key: value' lines)", out YamlMappingNode? mapping)
+            ? new ConfigSection(mapping, PathOf(key), Context)
+            : null;
 
     public IReadOnlyList<ConfigSection> GetSectionList(string key, bool required = false)
     {
-        _known.Add(key);
-        YamlNode? node = Find(key);
-        switch (node)
+        if (!TryGetNode(key, required, "must be a list ('- ' items)", out YamlSequenceNode? sequence))
         {
-            case null:
-                if (required)
-                {
-                    Problems.Add(Location, PathOf(key), "is required");
-                }
-
-                return [];
-            case YamlSequenceNode sequence:
-                var sections = new List<ConfigSection>(sequence.Children.Count);
-                for (int i = 0; i < sequence.Children.Count; i++)
-                {
-                    if (sequence.Children[i] is YamlMappingNode item)
-                    {
-                        sections.Add(new ConfigSection(item, $"{PathOf(key)}[{i}]", Context));
-                    }
-                    else
-                    {
-                        Problems.Add(At(sequence.Children[i].Start), $"{PathOf(key)}[{i}]", "must be a mapping of keys");
-                    }
-                }
-
-                return sections;
-            case YamlScalarNode { Value: null or "" or "~" } when !required:
-                return [];
-            default:
-                Problems.Add(At(node.Start), PathOf(key), "must be a list ('- ' items)");
-                return [];
+            return [];
         }
+
+        var sections = new List<ConfigSection>(sequence.Children.Count);
+        for (int i = 0; i < sequence.Children.Count; i++)
+        {
+            if (sequence.Children[i] is YamlMappingNode item)
+            {
+                sections.Add(new ConfigSection(item, $"{PathOf(key)}[{i}]", Context));
+            }
+            else
+            {
+                Problems.Add(At(sequence.Children[i].Start), $"{PathOf(key)}[{i}]", "must be a mapping of keys");
+            }
+        }
+
+        return sections;
     }
 
     /// <summary>Reads a list of scalars (e.g. <c>outside: [10, 20]</c>), each substituted.</summary>
     public IReadOnlyList<string>? GetScalarList(string key, bool required = false)
     {
-        _known.Add(key);
-        YamlNode? node = Find(key);
-        switch (node)
+        if (!TryGetNode(key, required, "must be a list such as [1, 2]", out YamlSequenceNode? sequence))
         {
-            case null:
-                if (required)
-                {
-                    Problems.Add(Location, PathOf(key), "is required");
-                }
-
-                return null;
-            case YamlSequenceNode sequence:
-                var values = new List<string>(sequence.Children.Count);
-                foreach (YamlNode child in sequence.Children)
-                {
-                    if (child is YamlScalarNode scalar && Substitute(key, scalar) is { } text)
-                    {
-                        values.Add(text);
-                    }
-                    else
-                    {
-                        Problems.Add(At(child.Start), PathOf(key), "list items must be plain values");
-                        return null;
-                    }
-                }
-
-                return values;
-            default:
-                Problems.Add(At(node.Start), PathOf(key), "must be a list such as [1, 2]");
-                return null;
+            return null;
         }
+
+        var values = new List<string>(sequence.Children.Count);
+        foreach (YamlNode child in sequence.Children)
+        {
+            if (child is YamlScalarNode scalar && Substitute(key, scalar) is { } text)
+            {
+                values.Add(text);
+            }
+            else
+            {
+                Problems.Add(At(child.Start), PathOf(key), "list items must be plain values");
+                return null;
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Every key of this mapping that no getter asked for is a typo or a key of another driver.</summary>
@@ -320,6 +278,35 @@ public sealed class ConfigSection
 
     /// <summary>The location of a key's value, for problems found after reading (e.g. duplicate ids).</summary>
     public ConfigLocation LocationOf(string key) => Find(key) is { } node ? At(node.Start) : Location;
+
+    /// <summary>
+    /// Finds a mapping or list value, reporting a missing required key or a value of the wrong shape. An empty value
+    /// (<c>key:</c> or <c>key: ~</c>) of an optional key counts as absent.
+    /// </summary>
+    private bool TryGetNode<TNode>(string key, bool required, string wrongShape, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TNode? node)
+        where TNode : YamlNode
+    {
+        _known.Add(key);
+        node = null;
+        switch (Find(key))
+        {
+            case null:
+                if (required)
+                {
+                    Problems.Add(Location, PathOf(key), "is required");
+                }
+
+                return false;
+            case TNode found:
+                node = found;
+                return true;
+            case YamlScalarNode { Value: null or "" or "~" } when !required:
+                return false;
+            case YamlNode other:
+                Problems.Add(At(other.Start), PathOf(key), wrongShape);
+                return false;
+        }
+    }
 
     private YamlScalarNode? ReadScalar(string key, bool required, string expected)
     {

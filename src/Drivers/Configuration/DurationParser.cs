@@ -8,25 +8,13 @@ public static class DurationParser
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = default;
-        ReadOnlySpan<char> s = text.AsSpan().Trim();
-        int unitStart = s.Length;
-        while (unitStart > 0 && char.IsAsciiLetter(s[unitStart - 1]))
-        {
-            unitStart--;
-        }
-
-        if (unitStart == 0 || unitStart == s.Length)
-        {
-            return false;
-        }
-
-        if (!double.TryParse(s[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+        if (!QuantityText.TrySplit(text, out double number, out string unit))
         {
             return false;
         }
 
         double milliseconds;
-        switch (s[unitStart..])
+        switch (unit)
         {
             case "ms": milliseconds = number; break;
             case "s": milliseconds = number * 1000; break;

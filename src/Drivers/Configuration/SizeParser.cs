@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SmartCity.Edge.Drivers.Configuration;
 
 /// <summary>Sizes like <c>512MiB</c>, <c>1GiB</c>, <c>100MB</c>, <c>64KiB</c>, <c>4096B</c>. A unit is required.</summary>
@@ -8,25 +6,13 @@ public static class SizeParser
     public static bool TryParse(string text, out long bytes)
     {
         bytes = 0;
-        ReadOnlySpan<char> s = text.AsSpan().Trim();
-        int unitStart = s.Length;
-        while (unitStart > 0 && char.IsAsciiLetter(s[unitStart - 1]))
-        {
-            unitStart--;
-        }
-
-        if (unitStart == 0 || unitStart == s.Length)
-        {
-            return false;
-        }
-
-        if (!double.TryParse(s[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+        if (!QuantityText.TrySplit(text, out double number, out string unit))
         {
             return false;
         }
 
         double factor;
-        switch (s[unitStart..])
+        switch (unit)
         {
             case "B": factor = 1; break;
             case "KB": factor = 1e3; break;

@@ -206,16 +206,7 @@ public sealed partial class SqliteDurableBuffer
         _statistics = CreateStatistics();
         Interlocked.Increment(ref _commitCount);
 
-        foreach (WriteRequest request in requests)
-        {
-            request.Completion.TrySetResult(request.Result);
-        }
-
-        if (appended)
-        {
-            Interlocked.Exchange(ref _recordsAppended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        }
-
+        // Report before releasing the callers, so that whoever appended sees the warning already logged.
         if (evicted > 0)
         {
             _evictionReporter.Record(evicted);
@@ -224,6 +215,16 @@ public sealed partial class SqliteDurableBuffer
         if (usedBytes >= _options.MaxDiskBytes && telemetryCount == 0)
         {
             WarnAlarmsOverCap(usedBytes, alarmCount);
+        }
+
+        foreach (WriteRequest request in requests)
+        {
+            request.Completion.TrySetResult(request.Result);
+        }
+
+        if (appended)
+        {
+            Interlocked.Exchange(ref _recordsAppended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
         return null;

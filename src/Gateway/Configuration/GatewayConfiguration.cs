@@ -11,4 +11,10 @@ public sealed record GatewayConfiguration(
 {
     /// <summary>The <c>http:</c> section; an init property so that existing constructions need no change.</summary>
     public HttpConfiguration Http { get; init; } = HttpConfiguration.Default;
+
+    /// <summary>The <c>alarm_options:</c> section (rate limit, built-in offline and bad-quality alarms).</summary>
+    public AlarmOptions AlarmOptions { get; init; } = AlarmOptions.Default;
+
+    /// <summary>The <c>webhooks:</c> section.</summary>
+    public IReadOnlyList<WebhookConfiguration> Webhooks { get; init; } = [];
 }

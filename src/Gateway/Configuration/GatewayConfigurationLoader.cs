@@ -61,6 +61,8 @@ public sealed partial class GatewayConfigurationLoader
         GatewayIdentity gateway = ReadGateway(root, baseDirectory);
         IReadOnlyList<DeviceConfiguration> devices = ReadDevices(root);
         IReadOnlyList<AlarmRule> alarms = ReadAlarms(root, devices);
+        AlarmOptions alarmOptions = ReadAlarmOptions(root, devices);
+        IReadOnlyList<WebhookConfiguration> webhooks = ReadWebhooks(root);
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
         HttpConfiguration http = ReadHttp(root);
@@ -68,7 +70,7 @@ public sealed partial class GatewayConfigurationLoader
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { Http = http };
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 
@@ -179,100 +181,6 @@ public sealed partial class GatewayConfigurationLoader
             section.ReportUnknownKeys();
         }
         return factory is null || settings is null || id.Length == 0 ? null : new DeviceConfiguration(descriptor, factory, settings, tags);
-    }
-
-    private static IReadOnlyList<AlarmRule> ReadAlarms(ConfigSection root, IReadOnlyList<DeviceConfiguration> devices)
-    {
-        var alarms = new List<AlarmRule>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (ConfigSection section in root.GetSectionList("alarms"))
-        {
-            string id = section.GetRequiredString("id");
-            if (seen.TryGetValue(id, out int firstLine))
-            {
-                section.Error("id", $"duplicate alarm id '{id}' (first defined at line {firstLine})");
-            }
-            else if (id.Length > 0)
-            {
-                seen.Add(id, section.LocationOf("id").Line);
-            }
-
-            string tagPath = section.GetRequiredString("tag");
-            string deviceId = string.Empty;
-            string tagId = string.Empty;
-            if (tagPath.Length > 0)
-            {
-                int slash = tagPath.IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || slash == tagPath.Length - 1)
-                {
-                    section.Error("tag", $"'{tagPath}' must be written device/tag, e.g. fire-panel-1/smoke_zone1");
-                }
-                else
-                {
-                    deviceId = tagPath[..slash];
-                    tagId = tagPath[(slash + 1)..];
-                    DeviceConfiguration? device = devices.FirstOrDefault(d => d.Id == deviceId);
-                    if (device is null)
-                    {
-                        section.Error("tag", $"no device '{deviceId}'{DidYouMean.Hint(deviceId, devices.Select(d => d.Id))}");
-                    }
-                    else if (device.Tags.All(t => t.Id != tagId))
-                    {
-                        section.Error("tag", $"device '{deviceId}' has no tag '{tagId}'{DidYouMean.Hint(tagId, device.Tags.Select(t => t.Id))}");
-                    }
-                }
-            }
-
-            (AlarmCondition condition, TagValue threshold)? rule = null;
-            int conditions = 0;
-            if (section.GetOptionalDouble("above") is { } above)
-            {
-                rule = (AlarmCondition.Above, TagValue.FromDouble(above));
-                conditions++;
-            }
-
-            if (section.GetOptionalDouble("below") is { } below)
-            {
-                rule = (AlarmCondition.Below, TagValue.FromDouble(below));
-                conditions++;
-            }
-
-            if (section.Has("equals"))
-            {
-                rule = (AlarmCondition.EqualTo, ReadEquals(section));
-                conditions++;
-            }
-
-            if (conditions == 0)
-            {
-                section.Error("above", "an alarm needs a condition: above:, below: or equals:");
-            }
-            else if (conditions > 1)
-            {
-                section.Error("above", "give only one of above:, below: and equals:");
-            }
-
-            AlarmSeverity severity = section.GetChoice("severity", AlarmSeverity.Warning, s_severities);
-            string message = section.GetString("message", id)!;
-            section.ReportUnknownKeys();
-            if (rule is { } r && id.Length > 0 && deviceId.Length > 0)
-            {
-                alarms.Add(new AlarmRule(id, deviceId, tagId, r.condition, r.threshold, severity, message));
-            }
-        }
-
-        return alarms;
-    }
-
-    private static TagValue ReadEquals(ConfigSection section)
-    {
-        string text = section.GetString("equals") ?? string.Empty;
-        return text switch
-        {
-            "true" or "True" => TagValue.FromBoolean(true),
-            "false" or "False" => TagValue.FromBoolean(false),
-            _ => section.GetOptionalDouble("equals") is { } number ? TagValue.FromDouble(number) : TagValue.FromString(text),
-        };
     }
 
     private static BufferConfiguration ReadBuffer(ConfigSection root)

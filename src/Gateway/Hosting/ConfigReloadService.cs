@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Gateway.Cli;
 using SmartCity.Edge.Gateway.Configuration;
@@ -16,7 +17,7 @@ namespace SmartCity.Edge.Gateway.Hosting;
 /// a file in several steps). The new file is validated first; if it has any problem, every problem is logged with
 /// file:line:col and the gateway keeps running on the configuration it has. If it is valid, only devices that were
 /// added, removed or changed are started or stopped; the buffer, the upstream connection and the HTTP endpoint stay
-/// up, and deadbands and alarm rules are swapped in the processing stage between two batches.
+/// up, deadbands are swapped in the processing stage between two batches and alarms in the <see cref="AlarmEngine"/>.
 /// </summary>
 internal sealed class ConfigReloadService : BackgroundService
 {
@@ -27,6 +28,7 @@ internal sealed class ConfigReloadService : BackgroundService
     private readonly DeviceSupervisorService _devices;
     private readonly ProcessingService _processing;
     private readonly PipelineMonitor _monitor;
+    private readonly AlarmEngine? _alarms;
     private readonly IReadOnlyList<IDriverFactory> _factories;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigReloadService> _logger;
@@ -48,7 +50,8 @@ internal sealed class ConfigReloadService : BackgroundService
         PipelineMonitor monitor,
         IEnumerable<IDriverFactory> factories,
         TimeProvider time,
-        ILogger<ConfigReloadService> logger)
+        ILogger<ConfigReloadService> logger,
+        AlarmEngine? alarms = null)
     {
         _active = active;
         _devices = devices;
@@ -57,6 +60,7 @@ internal sealed class ConfigReloadService : BackgroundService
         _factories = factories.ToArray();
         _time = time;
         _logger = logger;
+        _alarms = alarms;
     }
 
     private string SourceFile => _active.Current.SourceFile;
@@ -155,7 +159,7 @@ internal sealed class ConfigReloadService : BackgroundService
         }
 
         // Keep the sections that need a restart as they run now, so status and readiness describe reality.
-        GatewayConfiguration applied = next with { Gateway = running.Gateway, Buffer = running.Buffer, Upstream = running.Upstream, Http = running.Http };
+        GatewayConfiguration applied = next with { Gateway = running.Gateway, Buffer = running.Buffer, Upstream = running.Upstream, Http = running.Http, Webhooks = running.Webhooks };
 
         foreach (string id in plan.Removed)
         {
@@ -167,9 +171,11 @@ internal sealed class ConfigReloadService : BackgroundService
             await _devices.StopDeviceAsync(device.Id, forget: true, cancellationToken).ConfigureAwait(false);
         }
 
-        // Processing learns the new tags and rules before the new devices deliver their first reading.
+        // Processing and the alarm engine learn the new tags and alarms before the new devices deliver their first reading.
         _processing.Reconfigure(applied);
-        _monitor.RetainAlarms(applied.Alarms.Select(a => a.Id).ToHashSet(StringComparer.Ordinal));
+        IReadOnlyList<AlarmDefinition> alarms = AlarmDefinition.FromConfiguration(applied);
+        _alarms?.Reconfigure(alarms, applied.AlarmOptions);
+        _monitor.RetainAlarms(alarms.Select(a => a.Id).ToHashSet(StringComparer.Ordinal));
         _active.Current = applied;
         foreach (DeviceConfiguration device in plan.Restarted.Concat(plan.Added))
         {

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using SmartCity.Edge.Drivers.Gpio;
 using SmartCity.Edge.Drivers.I2c;
+using SmartCity.Edge.Drivers.Modbus;
+using SmartCity.Edge.Drivers.OpcUa;
 using SmartCity.Edge.Drivers.Simulator;
 
 namespace SmartCity.Edge.Gateway.Hosting;
@@ -13,6 +15,8 @@ internal static class DriverCatalog
         services.AddSimulatorDriver();
         services.AddGpioDriver();
         services.AddI2cDriver();
+        services.AddModbusDriver();
+        services.AddOpcUaDriver();
         return services;
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Http;
 using SmartCity.Edge.Gateway.Monitoring;
@@ -67,7 +69,8 @@ internal static class GatewayHost
 
         if (configuration.Upstream.Mqtt is { } mqtt)
         {
-            services.AddSingleton<IUpstreamPublisher>(sp => new MqttPublisher(mqtt, sp.GetRequiredService<UpstreamTopics>(), sp.GetRequiredService<ILogger<MqttPublisher>>()));
+            services.AddSingleton(sp => new MqttPublisher(mqtt, sp.GetRequiredService<UpstreamTopics>(), sp.GetRequiredService<ILogger<MqttPublisher>>(), sp.GetRequiredService<CommandChannel>()));
+            services.AddSingleton<IUpstreamPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
         }
 
         if (configuration.Upstream.Console)
@@ -79,6 +82,7 @@ internal static class GatewayHost
         // then the forwarder stops.
         services.AddSingleton<ForwarderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ForwarderService>());
+        services.AddAlarms(configuration);
         services.AddSingleton<ProcessingService>();
         services.AddHostedService(sp => sp.GetRequiredService<ProcessingService>());
         services.AddSingleton<DeviceSupervisorService>();

@@ -36,7 +36,7 @@ internal sealed record ReloadPlan(
             }
         }
 
-        // The buffer, the upstream connection and the HTTP listener stay up across a reload by design; a change
+        // The buffer, the upstream connection, the HTTP listener and the webhook dispatcher stay up across a reload by design; a change
         // there is reported, not applied.
         var needsRestart = new List<string>();
         if (!ConfigEquality.DeepEquals(running.Gateway, next.Gateway))
@@ -57,6 +57,11 @@ internal sealed record ReloadPlan(
         if (!ConfigEquality.DeepEquals(running.Http, next.Http))
         {
             needsRestart.Add("http");
+        }
+
+        if (!ConfigEquality.DeepEquals(running.Webhooks, next.Webhooks))
+        {
+            needsRestart.Add("webhooks");
         }
 
         return new ReloadPlan(removed, restarted, added, unchanged, needsRestart);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
@@ -109,6 +110,7 @@ internal sealed class StatusReport
             json.WriteStartObject();
             json.WriteString("id", alarm.AlarmId);
             json.WriteString("severity", alarm.Severity.ToString().ToLowerInvariant());
+            json.WriteString("state", alarm.State.ToWire());
             json.WriteString("device", alarm.DeviceId);
             json.WriteString("tag", alarm.TagId);
             json.WriteString("message", alarm.Message);

@@ -76,7 +76,7 @@ internal sealed class PipelineMonitor
         }
     }
 
-    /// <summary>Forgets active alarms whose rule a reload removed (nobody will clear them any more).</summary>
+    /// <summary>Forgets active alarms a reload removed (the engine also publishes their final clear).</summary>
     public void RetainAlarms(IReadOnlySet<string> alarmIds)
     {
         foreach (string id in _alarms.Keys)
@@ -99,15 +99,23 @@ internal sealed class PipelineMonitor
         _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
     }
 
-    public void RecordAlarm(AlarmTransition transition)
+    /// <summary>
+    /// An alarm the engine published (see <see cref="MonitoringAlarmEventSink"/>): raised (active or acknowledged)
+    /// alarms are listed, any other state removes it.
+    /// </summary>
+    public void RecordAlarm(AlarmEvent alarmEvent) =>
+        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp);
+
+    /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start.</summary>
+    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since)
     {
-        if (transition.State == AlarmState.Active)
+        if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)
         {
-            _alarms[transition.Rule.Id] = new ActiveAlarm(transition.Rule.Id, transition.Rule.Severity, transition.Rule.DeviceId, transition.Rule.TagId, transition.Rule.Message, transition.Value, transition.Timestamp);
+            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since);
         }
         else
         {
-            _alarms.TryRemove(transition.Rule.Id, out _);
+            _alarms.TryRemove(alarm.Id, out _);
         }
     }
 

@@ -20,14 +20,16 @@ internal sealed class DeviceSupervisor
     private readonly TimeProvider _time;
     private readonly Backoff _backoff;
     private readonly DeviceMonitor _monitor;
+    private readonly IDeviceStatusObserver? _status;
     private int _failuresSinceOnline;
     private int _failuresSinceSummary;
     private DateTimeOffset _lastSummary;
     private volatile IDeviceDriver? _connected;
 
-    public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger, DeviceMonitor? monitor = null)
+    public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger, DeviceMonitor? monitor = null, IDeviceStatusObserver? status = null)
     {
         _monitor = monitor ?? new DeviceMonitor(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval, context.TimeProvider);
+        _status = status;
         _device = device;
         _sink = sink;
         _context = context;
@@ -164,6 +166,7 @@ internal sealed class DeviceSupervisor
         _backoff.Reset();
         State = DeviceState.Online;
         LastError = null;
+        _status?.OnDeviceOnline(_device.Id, _time.GetUtcNow());
     }
 
     private async Task MarkOfflineAsync(string reason, TimeSpan retry, CancellationToken cancellationToken)
@@ -172,6 +175,9 @@ internal sealed class DeviceSupervisor
         LastError = reason;
         _failuresSinceOnline++;
         _failuresSinceSummary++;
+
+        // Before the bad readings below, so the alarm engine knows they come from a device that stopped answering.
+        _status?.OnDevicePollFailed(_device.Id, _failuresSinceOnline, reason, now);
         if (State != DeviceState.Offline)
         {
             State = DeviceState.Offline;

@@ -19,6 +19,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     private readonly DriverContext _context;
     private readonly ILoggerFactory _loggerFactory;
     private readonly PipelineMonitor _monitor;
+    private readonly IDeviceStatusObserver? _status;
     private readonly IReadOnlyList<DeviceConfiguration> _initialDevices;
     private readonly Dictionary<string, RunningDevice> _running = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _draining = [];
@@ -26,7 +27,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     private CancellationToken _stoppingToken = new(canceled: true);
     private bool _accepting;
 
-    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor)
+    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null)
     {
         _writer = channel.Writer;
         _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory);
@@ -34,6 +35,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
         _loggerFactory = loggerFactory;
         _monitor = monitor;
         _initialDevices = configuration.Devices;
+        _status = status;
     }
 
     public IReadOnlyList<DeviceSupervisor> Supervisors
@@ -71,7 +73,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
             }
 
             DeviceMonitor monitor = _monitor.AddDevice(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval);
-            var supervisor = new DeviceSupervisor(device, _sink, _context, _loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), monitor);
+            var supervisor = new DeviceSupervisor(device, _sink, _context, _loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), monitor, _status);
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
 
             // Task.Run: a driver that blocks in its synchronous part must not delay the other devices.

@@ -10,8 +10,8 @@ using SmartCity.Edge.Gateway.Monitoring;
 namespace SmartCity.Edge.Gateway.Pipeline;
 
 /// <summary>
-/// The single reader of the readings channel: alarm evaluation, report-by-exception, encoding, and the durable
-/// commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
+/// The single reader of the readings channel: alarm evaluation (<see cref="AlarmEngine"/>), report-by-exception,
+/// encoding, and the durable commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
 /// a batch. On shutdown it keeps reading until the supervisors have completed the channel, so every reading that
 /// was read is committed before the process exits.
 /// </summary>
@@ -22,24 +22,23 @@ internal sealed class ProcessingService : BackgroundService
     private readonly ChannelReader<Reading> _reader;
     private readonly IDurableBuffer _buffer;
     private readonly PipelineMonitor _monitor;
+    private readonly AlarmEngine? _alarms;
     private ReportByExceptionFilter _filter;
-    private ThresholdAlarmEvaluator _alarms;
     private volatile GatewayConfiguration? _reconfigure;
     private readonly RecordEncoder _encoder = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessingService> _logger;
     private readonly List<BufferEntry> _entries = new(MaxBatch * 2);
-    private readonly List<AlarmTransition> _transitions = [];
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
 
-    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, PipelineMonitor? monitor = null)
+    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, AlarmEngine? alarms = null, PipelineMonitor? monitor = null)
     {
         _monitor = monitor ?? new PipelineMonitor(time);
         _reader = channel.Reader;
         _buffer = buffer;
         _filter = new ReportByExceptionFilter(configuration.Devices);
-        _alarms = new ThresholdAlarmEvaluator(configuration.Alarms);
+        _alarms = alarms;
         _time = time;
         _logger = logger;
     }
@@ -48,8 +47,8 @@ internal sealed class ProcessingService : BackgroundService
     public long Committed { get; private set; }
 
     /// <summary>
-    /// Swaps the deadbands and alarm rules for those of <paramref name="configuration"/> between two batches (a reload).
-    /// Tags and rules that did not change keep their state, so an unchanged active alarm is not raised twice.
+    /// Swaps the deadbands for those of <paramref name="configuration"/> between two batches (a reload); tags that
+    /// did not change keep their last published value. Alarm rules are swapped in the <see cref="AlarmEngine"/>.
     /// </summary>
     public void Reconfigure(GatewayConfiguration configuration) => _reconfigure = configuration;
 
@@ -90,7 +89,6 @@ internal sealed class ProcessingService : BackgroundService
             {
                 _reconfigure = null;
                 _filter = new ReportByExceptionFilter(next.Devices, _filter);
-                _alarms = new ThresholdAlarmEvaluator(next.Alarms, _alarms);
             }
 
             while (_entries.Count < MaxBatch && _reader.TryRead(out Reading reading))
@@ -112,18 +110,14 @@ internal sealed class ProcessingService : BackgroundService
 
     private void Process(in Reading reading)
     {
-        _transitions.Clear();
         _monitor.RecordReading(reading);
-        _alarms.Evaluate(reading, _transitions);
+
+        // Alarms see every reading, before report-by-exception: a crossing smaller than a deadband still trips.
+        // Their transitions go to the alarm service, which commits them at once, ahead of this batch.
+        _alarms?.Evaluate(reading);
         if (_filter.ShouldPublish(reading))
         {
             _entries.Add(_encoder.EncodeReading(reading));
-        }
-
-        foreach (AlarmTransition transition in _transitions)
-        {
-            _monitor.RecordAlarm(transition);
-            _entries.Add(_encoder.EncodeAlarm(transition));
         }
     }
 

@@ -3,13 +3,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
-using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
 /// <summary>
-/// Encodes readings and alarm transitions once, at commit time, into the JSON members that the upstream contract
+/// Encodes readings once, at commit time, into the JSON members that the upstream contract
 /// documents (docs/upstream.md), without the enclosing braces and without <c>seq</c>, which the buffer assigns.
 /// </summary>
 internal sealed class RecordEncoder
@@ -35,20 +34,6 @@ internal sealed class RecordEncoder
 
         WriteTimestamp(reading.SourceTimestamp);
         return new BufferEntry(RecordKind.Telemetry, reading.DeviceId, End());
-    }
-
-    public BufferEntry EncodeAlarm(AlarmTransition transition)
-    {
-        Begin();
-        _writer.WriteString("alarm"u8, transition.Rule.Id);
-        _writer.WriteString("state"u8, transition.State == AlarmState.Active ? "active" : "cleared");
-        _writer.WriteString("severity"u8, transition.Rule.Severity.ToString().ToLowerInvariant());
-        _writer.WriteString("device"u8, transition.Rule.DeviceId);
-        _writer.WriteString("tag"u8, transition.Rule.TagId);
-        WriteValue("value"u8, transition.Value);
-        _writer.WriteString("message"u8, transition.Rule.Message);
-        WriteTimestamp(transition.Timestamp);
-        return new BufferEntry(RecordKind.Alarm, transition.Rule.DeviceId, End());
     }
 
     public static string QualityName(Quality quality) => quality switch

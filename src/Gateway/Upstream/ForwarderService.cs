@@ -119,6 +119,7 @@ internal sealed class ForwarderService : BackgroundService
             foreach (BufferedRecord alarm in alarms)
             {
                 _messages.Add(_builder.BuildAlarm(alarm));
+                _messages.Add(_builder.BuildAlarmState(alarm));
             }
 
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
@@ -135,6 +136,7 @@ internal sealed class ForwarderService : BackgroundService
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
             AcknowledgedReadings += telemetry.Count;
             await _buffer.DeleteThroughAsync(RecordKind.Telemetry, telemetry[^1].Seq, cancellationToken).ConfigureAwait(false);
+            UpstreamLog.Deleted(_logger, "telemetry", telemetry[^1].Seq);
         }
     }
 
@@ -147,6 +149,8 @@ internal sealed class ForwarderService : BackgroundService
             {
                 await publisher.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             }
+
+            UpstreamLog.PublishedMessage(_logger, message.Topic, message.LastSeq);
         }
 
         PublishedMessages += _messages.Count;

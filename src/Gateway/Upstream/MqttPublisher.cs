@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Authentication;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -7,6 +8,7 @@ using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Upstream;
@@ -14,23 +16,40 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// <summary>
 /// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
 /// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
-/// on clean shutdown (a clean DISCONNECT suppresses the will).
+/// on clean shutdown (a clean DISCONNECT suppresses the will). With a <see cref="CommandChannel"/> it subscribes to
+/// <c>{prefix}/commands/ack</c> after every connect (the session is clean, so each reconnect subscribes again) and
+/// hands received commands to <see cref="CommandService"/>.
 /// </summary>
-internal sealed class MqttPublisher : IUpstreamPublisher
+internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 {
     private readonly MqttUpstreamConfiguration _configuration;
     private readonly UpstreamTopics _topics;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _options;
+    private readonly CommandChannel? _commands;
 
-    public MqttPublisher(MqttUpstreamConfiguration configuration, UpstreamTopics topics, ILogger logger)
+    public MqttPublisher(MqttUpstreamConfiguration configuration, UpstreamTopics topics, ILogger logger, CommandChannel? commands = null)
     {
         _configuration = configuration;
         _topics = topics;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
         _options = BuildOptions();
+        _commands = commands;
+        if (commands is not null)
+        {
+            _client.ApplicationMessageReceivedAsync += e =>
+            {
+                // Runs on the client's receive loop: copy and hand off, never await a publish here. A retained
+                // command is stale by definition (it would be replayed on every reconnect): ignore it.
+                if (!e.ApplicationMessage.Retain)
+                {
+                    commands.Post(new ReceivedCommand(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+                }
+                return Task.CompletedTask;
+            };
+        }
     }
 
     public string Name => "mqtt " + _configuration.Host + ":" + _configuration.Port;
@@ -55,6 +74,17 @@ internal sealed class MqttPublisher : IUpstreamPublisher
             }
 
             await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
+            if (_commands is not null)
+            {
+                MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(
+                    new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topics.CommandsAck, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                    cancellationToken).ConfigureAwait(false);
+                if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                {
+                    throw new UpstreamException($"broker {Name} refused the subscription to {_topics.CommandsAck} (check its ACL)");
+                }
+            }
+
             UpstreamLog.Connected(_logger, $"{(_configuration.UseTls ? "mqtts" : "mqtt")}://{_configuration.Host}:{_configuration.Port}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -93,6 +123,12 @@ internal sealed class MqttPublisher : IUpstreamPublisher
         {
             throw new UpstreamException($"broker did not accept the message on {message.Topic}: {result.ReasonCode} {result.ReasonString}");
         }
+    }
+
+    public async ValueTask PublishResultAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var message = new UpstreamMessage(_topics.CommandsResult, payload, Retain: false, LastSeq: 0);
+        await PublishAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask CloseAsync(CancellationToken cancellationToken)

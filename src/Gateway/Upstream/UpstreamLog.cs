@@ -19,4 +19,10 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(1204, LogLevel.Debug, "Published {Count} messages up to seq {LastSeq}")]
     public static partial void Published(ILogger logger, int count, long lastSeq);
+
+    [LoggerMessage(1205, LogLevel.Trace, "Published {Topic} through seq {LastSeq}")]
+    public static partial void PublishedMessage(ILogger logger, string topic, long lastSeq);
+
+    [LoggerMessage(1206, LogLevel.Trace, "Deleted {Kind} through seq {LastSeq}")]
+    public static partial void Deleted(ILogger logger, string kind, long lastSeq);
 }

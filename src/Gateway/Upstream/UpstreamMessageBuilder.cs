@@ -28,6 +28,24 @@ internal sealed class UpstreamMessageBuilder
         return new UpstreamMessage(_topics.Alarms, Encoding.UTF8.GetBytes(text.ToString()), Retain: false, record.Seq);
     }
 
+    /// <summary>The same alarm JSON, retained on <c>{prefix}/alarms/state/{alarm}</c>: the alarm's current state for late subscribers.</summary>
+    public UpstreamMessage BuildAlarmState(in BufferedRecord record)
+    {
+        UpstreamMessage transition = BuildAlarm(record);
+        var reader = new System.Text.Json.Utf8JsonReader(transition.Payload.Span);
+        string? alarmId = null;
+        while (alarmId is null && reader.Read())
+        {
+            if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("alarm"u8))
+            {
+                reader.Read();
+                alarmId = reader.GetString();
+            }
+        }
+
+        return transition with { Topic = _topics.AlarmState(alarmId ?? "unknown"), Retain = true };
+    }
+
     /// <summary>Groups a seq-ordered run of telemetry by device, keeping each device's order.</summary>
     public void BuildTelemetry(IReadOnlyList<BufferedRecord> records, List<UpstreamMessage> messages)
     {

@@ -10,4 +10,13 @@ internal sealed class UpstreamTopics(string prefix)
     public string Alarms { get; } = prefix + "/alarms";
 
     public string Telemetry(string deviceId) => $"{Prefix}/telemetry/{deviceId}";
+
+    /// <summary>Retained: the current state of one alarm.</summary>
+    public string AlarmState(string alarmId) => $"{Prefix}/alarms/state/{alarmId}";
+
+    /// <summary>Subscribed: operators acknowledge alarms here.</summary>
+    public string CommandsAck { get; } = prefix + "/commands/ack";
+
+    /// <summary>Answers to commands.</summary>
+    public string CommandsResult { get; } = prefix + "/commands/result";
 }

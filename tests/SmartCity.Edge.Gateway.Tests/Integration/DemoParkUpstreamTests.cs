@@ -4,19 +4,9 @@ using System.Text.Json;
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>The demo park against a real mosquitto: topics and payloads are the integrators' contract.</summary>
-public sealed class DemoParkUpstreamTests : IAsyncLifetime
+public sealed class DemoParkUpstreamTests : BrokerTest
 {
     private const string Prefix = "smartcity/demo/demo-park-01";
-    private readonly string _directory = Directory.CreateTempSubdirectory("edge-demo-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public async Task DemoPark_WithMqtt_PublishesDocumentedTopicsAndPayloads()
@@ -24,13 +14,13 @@ public sealed class DemoParkUpstreamTests : IAsyncLifetime
         // The shipped demo, pointed at the test broker, plus one alarm that is active from the first poll.
         string demo = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml"));
         string yaml = demo
-            .Replace("data_dir: ./data/demo", $"data_dir: {_directory}/data", StringComparison.Ordinal)
-            .Replace("upstream:\n  console: true", $"upstream:\n  mqtt:\n    server: mqtt://127.0.0.1:{_broker.Port}\n    topic_prefix: {Prefix}", StringComparison.Ordinal)
+            .Replace("data_dir: ./data/demo", $"data_dir: {Directory}/data", StringComparison.Ordinal)
+            .Replace("upstream:\n  console: true", $"upstream:\n  mqtt:\n    server: mqtt://127.0.0.1:{Broker.Port}\n    topic_prefix: {Prefix}", StringComparison.Ordinal)
             .Replace("alarms:\n", "alarms:\n  - id: panel-fault-clear\n    tag: fire-panel-1/fault\n    equals: 0\n    severity: info\n    message: Fire panel reports no fault\n", StringComparison.Ordinal);
         Assert.Contains("mqtt://127.0.0.1", yaml, StringComparison.Ordinal);
-        string config = TestConfigs.Write(_directory, yaml);
+        string config = TestConfigs.Write(Directory, yaml);
 
-        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
         string[] devices = ["fire-panel-1", "gas-detector-2", "door-contacts", "ups-1"];

@@ -54,6 +54,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         info.ArgumentList.Add(GatewayAssembly);
+        info.Environment["Logging__LogLevel__SmartCity.Edge.Gateway.Upstream"] = "Trace";
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -1,26 +1,16 @@
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>A device whose hardware is missing (this machine has no GPIO chip) must not hold up the others.</summary>
-public sealed class MissingHardwareTests : IAsyncLifetime
+public sealed class MissingHardwareTests : BrokerTest
 {
     private const string Prefix = "smartcity/lab/test-gw";
-    private readonly string _directory = Directory.CreateTempSubdirectory("edge-hw-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public async Task GpioDeviceWithoutChip_IsBadWithActionableReason_WhileSimulatedDeviceKeepsPublishing()
     {
         // A chip number this machine does not have (CI machines have none at all).
         int chip = Enumerable.Range(7, 100).First(n => !File.Exists($"/dev/gpiochip{n}"));
-        string yaml = TestConfigs.CounterPark(Path.Combine(_directory, "data"), _broker.Port, devices: 1, pollInterval: "100ms")
+        string yaml = TestConfigs.CounterPark(Path.Combine(Directory, "data"), Broker.Port, devices: 1, pollInterval: "100ms")
             .Replace("upstream:", $"""
                   - id: cabinet-io
                     driver: gpio
@@ -33,8 +23,8 @@ public sealed class MissingHardwareTests : IAsyncLifetime
                         active_low: true
                 upstream:
                 """, StringComparison.Ordinal);
-        string config = TestConfigs.Write(_directory, yaml);
-        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/telemetry/#");
+        string config = TestConfigs.Write(Directory, yaml);
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
         List<ReceivedMessage> messages = await subscriber.CollectUntilAsync(

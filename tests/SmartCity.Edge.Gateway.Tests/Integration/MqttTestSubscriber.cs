@@ -1,69 +1,64 @@
-using System.Text;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>
-/// An integrator's subscriber: a persistent session (clean session off, QoS 1), so messages published while it is
-/// disconnected or while the broker restarts are queued for it, exactly as a real receiver would set up.
+/// An integrator's subscriber: Debian's <c>mosquitto_sub</c> with a persistent session (<c>-c</c>, QoS 1), so messages
+/// published while the broker restarts are queued for it, and it reconnects by itself.
 /// </summary>
+/// <remarks>
+/// An MQTTnet client was used first; across a broker restart it lost messages that the broker had queued for its
+/// persistent session (seen in CI: a whole delivered batch missing while mosquitto_sub beside it got every one), so
+/// the tests use the broker's own client, an independent implementation of the receiving side.
+/// </remarks>
 internal sealed class MqttTestSubscriber : IAsyncDisposable
 {
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private readonly Channel<ReceivedMessage> _messages = Channel.CreateUnbounded<ReceivedMessage>();
-    private readonly int _port;
-    private readonly string _clientId = "test-sub-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly string _filter;
+    private const string Marker = "MSG\t";
 
-    private MqttTestSubscriber(int port, string filter)
+    private readonly Channel<ReceivedMessage> _messages = Channel.CreateUnbounded<ReceivedMessage>();
+    private readonly Channel<string> _events = Channel.CreateUnbounded<string>();
+    private readonly Process _process;
+    private readonly string _filter;
+    private readonly int _port;
+
+    private MqttTestSubscriber(Process process, string filter, int port)
     {
-        _port = port;
+        _process = process;
         _filter = filter;
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            string payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload);
-            _messages.Writer.TryWrite(new ReceivedMessage(e.ApplicationMessage.Topic, payload, e.ApplicationMessage.Retain));
-            return Task.CompletedTask;
-        };
+        _port = port;
     }
 
     public ChannelReader<ReceivedMessage> Messages => _messages.Reader;
 
     public static async Task<MqttTestSubscriber> ConnectAsync(int port, string filter)
     {
-        var subscriber = new MqttTestSubscriber(port, filter);
-        await subscriber.ReconnectAsync();
-        await subscriber._client.SubscribeAsync(
-            new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        // stdbuf: mosquitto_sub writes through stdio, fully buffered on a pipe; each message must arrive as it is received.
+        var info = new ProcessStartInfo("stdbuf")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string clientId = "test-sub-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (string argument in new[] { "-oL", "-eL", "mosquitto_sub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-i", clientId, "-c", "-q", "1", "-d", "-t", filter, "-F", Marker + "%r\t%t\t%p" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_sub did not start");
+        var subscriber = new MqttTestSubscriber(process, filter, port);
+        process.OutputDataReceived += (_, e) => subscriber.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => subscriber.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await subscriber.WaitForEventAsync("received SUBACK");
         return subscriber;
     }
 
-    /// <summary>Reconnects to the same persistent session (after a broker restart), retrying until the broker answers.</summary>
-    public async Task ReconnectAsync()
-    {
-        MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", _port)
-            .WithClientId(_clientId)
-            .WithCleanSession(false)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311) // 3.1.1: clean session off keeps the session; v5 would need an expiry interval
-            .Build();
-        DateTime deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (true)
-        {
-            try
-            {
-                await _client.ConnectAsync(options);
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    /// <summary>Waits until mosquitto_sub has reconnected to its session (after a broker restart).</summary>
+    public Task ReconnectAsync() => WaitForEventAsync("received CONNACK");
 
     /// <summary>Reads messages until <paramref name="done"/> says so, failing after <paramref name="timeout"/>.</summary>
     public async Task<List<ReceivedMessage>> CollectUntilAsync(Func<List<ReceivedMessage>, bool> done, TimeSpan timeout)
@@ -85,14 +80,63 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         return received;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Publishes with QoS 1 as an operator's console sending a command would (Debian's mosquitto_pub).</summary>
+    public async Task PublishAsync(string topic, string payload)
     {
-        if (_client.IsConnected)
+        var info = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true };
+        foreach (string argument in new[] { "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload })
         {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            info.ArgumentList.Add(argument);
         }
 
-        _client.Dispose();
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_pub did not start");
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line.StartsWith(Marker, StringComparison.Ordinal))
+        {
+            string[] parts = line[Marker.Length..].Split('\t', 3);
+            _messages.Writer.TryWrite(new ReceivedMessage(parts[1], parts[2], parts[0] == "1"));
+        }
+        else
+        {
+            _events.Writer.TryWrite(line);
+        }
+    }
+
+    private async Task WaitForEventAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Long);
+        try
+        {
+            while (!(await _events.Reader.ReadAsync(cts.Token)).Contains(text, StringComparison.Ordinal))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"mosquitto_sub did not report '{text}' within {TestTimeouts.Long.TotalSeconds}s");
+        }
     }
 }
 

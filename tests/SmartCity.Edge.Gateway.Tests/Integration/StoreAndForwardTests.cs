@@ -1,33 +1,23 @@
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>Store-and-forward against a real mosquitto: outages and crashes lose no committed reading.</summary>
-public sealed class StoreAndForwardTests : IAsyncLifetime
+public sealed class StoreAndForwardTests : BrokerTest
 {
     private const string Prefix = "smartcity/lab/test-gw";
-    private readonly string _directory = Directory.CreateTempSubdirectory("edge-saf-").FullName;
-    private MosquittoBroker _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public async Task BrokerStoppedTenSeconds_ThenRestarted_EverySeqArrivesInOrderPerDevice()
     {
-        string config = TestConfigs.Write(_directory, TestConfigs.CounterPark(Path.Combine(_directory, "data"), _broker.Port, devices: 3, pollInterval: "20ms"));
-        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/telemetry/#");
+        string config = TestConfigs.Write(Directory, TestConfigs.CounterPark(Path.Combine(Directory, "data"), Broker.Port, devices: 3, pollInterval: "20ms"));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
         List<ReceivedMessage> before = await subscriber.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 100, TestTimeouts.Long);
 
-        await _broker.StopAsync();
+        await Broker.StopAsync();
         DateTimeOffset outageStart = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(10)); // the outage itself is the behaviour under test, not synchronisation
-        await _broker.StartProcessAsync();
+        await Broker.StartProcessAsync();
         await subscriber.ReconnectAsync();
 
         // Done when readings sampled well after the outage have arrived: the backlog drains oldest-first, so
@@ -53,8 +43,8 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
     [Fact]
     public async Task GatewayKilledWithSigkill_ThenRestarted_NoCommittedSeqIsMissing()
     {
-        string config = TestConfigs.Write(_directory, TestConfigs.CounterPark(Path.Combine(_directory, "data"), _broker.Port, devices: 2, pollInterval: "10ms"));
-        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/telemetry/#");
+        string config = TestConfigs.Write(Directory, TestConfigs.CounterPark(Path.Combine(Directory, "data"), Broker.Port, devices: 2, pollInterval: "10ms"));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
 
         List<ReceivedMessage> before;
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
@@ -78,8 +68,8 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_StopsCleanly_AndLeavesRetainedOfflineStatus()
     {
-        string config = TestConfigs.Write(_directory, TestConfigs.CounterPark(Path.Combine(_directory, "data"), _broker.Port, devices: 1, pollInterval: "50ms"));
-        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/status");
+        string config = TestConfigs.Write(Directory, TestConfigs.CounterPark(Path.Combine(Directory, "data"), Broker.Port, devices: 1, pollInterval: "50ms"));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/status");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await subscriber.CollectUntilAsync(r => r.Any(m => m.Payload == "online"), TestTimeouts.Long);
 
@@ -87,7 +77,7 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
 
         Assert.Equal(0, gateway.ExitCode);
         await subscriber.CollectUntilAsync(r => r.Any(m => m.Payload == "offline"), TestTimeouts.Short);
-        await using MqttTestSubscriber late = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/status");
+        await using MqttTestSubscriber late = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/status");
         List<ReceivedMessage> retained = await late.CollectUntilAsync(r => r.Count >= 1, TestTimeouts.Short);
         Assert.Equal("offline", retained[0].Payload);
         Assert.True(retained[0].Retained);

@@ -46,15 +46,34 @@ public sealed class UpstreamMessageBuilderTests
     public void Alarm_Transition_HasDocumentedShape()
     {
         var rule = new AlarmRule("smoke-zone1-high", "fire-panel-1", "smoke_zone1", AlarmCondition.Above, TagValue.FromDouble(12.5), AlarmSeverity.Critical, "Smoke density high in zone 1");
-        BufferEntry entry = _encoder.EncodeAlarm(new AlarmTransition(rule, AlarmState.Active, TagValue.FromDouble(13.1), s_ts));
+        AlarmDefinition alarm = Definition(rule, unit: null);
+        BufferEntry entry = new AlarmEncoder().Encode(new AlarmEvent(alarm, AlarmLifecycle.Active, AlarmLifecycle.Cleared, TagValue.FromDouble(13.1), "smoke_zone1", rule.Message, null, s_ts, null, 0));
 
         UpstreamMessage message = _builder.BuildAlarm(Record(1043, entry));
 
         Assert.Equal("smartcity/dai-an/hd-park-01/alarms", message.Topic);
+        Assert.False(message.Retain);
         Assert.Equal(
-            """{"alarm":"smoke-zone1-high","state":"active","severity":"critical","device":"fire-panel-1","tag":"smoke_zone1","value":13.1,"message":"Smoke density high in zone 1","ts":"2026-11-25T12:00:00.123Z","seq":1043}""",
+            """{"alarm":"smoke-zone1-high","state":"active","severity":"critical","device":"fire-panel-1","tag":"smoke_zone1","value":13.1,"message":"Smoke density high in zone 1","ts":"2026-11-25T12:00:00.123Z","previous":"cleared","seq":1043}""",
             Encoding.UTF8.GetString(message.Payload.Span));
         Assert.Equal(RecordKind.Alarm, entry.Kind);
+    }
+
+    [Fact]
+    public void Alarm_AcknowledgedWithSuppressed_CarriesAckUnitAndCount_AndRetainedStateTopic()
+    {
+        var rule = new AlarmRule("gas-high", "gas-1", "ch4", AlarmCondition.Above, TagValue.FromDouble(25), AlarmSeverity.High, "CH4 {value} {unit}");
+        AlarmDefinition alarm = Definition(rule, unit: "%LEL");
+        var ack = new AlarmAcknowledgement("desk-1", "on my way", s_ts);
+        BufferEntry entry = new AlarmEncoder().Encode(new AlarmEvent(alarm, AlarmLifecycle.Acknowledged, AlarmLifecycle.Active, TagValue.FromDouble(30), "ch4", "CH4 30 %LEL", null, s_ts, ack, 3));
+
+        UpstreamMessage state = _builder.BuildAlarmState(Record(7, entry));
+
+        Assert.Equal("smartcity/dai-an/hd-park-01/alarms/state/gas-high", state.Topic);
+        Assert.True(state.Retain);
+        Assert.Equal(
+            """{"alarm":"gas-high","state":"acknowledged","severity":"high","device":"gas-1","tag":"ch4","value":30,"message":"CH4 30 %LEL","ts":"2026-11-25T12:00:00.123Z","previous":"active","unit":"%LEL","ack":{"by":"desk-1","comment":"on my way","ts":"2026-11-25T12:00:00.123Z"},"suppressed":3,"seq":7}""",
+            Encoding.UTF8.GetString(state.Payload.Span));
     }
 
     [Fact]
@@ -68,6 +87,9 @@ public sealed class UpstreamMessageBuilderTests
         using var json = System.Text.Json.JsonDocument.Parse(messages[0].Payload);
         Assert.Equal("Tür \"A\"\n", json.RootElement.GetProperty("readings")[0].GetProperty("value").GetString());
     }
+
+    private static AlarmDefinition Definition(AlarmRule rule, string? unit) =>
+        new(rule.Id, AlarmKind.Rule, rule.DeviceId, rule.TagId, unit, rule.Severity, rule.Message, rule.Delay, rule.ClearDelay, rule.Latch, rule.Actions, rule);
 
     private static BufferedRecord Record(long seq, BufferEntry entry) => new(seq, entry.Kind, entry.DeviceId, entry.Body);
 }

@@ -1,0 +1,10 @@
+namespace SmartCity.Edge.Drivers.Modbus;
+
+/// <summary>The four data tables of the Modbus data model (AP §4.3).</summary>
+internal enum ModbusTable : byte
+{
+    Coil,
+    DiscreteInput,
+    HoldingRegister,
+    InputRegister,
+}

@@ -1,0 +1,229 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace SmartCity.Edge.Drivers.Modbus;
+
+/// <summary>
+/// Turns register bytes as they came off the wire (big-endian registers, AP §4.2) into tag values and back, applying
+/// the byte order and scale/offset. Pure; no allocation except for strings.
+/// </summary>
+internal static class ModbusValueCodec
+{
+    /// <summary>Reads bit <paramref name="index"/> of packed coil/discrete data (first bit = LSB of byte 0, AP §6.1).</summary>
+    public static bool GetPackedBit(ReadOnlySpan<byte> packed, int index) => ((packed[index >> 3] >> (index & 7)) & 1) != 0;
+
+    /// <summary>
+    /// Decodes a register-table value from <paramref name="registers"/> (exactly <see cref="ModbusTagType.RegisterCount"/>·2
+    /// bytes). <paramref name="bit"/> ≥ 0 picks one bit of the first register.
+    /// </summary>
+    public static TagValue Decode(ReadOnlySpan<byte> registers, ModbusTagType type, ModbusByteOrder order, int bit, double scale, double offset)
+    {
+        Span<byte> be = stackalloc byte[8];
+        TagValue raw;
+        switch (type.DataType)
+        {
+            case ModbusDataType.Bool:
+                ushort word = BinaryPrimitives.ReadUInt16BigEndian(registers);
+                return TagValue.FromBoolean(bit >= 0 ? ((word >> bit) & 1) != 0 : word != 0);
+            case ModbusDataType.Int16:
+                Reorder(registers[..2], be, order);
+                raw = TagValue.FromInt64(BinaryPrimitives.ReadInt16BigEndian(be));
+                break;
+            case ModbusDataType.UInt16:
+                Reorder(registers[..2], be, order);
+                raw = TagValue.FromInt64(BinaryPrimitives.ReadUInt16BigEndian(be));
+                break;
+            case ModbusDataType.Int32:
+                Reorder(registers[..4], be, order);
+                raw = TagValue.FromInt64(BinaryPrimitives.ReadInt32BigEndian(be));
+                break;
+            case ModbusDataType.UInt32:
+                Reorder(registers[..4], be, order);
+                raw = TagValue.FromInt64(BinaryPrimitives.ReadUInt32BigEndian(be));
+                break;
+            case ModbusDataType.Int64:
+                Reorder(registers[..8], be, order);
+                raw = TagValue.FromInt64(BinaryPrimitives.ReadInt64BigEndian(be));
+                break;
+            case ModbusDataType.UInt64:
+                Reorder(registers[..8], be, order);
+                raw = TagValue.FromUInt64(BinaryPrimitives.ReadUInt64BigEndian(be));
+                break;
+            case ModbusDataType.Float32:
+                Reorder(registers[..4], be, order);
+                raw = TagValue.FromDouble(BinaryPrimitives.ReadSingleBigEndian(be));
+                break;
+            case ModbusDataType.Float64:
+                Reorder(registers[..8], be, order);
+                raw = TagValue.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(be));
+                break;
+            case ModbusDataType.String:
+                return TagValue.FromString(DecodeString(registers[..(2 * type.RegisterCount)], type.StringLength, order));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown data type");
+        }
+
+        return scale == 1 && offset == 0 ? raw : TagValue.FromDouble((raw.AsDouble() * scale) + offset);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="value"/> (in engineering units: scale/offset are undone) into registers for a write.
+    /// Returns false with <paramref name="error"/> when it does not fit the type.
+    /// </summary>
+    public static bool TryEncode(TagValue value, ModbusTagType type, ModbusByteOrder order, double scale, double offset, Span<ushort> registers, out string error)
+    {
+        error = string.Empty;
+        Span<byte> be = stackalloc byte[8];
+        Span<byte> wire = stackalloc byte[8];
+        int size = 2 * type.RegisterCount;
+        if (type.DataType == ModbusDataType.String)
+        {
+            string text = value.AsString() ?? value.ToString();
+            Span<byte> bytes = stackalloc byte[2 * ModbusLimits.MaxReadRegisters];
+            bytes[..size].Clear();
+            if (Encoding.Latin1.GetByteCount(text) > type.StringLength)
+            {
+                error = $"'{text}' is longer than {type.StringLength} characters";
+                return false;
+            }
+
+            Encoding.Latin1.GetBytes(text, bytes);
+            for (int i = 0; i < type.RegisterCount; i++)
+            {
+                ushort word = BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]);
+                registers[i] = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA ? BinaryPrimitives.ReverseEndianness(word) : word;
+            }
+
+            return true;
+        }
+
+        if (!value.IsNumeric)
+        {
+            error = $"a {type} tag needs a number, not '{value}'";
+            return false;
+        }
+
+        double engineering = value.AsDouble();
+        double rawValue = scale == 1 && offset == 0 ? engineering : (engineering - offset) / scale;
+        bool integral = value.Kind is TagValueKind.Int64 or TagValueKind.UInt64 or TagValueKind.Boolean && scale == 1 && offset == 0;
+        switch (type.DataType)
+        {
+            case ModbusDataType.Bool:
+                BinaryPrimitives.WriteUInt16BigEndian(be, value.AsBoolean() ? (ushort)1 : (ushort)0);
+                break;
+            case ModbusDataType.Int16:
+                if (!InRange(rawValue, short.MinValue, short.MaxValue, type, out error))
+                {
+                    return false;
+                }
+
+                BinaryPrimitives.WriteInt16BigEndian(be, (short)Math.Round(rawValue));
+                break;
+            case ModbusDataType.UInt16:
+                if (!InRange(rawValue, ushort.MinValue, ushort.MaxValue, type, out error))
+                {
+                    return false;
+                }
+
+                BinaryPrimitives.WriteUInt16BigEndian(be, (ushort)Math.Round(rawValue));
+                break;
+            case ModbusDataType.Int32:
+                if (!InRange(rawValue, int.MinValue, int.MaxValue, type, out error))
+                {
+                    return false;
+                }
+
+                BinaryPrimitives.WriteInt32BigEndian(be, (int)Math.Round(rawValue));
+                break;
+            case ModbusDataType.UInt32:
+                if (!InRange(rawValue, uint.MinValue, uint.MaxValue, type, out error))
+                {
+                    return false;
+                }
+
+                BinaryPrimitives.WriteUInt32BigEndian(be, (uint)Math.Round(rawValue));
+                break;
+            case ModbusDataType.Int64:
+                BinaryPrimitives.WriteInt64BigEndian(be, integral ? value.AsInt64() : (long)Math.Round(rawValue));
+                break;
+            case ModbusDataType.UInt64:
+                if (rawValue < 0)
+                {
+                    error = $"{engineering} is negative; a uint64 tag cannot hold it";
+                    return false;
+                }
+
+                BinaryPrimitives.WriteUInt64BigEndian(be, integral ? value.AsUInt64() : (ulong)Math.Round(rawValue));
+                break;
+            case ModbusDataType.Float32:
+                BinaryPrimitives.WriteSingleBigEndian(be, (float)rawValue);
+                break;
+            case ModbusDataType.Float64:
+                BinaryPrimitives.WriteDoubleBigEndian(be, rawValue);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown data type");
+        }
+
+        Reorder(be[..size], wire, order);
+        for (int i = 0; i < type.RegisterCount; i++)
+        {
+            registers[i] = BinaryPrimitives.ReadUInt16BigEndian(wire[(2 * i)..]);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Permutes 2, 4 or 8 bytes between wire order and big-endian. Every order is an involution, so this works both ways.
+    /// </summary>
+    public static void Reorder(ReadOnlySpan<byte> source, Span<byte> destination, ModbusByteOrder order)
+    {
+        int n = source.Length;
+        for (int i = 0; i < n; i++)
+        {
+            destination[i] = order switch
+            {
+                ModbusByteOrder.ABCD => source[i],
+                ModbusByteOrder.DCBA => source[n - 1 - i],
+                ModbusByteOrder.BADC => source[i ^ 1],
+                // Registers in reverse order, bytes within each kept; for one register that is the identity.
+                _ => source[n - 2 - (i & ~1) + (i & 1)],
+            };
+        }
+    }
+
+    private static string DecodeString(ReadOnlySpan<byte> registers, int length, ModbusByteOrder order)
+    {
+        Span<byte> bytes = stackalloc byte[registers.Length];
+        registers.CopyTo(bytes);
+        if (order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA)
+        {
+            for (int i = 0; i + 1 < bytes.Length; i += 2)
+            {
+                (bytes[i], bytes[i + 1]) = (bytes[i + 1], bytes[i]);
+            }
+        }
+
+        bytes = bytes[..length];
+        int end = bytes.IndexOf((byte)0);
+        if (end >= 0)
+        {
+            bytes = bytes[..end];
+        }
+
+        return Encoding.Latin1.GetString(bytes).TrimEnd(' ');
+    }
+
+    private static bool InRange(double value, double min, double max, ModbusTagType type, out string error)
+    {
+        if (double.IsFinite(value) && Math.Round(value) >= min && Math.Round(value) <= max)
+        {
+            error = string.Empty;
+            return true;
+        }
+
+        error = $"{value} does not fit a {type} ({min}..{max})";
+        return false;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace SmartCity.Edge.Drivers.Modbus;
+
+/// <summary>Names and technician hints for exception codes, as they appear in readings and logs: <c>IllegalDataAddress (02)</c>.</summary>
+internal static class ModbusExceptionCodeText
+{
+    /// <summary>The name and the two-digit hex code, e.g. <c>IllegalDataAddress (02)</c>; unknown codes read <c>Unknown (3F)</c>.</summary>
+    public static string Name(ModbusExceptionCode code)
+    {
+        string name = Enum.IsDefined(code) ? code.ToString() : "Unknown";
+        return name + " (" + ((byte)code).ToString("X2", CultureInfo.InvariantCulture) + ")";
+    }
+
+    /// <summary>What a technician should check (modbus-notes §3).</summary>
+    public static string Hint(ModbusExceptionCode code) => code switch
+    {
+        ModbusExceptionCode.IllegalFunction => "the device does not support this function code; check the table (holding/input/coil/discrete)",
+        ModbusExceptionCode.IllegalDataAddress => "the device has no such address; check the register map (0-based addresses: often off by one)",
+        ModbusExceptionCode.IllegalDataValue => "the device rejected the quantity or value",
+        ModbusExceptionCode.ServerDeviceFailure => "the device failed while executing the request",
+        ModbusExceptionCode.ServerDeviceBusy => "the device is busy; it will be asked again",
+        ModbusExceptionCode.GatewayPathUnavailable => "the gateway has no route to this unit id; check unit_id and the gateway's map",
+        ModbusExceptionCode.GatewayTargetDeviceFailedToRespond => "the serial device behind the gateway did not answer; check its wiring, address and baud rate",
+        _ => "see the device's manual",
+    };
+}

@@ -1,0 +1,19 @@
+namespace SmartCity.Edge.Drivers.Modbus;
+
+/// <summary>The device answered with an exception reply (AP §7). Request-scoped: the connection is fine.</summary>
+internal sealed class ModbusExceptionResponseException : ModbusException
+{
+    public ModbusExceptionResponseException(ModbusFunctionCode functionCode, ModbusExceptionCode code)
+        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(code)}", ModbusErrorScope.Request, "exception")
+    {
+        FunctionCode = functionCode;
+        Code = code;
+    }
+
+    public ModbusFunctionCode FunctionCode { get; }
+
+    public ModbusExceptionCode Code { get; }
+
+    /// <summary>e.g. <c>IllegalDataAddress (02)</c>, used as a reading's reason.</summary>
+    public string CodeName => ModbusExceptionCodeText.Name(Code);
+}

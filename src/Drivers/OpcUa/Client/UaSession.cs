@@ -1,0 +1,296 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Drivers.OpcUa;
+
+/// <summary>
+/// A session (OPC 10000-4 §5.6) on a secure channel, and the attribute, view and subscription service calls made
+/// in it. Requests larger than the server's operation limits are split. The channel can be swapped for a new one
+/// by <see cref="ReactivateAsync"/> after a connection loss (§6.7: ActivateSession first on the new channel).
+/// </summary>
+public sealed class UaSession : IAsyncDisposable
+{
+    /// <summary>Parts of a split Read in flight at once: enough to hide the round trip, few enough not to flood the server.</summary>
+    private const int MaxParallelParts = 4;
+
+    private readonly UaClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly UaEndpointDescription _endpoint;
+    private readonly IUaSecurityPolicy _policy;
+    private byte[]? _serverNonce;
+    private UaSecureChannel _channel;
+
+    private UaSession(UaClientOptions options, TimeProvider time, ILogger logger, UaSecureChannel channel, UaEndpointDescription endpoint, IUaSecurityPolicy policy)
+    {
+        _policy = policy;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _channel = channel;
+        _endpoint = endpoint;
+    }
+
+    public UaNodeId SessionId { get; private set; }
+
+    public UaNodeId AuthenticationToken { get; private set; }
+
+    public TimeSpan RevisedSessionTimeout { get; private set; }
+
+    public UaOperationLimits OperationLimits { get; private set; } = UaOperationLimits.None;
+
+    public UaEndpointDescription Endpoint => _endpoint;
+
+    public UaSecureChannel Channel => _channel;
+
+    /// <summary>GetEndpoints on a sessionless None channel (OPC 10000-4 §5.4.4).</summary>
+    public static async Task<UaEndpointDescription[]> GetEndpointsAsync(UaEndpointUrl url, UaSecureChannelOptions channelOptions, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        UaSecureChannel channel = await UaSecureChannel.OpenAsync(url, UaSecurityPolicyNone.Instance, channelOptions, time, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            GetEndpointsResponse response = await channel.SendRequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(url.Url), UaNodeId.Null, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            return response.Endpoints;
+        }
+        finally
+        {
+            await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Opens a channel, picks the endpoint with the wanted policy and mode, creates and activates a session
+    /// (OPC 10000-4 §6.7 / notes §4.1): GetEndpoints on a None channel; for a secured endpoint that channel is
+    /// closed and a new one opened with the policy from <see cref="UaClientOptions.SecurityPolicyFactory"/>.
+    /// </summary>
+    public static async Task<UaSession> CreateAsync(UaClientOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        bool none = options.SecurityPolicyUri == UaSecurityPolicyNone.Uri && options.SecurityMode == UaMessageSecurityMode.None;
+        if (!none && options.SecurityPolicyFactory is null)
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"security policy '{options.SecurityPolicyUri}' mode {options.SecurityMode} is not supported yet (only None/None)");
+        }
+
+        UaSecureChannel channel = await UaSecureChannel.OpenAsync(options.Endpoint, UaSecurityPolicyNone.Instance, options.Channel, time, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            GetEndpointsResponse endpoints = await channel.SendRequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(options.Endpoint.Url), UaNodeId.Null, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            UaEndpointDescription endpoint = SelectEndpoint(endpoints.Endpoints, options);
+            IUaSecurityPolicy policy = UaSecurityPolicyNone.Instance;
+            if (!none)
+            {
+                policy = options.SecurityPolicyFactory!(endpoint);
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+                channel = await UaSecureChannel.OpenAsync(options.Endpoint, policy, options.Channel, time, logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            var session = new UaSession(options, time, logger, channel, endpoint, policy);
+            await session.CreateAndActivateAsync(cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Re-activates this session on a freshly opened channel (§5.6.3: same identity). The old channel is disposed.</summary>
+    public async Task ReactivateAsync(UaSecureChannel channel, CancellationToken cancellationToken)
+    {
+        UaSecureChannel old = _channel;
+        _channel = channel;
+        await old.DisposeAsync().ConfigureAwait(false);
+        await ActivateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a new channel to the same endpoint with the same policy.</summary>
+    public Task<UaSecureChannel> OpenChannelAsync(CancellationToken cancellationToken) =>
+        UaSecureChannel.OpenAsync(_options.Endpoint, _policy, _options.Channel, _time, _logger, cancellationToken);
+
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, CancellationToken cancellationToken)
+        where TResponse : IUaResponse<TResponse> =>
+        CallAsync<TResponse>(request, _options.RequestTimeout, cancellationToken);
+
+    public Task<TResponse> CallAsync<TResponse>(IUaRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        where TResponse : IUaResponse<TResponse> =>
+        _channel.SendRequestAsync<TResponse>(request, AuthenticationToken, timeout, cancellationToken);
+
+    /// <summary>Reads attributes; split into requests of at most the server's MaxNodesPerRead. Results are in input order.</summary>
+    public Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, CancellationToken cancellationToken) =>
+        ReadAsync(nodes, UaTimestampsToReturn.Both, cancellationToken);
+
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaReadValueId> nodes, UaTimestampsToReturn timestamps, CancellationToken cancellationToken)
+    {
+        UaReadValueId[] all = [.. nodes];
+        var results = new UaDataValue[all.Length];
+        int batch = UaOperationLimits.Batch(OperationLimits.MaxNodesPerRead);
+        if (all.Length <= batch)
+        {
+            await ReadBatchAsync(all, 0, all.Length, results, timestamps, cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+
+        // The parts are independent requests: send them together (pipelined on the channel), at most a few at once.
+        var parts = new List<Task>();
+        using var gate = new SemaphoreSlim(MaxParallelParts);
+        for (int offset = 0; offset < all.Length; offset += batch)
+        {
+            int start = offset;
+            int count = Math.Min(batch, all.Length - offset);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            parts.Add(ReleaseAfter(ReadBatchAsync(all, start, count, results, timestamps, cancellationToken), gate));
+        }
+
+        await Task.WhenAll(parts).ConfigureAwait(false);
+        return results;
+
+        static async Task ReleaseAfter(Task part, SemaphoreSlim gate)
+        {
+            try
+            {
+                await part.ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    private async Task ReadBatchAsync(UaReadValueId[] all, int offset, int count, UaDataValue[] results, UaTimestampsToReturn timestamps, CancellationToken cancellationToken)
+    {
+        ReadResponse response = await CallAsync<ReadResponse>(new ReadRequest(0, timestamps, new ArraySegment<UaReadValueId>(all, offset, count)), cancellationToken).ConfigureAwait(false);
+        if (response.Results.Length != count)
+        {
+            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), $"Read of {count} nodes returned {response.Results.Length} results");
+        }
+
+        response.Results.CopyTo(results, offset);
+    }
+
+    public async Task<UaStatusCode[]> WriteAsync(IReadOnlyList<UaWriteValue> values, CancellationToken cancellationToken)
+    {
+        var results = new List<UaStatusCode>(values.Count);
+        int batch = UaOperationLimits.Batch(OperationLimits.MaxNodesPerWrite);
+        for (int offset = 0; offset < values.Count; offset += batch)
+        {
+            UaWriteValue[] part = values.Skip(offset).Take(batch).ToArray();
+            WriteResponse response = await CallAsync<WriteResponse>(new WriteRequest(part), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return [.. results];
+    }
+
+    /// <summary>All forward hierarchical references of a node, following continuation points with BrowseNext.</summary>
+    public Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, CancellationToken cancellationToken) =>
+        BrowseAsync(node, 0, cancellationToken);
+
+    /// <summary>As <see cref="BrowseAsync(UaNodeId, CancellationToken)"/>, asking for at most <paramref name="maxReferencesPerNode"/> per response (0 = server's choice).</summary>
+    public async Task<UaReferenceDescription[]> BrowseAsync(UaNodeId node, uint maxReferencesPerNode, CancellationToken cancellationToken)
+    {
+        BrowseResponse response = await CallAsync<BrowseResponse>(new BrowseRequest([node], maxReferencesPerNode), cancellationToken).ConfigureAwait(false);
+        UaBrowseResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Browse returned no result");
+        var references = new List<UaReferenceDescription>();
+        while (true)
+        {
+            if (result.StatusCode.IsBad)
+            {
+                throw new UaServiceException(result.StatusCode, $"browsing {node} failed");
+            }
+
+            references.AddRange(result.References);
+            if (result.ContinuationPoint is not { Length: > 0 } continuation)
+            {
+                return [.. references];
+            }
+
+            BrowseNextResponse next = await CallAsync<BrowseNextResponse>(new BrowseNextRequest(false, [continuation]), cancellationToken).ConfigureAwait(false);
+            result = next.Results.Length == 1 ? next.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "BrowseNext returned no result");
+        }
+    }
+
+    public async Task<UaBrowsePathResult[]> TranslateBrowsePathsAsync(IReadOnlyList<UaBrowsePath> paths, CancellationToken cancellationToken)
+    {
+        var results = new List<UaBrowsePathResult>(paths.Count);
+        int batch = UaOperationLimits.Batch(OperationLimits.MaxNodesPerTranslateBrowsePaths);
+        for (int offset = 0; offset < paths.Count; offset += batch)
+        {
+            UaBrowsePath[] part = paths.Skip(offset).Take(batch).ToArray();
+            TranslateBrowsePathsResponse response = await CallAsync<TranslateBrowsePathsResponse>(new TranslateBrowsePathsRequest(part), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return [.. results];
+    }
+
+    /// <summary>CloseSession (deleting subscriptions) then CloseSecureChannel; errors are logged, not thrown.</summary>
+    public async ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync<CloseSessionResponse>(new CloseSessionRequest(true), TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        }
+        catch (UaException ex)
+        {
+            Log.CloseFailed(_logger, ex.Message);
+        }
+
+        await _channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
+
+    private static UaEndpointDescription SelectEndpoint(UaEndpointDescription[] endpoints, UaClientOptions options)
+    {
+        foreach (UaEndpointDescription endpoint in endpoints)
+        {
+            if (endpoint.SecurityMode == options.SecurityMode && endpoint.SecurityPolicyUri == options.SecurityPolicyUri)
+            {
+                return endpoint;
+            }
+        }
+
+        string offered = string.Join(", ", endpoints.Select(e => $"{e.SecurityPolicyUri?.Split('#')[^1]}/{e.SecurityMode}").Distinct());
+        throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"the server offers no endpoint with policy {options.SecurityPolicyUri.Split('#')[^1]} and mode {options.SecurityMode}; it offers: {offered}");
+    }
+
+    private async Task CreateAndActivateAsync(CancellationToken cancellationToken)
+    {
+        var request = new CreateSessionRequest(
+            new UaApplicationDescription(_options.ApplicationUri, "urn:smartcity-edge", new UaLocalizedText(null, _options.ApplicationName), 1, null),
+            _options.Endpoint.Url,
+            _options.SessionName,
+            RandomNumberGenerator.GetBytes(32),
+            _channel.Policy.SenderCertificate,
+            _options.SessionTimeout.TotalMilliseconds,
+            _options.Channel.Limits.MaxMessageSize);
+        CreateSessionResponse response = await _channel.SendRequestAsync<CreateSessionResponse>(request, UaNodeId.Null, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        _channel.Policy.VerifyServerSignature(response.ServerSignature, _channel.Policy.SenderCertificate, request.ClientNonce);
+        SessionId = response.SessionId;
+        AuthenticationToken = response.AuthenticationToken;
+        RevisedSessionTimeout = TimeSpan.FromMilliseconds(response.RevisedSessionTimeout);
+        _serverNonce = response.ServerNonce;
+        await ActivateAsync(cancellationToken).ConfigureAwait(false);
+        Log.SessionCreated(_logger, SessionId.ToString(), (long)RevisedSessionTimeout.TotalMilliseconds);
+        OperationLimits = await ReadOperationLimitsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ActivateAsync(CancellationToken cancellationToken)
+    {
+        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _serverNonce);
+        UaSignatureData clientSignature = _channel.Policy.CreateClientSignature(_endpoint.ServerCertificate, _serverNonce) ?? UaSignatureData.Empty;
+        ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, UaSignatureData.Empty), cancellationToken).ConfigureAwait(false);
+        _serverNonce = response.ServerNonce;
+    }
+
+    private async Task<UaOperationLimits> ReadOperationLimitsAsync(CancellationToken cancellationToken)
+    {
+        UaDataValue[] values = await ReadAsync(
+            [new(UaTypeIds.MaxNodesPerRead), new(UaTypeIds.MaxNodesPerWrite), new(UaTypeIds.MaxNodesPerBrowse), new(UaTypeIds.MaxNodesPerTranslateBrowsePaths)],
+            cancellationToken).ConfigureAwait(false);
+        static uint Limit(UaDataValue value) => value.StatusCode.IsGood && value.Value.Value is uint limit ? limit : 0;
+        return new UaOperationLimits(Limit(values[0]), Limit(values[1]), Limit(values[2]), Limit(values[3]));
+    }
+}

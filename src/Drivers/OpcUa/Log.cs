@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Drivers.OpcUa;
+
+/// <summary>Log events of the OPC UA stack and driver (event ids 4000–4099, stable). Never logs passwords or values at Information.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Debug, Message = "OPC UA channel to {Endpoint} open: channel {ChannelId}, token {TokenId}, lifetime {LifetimeMs} ms")]
+    public static partial void ChannelOpened(ILogger logger, string endpoint, uint channelId, uint tokenId, uint lifetimeMs);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "OPC UA channel {ChannelId} renewed: token {TokenId}, lifetime {LifetimeMs} ms")]
+    public static partial void TokenRenewed(ILogger logger, uint channelId, uint tokenId, uint lifetimeMs);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "OPC UA channel {ChannelId} lost: {Status} {Reason}")]
+    public static partial void ChannelFaulted(ILogger logger, uint channelId, string status, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "OPC UA close failed (ignored): {Reason}")]
+    public static partial void CloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "OPC UA {MessageType} for request {RequestId} that is no longer awaited (timed out or cancelled)")]
+    public static partial void UnmatchedResponse(ILogger logger, uint requestId, string messageType);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "OPC UA session {SessionId} created, timeout {TimeoutMs} ms")]
+    public static partial void SessionCreated(ILogger logger, string sessionId, long timeoutMs);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "OPC UA connection to {Endpoint} lost ({Reason}); reconnecting")]
+    public static partial void Reconnecting(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "OPC UA reconnect attempt {Attempt} to {Endpoint} failed ({Reason}); next in {DelayMs} ms")]
+    public static partial void ReconnectFailed(ILogger logger, int attempt, string endpoint, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "OPC UA reconnected to {Endpoint}: session {Outcome}")]
+    public static partial void Reconnected(ILogger logger, string endpoint, string outcome);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Debug, Message = "OPC UA subscription {SubscriptionId} created: publishing interval {IntervalMs} ms, keep-alive count {KeepAlive}")]
+    public static partial void SubscriptionCreated(ILogger logger, uint subscriptionId, double intervalMs, uint keepAlive);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "OPC UA monitored item for {NodeId} rejected: {Status}")]
+    public static partial void MonitoredItemFailed(ILogger logger, string nodeId, string status);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "OPC UA Publish failed: {Status} {Reason}")]
+    public static partial void PublishFailed(ILogger logger, string status, string reason);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Information, Message = "OPC UA subscription {SubscriptionId}: republished {Count} missed notification message(s)")]
+    public static partial void Republished(ILogger logger, uint subscriptionId, int count);
+
+    [LoggerMessage(EventId = 4024, Level = LogLevel.Warning, Message = "OPC UA subscription {SubscriptionId}: notification {SequenceNumber} is no longer available on the server ({Status}); values are re-read")]
+    public static partial void NotificationLost(ILogger logger, uint subscriptionId, uint sequenceNumber, string status);
+
+    [LoggerMessage(EventId = 4025, Level = LogLevel.Warning, Message = "OPC UA subscription {SubscriptionId} status change: {Status}")]
+    public static partial void SubscriptionStatusChanged(ILogger logger, uint subscriptionId, string status);
+
+    [LoggerMessage(EventId = 4026, Level = LogLevel.Warning, Message = "OPC UA no Publish response for {SilenceMs} ms (keep-alive expected); treating the connection as dead")]
+    public static partial void KeepAliveMissed(ILogger logger, long silenceMs);
+
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: tag {TagId} ({Node}) is bad: {Status}")]
+    public static partial void TagBad(ILogger logger, string deviceId, string tagId, string node, string status);
+
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: browse path {Path} of tag {TagId} does not resolve: {Status}")]
+    public static partial void PathUnresolved(ILogger logger, string deviceId, string tagId, string path, string status);
+}

@@ -1,0 +1,305 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Drivers.OpcUa;
+
+/// <summary>
+/// The <c>opcua</c> device driver on <see cref="UaClient"/>. Subscribed tags push readings to the sink from
+/// <see cref="ConnectAsync"/> on, across reconnects; <see cref="PollAsync"/> reads the poll-mode tags and throws
+/// <see cref="DeviceException"/> once the connection has been down longer than the session timeout (the session
+/// and its queued notifications are gone; the supervisor then recreates the driver).
+/// </summary>
+internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
+{
+    private readonly DeviceDescriptor _device;
+    private readonly OpcUaSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly UaNodeId?[] _nodes;
+    private readonly string?[] _unresolved;
+    private readonly CancellationTokenSource _disposed = new();
+    private UaClient? _client;
+    private IReadingSink? _sink;
+    private int _subscribedMarkedBad;
+
+    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _device = device;
+        _settings = settings;
+        _time = time;
+        _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa");
+        _nodes = new UaNodeId?[settings.Tags.Count];
+        _unresolved = new string?[settings.Tags.Count];
+    }
+
+    /// <summary>The client, for tests and diagnostics.</summary>
+    internal UaClient? Client => _client;
+
+    public async ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken)
+    {
+        _sink = sink;
+        var options = new UaClientOptions
+        {
+            Endpoint = _settings.Endpoint,
+            SecurityPolicyUri = _settings.SecurityPolicyUri,
+            SecurityMode = _settings.SecurityMode,
+            UserName = _settings.UserName,
+            Password = _settings.Password,
+            SessionName = "SmartCity.Edge " + _device.Id,
+            SessionTimeout = _settings.SessionTimeout,
+            RequestTimeout = _settings.RequestTimeout,
+        };
+        _client = new UaClient(options, _time, _logger);
+        _client.Reconnected += () => _ = RefreshAfterOutageAsync();
+        try
+        {
+            await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await ResolveAsync(_client, cancellationToken).ConfigureAwait(false);
+            await SubscribeAsync(_client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UaException ex)
+        {
+            throw ToDeviceException("cannot connect to", ex);
+        }
+    }
+
+    public async ValueTask PollAsync(CancellationToken cancellationToken)
+    {
+        UaClient client = _client ?? throw new InvalidOperationException("PollAsync before ConnectAsync.");
+        IReadingSink sink = _sink!;
+        DateTimeOffset now = _time.GetUtcNow();
+        if (client.DisconnectedSince is { } since && now - since > client.SessionTimeout)
+        {
+            throw new DeviceException(
+                $"OPC UA server {_settings.Endpoint} unreachable for {(now - since).TotalSeconds:0} s, longer than the session timeout of {client.SessionTimeout.TotalSeconds:0} s; the session is lost")
+            { Kind = "timeout" };
+        }
+
+        List<int> indexes = TagIndexes(OpcUaTagMode.Poll);
+        if (client.State != UaClientState.Connected)
+        {
+            // Reconnecting in the background: report the polled tags bad now rather than wait for it, and the
+            // subscribed ones once (they get their current value again after the reconnect).
+            List<int> subscribed = Interlocked.Exchange(ref _subscribedMarkedBad, 1) == 0 ? TagIndexes(OpcUaTagMode.Subscribe) : [];
+            foreach (int i in indexes.Concat(subscribed))
+            {
+                await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, "BadNotConnected", now), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (indexes.Count == 0)
+        {
+            return;
+        }
+
+        UaDataValue[] values;
+        try
+        {
+            values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (UaException ex)
+        {
+            // The client reconnects by itself; until then the polled tags are bad with the reason.
+            foreach (int i in indexes)
+            {
+                await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, ex.StatusCode.Name, now), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        for (int k = 0; k < indexes.Count; k++)
+        {
+            OpcUaTagSettings tag = _settings.Tags[indexes[k]];
+            if (values[k].StatusCode.IsBad)
+            {
+                Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name);
+            }
+
+            await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, tag.Id, values[k], now), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
+    {
+        UaClient client = _client ?? throw new InvalidOperationException("WriteAsync before ConnectAsync.");
+        int index = -1;
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (string.Equals(_settings.Tags[i].Id, tagId, StringComparison.Ordinal))
+            {
+                index = i;
+            }
+        }
+
+        if (index < 0 || _nodes[index] is not { } node)
+        {
+            throw new NotSupportedException($"Device '{_device.Id}' has no writable tag '{tagId}'.");
+        }
+
+        try
+        {
+            // The variable's type decides the encoding: read it once, then write the converted value.
+            UaDataValue[] current = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
+            UaBuiltInType type = current[0].Value.Type;
+            if (current[0].Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant))
+            {
+                throw new NotSupportedException($"Tag '{tagId}' ({node}) holds {type}{(current[0].Value.IsArray ? "[]" : string.Empty)}; {value} cannot be written to it.");
+            }
+
+            UaStatusCode[] results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
+            if (results.Length != 1 || !results[0].IsGood)
+            {
+                string status = results.Length == 1 ? results[0].Name : "no result";
+                throw new DeviceException($"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {status}") { Kind = "rejected" };
+            }
+        }
+        catch (UaException ex)
+        {
+            throw ToDeviceException($"cannot write tag '{tagId}' on", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    ValueTask IUaDataChangeHandler.OnDataChangeAsync(uint clientHandle, UaDataValue value, CancellationToken cancellationToken)
+    {
+        if (clientHandle >= _settings.Tags.Count || _sink is not { } sink)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, _settings.Tags[(int)clientHandle].Id, value, _time.GetUtcNow()), cancellationToken);
+    }
+
+    ValueTask IUaDataChangeHandler.OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken)
+    {
+        if (clientHandle >= _settings.Tags.Count || _sink is not { } sink)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
+        Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
+        return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
+    }
+
+    private List<int> TagIndexes(OpcUaTagMode mode)
+    {
+        var indexes = new List<int>();
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (_settings.Tags[i].Mode == mode && _nodes[i] is not null)
+            {
+                indexes.Add(i);
+            }
+        }
+
+        return indexes;
+    }
+
+    /// <summary>Subscribed tags reported bad during an outage get their current value once the client is back.</summary>
+    private async Task RefreshAfterOutageAsync()
+    {
+        if (Interlocked.Exchange(ref _subscribedMarkedBad, 0) == 0 || _client is not { } client || _sink is not { } sink)
+        {
+            return;
+        }
+
+        List<int> indexes = TagIndexes(OpcUaTagMode.Subscribe);
+        try
+        {
+            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), _disposed.Token).ConfigureAwait(false);
+            DateTimeOffset now = _time.GetUtcNow();
+            for (int k = 0; k < indexes.Count; k++)
+            {
+                await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, _settings.Tags[indexes[k]].Id, values[k], now), _disposed.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Lost again or shutting down: the next outage handling or the next data change covers it.
+            Interlocked.Exchange(ref _subscribedMarkedBad, 1);
+        }
+    }
+
+    /// <summary>Turns <c>path:</c> tags into node ids with one TranslateBrowsePathsToNodeIds; unresolved tags report bad.</summary>
+    private async Task ResolveAsync(UaClient client, CancellationToken cancellationToken)
+    {
+        var pathIndexes = new List<int>();
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            OpcUaTagSettings tag = _settings.Tags[i];
+            if (tag.NodeId is { } node)
+            {
+                _nodes[i] = node;
+            }
+            else
+            {
+                pathIndexes.Add(i);
+            }
+        }
+
+        if (pathIndexes.Count == 0)
+        {
+            return;
+        }
+
+        UaBrowsePathResult[] results = await client.TranslateBrowsePathsAsync(
+            pathIndexes.Select(i => new UaBrowsePath(UaTypeIds.ObjectsFolder, _settings.Tags[i].Path!)).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (int k = 0; k < pathIndexes.Count; k++)
+        {
+            int i = pathIndexes[k];
+            OpcUaTagSettings tag = _settings.Tags[i];
+            UaBrowsePathResult? result = k < results.Length ? results[k] : null;
+            if (result is { StatusCode.IsGood: true, Targets.Length: > 0 } && result.Targets[0].IsLocal)
+            {
+                _nodes[i] = result.Targets[0].NodeId;
+                continue;
+            }
+
+            string status = result?.StatusCode.Name ?? "BadNoMatch";
+            _unresolved[i] = status;
+            Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status);
+            await _sink!.PublishAsync(Reading.Bad(_device.Id, tag.Id, status, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubscribeAsync(UaClient client, CancellationToken cancellationToken)
+    {
+        var items = new List<UaMonitoredItemRequest>();
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            OpcUaTagSettings tag = _settings.Tags[i];
+            if (tag.Mode == OpcUaTagMode.Subscribe && _nodes[i] is { } node)
+            {
+                items.Add(new UaMonitoredItemRequest(node, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband));
+            }
+        }
+
+        if (items.Count > 0)
+        {
+            await client.CreateSubscriptionAsync(_settings.PublishingInterval, _settings.KeepAliveInterval, items, this, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private DeviceException ToDeviceException(string what, UaException ex)
+    {
+        string kind = ex.StatusCode.Code switch
+        {
+            UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed => "refused",
+            UaStatusCodes.BadTimeout => "timeout",
+            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid => "auth",
+            _ => "protocol",
+        };
+        return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = kind };
+    }
+}

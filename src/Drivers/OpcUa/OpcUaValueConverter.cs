@@ -1,0 +1,81 @@
+
+namespace SmartCity.Edge.Drivers.OpcUa;
+
+/// <summary>OPC UA values ↔ gateway values: the DataValue's status becomes the quality (its name the reason), its source timestamp the reading's time.</summary>
+internal static class OpcUaValueConverter
+{
+    public static Reading ToReading(string deviceId, string tagId, UaDataValue value, DateTimeOffset now)
+    {
+        DateTimeOffset timestamp = Timestamp(value.SourceTimestamp) ?? Timestamp(value.ServerTimestamp) ?? now;
+        if (value.StatusCode.IsBad)
+        {
+            return Reading.Bad(deviceId, tagId, value.StatusCode.Name, timestamp);
+        }
+
+        TagValue tagValue = ToTagValue(value.Value);
+        return value.StatusCode.IsUncertain
+            ? new Reading(deviceId, tagId, tagValue, Quality.Uncertain, value.StatusCode.Name, timestamp)
+            : Reading.Good(deviceId, tagId, tagValue, timestamp);
+    }
+
+    /// <summary>Numbers and booleans keep their kind; everything else (text, dates, ids, arrays) becomes its text form.</summary>
+    public static TagValue ToTagValue(UaVariant variant) => variant.Value switch
+    {
+        null => TagValue.None,
+        _ when variant.IsArray => TagValue.FromString(variant.ToString()),
+        bool b => TagValue.FromBoolean(b),
+        sbyte v => TagValue.FromInt64(v),
+        byte v => TagValue.FromInt64(v),
+        short v => TagValue.FromInt64(v),
+        ushort v => TagValue.FromInt64(v),
+        int v => TagValue.FromInt64(v),
+        uint v => TagValue.FromInt64(v),
+        long v => TagValue.FromInt64(v),
+        ulong v => TagValue.FromUInt64(v),
+        float v => TagValue.FromDouble(v),
+        double v => TagValue.FromDouble(v),
+        string s => TagValue.FromString(s),
+        UaStatusCode status => TagValue.FromString(status.Name),
+        UaLocalizedText text => TagValue.FromString(text.Text ?? string.Empty),
+        _ => TagValue.FromString(variant.ToString()),
+    };
+
+    /// <summary>A gateway value as the variable's own built-in type (learnt by reading it), for Write.</summary>
+    public static bool TryToVariant(TagValue value, UaBuiltInType type, out UaVariant variant)
+    {
+        variant = default;
+        try
+        {
+            object? converted = type switch
+            {
+                UaBuiltInType.Boolean => value.AsBoolean(),
+                UaBuiltInType.SByte => checked((sbyte)value.AsInt64()),
+                UaBuiltInType.Byte => checked((byte)value.AsInt64()),
+                UaBuiltInType.Int16 => checked((short)value.AsInt64()),
+                UaBuiltInType.UInt16 => checked((ushort)value.AsInt64()),
+                UaBuiltInType.Int32 => checked((int)value.AsInt64()),
+                UaBuiltInType.UInt32 => checked((uint)value.AsInt64()),
+                UaBuiltInType.Int64 => value.AsInt64(),
+                UaBuiltInType.UInt64 => value.Kind == TagValueKind.UInt64 ? value.AsUInt64() : checked((ulong)value.AsInt64()),
+                UaBuiltInType.Float => (float)value.AsDouble(),
+                UaBuiltInType.Double => value.AsDouble(),
+                UaBuiltInType.String => value.ToString(),
+                _ => null,
+            };
+            if (converted is null || (converted is double d && double.IsNaN(d) && value.Kind != TagValueKind.Double))
+            {
+                return false;
+            }
+
+            variant = new UaVariant(type, converted);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static DateTimeOffset? Timestamp(DateTime? value) =>
+        value is { } ts && ts != DateTime.MinValue && ts != DateTime.MaxValue ? new DateTimeOffset(DateTime.SpecifyKind(ts, DateTimeKind.Utc)) : null;
+}

@@ -1,0 +1,532 @@
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Pipeline;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>
+/// Turns readings, device status and acknowledgements into alarm transitions. Per alarm: the condition with
+/// hysteresis (<see cref="AlarmConditionEvaluator"/>), on-delay and clear-delay timers on the injected
+/// <see cref="TimeProvider"/> (a delay fires without a new reading), the lifecycle state machine
+/// (<see cref="Transition"/>), and a rate limit that holds back transitions beyond <c>max_transitions</c> per
+/// <c>rate_window</c>, counts them, and publishes the state reached once the window allows.
+/// Thread-safe: readings come from the processing stage, status from device supervisors, acks from the command
+/// service and timers from the thread pool; all under one lock, and the sink sees events in order.
+/// A configuration reload swaps the alarm set under the same lock (<see cref="Reconfigure"/>).
+/// </summary>
+internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly IAlarmEventSink _sink;
+    private int _maxTransitions;
+    private TimeSpan _rateWindow;
+
+    /// <summary>The alarm set; read-only once built, replaced as a whole (under the lock) by a reload.</summary>
+    private volatile AlarmSet _alarms;
+
+    public AlarmEngine(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options, TimeProvider time, IAlarmEventSink sink, IEnumerable<AlarmSnapshot>? restored = null)
+    {
+        _time = time;
+        _sink = sink;
+        _maxTransitions = options.MaxTransitions;
+        _rateWindow = options.RateWindow;
+        _alarms = Build(alarms, previous: null);
+        foreach (AlarmSnapshot snapshot in restored ?? [])
+        {
+            // A restored raised alarm counts as present, so the first reading after a restart that still trips it
+            // publishes nothing: no duplicate "active".
+            if (_alarms.ById.TryGetValue(snapshot.AlarmId, out Slot? slot))
+            {
+                slot.State = snapshot.State;
+                slot.Published = snapshot.State;
+                slot.Present = slot.Tripped = snapshot.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged;
+            }
+        }
+    }
+
+    /// <summary>Every alarm id, configured and built in.</summary>
+    public IReadOnlyCollection<string> AlarmIds => _alarms.ById.Keys;
+
+    /// <summary>The current (internal) state of an alarm.</summary>
+    public AlarmLifecycle StateOf(string alarmId)
+    {
+        lock (_gate)
+        {
+            return _alarms.ById[alarmId].State;
+        }
+    }
+
+    public AlarmDefinition DefinitionOf(string alarmId) => _alarms.ById[alarmId].Alarm;
+
+    /// <summary>
+    /// A configuration reload: swaps in <paramref name="alarms"/> and <paramref name="options"/>' rate limit. An alarm
+    /// whose id is kept (with the same kind) keeps its state, delays and rate limit and takes the new definition;
+    /// the next reading is judged by the new rule. A new alarm starts cleared. A removed alarm is retired: its timers
+    /// stop and, when the desk last saw it raised, a final "cleared" is published (past the rate limit) so its local
+    /// actions are undone and nobody waits for a clear that would never come.
+    /// </summary>
+    public void Reconfigure(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options)
+    {
+        lock (_gate)
+        {
+            AlarmSet previous = _alarms;
+            _maxTransitions = options.MaxTransitions;
+            _rateWindow = options.RateWindow;
+            _alarms = Build(alarms, previous);
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (Slot slot in previous.ById.Values)
+            {
+                if (_alarms.ById.TryGetValue(slot.Alarm.Id, out Slot? kept) && ReferenceEquals(kept, slot))
+                {
+                    continue;
+                }
+
+                slot.Retired = true;
+                slot.Pending = false;
+                slot.DelayTimer?.Dispose();
+                slot.RateTimer?.Dispose();
+                if (slot.Published != AlarmLifecycle.Cleared)
+                {
+                    slot.State = AlarmLifecycle.Cleared;
+                    Publish(slot, now, bypassRateLimit: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Evaluates every rule on the reading's tag and the device's bad-quality alarm.</summary>
+    public void Evaluate(in Reading reading)
+    {
+        // A set is read-only once built: look up outside the lock, lock only when an alarm cares.
+        if (!_alarms.CaresAbout(reading.DeviceId, reading.TagId))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            // Again under the lock: a reload may have swapped the set in between.
+            AlarmSet set = _alarms;
+            set.RulesByTag.TryGetValue((reading.DeviceId, reading.TagId), out Slot[]? rules);
+            set.Devices.TryGetValue(reading.DeviceId, out DeviceAlarms? device);
+            if (device?.BadQuality is { } badQuality)
+            {
+                EvaluateQuality(device, badQuality, reading);
+            }
+
+            // A bad reading says nothing about the process value: rule states stay as they are.
+            if (rules is null || reading.Quality == Quality.Bad)
+            {
+                return;
+            }
+
+            foreach (Slot slot in rules)
+            {
+                if (AlarmConditionEvaluator.Evaluate(slot.Alarm.Rule!, reading.Value, reading.SourceTimestamp, slot.Present, ref slot.Rate) is { } present)
+                {
+                    SetCondition(slot, present, reading.Value, reading.TagId, reason: null, reading.SourceTimestamp);
+                }
+            }
+        }
+    }
+
+    /// <summary>A connect or poll of the device failed; <paramref name="consecutiveFailures"/> counts since it was last online.</summary>
+    public void OnDevicePollFailed(string deviceId, int consecutiveFailures, string reason, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (!_alarms.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+            {
+                return;
+            }
+
+            device.Failures = consecutiveFailures;
+
+            // Bad tags of a device that does not answer are the offline alarm's business, not bad quality's.
+            device.BadTags.Clear();
+            if (device.BadQuality is { } badQuality)
+            {
+                SetCondition(badQuality, false, TagValue.None, null, null, at);
+            }
+
+            if (device.Offline is { } offline)
+            {
+                SetCondition(offline, consecutiveFailures >= offline.Alarm.OfflineAfter, TagValue.None, null, reason, at);
+            }
+        }
+    }
+
+    /// <summary>The device answered a poll.</summary>
+    public void OnDeviceOnline(string deviceId, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (!_alarms.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+            {
+                return;
+            }
+
+            device.Failures = 0;
+            if (device.Offline is { } offline)
+            {
+                SetCondition(offline, false, TagValue.None, null, null, at);
+            }
+        }
+    }
+
+    /// <summary>An operator acknowledged <paramref name="alarmId"/>. Returns the outcome and the state after it.</summary>
+    public (AckOutcome Outcome, AlarmLifecycle State) Acknowledge(string alarmId, string by, string? comment)
+    {
+        lock (_gate)
+        {
+            if (!_alarms.ById.TryGetValue(alarmId, out Slot? slot))
+            {
+                return (AckOutcome.UnknownAlarm, AlarmLifecycle.Cleared);
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            slot.PendingAck = new AlarmAcknowledgement(by, comment, now);
+            bool changed = Transition(slot, AlarmInput.Acknowledge, now);
+            slot.PendingAck = null;
+            return (changed ? AckOutcome.Acknowledged : AckOutcome.NotAwaitingAcknowledgement, slot.State);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (Slot slot in _alarms.ById.Values)
+            {
+                slot.DelayTimer?.Dispose();
+                slot.RateTimer?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the lookup maps for <paramref name="alarms"/>. With <paramref name="previous"/> (a reload), an alarm
+    /// whose id and kind are unchanged keeps its slot (state, timers, rate limit) with the new definition, and a device
+    /// keeps its failure count and bad tags.
+    /// </summary>
+    private AlarmSet Build(IReadOnlyList<AlarmDefinition> alarms, AlarmSet? previous)
+    {
+        var set = new AlarmSet();
+        var rules = new Dictionary<(string, string), List<Slot>>();
+        foreach (AlarmDefinition alarm in alarms)
+        {
+            Slot slot;
+            if (previous is not null && previous.ById.TryGetValue(alarm.Id, out Slot? old) && old.Alarm.Kind == alarm.Kind)
+            {
+                slot = old;
+                if (!Equals(old.Alarm.Rule, alarm.Rule))
+                {
+                    slot.Rate = default; // a rate-of-change sample of the old rule says nothing about the new one
+                }
+
+                slot.Alarm = alarm;
+            }
+            else
+            {
+                slot = new Slot(this, alarm);
+            }
+
+            set.ById.Add(alarm.Id, slot);
+            switch (alarm.Kind)
+            {
+                case AlarmKind.Rule:
+                    (string, string) key = (alarm.DeviceId, alarm.TagId!);
+                    if (!rules.TryGetValue(key, out List<Slot>? list))
+                    {
+                        rules.Add(key, list = []);
+                    }
+
+                    list.Add(slot);
+                    break;
+                case AlarmKind.Offline:
+                    Device(set, previous, alarm.DeviceId).Offline = slot;
+                    break;
+                case AlarmKind.BadQuality:
+                    Device(set, previous, alarm.DeviceId).BadQuality = slot;
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unhandled alarm kind {alarm.Kind}.");
+            }
+        }
+
+        foreach (KeyValuePair<(string, string), List<Slot>> entry in rules)
+        {
+            set.RulesByTag.Add(entry.Key, entry.Value.ToArray());
+        }
+
+        return set;
+    }
+
+    private static DeviceAlarms Device(AlarmSet set, AlarmSet? previous, string deviceId)
+    {
+        if (!set.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+        {
+            device = new DeviceAlarms();
+            if (previous is not null && previous.Devices.TryGetValue(deviceId, out DeviceAlarms? old))
+            {
+                device.Failures = old.Failures;
+                device.BadTags.UnionWith(old.BadTags);
+            }
+
+            set.Devices.Add(deviceId, device);
+        }
+
+        return device;
+    }
+
+    private void EvaluateQuality(DeviceAlarms device, Slot badQuality, in Reading reading)
+    {
+        if (reading.Quality == Quality.Bad)
+        {
+            if (device.Failures > 0)
+            {
+                return; // the supervisor's "stale" readings of a device that stopped answering
+            }
+
+            device.BadTags.Add(reading.TagId);
+            SetCondition(badQuality, true, TagValue.None, reading.TagId, reading.Reason ?? "bad quality", reading.SourceTimestamp);
+        }
+        else if (device.BadTags.Remove(reading.TagId) && device.BadTags.Count == 0)
+        {
+            SetCondition(badQuality, false, TagValue.None, reading.TagId, null, reading.SourceTimestamp);
+        }
+    }
+
+    /// <summary>The condition (after hysteresis) is <paramref name="present"/>: start, cancel or skip the delay towards it.</summary>
+    private void SetCondition(Slot slot, bool present, TagValue value, string? tag, string? reason, DateTimeOffset at)
+    {
+        slot.Present = present;
+        if (!value.IsNone || slot.Alarm.Kind != AlarmKind.Rule)
+        {
+            slot.Value = value;
+        }
+
+        slot.Tag = tag ?? slot.Tag;
+        if (present || reason is not null)
+        {
+            slot.Reason = reason;
+        }
+
+        if (present == slot.Tripped)
+        {
+            slot.Pending = false;
+            return;
+        }
+
+        TimeSpan delay = present ? slot.Alarm.Delay : slot.Alarm.ClearDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            Trip(slot, present, at);
+            return;
+        }
+
+        if (slot.Pending && slot.PendingTarget == present)
+        {
+            return; // already waiting for this
+        }
+
+        slot.Pending = true;
+        slot.PendingTarget = present;
+        slot.Deadline = _time.GetUtcNow() + delay;
+        slot.DelayTimer ??= _time.CreateTimer(static s => ((Slot)s!).Engine.OnDelayElapsed((Slot)s!), slot, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        slot.DelayTimer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnDelayElapsed(Slot slot)
+    {
+        lock (_gate)
+        {
+            if (!slot.Pending || slot.Retired)
+            {
+                return; // the condition went away before the delay ran out
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            if (now < slot.Deadline)
+            {
+                slot.DelayTimer!.Change(slot.Deadline - now, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            slot.Pending = false;
+            Trip(slot, slot.PendingTarget, now);
+        }
+    }
+
+    private void Trip(Slot slot, bool tripped, DateTimeOffset at)
+    {
+        slot.Pending = false;
+        slot.Tripped = tripped;
+        Transition(slot, tripped ? AlarmInput.Trip : AlarmInput.Clear, at);
+    }
+
+    /// <summary>The lifecycle state machine (see <see cref="AlarmLifecycle"/>). Returns false when the input changes nothing.</summary>
+    private bool Transition(Slot slot, AlarmInput input, DateTimeOffset at)
+    {
+        AlarmLifecycle next = (slot.State, input) switch
+        {
+            (AlarmLifecycle.Cleared, AlarmInput.Trip) => AlarmLifecycle.Active,
+            (AlarmLifecycle.UnacknowledgedCleared, AlarmInput.Trip) => AlarmLifecycle.Active,
+            (AlarmLifecycle.Active, AlarmInput.Clear) => slot.Alarm.Latch ? AlarmLifecycle.UnacknowledgedCleared : AlarmLifecycle.Cleared,
+            (AlarmLifecycle.Acknowledged, AlarmInput.Clear) => AlarmLifecycle.Cleared,
+            (AlarmLifecycle.Active, AlarmInput.Acknowledge) => AlarmLifecycle.Acknowledged,
+            (AlarmLifecycle.UnacknowledgedCleared, AlarmInput.Acknowledge) => AlarmLifecycle.Cleared,
+            (AlarmLifecycle.Cleared or AlarmLifecycle.Acknowledged or AlarmLifecycle.UnacknowledgedCleared or AlarmLifecycle.Active, _) => slot.State,
+            _ => throw new InvalidOperationException($"Unhandled alarm state {slot.State}."),
+        };
+        if (next == slot.State)
+        {
+            return false;
+        }
+
+        slot.State = next;
+        Publish(slot, at, bypassRateLimit: input == AlarmInput.Acknowledge);
+        return true;
+    }
+
+    private void Publish(Slot slot, DateTimeOffset at, bool bypassRateLimit)
+    {
+        if (!bypassRateLimit)
+        {
+            if (slot.State == slot.Published)
+            {
+                slot.Suppressed++; // undoes a transition that was held back: nothing new to say
+                return;
+            }
+
+            // Operator acks always go through; the limit is for a flapping process value.
+            if (_maxTransitions > 0)
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                while (slot.Recent.Count > 0 && slot.Recent.Peek() <= now - _rateWindow)
+                {
+                    slot.Recent.Dequeue();
+                }
+
+                if (slot.Recent.Count >= _maxTransitions)
+                {
+                    slot.Suppressed++;
+                    TimeSpan wait = slot.Recent.Peek() + _rateWindow - now;
+                    slot.RateTimer ??= _time.CreateTimer(static s => ((Slot)s!).Engine.OnRateWindowOpen((Slot)s!), slot, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    slot.RateTimer.Change(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                    return;
+                }
+
+                slot.Recent.Enqueue(now);
+            }
+        }
+
+        AlarmLifecycle previous = slot.Published;
+        slot.Published = slot.State;
+        int suppressed = slot.Suppressed;
+        slot.Suppressed = 0;
+        string? tag = slot.Alarm.Kind == AlarmKind.Rule ? slot.Alarm.TagId : slot.Tag;
+        string? reason = slot.Alarm.Kind == AlarmKind.Rule ? null : slot.Reason;
+        _sink.Publish(new AlarmEvent(
+            slot.Alarm,
+            slot.State,
+            previous,
+            slot.Value,
+            tag,
+            AlarmMessageFormatter.Format(slot.Alarm, slot.Value, tag, reason),
+            reason,
+            at,
+            slot.PendingAck,
+            suppressed));
+    }
+
+    private void OnRateWindowOpen(Slot slot)
+    {
+        lock (_gate)
+        {
+            if (slot.State != slot.Published && !slot.Retired)
+            {
+                Publish(slot, _time.GetUtcNow(), bypassRateLimit: false);
+            }
+        }
+    }
+
+    private enum AlarmInput
+    {
+        Trip,
+        Clear,
+        Acknowledge,
+    }
+
+    /// <summary>One configuration's alarms, indexed; never changed after <see cref="Build"/>.</summary>
+    private sealed class AlarmSet
+    {
+        public Dictionary<string, Slot> ById { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Device, string Tag), Slot[]> RulesByTag { get; } = new();
+
+        public Dictionary<string, DeviceAlarms> Devices { get; } = new(StringComparer.Ordinal);
+
+        public bool CaresAbout(string deviceId, string tagId) =>
+            RulesByTag.ContainsKey((deviceId, tagId)) || (Devices.TryGetValue(deviceId, out DeviceAlarms? device) && device.BadQuality is not null);
+    }
+
+    private sealed class DeviceAlarms
+    {
+        public Slot? Offline { get; set; }
+
+        public Slot? BadQuality { get; set; }
+
+        public HashSet<string> BadTags { get; } = new(StringComparer.Ordinal);
+
+        public int Failures { get; set; }
+    }
+
+    /// <summary>One alarm's mutable state; touched only under the engine's lock.</summary>
+    private sealed class Slot(AlarmEngine engine, AlarmDefinition alarm)
+    {
+        public RateSample Rate;
+
+        public AlarmEngine Engine { get; } = engine;
+
+        /// <summary>The definition; a reload may replace it (same id and kind).</summary>
+        public AlarmDefinition Alarm { get; set; } = alarm;
+
+        /// <summary>Removed by a reload: late timer callbacks must do nothing.</summary>
+        public bool Retired { get; set; }
+
+        /// <summary>The condition with hysteresis, before delays.</summary>
+        public bool Present { get; set; }
+
+        /// <summary>The condition after delays: what drives the lifecycle.</summary>
+        public bool Tripped { get; set; }
+
+        public bool Pending { get; set; }
+
+        public bool PendingTarget { get; set; }
+
+        public DateTimeOffset Deadline { get; set; }
+
+        public ITimer? DelayTimer { get; set; }
+
+        public AlarmLifecycle State { get; set; }
+
+        /// <summary>The state last handed to the sink (what the desk sees).</summary>
+        public AlarmLifecycle Published { get; set; }
+
+        public Queue<DateTimeOffset> Recent { get; } = new();
+
+        public int Suppressed { get; set; }
+
+        public ITimer? RateTimer { get; set; }
+
+        public TagValue Value { get; set; }
+
+        public string? Tag { get; set; }
+
+        public string? Reason { get; set; }
+
+        public AlarmAcknowledgement? PendingAck { get; set; }
+    }
+}

@@ -1,0 +1,26 @@
+using SmartCity.Edge.Drivers;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>A published alarm transition: one message on <c>{prefix}/alarms</c>, the new retained state, and webhook deliveries.</summary>
+/// <param name="Alarm">The alarm.</param>
+/// <param name="State">The state entered.</param>
+/// <param name="Previous">The state last published before this one.</param>
+/// <param name="Value">The value that decided it (<see cref="TagValue.None"/> for built-in alarms without one).</param>
+/// <param name="Tag">The tag concerned (rule tag, or the bad tag of a bad-quality alarm), or null.</param>
+/// <param name="Message">The rendered message.</param>
+/// <param name="Reason">Why (offline and bad-quality alarms), or null.</param>
+/// <param name="Timestamp">When the transition happened.</param>
+/// <param name="Acknowledgement">Who acknowledged it, when the transition is an acknowledgement, else null.</param>
+/// <param name="Suppressed">Transitions of this alarm the rate limit held back since the last published one.</param>
+internal sealed record AlarmEvent(
+    AlarmDefinition Alarm,
+    AlarmLifecycle State,
+    AlarmLifecycle Previous,
+    TagValue Value,
+    string? Tag,
+    string Message,
+    string? Reason,
+    DateTimeOffset Timestamp,
+    AlarmAcknowledgement? Acknowledgement,
+    int Suppressed);

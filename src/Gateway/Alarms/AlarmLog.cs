@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>Log messages of the alarm engine, local actions, webhooks and commands. Event ids 1300–1399 are stable.</summary>
+internal static partial class AlarmLog
+{
+    [LoggerMessage(1300, LogLevel.Information, "Alarm {AlarmId} {State} ({Severity}): {Message}")]
+    public static partial void Transition(ILogger logger, string alarmId, string state, string severity, string message);
+
+    [LoggerMessage(1301, LogLevel.Warning, "Could not commit {Count} alarm transitions; retrying in {RetrySeconds:0.0}s")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, int count, double retrySeconds);
+
+    [LoggerMessage(1302, LogLevel.Information, "Restored {Count} alarm states from {Path} ({Raised} raised)")]
+    public static partial void Restored(ILogger logger, int count, string path, int raised);
+
+    [LoggerMessage(1303, LogLevel.Warning, "Alarm {AlarmId}: could not set {DeviceId}/{TagId} (attempt {Attempt}): {Reason}")]
+    public static partial void ActionFailed(ILogger logger, string alarmId, string deviceId, string tagId, int attempt, string reason);
+
+    [LoggerMessage(1304, LogLevel.Information, "Alarm {AlarmId}: set {DeviceId}/{TagId} to {Value}")]
+    public static partial void ActionDone(ILogger logger, string alarmId, string deviceId, string tagId, string value);
+
+    [LoggerMessage(1305, LogLevel.Warning, "Webhook {Url}: delivery failed ({Reason}); {Waiting} alarms waiting, retrying in {RetrySeconds:0.0}s")]
+    public static partial void WebhookFailed(ILogger logger, string url, string reason, long waiting, double retrySeconds);
+
+    [LoggerMessage(1306, LogLevel.Information, "Webhook {Url} reachable again")]
+    public static partial void WebhookRecovered(ILogger logger, string url);
+
+    [LoggerMessage(1307, LogLevel.Warning, "Dropped {Count} queued webhook deliveries for URLs no longer configured")]
+    public static partial void WebhookOutboxDropped(ILogger logger, int count);
+
+    [LoggerMessage(1308, LogLevel.Information, "Command {Command} for alarm {AlarmId} by {By}: {Outcome}")]
+    public static partial void Command(ILogger logger, string command, string alarmId, string by, string outcome);
+
+    [LoggerMessage(1309, LogLevel.Warning, "Rejected command on {Topic}: {Error}")]
+    public static partial void CommandRejected(ILogger logger, string topic, string error);
+
+    [LoggerMessage(1310, LogLevel.Warning, "Could not answer a command on {Topic}: {Reason}")]
+    public static partial void CommandReplyFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(1311, LogLevel.Error, "Webhook {Url} delivery loop failed unexpectedly; retrying in {RetrySeconds:0.0}s")]
+    public static partial void WebhookBug(ILogger logger, Exception exception, string url, double retrySeconds);
+}

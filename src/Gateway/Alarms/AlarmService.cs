@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
+using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream.Webhooks;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>
+/// The single reader of the engine's transitions: commits each batch to the durable buffer (MQTT, alarms first),
+/// then records the published state and the webhook deliveries in <c>alarms.db</c>, then hands the transitions to
+/// the local actions. On shutdown it drains what the engine produced up to then.
+/// </summary>
+internal sealed class AlarmService : BackgroundService
+{
+    private const int MaxBatch = 100;
+
+    private readonly AlarmEventChannel _events;
+    private readonly IDurableBuffer _buffer;
+    private readonly AlarmStateStore _store;
+    private readonly WebhookDispatcher _webhooks;
+    private readonly AlarmActionRunner _actions;
+    private readonly AlarmEngine _engine;
+    private readonly string _gatewayJson;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlarmService> _logger;
+    private readonly PipelineMonitor? _monitor;
+    private readonly AlarmEncoder _encoder = new();
+    private readonly List<AlarmEvent> _batch = [];
+    private readonly List<BufferEntry> _entries = [];
+
+    public AlarmService(
+        AlarmEventChannel events,
+        IDurableBuffer buffer,
+        AlarmStateStore store,
+        WebhookDispatcher webhooks,
+        AlarmActionRunner actions,
+        AlarmEngine engine,
+        GatewayConfiguration configuration,
+        TimeProvider time,
+        ILogger<AlarmService> logger,
+        PipelineMonitor? monitor = null)
+    {
+        _events = events;
+        _buffer = buffer;
+        _store = store;
+        _webhooks = webhooks;
+        _actions = actions;
+        _engine = engine;
+        _gatewayJson = System.Text.Json.JsonSerializer.Serialize(configuration.Gateway.Id);
+        _time = time;
+        _logger = logger;
+        _monitor = monitor;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (string alarmId in _engine.AlarmIds)
+        {
+            AlarmDefinition alarm = _engine.DefinitionOf(alarmId);
+            if (alarm.Actions.Count > 0)
+            {
+                _actions.Restore(alarm, _engine.StateOf(alarmId));
+            }
+        }
+
+        try
+        {
+            while (await _events.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await DrainAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Processing has stopped before us (reverse registration order): commit what it produced.
+            using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await DrainAsync(last.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            _batch.Clear();
+            while (_batch.Count < MaxBatch && _events.Reader.TryRead(out AlarmEvent? alarmEvent))
+            {
+                _batch.Add(alarmEvent);
+            }
+
+            if (_batch.Count == 0)
+            {
+                return;
+            }
+
+            await CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        _entries.Clear();
+        foreach (AlarmEvent alarmEvent in _batch)
+        {
+            _entries.Add(_encoder.Encode(alarmEvent));
+            AlarmLog.Transition(_logger, alarmEvent.Alarm.Id, alarmEvent.State.ToWire(), alarmEvent.Alarm.Severity.ToString().ToLowerInvariant(), alarmEvent.Message);
+        }
+
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
+        long firstSeq;
+        while (true)
+        {
+            try
+            {
+                firstSeq = await _buffer.AppendAsync(_entries, cancellationToken).ConfigureAwait(false);
+                _monitor?.RecordCommit(_entries.Count);
+                break;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                TimeSpan delay = backoff.Next();
+                AlarmLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
+                _monitor?.RecordCommitFailure(ex);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var states = new List<(AlarmEvent, string)>(_batch.Count);
+        var outbox = new List<(Uri, string)>();
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            long seq = firstSeq + i;
+            string body = "{\"gateway\":" + _gatewayJson + "," + _entries[i].Body + ",\"seq\":" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+            states.Add((_batch[i], body));
+            foreach (WebhookConfiguration webhook in _webhooks.Webhooks)
+            {
+                if (_batch[i].Alarm.Severity >= webhook.MinSeverity)
+                {
+                    outbox.Add((webhook.Url, body));
+                }
+            }
+        }
+
+        while (true)
+        {
+            try
+            {
+                _store.Commit(states, outbox, _time.GetUtcNow());
+                break;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                AlarmLog.CommitFailed(_logger, ex, states.Count, 1);
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (outbox.Count > 0)
+        {
+            _webhooks.Notify();
+        }
+
+        foreach (AlarmEvent alarmEvent in _batch)
+        {
+            _actions.Enqueue(alarmEvent);
+        }
+    }
+}

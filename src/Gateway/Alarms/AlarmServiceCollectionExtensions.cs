@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Commands;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
+using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Webhooks;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+internal static class AlarmServiceCollectionExtensions
+{
+    /// <summary>
+    /// The alarm engine (restored from <c>alarms.db</c>), the alarm service that commits its transitions, local
+    /// actions, webhooks and, with an MQTT upstream, the ack command service. Register after the forwarder and
+    /// before processing: hosted services stop in reverse order, so the alarm service drains what processing produced.
+    /// </summary>
+    public static IServiceCollection AddAlarms(this IServiceCollection services, GatewayConfiguration configuration)
+    {
+        services.AddSingleton<AlarmEventChannel>();
+        services.AddSingleton(_ => new AlarmStateStore(configuration.Gateway.DataDirectory));
+        services.AddSingleton(sp =>
+        {
+            AlarmStateStore store = sp.GetRequiredService<AlarmStateStore>();
+            IReadOnlyList<AlarmSnapshot> restored = store.LoadStates();
+            AlarmLog.Restored(
+                sp.GetRequiredService<ILogger<AlarmEngine>>(),
+                restored.Count,
+                store.Path,
+                restored.Count(s => s.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged));
+
+            // The monitor (status page, /metrics) sees every published transition, and the raised alarms restored.
+            PipelineMonitor? monitor = sp.GetService<PipelineMonitor>();
+            IAlarmEventSink sink = sp.GetRequiredService<AlarmEventChannel>();
+            var engine = new AlarmEngine(
+                AlarmDefinition.FromConfiguration(configuration),
+                configuration.AlarmOptions,
+                sp.GetRequiredService<TimeProvider>(),
+                monitor is null ? sink : new MonitoringAlarmEventSink(sink, monitor),
+                restored);
+            foreach (AlarmSnapshot snapshot in restored)
+            {
+                if (monitor is not null && engine.AlarmIds.Contains(snapshot.AlarmId))
+                {
+                    AlarmDefinition alarm = engine.DefinitionOf(snapshot.AlarmId);
+                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, AlarmMessageFormatter.Format(alarm, TagValue.None, alarm.TagId, reason: null), TagValue.None, snapshot.Since);
+                }
+            }
+
+            return engine;
+        });
+        services.AddSingleton<IDeviceStatusObserver>(sp => sp.GetRequiredService<AlarmEngine>());
+        services.AddSingleton<AlarmActionRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmActionRunner>());
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<AlarmService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
+        services.AddSingleton<CommandChannel>();
+        if (configuration.Upstream.Mqtt is not null)
+        {
+            services.AddSingleton(sp => new CommandService(
+                sp.GetRequiredService<CommandChannel>(),
+                sp.GetRequiredService<AlarmEngine>(),
+                sp.GetRequiredService<MqttPublisher>(),
+                sp.GetRequiredService<UpstreamTopics>(),
+                sp.GetRequiredService<ILogger<CommandService>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<CommandService>());
+        }
+
+        return services;
+    }
+}

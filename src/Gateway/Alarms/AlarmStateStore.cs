@@ -1,0 +1,180 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>
+/// <c>{data_dir}/alarms.db</c>: the last published state of every alarm (so a restart keeps an active alarm active
+/// without a duplicate "active" message) and the webhook outbox (so a webhook delivery survives restarts). Both are
+/// written in one transaction per batch of transitions, after the batch is committed to the upstream buffer: a crash
+/// between the two can repeat a transition after restart, never lose one. One connection under a lock: alarm
+/// traffic is small and every call is a short local transaction.
+/// </summary>
+internal sealed class AlarmStateStore : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS alarm_state (alarm TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, ack_by TEXT, body TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS webhook_outbox_url ON webhook_outbox (url, id);
+        """;
+
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+
+    public AlarmStateStore(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        string path = System.IO.Path.Combine(dataDirectory, "alarms.db");
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute("PRAGMA synchronous=FULL;");
+        Execute(Schema);
+    }
+
+    public string Path => _connection.DataSource;
+
+    public IReadOnlyList<AlarmSnapshot> LoadStates()
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "SELECT alarm, state, since, ack_by FROM alarm_state;";
+            using SqliteDataReader reader = command.ExecuteReader();
+            var states = new List<AlarmSnapshot>();
+            while (reader.Read())
+            {
+                if (AlarmLifecycleNames.FromWire(reader.GetString(1)) is { } state)
+                {
+                    states.Add(new AlarmSnapshot(
+                        reader.GetString(0),
+                        state,
+                        DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
+                        reader.IsDBNull(3) ? null : reader.GetString(3)));
+                }
+            }
+
+            return states;
+        }
+    }
+
+    /// <summary>Records the published states and queues webhook deliveries, in one transaction.</summary>
+    public void Commit(IReadOnlyList<(AlarmEvent Event, string Body)> states, IReadOnlyList<(Uri Url, string Body)> outbox, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            using (SqliteCommand upsert = _connection.CreateCommand())
+            {
+                upsert.Transaction = transaction;
+                upsert.CommandText = """
+                    INSERT INTO alarm_state (alarm, state, since, ack_by, body) VALUES ($alarm, $state, $since, $ack, $body)
+                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body;
+                    """;
+                SqliteParameter alarm = upsert.Parameters.Add("$alarm", SqliteType.Text);
+                SqliteParameter state = upsert.Parameters.Add("$state", SqliteType.Text);
+                SqliteParameter since = upsert.Parameters.Add("$since", SqliteType.Text);
+                SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
+                SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
+                foreach ((AlarmEvent alarmEvent, string json) in states)
+                {
+                    alarm.Value = alarmEvent.Alarm.Id;
+                    state.Value = alarmEvent.State.ToWire();
+                    since.Value = alarmEvent.Timestamp.ToString("O", CultureInfo.InvariantCulture);
+                    ack.Value = (object?)alarmEvent.Acknowledgement?.By ?? DBNull.Value;
+                    body.Value = json;
+                    upsert.ExecuteNonQuery();
+                }
+            }
+
+            using (SqliteCommand insert = _connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO webhook_outbox (url, body, created_at) VALUES ($url, $body, $at);";
+                SqliteParameter url = insert.Parameters.Add("$url", SqliteType.Text);
+                SqliteParameter body = insert.Parameters.Add("$body", SqliteType.Text);
+                insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
+                foreach ((Uri target, string json) in outbox)
+                {
+                    url.Value = target.AbsoluteUri;
+                    body.Value = json;
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>The oldest waiting delivery for <paramref name="url"/>, or null.</summary>
+    public (long Id, string Body)? PeekOutbox(Uri url)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, body FROM webhook_outbox WHERE url = $url ORDER BY id LIMIT 1;";
+            command.Parameters.AddWithValue("$url", url.AbsoluteUri);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        }
+    }
+
+    public void DeleteOutbox(long id)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM webhook_outbox WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", id);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public long CountOutbox(Uri url)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM webhook_outbox WHERE url = $url;";
+            command.Parameters.AddWithValue("$url", url.AbsoluteUri);
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>Drops deliveries for webhooks no longer configured; returns how many.</summary>
+    public int DropOutboxExcept(IReadOnlyCollection<Uri> urls)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            var names = new List<string>();
+            int i = 0;
+            foreach (Uri url in urls)
+            {
+                string name = "$u" + i++.ToString(CultureInfo.InvariantCulture);
+                names.Add(name);
+                command.Parameters.AddWithValue(name, url.AbsoluteUri);
+            }
+
+            command.CommandText = names.Count == 0
+                ? "DELETE FROM webhook_outbox;"
+                : $"DELETE FROM webhook_outbox WHERE url NOT IN ({string.Join(", ", names)});";
+            return command.ExecuteNonQuery();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _connection.Dispose();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,255 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Ports;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Drivers.Modbus;
+
+namespace SmartCity.Edge.Gateway.Cli;
+
+/// <summary>
+/// <c>smartcity-edge modbus read|write</c>: asks one Modbus device directly and prints what it answers (values, raw
+/// registers, or the exception name), the first thing a technician does on site. Uses the driver's own stack.
+/// </summary>
+internal sealed class ModbusCommand : ICliCommand
+{
+    public string Name => "modbus";
+
+    public string Usage =>
+        "modbus read  LINK --unit U ADDRESS [--count N] [--type T] [--order ABCD|CDAB|BADC|DCBA] [--timeout 1s]\n" +
+        "modbus write LINK --unit U ADDRESS VALUE [--type T] [--order O]\n" +
+        "   LINK: --host H [--port 502] [--rtu-over-tcp]  |  --serial /dev/ttyUSB0 [--baud 9600] [--parity even|odd|none]\n" +
+        "         [--data-bits 8] [--stop-bits 1]   ADDRESS: holding:100, input:3, coil:0, discrete:7, holding:100.3";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length == 0 || args[0] is not ("read" or "write"))
+        {
+            return Fail("say 'modbus read' or 'modbus write'");
+        }
+
+        bool write = args[0] == "write";
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var positional = new List<string>();
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--rtu-over-tcp")
+            {
+                options[args[i]] = "true";
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return Fail($"{args[i]} needs a value");
+                }
+
+                options[args[i]] = args[++i];
+            }
+            else
+            {
+                positional.Add(args[i]);
+            }
+        }
+
+        string[] known = ["--host", "--port", "--rtu-over-tcp", "--serial", "--baud", "--parity", "--data-bits", "--stop-bits", "--unit", "--count", "--type", "--order", "--timeout"];
+        if (options.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+        {
+            return Fail($"unknown option {unknown}");
+        }
+
+        if (positional.Count != (write ? 2 : 1))
+        {
+            return Fail(write ? "give one ADDRESS and one VALUE" : "give one ADDRESS, e.g. holding:100");
+        }
+
+        if (!ModbusAddress.TryParse(positional[0], out ModbusAddress address, out string addressError))
+        {
+            return Fail(addressError);
+        }
+
+        if (!options.TryGetValue("--unit", out string? unitText) || !byte.TryParse(unitText, CultureInfo.InvariantCulture, out byte unit))
+        {
+            return Fail("--unit U is required (0..255; the device's Modbus address)");
+        }
+
+        bool bitTable = ModbusTableInfo.IsBitTable(address.Table);
+        string typeText = options.GetValueOrDefault("--type") ?? (bitTable || address.HasBit ? "bool" : "uint16");
+        if (!ModbusTagType.TryParse(typeText, out ModbusTagType type, out string typeError))
+        {
+            return Fail(typeError);
+        }
+
+        if (!Enum.TryParse(options.GetValueOrDefault("--order") ?? "ABCD", ignoreCase: false, out ModbusByteOrder order) || !Enum.IsDefined(order))
+        {
+            return Fail("--order is one of ABCD, CDAB, BADC, DCBA");
+        }
+
+        if (!int.TryParse(options.GetValueOrDefault("--count") ?? "1", CultureInfo.InvariantCulture, out int count) || count < 1)
+        {
+            return Fail("--count is a positive number of values");
+        }
+
+        TimeSpan timeout = TimeSpan.FromSeconds(1);
+        if (options.TryGetValue("--timeout", out string? timeoutText) && !Drivers.Configuration.DurationParser.TryParse(timeoutText, out timeout))
+        {
+            return Fail($"--timeout '{timeoutText}' is not a duration such as 500ms or 2s");
+        }
+
+        IModbusChannel? channel = CreateChannel(options, out string? linkError);
+        if (channel is null)
+        {
+            return Fail(linkError!);
+        }
+
+        await using (channel)
+        {
+            var client = new ModbusClient(channel, unit, timeout);
+            try
+            {
+                return write
+                    ? await WriteAsync(client, address, type, order, positional[1], cancellationToken)
+                    : await ReadAsync(client, address, type, order, count, cancellationToken);
+            }
+            catch (ModbusExceptionResponseException ex)
+            {
+                Console.WriteLine($"device answered {ex.CodeName}: {ModbusExceptionCodeText.Hint(ex.Code)}");
+                return 3;
+            }
+            catch (ModbusException ex)
+            {
+                Console.Error.WriteLine($"modbus: {ex.Message} [{ex.Kind}]");
+                return 4;
+            }
+        }
+    }
+
+    private static async Task<int> ReadAsync(ModbusClient client, ModbusAddress address, ModbusTagType type, ModbusByteOrder order, int count, CancellationToken cancellationToken)
+    {
+        bool bitTable = ModbusTableInfo.IsBitTable(address.Table);
+        int quantity = bitTable ? count : (address.HasBit ? 1 : count * type.RegisterCount);
+        int limit = bitTable ? ModbusLimits.MaxReadBits : ModbusLimits.MaxReadRegisters;
+        if (quantity > limit || address.Offset + quantity - 1 > ushort.MaxValue)
+        {
+            return Fail($"{quantity} {(bitTable ? "bits" : "registers")} from {address.Offset} is more than one request can read (at most {limit})");
+        }
+
+        byte[] data = new byte[ModbusLimits.MaxPduLength];
+        int length = await client.ReadAsync(ModbusTableInfo.ReadFunction(address.Table), address.Offset, (ushort)quantity, data, cancellationToken);
+        Console.WriteLine($"unit {client.UnitId} at {client.Channel.Endpoint}, {ModbusTableInfo.Name(address.Table)} {address.Offset}..{address.Offset + quantity - 1} (0-based, as sent):");
+        if (bitTable)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Console.WriteLine($"  {ModbusTableInfo.Name(address.Table)}:{address.Offset + i}  {(ModbusValueCodec.GetPackedBit(data, i) ? "1 (on)" : "0 (off)")}");
+            }
+
+            return 0;
+        }
+
+        Console.WriteLine("  raw: " + string.Join(' ', Enumerable.Range(0, length / 2).Select(i => BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(2 * i)).ToString("X4", CultureInfo.InvariantCulture))));
+        if (address.HasBit)
+        {
+            Console.WriteLine($"  {address}  bool  {ModbusValueCodec.Decode(data, type, order, address.Bit, 1, 0)}");
+            return 0;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            int offset = i * type.RegisterCount;
+            TagValue value = ModbusValueCodec.Decode(data.AsSpan(2 * offset, 2 * type.RegisterCount), type, order, -1, 1, 0);
+            Console.WriteLine($"  {ModbusTableInfo.Name(address.Table)}:{address.Offset + offset}  {type} {order}  {value}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> WriteAsync(ModbusClient client, ModbusAddress address, ModbusTagType type, ModbusByteOrder order, string valueText, CancellationToken cancellationToken)
+    {
+        if (!ModbusTableInfo.IsWritable(address.Table) || address.HasBit)
+        {
+            return Fail($"{address} cannot be written: only coils and whole holding registers can");
+        }
+
+        if (address.Table == ModbusTable.Coil)
+        {
+            bool? on = valueText switch { "1" or "on" or "true" => true, "0" or "off" or "false" => false, _ => null };
+            if (on is null)
+            {
+                return Fail("a coil takes 1|0, on|off or true|false");
+            }
+
+            await client.WriteSingleCoilAsync(address.Offset, on.Value, cancellationToken);
+            Console.WriteLine($"wrote {address} = {(on.Value ? "on" : "off")} (function 05)");
+            return 0;
+        }
+
+        TagValue value = type.DataType == ModbusDataType.String ? TagValue.FromString(valueText)
+            : double.TryParse(valueText, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) ? (long.TryParse(valueText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long whole) ? TagValue.FromInt64(whole) : TagValue.FromDouble(number))
+            : TagValue.None;
+        if (value.IsNone)
+        {
+            return Fail($"'{valueText}' is not a number");
+        }
+
+        ushort[] registers = new ushort[type.RegisterCount];
+        if (!ModbusValueCodec.TryEncode(value, type, order, 1, 0, registers, out string error))
+        {
+            return Fail(error);
+        }
+
+        if (registers.Length == 1)
+        {
+            await client.WriteSingleRegisterAsync(address.Offset, registers[0], cancellationToken);
+        }
+        else
+        {
+            await client.WriteMultipleRegistersAsync(address.Offset, registers, cancellationToken);
+        }
+
+        Console.WriteLine($"wrote {address} = {valueText} as {type} {order} (function {(registers.Length == 1 ? "06" : "16")}; registers {string.Join(' ', registers.Select(r => r.ToString("X4", CultureInfo.InvariantCulture)))})");
+        return 0;
+    }
+
+    private static IModbusChannel? CreateChannel(Dictionary<string, string> options, out string? error)
+    {
+        error = null;
+        if (options.TryGetValue("--host", out string? host) == options.ContainsKey("--serial"))
+        {
+            error = "give either --host H (Modbus TCP) or --serial DEVICE (RTU)";
+            return null;
+        }
+
+        if (host is not null)
+        {
+            if (!int.TryParse(options.GetValueOrDefault("--port") ?? "502", CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            {
+                error = "--port is 1..65535";
+                return null;
+            }
+
+            return options.ContainsKey("--rtu-over-tcp")
+                ? new ModbusRtuChannel(new ModbusTcpLine(host, port, TimeProvider.System), TimeSpan.Zero, false, TimeProvider.System, NullLogger.Instance)
+                : new ModbusTcpChannel(host, port, TimeProvider.System, NullLogger.Instance);
+        }
+
+        Parity? parity = (options.GetValueOrDefault("--parity") ?? "even") switch { "none" => Parity.None, "even" => Parity.Even, "odd" => Parity.Odd, _ => null };
+        StopBits? stopBits = (options.GetValueOrDefault("--stop-bits") ?? "1") switch { "1" => StopBits.One, "2" => StopBits.Two, _ => null };
+        if (!int.TryParse(options.GetValueOrDefault("--baud") ?? "9600", CultureInfo.InvariantCulture, out int baud) || baud < 300
+            || !int.TryParse(options.GetValueOrDefault("--data-bits") ?? "8", CultureInfo.InvariantCulture, out int dataBits) || dataBits is < 7 or > 8
+            || parity is null || stopBits is null)
+        {
+            error = "serial settings: --baud ≥ 300, --parity none|even|odd, --data-bits 7|8, --stop-bits 1|2";
+            return null;
+        }
+
+        var serial = new ModbusSerialOptions(options["--serial"], baud, parity.Value, dataBits, stopBits.Value);
+        return new ModbusRtuChannel(new ModbusSerialLine(serial), serial.FrameGap, false, TimeProvider.System, NullLogger.Instance);
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("modbus: " + message);
+        return 2;
+    }
+}

@@ -1,0 +1,52 @@
+using SmartCity.Edge.Drivers.Modbus;
+using SmartCity.Edge.Drivers.Tests.Modbus.Peers;
+
+namespace SmartCity.Edge.Drivers.Tests.Modbus;
+
+/// <summary>
+/// A device that dies and comes back: the driver reports the outage as a <see cref="DeviceException"/>, and a new
+/// driver instance from the same factory (what the gateway's supervisor creates after its back-off) reads again.
+/// </summary>
+public sealed class ModbusDriver_Recovery_Tests
+{
+    public static TheoryData<ModbusServerKind> Kinds => new(
+        ModbusServerKind.PymodbusTcp, ModbusServerKind.LibmodbusTcp, ModbusServerKind.PymodbusRtuOverTcp, ModbusServerKind.PymodbusRtuSerial);
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Poll_ServerKilledThenRestarted_ThrowsWhileDownAndNewDriverRecovers(ModbusServerKind kind)
+    {
+        await using ModbusServer server = await ModbusServer.StartAsync(kind);
+        var factory = new ModbusDriverFactory();
+        const string Device = "unit_id: 1\ntimeout: 300ms\nretries: 0\n";
+        const string Tags = "  - { id: f32, address: \"holding:104\", type: float32 }\n";
+
+        ModbusDriverHarness first = await ModbusDriverHarness.ConnectAsync(factory, server, Device, Tags);
+        Assert.Equal(-1234.5, (await first.PollAsync())["f32"].Value.AsDouble());
+
+        await server.KillAsync();
+
+        DeviceException down = await Assert.ThrowsAsync<DeviceException>(() => first.PollAsync());
+        Assert.Contains(down.Kind, server.IsSerial ? new[] { "timeout" } : new[] { "closed", "refused" });
+        Assert.Contains("Modbus device 'dev'", down.Message, StringComparison.Ordinal);
+        await first.DisposeAsync();
+
+        // The supervisor's next attempt while the device is still down fails cleanly too.
+        await using (ModbusDriverHarness retry = ModbusDriverHarness.Create(factory, server, Device, Tags))
+        {
+            DeviceException stillDown = await Assert.ThrowsAsync<DeviceException>(async () =>
+            {
+                await retry.Driver.ConnectAsync(retry.Sink, CancellationToken.None);
+                await retry.PollAsync();
+            });
+            Assert.Contains(stillDown.Kind, server.IsSerial ? new[] { "timeout" } : new[] { "refused" });
+        }
+
+        await server.RestartAsync();
+
+        await using ModbusDriverHarness second = await ModbusDriverHarness.ConnectAsync(factory, server, Device, Tags);
+        Reading reading = (await second.PollAsync())["f32"];
+        Assert.Equal(Quality.Good, reading.Quality);
+        Assert.Equal(-1234.5, reading.Value.AsDouble());
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Time.Testing;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Tests.Alarms;
+
+/// <summary>An <see cref="AlarmEngine"/> on a <see cref="FakeTimeProvider"/>, recording what it publishes.</summary>
+internal sealed class AlarmEngineHarness : IAlarmEventSink, IDisposable
+{
+    public const string Device = "dev-1";
+    public const string Tag = "t1";
+
+    public AlarmEngineHarness(IEnumerable<AlarmDefinition> alarms, AlarmOptions? options = null, IEnumerable<AlarmSnapshot>? restored = null)
+    {
+        Engine = new AlarmEngine(alarms.ToArray(), options ?? Unlimited, Time, this, restored);
+    }
+
+    public static AlarmOptions Unlimited { get; } = AlarmOptions.Default with { MaxTransitions = 0 };
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    public AlarmEngine Engine { get; }
+
+    public List<AlarmEvent> Events { get; } = [];
+
+    /// <summary>States published so far, in order, as wire names.</summary>
+    public IEnumerable<string> States => Events.Select(e => e.State.ToWire());
+
+    public static AlarmDefinition Rule(AlarmRule rule, string? unit = null) =>
+        new(rule.Id, AlarmKind.Rule, rule.DeviceId, rule.TagId, unit, rule.Severity, rule.Message, rule.Delay, rule.ClearDelay, rule.Latch, rule.Actions, rule);
+
+    public static AlarmRule Above(double above, string id = "a1") =>
+        new(id, Device, Tag, AlarmCondition.Above, TagValue.FromDouble(above), AlarmSeverity.High, id);
+
+    public static AlarmRule Below(double below, string id = "a1") =>
+        new(id, Device, Tag, AlarmCondition.Below, TagValue.FromDouble(below), AlarmSeverity.High, id);
+
+    public void Publish(AlarmEvent alarmEvent) => Events.Add(alarmEvent);
+
+    /// <summary>Lets <paramref name="step"/> pass, then evaluates a good reading of <paramref name="value"/>.</summary>
+    public void Feed(double value, TimeSpan? step = null) => Feed(TagValue.FromDouble(value), step);
+
+    public void Feed(TagValue value, TimeSpan? step = null)
+    {
+        Time.Advance(step ?? TimeSpan.FromMilliseconds(100));
+        Engine.Evaluate(Reading.Good(Device, Tag, value, Time.GetUtcNow()));
+    }
+
+    public void FeedBad(string reason, string tag = Tag)
+    {
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        Engine.Evaluate(Reading.Bad(Device, tag, reason, Time.GetUtcNow()));
+    }
+
+    public void Dispose() => Engine.Dispose();
+}

@@ -1,0 +1,61 @@
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Tests.Alarms;
+
+/// <summary>alarms.db: alarm states and the webhook outbox survive a reopen; the outbox is per URL and in order.</summary>
+public sealed class AlarmStateStoreTests : IDisposable
+{
+    private static readonly Uri s_hook = new("https://desk.example/hook");
+    private static readonly Uri s_other = new("https://other.example/hook");
+    private readonly string _directory = Directory.CreateTempSubdirectory("edge-alarmdb-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Commit_ThenReopen_RestoresLastStatePerAlarmAndQueuedDeliveriesInOrder()
+    {
+        DateTimeOffset t0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        using (var store = new AlarmStateStore(_directory))
+        {
+            store.Commit([(Event("a1", AlarmLifecycle.Active, t0), "{1}"), (Event("a2", AlarmLifecycle.Active, t0), "{2}")], [(s_hook, "{1}"), (s_other, "{x}"), (s_hook, "{2}")], t0);
+            store.Commit([(Event("a1", AlarmLifecycle.Acknowledged, t0.AddSeconds(5), "desk-1"), "{3}")], [(s_hook, "{3}")], t0);
+        }
+
+        using var reopened = new AlarmStateStore(_directory);
+        AlarmSnapshot[] states = reopened.LoadStates().OrderBy(s => s.AlarmId, StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, states.Length);
+        Assert.Equal(("a1", AlarmLifecycle.Acknowledged, "desk-1", t0.AddSeconds(5)), (states[0].AlarmId, states[0].State, states[0].AcknowledgedBy, states[0].Since));
+        Assert.Equal(("a2", AlarmLifecycle.Active), (states[1].AlarmId, states[1].State));
+
+        var delivered = new List<string>();
+        while (reopened.PeekOutbox(s_hook) is { } next)
+        {
+            delivered.Add(next.Body);
+            reopened.DeleteOutbox(next.Id);
+        }
+
+        Assert.Equal(["{1}", "{2}", "{3}"], delivered);
+        Assert.Equal(1, reopened.CountOutbox(s_other));
+    }
+
+    [Fact]
+    public void DropOutboxExcept_UrlNoLongerConfigured_DropsOnlyItsDeliveries()
+    {
+        using var store = new AlarmStateStore(_directory);
+        store.Commit([], [(s_hook, "{1}"), (s_other, "{2}"), (s_other, "{3}")], DateTimeOffset.UnixEpoch);
+
+        int dropped = store.DropOutboxExcept([s_hook]);
+
+        Assert.Equal(2, dropped);
+        Assert.Equal(1, store.CountOutbox(s_hook));
+        Assert.Null(store.PeekOutbox(s_other));
+    }
+
+    private static AlarmEvent Event(string id, AlarmLifecycle state, DateTimeOffset at, string? by = null)
+    {
+        var alarm = new AlarmDefinition(id, AlarmKind.Rule, "dev", "t", null, AlarmSeverity.High, id, TimeSpan.Zero, TimeSpan.Zero, false, []);
+        return new AlarmEvent(alarm, state, AlarmLifecycle.Cleared, TagValue.FromDouble(1), "t", id, null, at, by is null ? null : new AlarmAcknowledgement(by, null, at), 0);
+    }
+}

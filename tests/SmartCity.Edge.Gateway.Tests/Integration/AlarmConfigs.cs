@@ -1,0 +1,84 @@
+namespace SmartCity.Edge.Gateway.Tests.Integration;
+
+/// <summary>Configurations for the alarm integration tests.</summary>
+internal static class AlarmConfigs
+{
+    public const string Prefix = "smartcity/lab/alarm-gw";
+    public const string WebhookSecret = "test-secret-0123456789";
+
+    /// <summary>
+    /// A counter 0..9 every 20 ms (count-high trips at 7, clears at 0 thanks to clear_below: 2, and sets the siren
+    /// output while active), the same with a 1 s on-delay (the counter stays above 6 for 60 ms of every 200 ms: never trips),
+    /// and a constant 10 with a latched critical alarm (active from the first poll until acknowledged).
+    /// </summary>
+    public static string Park(string dataDir, int brokerPort, string? webhookBase = null)
+    {
+        string webhooks = webhookBase is null ? string.Empty : $$"""
+            webhooks:
+              - url: {{webhookBase}}hook
+                secret: ${WEBHOOK_SECRET}
+                max_retry_interval: 1s
+              - url: {{webhookBase}}critical
+                secret: ${WEBHOOK_SECRET}
+                min_severity: critical
+                max_retry_interval: 1s
+            """;
+        return $$"""
+            gateway:
+              id: alarm-gw
+              site: lab
+              data_dir: {{dataDir}}
+            devices:
+              - id: panel
+                driver: simulator
+                poll_interval: 20ms
+                tags:
+                  - id: count
+                    signal: counter
+                    min: 0
+                    max: 9
+                  - id: level
+                    signal: constant
+                    value: 10
+                    unit: ppm
+              - id: siren-panel
+                driver: simulator
+                poll_interval: 20ms
+                tags:
+                  - id: siren
+                    signal: constant
+                    value: 0
+            alarms:
+              - id: count-high
+                tag: panel/count
+                above: 6
+                clear_below: 2
+                severity: high
+                message: "count at {value}"
+                actions:
+                  - device: siren-panel
+                    tag: siren
+                    value: 1
+                    reset_value: 0
+              - id: count-high-delayed
+                tag: panel/count
+                above: 6
+                delay: 1s
+              - id: level-high
+                tag: panel/level
+                above: 5
+                latch: true
+                severity: critical
+                message: "{device}/{tag} at {value} {unit}"
+            alarm_options:
+              max_transitions: 0
+            {{webhooks}}
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:{{brokerPort}}
+                client_id: alarm-gw
+                topic_prefix: {{Prefix}}
+                qos: 1
+            """;
+    }
+}
