@@ -47,10 +47,12 @@ public sealed class StoreAndForwardTests : BrokerTest
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
 
         List<ReceivedMessage> before;
+        string firstLog;
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
             before = await subscriber.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 200, TestTimeouts.Long);
             first.Kill(); // SIGKILL mid-stream: no shutdown code runs
+            firstLog = first.Log;
         }
 
         long maxBeforeKill = TelemetryLog.AllSeqs(before).Max();
@@ -60,7 +62,10 @@ public sealed class StoreAndForwardTests : BrokerTest
             TestTimeouts.Long));
 
         List<ReceivedMessage> all = [.. before, .. after];
-        Assert.Empty(TelemetryLog.MissingSeqs(all));
+        List<long> missing = TelemetryLog.MissingSeqs(all);
+        Assert.True(
+            missing.Count == 0,
+            $"seqs never received: {string.Join(", ", missing)}; highest before the kill {maxBeforeKill}\nfirst gateway:\n{firstLog}\nsecond gateway:\n{second.Log}");
         TelemetryLog.AssertInOrderPerDevice(all);
         Assert.False(second.HasExited, second.Log);
     }
