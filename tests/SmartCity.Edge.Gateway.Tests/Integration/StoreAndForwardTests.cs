@@ -57,8 +57,9 @@ public sealed class StoreAndForwardTests : BrokerTest
 
         long maxBeforeKill = TelemetryLog.AllSeqs(before).Max();
         await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
+        long target = maxBeforeKill + 200;
         List<ReceivedMessage> after = await WithLogAsync(second, subscriber.CollectUntilAsync(
-            r => TelemetryLog.AllSeqs(r).Any(s => s > maxBeforeKill + 200),
+            r => TelemetryLog.Readings(r).GroupBy(x => x.Device).Count(g => g.Max(x => x.Seq) > target) == 2,
             TestTimeouts.Long));
 
         List<ReceivedMessage> all = [.. before, .. after];

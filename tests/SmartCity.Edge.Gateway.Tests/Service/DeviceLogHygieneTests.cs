@@ -40,7 +40,8 @@ public sealed class DeviceLogHygieneTests : IDisposable
             """, "hygiene.yaml", _directory);
         DeviceConfiguration device = Assert.Single(result.Configuration!.Devices);
 
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
+        var fake = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
+        var time = new ObservedTimeProvider(fake);
         var logger = new TimedLogger(time);
         var monitor = new DeviceMonitor(device.Id, "gpio", device.Descriptor.PollInterval, time);
         var readings = Channel.CreateUnbounded<Reading>();
@@ -48,12 +49,15 @@ public sealed class DeviceLogHygieneTests : IDisposable
         using var cts = new CancellationTokenSource();
         Task running = supervisor.RunAsync(cts.Token);
 
-        // Thirty simulated minutes in one-second steps; each step lets the supervisor's retry run on the pool.
+        // Thirty simulated minutes in one-second steps, each taken only while the supervisor waits for its retry
+        // (the retry itself may run on the pool, late on a loaded machine).
         for (int second = 0; second < 30 * 60; second++)
         {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
+            await time.WaitUntilParkedAsync(TimeSpan.FromSeconds(15));
+            fake.Advance(TimeSpan.FromSeconds(1));
         }
+
+        await time.WaitUntilParkedAsync(TimeSpan.FromSeconds(15));
 
         Assert.Equal(DeviceState.Offline, monitor.State);
         await cts.CancelAsync();
@@ -62,7 +66,7 @@ public sealed class DeviceLogHygieneTests : IDisposable
 
         long failures = monitor.ErrorsByKind.Values.Sum();
         (DateTimeOffset At, int EventId, string Message)[] lines = logger.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => (e.At, e.EventId, e.Message)).ToArray();
-        Assert.True(failures >= 20, $"only {failures} connect attempts in 30 simulated minutes");
+        Assert.True(failures >= 20, $"only {failures} connect attempts in 30 simulated minutes; timers armed {time.Armed}");
         Assert.Single(lines, l => l.EventId == 1001);
         Assert.Contains($"/dev/gpiochip{chip}", lines.Single(l => l.EventId == 1001).Message, StringComparison.Ordinal);
 
