@@ -93,7 +93,7 @@ internal sealed class MetricsReport
         w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedReadings, ("kind", "telemetry"));
         w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedAlarms, ("kind", "alarm"));
 
-        w.Family(Prefix + "alarms_active", "gauge", "Alarms active now, by severity.");
+        w.Family(Prefix + "alarms_active", "gauge", "Alarms raised now (active or acknowledged: the condition is present), by severity.");
         ActiveAlarm[] alarms = _monitor.ActiveAlarms.ToArray();
         foreach (AlarmSeverity severity in Enum.GetValues<AlarmSeverity>())
         {
