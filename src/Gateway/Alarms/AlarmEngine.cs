@@ -12,17 +12,18 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <c>rate_window</c>, counts them, and publishes the state reached once the window allows.
 /// Thread-safe: readings come from the processing stage, status from device supervisors, acks from the command
 /// service and timers from the thread pool; all under one lock, and the sink sees events in order.
+/// A configuration reload swaps the alarm set under the same lock (<see cref="Reconfigure"/>).
 /// </summary>
 internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly IAlarmEventSink _sink;
-    private readonly int _maxTransitions;
-    private readonly TimeSpan _rateWindow;
-    private readonly Dictionary<string, Slot> _byId = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Device, string Tag), Slot[]> _rulesByTag = new();
-    private readonly Dictionary<string, DeviceAlarms> _devices = new(StringComparer.Ordinal);
+    private int _maxTransitions;
+    private TimeSpan _rateWindow;
+
+    /// <summary>The alarm set; read-only once built, replaced as a whole (under the lock) by a reload.</summary>
+    private volatile AlarmSet _alarms;
 
     public AlarmEngine(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options, TimeProvider time, IAlarmEventSink sink, IEnumerable<AlarmSnapshot>? restored = null)
     {
@@ -30,43 +31,12 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         _sink = sink;
         _maxTransitions = options.MaxTransitions;
         _rateWindow = options.RateWindow;
-        var rules = new Dictionary<(string, string), List<Slot>>();
-        foreach (AlarmDefinition alarm in alarms)
-        {
-            var slot = new Slot(this, alarm);
-            _byId.Add(alarm.Id, slot);
-            switch (alarm.Kind)
-            {
-                case AlarmKind.Rule:
-                    (string, string) key = (alarm.DeviceId, alarm.TagId!);
-                    if (!rules.TryGetValue(key, out List<Slot>? list))
-                    {
-                        rules.Add(key, list = []);
-                    }
-
-                    list.Add(slot);
-                    break;
-                case AlarmKind.Offline:
-                    Device(alarm.DeviceId).Offline = slot;
-                    break;
-                case AlarmKind.BadQuality:
-                    Device(alarm.DeviceId).BadQuality = slot;
-                    break;
-                default:
-                    throw new InvalidOperationException($"Unhandled alarm kind {alarm.Kind}.");
-            }
-        }
-
-        foreach (KeyValuePair<(string, string), List<Slot>> entry in rules)
-        {
-            _rulesByTag.Add(entry.Key, entry.Value.ToArray());
-        }
-
+        _alarms = Build(alarms, previous: null);
         foreach (AlarmSnapshot snapshot in restored ?? [])
         {
             // A restored raised alarm counts as present, so the first reading after a restart that still trips it
             // publishes nothing: no duplicate "active".
-            if (_byId.TryGetValue(snapshot.AlarmId, out Slot? slot))
+            if (_alarms.ById.TryGetValue(snapshot.AlarmId, out Slot? slot))
             {
                 slot.State = snapshot.State;
                 slot.Published = snapshot.State;
@@ -76,32 +46,70 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     }
 
     /// <summary>Every alarm id, configured and built in.</summary>
-    public IReadOnlyCollection<string> AlarmIds => _byId.Keys;
+    public IReadOnlyCollection<string> AlarmIds => _alarms.ById.Keys;
 
     /// <summary>The current (internal) state of an alarm.</summary>
     public AlarmLifecycle StateOf(string alarmId)
     {
         lock (_gate)
         {
-            return _byId[alarmId].State;
+            return _alarms.ById[alarmId].State;
         }
     }
 
-    public AlarmDefinition DefinitionOf(string alarmId) => _byId[alarmId].Alarm;
+    public AlarmDefinition DefinitionOf(string alarmId) => _alarms.ById[alarmId].Alarm;
+
+    /// <summary>
+    /// A configuration reload: swaps in <paramref name="alarms"/> and <paramref name="options"/>' rate limit. An alarm
+    /// whose id is kept (with the same kind) keeps its state, delays and rate limit and takes the new definition;
+    /// the next reading is judged by the new rule. A new alarm starts cleared. A removed alarm is retired: its timers
+    /// stop and, when the desk last saw it raised, a final "cleared" is published (past the rate limit) so its local
+    /// actions are undone and nobody waits for a clear that would never come.
+    /// </summary>
+    public void Reconfigure(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options)
+    {
+        lock (_gate)
+        {
+            AlarmSet previous = _alarms;
+            _maxTransitions = options.MaxTransitions;
+            _rateWindow = options.RateWindow;
+            _alarms = Build(alarms, previous);
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (Slot slot in previous.ById.Values)
+            {
+                if (_alarms.ById.TryGetValue(slot.Alarm.Id, out Slot? kept) && ReferenceEquals(kept, slot))
+                {
+                    continue;
+                }
+
+                slot.Retired = true;
+                slot.Pending = false;
+                slot.DelayTimer?.Dispose();
+                slot.RateTimer?.Dispose();
+                if (slot.Published != AlarmLifecycle.Cleared)
+                {
+                    slot.State = AlarmLifecycle.Cleared;
+                    Publish(slot, now, bypassRateLimit: true);
+                }
+            }
+        }
+    }
 
     /// <summary>Evaluates every rule on the reading's tag and the device's bad-quality alarm.</summary>
     public void Evaluate(in Reading reading)
     {
-        // The maps are read-only after construction: look up outside the lock, lock only when an alarm cares.
-        _rulesByTag.TryGetValue((reading.DeviceId, reading.TagId), out Slot[]? rules);
-        _devices.TryGetValue(reading.DeviceId, out DeviceAlarms? device);
-        if (rules is null && device?.BadQuality is null)
+        // A set is read-only once built: look up outside the lock, lock only when an alarm cares.
+        if (!_alarms.CaresAbout(reading.DeviceId, reading.TagId))
         {
             return;
         }
 
         lock (_gate)
         {
+            // Again under the lock: a reload may have swapped the set in between.
+            AlarmSet set = _alarms;
+            set.RulesByTag.TryGetValue((reading.DeviceId, reading.TagId), out Slot[]? rules);
+            set.Devices.TryGetValue(reading.DeviceId, out DeviceAlarms? device);
             if (device?.BadQuality is { } badQuality)
             {
                 EvaluateQuality(device, badQuality, reading);
@@ -126,13 +134,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>A connect or poll of the device failed; <paramref name="consecutiveFailures"/> counts since it was last online.</summary>
     public void OnDevicePollFailed(string deviceId, int consecutiveFailures, string reason, DateTimeOffset at)
     {
-        if (!_devices.TryGetValue(deviceId, out DeviceAlarms? device))
-        {
-            return;
-        }
-
         lock (_gate)
         {
+            if (!_alarms.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+            {
+                return;
+            }
+
             device.Failures = consecutiveFailures;
 
             // Bad tags of a device that does not answer are the offline alarm's business, not bad quality's.
@@ -152,13 +160,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>The device answered a poll.</summary>
     public void OnDeviceOnline(string deviceId, DateTimeOffset at)
     {
-        if (!_devices.TryGetValue(deviceId, out DeviceAlarms? device))
-        {
-            return;
-        }
-
         lock (_gate)
         {
+            if (!_alarms.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+            {
+                return;
+            }
+
             device.Failures = 0;
             if (device.Offline is { } offline)
             {
@@ -170,13 +178,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>An operator acknowledged <paramref name="alarmId"/>. Returns the outcome and the state after it.</summary>
     public (AckOutcome Outcome, AlarmLifecycle State) Acknowledge(string alarmId, string by, string? comment)
     {
-        if (!_byId.TryGetValue(alarmId, out Slot? slot))
-        {
-            return (AckOutcome.UnknownAlarm, AlarmLifecycle.Cleared);
-        }
-
         lock (_gate)
         {
+            if (!_alarms.ById.TryGetValue(alarmId, out Slot? slot))
+            {
+                return (AckOutcome.UnknownAlarm, AlarmLifecycle.Cleared);
+            }
+
             DateTimeOffset now = _time.GetUtcNow();
             slot.PendingAck = new AlarmAcknowledgement(by, comment, now);
             bool changed = Transition(slot, AlarmInput.Acknowledge, now);
@@ -189,7 +197,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         lock (_gate)
         {
-            foreach (Slot slot in _byId.Values)
+            foreach (Slot slot in _alarms.ById.Values)
             {
                 slot.DelayTimer?.Dispose();
                 slot.RateTimer?.Dispose();
@@ -197,11 +205,76 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         }
     }
 
-    private DeviceAlarms Device(string deviceId)
+    /// <summary>
+    /// Builds the lookup maps for <paramref name="alarms"/>. With <paramref name="previous"/> (a reload), an alarm
+    /// whose id and kind are unchanged keeps its slot (state, timers, rate limit) with the new definition, and a device
+    /// keeps its failure count and bad tags.
+    /// </summary>
+    private AlarmSet Build(IReadOnlyList<AlarmDefinition> alarms, AlarmSet? previous)
     {
-        if (!_devices.TryGetValue(deviceId, out DeviceAlarms? device))
+        var set = new AlarmSet();
+        var rules = new Dictionary<(string, string), List<Slot>>();
+        foreach (AlarmDefinition alarm in alarms)
         {
-            _devices.Add(deviceId, device = new DeviceAlarms());
+            Slot slot;
+            if (previous is not null && previous.ById.TryGetValue(alarm.Id, out Slot? old) && old.Alarm.Kind == alarm.Kind)
+            {
+                slot = old;
+                if (!Equals(old.Alarm.Rule, alarm.Rule))
+                {
+                    slot.Rate = default; // a rate-of-change sample of the old rule says nothing about the new one
+                }
+
+                slot.Alarm = alarm;
+            }
+            else
+            {
+                slot = new Slot(this, alarm);
+            }
+
+            set.ById.Add(alarm.Id, slot);
+            switch (alarm.Kind)
+            {
+                case AlarmKind.Rule:
+                    (string, string) key = (alarm.DeviceId, alarm.TagId!);
+                    if (!rules.TryGetValue(key, out List<Slot>? list))
+                    {
+                        rules.Add(key, list = []);
+                    }
+
+                    list.Add(slot);
+                    break;
+                case AlarmKind.Offline:
+                    Device(set, previous, alarm.DeviceId).Offline = slot;
+                    break;
+                case AlarmKind.BadQuality:
+                    Device(set, previous, alarm.DeviceId).BadQuality = slot;
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unhandled alarm kind {alarm.Kind}.");
+            }
+        }
+
+        foreach (KeyValuePair<(string, string), List<Slot>> entry in rules)
+        {
+            set.RulesByTag.Add(entry.Key, entry.Value.ToArray());
+        }
+
+        return set;
+    }
+
+    private static DeviceAlarms Device(AlarmSet set, AlarmSet? previous, string deviceId)
+    {
+        if (!set.Devices.TryGetValue(deviceId, out DeviceAlarms? device))
+        {
+            device = new DeviceAlarms();
+            if (previous is not null && previous.Devices.TryGetValue(deviceId, out DeviceAlarms? old))
+            {
+                device.Failures = old.Failures;
+                device.BadTags.UnionWith(old.BadTags);
+            }
+
+            set.Devices.Add(deviceId, device);
         }
 
         return device;
@@ -269,7 +342,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         lock (_gate)
         {
-            if (!slot.Pending)
+            if (!slot.Pending || slot.Retired)
             {
                 return; // the condition went away before the delay ran out
             }
@@ -313,13 +386,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         }
 
         slot.State = next;
-        Publish(slot, at, input == AlarmInput.Acknowledge);
+        Publish(slot, at, bypassRateLimit: input == AlarmInput.Acknowledge);
         return true;
     }
 
-    private void Publish(Slot slot, DateTimeOffset at, bool acknowledgement)
+    private void Publish(Slot slot, DateTimeOffset at, bool bypassRateLimit)
     {
-        if (!acknowledgement)
+        if (!bypassRateLimit)
         {
             if (slot.State == slot.Published)
             {
@@ -372,9 +445,9 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         lock (_gate)
         {
-            if (slot.State != slot.Published)
+            if (slot.State != slot.Published && !slot.Retired)
             {
-                Publish(slot, _time.GetUtcNow(), acknowledgement: false);
+                Publish(slot, _time.GetUtcNow(), bypassRateLimit: false);
             }
         }
     }
@@ -384,6 +457,19 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         Trip,
         Clear,
         Acknowledge,
+    }
+
+    /// <summary>One configuration's alarms, indexed; never changed after <see cref="Build"/>.</summary>
+    private sealed class AlarmSet
+    {
+        public Dictionary<string, Slot> ById { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Device, string Tag), Slot[]> RulesByTag { get; } = new();
+
+        public Dictionary<string, DeviceAlarms> Devices { get; } = new(StringComparer.Ordinal);
+
+        public bool CaresAbout(string deviceId, string tagId) =>
+            RulesByTag.ContainsKey((deviceId, tagId)) || (Devices.TryGetValue(deviceId, out DeviceAlarms? device) && device.BadQuality is not null);
     }
 
     private sealed class DeviceAlarms
@@ -404,7 +490,11 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 
         public AlarmEngine Engine { get; } = engine;
 
-        public AlarmDefinition Alarm { get; } = alarm;
+        /// <summary>The definition; a reload may replace it (same id and kind).</summary>
+        public AlarmDefinition Alarm { get; set; } = alarm;
+
+        /// <summary>Removed by a reload: late timer callbacks must do nothing.</summary>
+        public bool Retired { get; set; }
 
         /// <summary>The condition with hysteresis, before delays.</summary>
         public bool Present { get; set; }

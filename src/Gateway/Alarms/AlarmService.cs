@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream.Webhooks;
 
@@ -25,6 +26,7 @@ internal sealed class AlarmService : BackgroundService
     private readonly string _gatewayJson;
     private readonly TimeProvider _time;
     private readonly ILogger<AlarmService> _logger;
+    private readonly PipelineMonitor? _monitor;
     private readonly AlarmEncoder _encoder = new();
     private readonly List<AlarmEvent> _batch = [];
     private readonly List<BufferEntry> _entries = [];
@@ -38,7 +40,8 @@ internal sealed class AlarmService : BackgroundService
         AlarmEngine engine,
         GatewayConfiguration configuration,
         TimeProvider time,
-        ILogger<AlarmService> logger)
+        ILogger<AlarmService> logger,
+        PipelineMonitor? monitor = null)
     {
         _events = events;
         _buffer = buffer;
@@ -49,6 +52,7 @@ internal sealed class AlarmService : BackgroundService
         _gatewayJson = System.Text.Json.JsonSerializer.Serialize(configuration.Gateway.Id);
         _time = time;
         _logger = logger;
+        _monitor = monitor;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -112,6 +116,7 @@ internal sealed class AlarmService : BackgroundService
             try
             {
                 firstSeq = await _buffer.AppendAsync(_entries, cancellationToken).ConfigureAwait(false);
+                _monitor?.RecordCommit(_entries.Count);
                 break;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -122,6 +127,7 @@ internal sealed class AlarmService : BackgroundService
             {
                 TimeSpan delay = backoff.Next();
                 AlarmLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
+                _monitor?.RecordCommitFailure(ex);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
 using SmartCity.Edge.Gateway.Upstream.Webhooks;
@@ -28,12 +30,26 @@ internal static class AlarmServiceCollectionExtensions
                 restored.Count,
                 store.Path,
                 restored.Count(s => s.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged));
-            return new AlarmEngine(
+
+            // The monitor (status page, /metrics) sees every published transition, and the raised alarms restored.
+            PipelineMonitor? monitor = sp.GetService<PipelineMonitor>();
+            IAlarmEventSink sink = sp.GetRequiredService<AlarmEventChannel>();
+            var engine = new AlarmEngine(
                 AlarmDefinition.FromConfiguration(configuration),
                 configuration.AlarmOptions,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<AlarmEventChannel>(),
+                monitor is null ? sink : new MonitoringAlarmEventSink(sink, monitor),
                 restored);
+            foreach (AlarmSnapshot snapshot in restored)
+            {
+                if (monitor is not null && engine.AlarmIds.Contains(snapshot.AlarmId))
+                {
+                    AlarmDefinition alarm = engine.DefinitionOf(snapshot.AlarmId);
+                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, AlarmMessageFormatter.Format(alarm, TagValue.None, alarm.TagId, reason: null), TagValue.None, snapshot.Since);
+                }
+            }
+
+            return engine;
         });
         services.AddSingleton<IDeviceStatusObserver>(sp => sp.GetRequiredService<AlarmEngine>());
         services.AddSingleton<AlarmActionRunner>();

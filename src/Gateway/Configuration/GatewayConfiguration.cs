@@ -9,6 +9,9 @@ public sealed record GatewayConfiguration(
     BufferConfiguration Buffer,
     UpstreamConfiguration Upstream)
 {
+    /// <summary>The <c>http:</c> section; an init property so that existing constructions need no change.</summary>
+    public HttpConfiguration Http { get; init; } = HttpConfiguration.Default;
+
     /// <summary>The <c>alarm_options:</c> section (rate limit, built-in offline and bad-quality alarms).</summary>
     public AlarmOptions AlarmOptions { get; init; } = AlarmOptions.Default;
 

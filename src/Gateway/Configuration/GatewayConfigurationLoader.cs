@@ -65,11 +65,12 @@ public sealed partial class GatewayConfigurationLoader
         IReadOnlyList<WebhookConfiguration> webhooks = ReadWebhooks(root);
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
+        HttpConfiguration http = ReadHttp(root);
         root.ReportUnknownKeys();
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks };
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 

@@ -7,6 +7,8 @@ using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Http;
+using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
 
@@ -40,6 +42,7 @@ internal static class GatewayHost
             o.UseUtcTimestamp = true;
         });
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSystemd();
         builder.Services.AddWindowsService(o => o.ServiceName = "smartcity-edge");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
@@ -48,6 +51,11 @@ internal static class GatewayHost
         services.AddAllDrivers();
         services.AddSingleton(configuration);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new ActiveConfiguration(configuration));
+        services.AddSingleton<PipelineMonitor>();
+        services.AddSingleton<ReadinessCheck>();
+        services.AddSingleton<MetricsReport>();
+        services.AddSingleton<StatusReport>();
         services.AddSingleton<ReadingChannel>();
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
         services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(
@@ -80,6 +88,15 @@ internal static class GatewayHost
         services.AddSingleton<DeviceSupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceSupervisorService>());
         services.AddSingleton<IDeviceOutputs>(sp => sp.GetRequiredService<DeviceSupervisorService>());
+
+        services.AddSingleton(_ => new SystemdNotifier(Environment.GetEnvironmentVariable));
+        services.AddSingleton<PipelineProgress>();
+        services.AddHostedService<WatchdogService>();
+        services.AddHostedService<ConfigReloadService>();
+
+        // Started after the pipeline (so /readyz never answers for a half-built one), stopped before it.
+        services.AddSingleton<HttpEndpointService>();
+        services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         return builder.Build();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
@@ -18,14 +19,16 @@ internal sealed class DeviceSupervisor
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Backoff _backoff;
+    private readonly DeviceMonitor _monitor;
     private readonly IDeviceStatusObserver? _status;
     private int _failuresSinceOnline;
     private int _failuresSinceSummary;
     private DateTimeOffset _lastSummary;
     private volatile IDeviceDriver? _connected;
 
-    public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger, IDeviceStatusObserver? status = null)
+    public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger, DeviceMonitor? monitor = null, IDeviceStatusObserver? status = null)
     {
+        _monitor = monitor ?? new DeviceMonitor(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval, context.TimeProvider);
         _status = status;
         _device = device;
         _sink = sink;
@@ -35,9 +38,17 @@ internal sealed class DeviceSupervisor
         _backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), new Random());
     }
 
-    public DeviceState State { get; private set; } = DeviceState.Starting;
+    public DeviceState State
+    {
+        get => _monitor.State;
+        private set => _monitor.State = value;
+    }
 
-    public string? LastError { get; private set; }
+    public string? LastError
+    {
+        get => _monitor.LastError;
+        private set => _monitor.LastError = value;
+    }
 
     public string DeviceId => _device.Id;
 
@@ -56,7 +67,16 @@ internal sealed class DeviceSupervisor
             try
             {
                 driver = _device.Factory.Create(_device.Descriptor, _device.Settings, _context);
-                await driver.ConnectAsync(_sink, cancellationToken).ConfigureAwait(false);
+                long started = _monitor.BeginOperation();
+                try
+                {
+                    await driver.ConnectAsync(_sink, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _monitor.EndOperation(started);
+                }
+
                 _connected = driver;
                 await PollUntilFailureAsync(driver, cancellationToken).ConfigureAwait(false);
             }
@@ -67,11 +87,13 @@ internal sealed class DeviceSupervisor
             catch (DeviceException ex)
             {
                 failure = ex.Message;
+                _monitor.CountError(ex.Kind);
             }
             catch (Exception ex)
             {
                 // A bug in a driver must not take the gateway down: treat it like a lost connection, but loudly.
                 PipelineLog.DriverBug(_logger, ex, _device.Id, _device.Descriptor.Driver);
+                _monitor.CountError("internal");
                 failure = $"internal error in the {_device.Descriptor.Driver} driver: {ex.GetType().Name}: {ex.Message}";
             }
             finally
@@ -109,7 +131,16 @@ internal sealed class DeviceSupervisor
         using var timer = new PeriodicTimer(_device.Descriptor.PollInterval, _time);
         do
         {
-            await driver.PollAsync(cancellationToken).ConfigureAwait(false);
+            long started = _monitor.BeginOperation();
+            try
+            {
+                await driver.PollAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _monitor.PollLatency.Observe(_monitor.EndOperation(started));
+            }
+
             if (first)
             {
                 first = false;

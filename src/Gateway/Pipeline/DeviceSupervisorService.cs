@@ -3,51 +3,145 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
-/// <summary>Runs one <see cref="DeviceSupervisor"/> per configured device and completes the readings channel when all have stopped.</summary>
+/// <summary>
+/// Runs one <see cref="DeviceSupervisor"/> per configured device and completes the readings channel when all have
+/// stopped. A configuration reload starts and stops single devices (<see cref="StopDeviceAsync"/>,
+/// <see cref="StartDevice"/>) without touching the others.
+/// </summary>
 internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutputs
 {
     private readonly ChannelWriter<Reading> _writer;
-    private readonly DeviceSupervisor[] _supervisors;
+    private readonly IReadingSink _sink;
+    private readonly DriverContext _context;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly PipelineMonitor _monitor;
+    private readonly IDeviceStatusObserver? _status;
+    private readonly IReadOnlyList<DeviceConfiguration> _initialDevices;
+    private readonly Dictionary<string, RunningDevice> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _draining = [];
+    private readonly Lock _gate = new();
+    private CancellationToken _stoppingToken = new(canceled: true);
+    private bool _accepting;
 
-    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, IDeviceStatusObserver? status = null)
+    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null)
     {
         _writer = channel.Writer;
-        var context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory);
-        var sink = new ReadingSink(channel.Writer);
-        _supervisors = configuration.Devices
-            .Select(device => new DeviceSupervisor(device, sink, context, loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), status))
-            .ToArray();
+        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory);
+        _sink = new ReadingSink(channel.Writer);
+        _loggerFactory = loggerFactory;
+        _monitor = monitor;
+        _initialDevices = configuration.Devices;
+        _status = status;
     }
 
-    public IReadOnlyList<DeviceSupervisor> Supervisors => _supervisors;
+    public IReadOnlyList<DeviceSupervisor> Supervisors
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Values.Select(r => r.Supervisor).ToArray();
+            }
+        }
+    }
 
     public ValueTask WriteAsync(string deviceId, string tagId, TagValue value, CancellationToken cancellationToken)
     {
-        foreach (DeviceSupervisor supervisor in _supervisors)
+        RunningDevice? running;
+        lock (_gate)
         {
-            if (supervisor.DeviceId == deviceId)
-            {
-                return supervisor.WriteAsync(tagId, value, cancellationToken);
-            }
+            _running.TryGetValue(deviceId, out running);
         }
 
-        throw new KeyNotFoundException($"no device '{deviceId}'");
+        return running is not null
+            ? running.Supervisor.WriteAsync(tagId, value, cancellationToken)
+            : throw new KeyNotFoundException($"no device '{deviceId}'");
+    }
+
+    /// <summary>Starts a device that is not running (added by a reload, or restarted with new settings).</summary>
+    public void StartDevice(DeviceConfiguration device)
+    {
+        lock (_gate)
+        {
+            if (!_accepting || _running.ContainsKey(device.Id))
+            {
+                return;
+            }
+
+            DeviceMonitor monitor = _monitor.AddDevice(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval);
+            var supervisor = new DeviceSupervisor(device, _sink, _context, _loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), monitor, _status);
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
+
+            // Task.Run: a driver that blocks in its synchronous part must not delay the other devices.
+            Task task = Task.Run(() => supervisor.RunAsync(cancellation.Token), CancellationToken.None);
+            _running.Add(device.Id, new RunningDevice(supervisor, cancellation, task));
+        }
+    }
+
+    /// <summary>Stops one device and waits until its driver is disposed; the others keep polling.</summary>
+    public async Task StopDeviceAsync(string deviceId, bool forget, CancellationToken cancellationToken)
+    {
+        RunningDevice? running;
+        lock (_gate)
+        {
+            if (!_running.Remove(deviceId, out running))
+            {
+                return;
+            }
+
+            // Shutdown waits for devices being stopped too, so none writes to the channel after it is completed.
+            _draining.Add(running.Task);
+        }
+
+        await running.Cancellation.CancelAsync().ConfigureAwait(false);
+        await running.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_gate)
+        {
+            _draining.Remove(running.Task);
+        }
+
+        running.Cancellation.Dispose();
+        if (forget)
+        {
+            _monitor.RemoveDevice(deviceId);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            // Task.Run: a driver that blocks in its synchronous part must not delay the other devices.
-            Task[] running = _supervisors.Select(s => Task.Run(() => s.RunAsync(stoppingToken), CancellationToken.None)).ToArray();
-            await Task.WhenAll(running).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _stoppingToken = stoppingToken;
+                _accepting = true;
+            }
+
+            foreach (DeviceConfiguration device in _initialDevices)
+            {
+                StartDevice(device);
+            }
+
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            Task[] tasks;
+            lock (_gate)
+            {
+                _accepting = false;
+                tasks = _running.Values.Select(r => r.Task).Concat(_draining).ToArray();
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         finally
         {
             _writer.TryComplete();
         }
     }
+
+    private sealed record RunningDevice(DeviceSupervisor Supervisor, CancellationTokenSource Cancellation, Task Task);
 }

@@ -5,6 +5,7 @@ using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
@@ -20,8 +21,10 @@ internal sealed class ProcessingService : BackgroundService
 
     private readonly ChannelReader<Reading> _reader;
     private readonly IDurableBuffer _buffer;
-    private readonly ReportByExceptionFilter _filter;
+    private readonly PipelineMonitor _monitor;
     private readonly AlarmEngine? _alarms;
+    private ReportByExceptionFilter _filter;
+    private volatile GatewayConfiguration? _reconfigure;
     private readonly RecordEncoder _encoder = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessingService> _logger;
@@ -29,8 +32,9 @@ internal sealed class ProcessingService : BackgroundService
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
 
-    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, AlarmEngine? alarms = null)
+    public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, AlarmEngine? alarms = null, PipelineMonitor? monitor = null)
     {
+        _monitor = monitor ?? new PipelineMonitor(time);
         _reader = channel.Reader;
         _buffer = buffer;
         _filter = new ReportByExceptionFilter(configuration.Devices);
@@ -41,6 +45,12 @@ internal sealed class ProcessingService : BackgroundService
 
     /// <summary>Records committed since start.</summary>
     public long Committed { get; private set; }
+
+    /// <summary>
+    /// Swaps the deadbands for those of <paramref name="configuration"/> between two batches (a reload); tags that
+    /// did not change keep their last published value. Alarm rules are swapped in the <see cref="AlarmEngine"/>.
+    /// </summary>
+    public void Reconfigure(GatewayConfiguration configuration) => _reconfigure = configuration;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -75,6 +85,12 @@ internal sealed class ProcessingService : BackgroundService
                 atShutdown = Committed;
             }
 
+            if (_reconfigure is { } next)
+            {
+                _reconfigure = null;
+                _filter = new ReportByExceptionFilter(next.Devices, _filter);
+            }
+
             while (_entries.Count < MaxBatch && _reader.TryRead(out Reading reading))
             {
                 Process(reading);
@@ -94,6 +110,8 @@ internal sealed class ProcessingService : BackgroundService
 
     private void Process(in Reading reading)
     {
+        _monitor.RecordReading(reading);
+
         // Alarms see every reading, before report-by-exception: a crossing smaller than a deadband still trips.
         // Their transitions go to the alarm service, which commits them at once, ahead of this batch.
         _alarms?.Evaluate(reading);
@@ -110,8 +128,11 @@ internal sealed class ProcessingService : BackgroundService
         {
             try
             {
+                _monitor.PendingRecords = _entries.Count;
                 await _buffer.AppendAsync(_entries, abort).ConfigureAwait(false);
                 Committed += _entries.Count;
+                _monitor.RecordCommit(_entries.Count);
+                _monitor.PendingRecords = 0;
                 _entries.Clear();
                 return;
             }
@@ -123,6 +144,7 @@ internal sealed class ProcessingService : BackgroundService
             {
                 // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
                 TimeSpan delay = backoff.Next();
+                _monitor.RecordCommitFailure(ex);
                 PipelineLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
                 await Task.Delay(delay, _time, abort).ConfigureAwait(false);
             }

@@ -11,13 +11,18 @@ internal sealed class ReportByExceptionFilter
 {
     private readonly Dictionary<(string Device, string Tag), TagState> _tags = new();
 
-    public ReportByExceptionFilter(IEnumerable<DeviceConfiguration> devices)
+    public ReportByExceptionFilter(IEnumerable<DeviceConfiguration> devices, ReportByExceptionFilter? previous = null)
     {
         foreach (DeviceConfiguration device in devices)
         {
             foreach (TagConfiguration tag in device.Tags)
             {
-                _tags[(device.Id, tag.Id)] = new TagState(tag.Deadband);
+                // After a reload a tag with the same deadband keeps its last published value: no burst of repeats.
+                _tags[(device.Id, tag.Id)] = previous is not null
+                    && previous._tags.TryGetValue((device.Id, tag.Id), out TagState? kept)
+                    && kept.Deadband == tag.Deadband
+                        ? kept
+                        : new TagState(tag.Deadband);
             }
         }
     }

@@ -40,6 +40,17 @@ internal sealed class ForwarderService : BackgroundService
     /// <summary>Messages acknowledged by every publisher since start (for metrics and tests).</summary>
     public long PublishedMessages { get; private set; }
 
+    /// <summary>Alarm records acknowledged upstream since start (for metrics).</summary>
+    public long AcknowledgedAlarms { get; private set; }
+
+    /// <summary>Telemetry readings acknowledged upstream since start (for metrics).</summary>
+    public long AcknowledgedReadings { get; private set; }
+
+    /// <summary>True while every publisher is connected.</summary>
+    public bool Connected => _publishers.All(p => p.IsConnected);
+
+    public IReadOnlyList<IUpstreamPublisher> Publishers => _publishers;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -112,6 +123,7 @@ internal sealed class ForwarderService : BackgroundService
             }
 
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+            AcknowledgedAlarms += alarms.Count;
             await _buffer.DeleteThroughAsync(RecordKind.Alarm, alarms[^1].Seq, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -122,6 +134,7 @@ internal sealed class ForwarderService : BackgroundService
             _messages.Clear();
             _builder.BuildTelemetry(telemetry, _messages);
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+            AcknowledgedReadings += telemetry.Count;
             await _buffer.DeleteThroughAsync(RecordKind.Telemetry, telemetry[^1].Seq, cancellationToken).ConfigureAwait(false);
             UpstreamLog.Deleted(_logger, "telemetry", telemetry[^1].Seq);
         }

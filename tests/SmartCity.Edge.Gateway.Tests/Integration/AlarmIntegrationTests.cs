@@ -61,9 +61,11 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         string config = TestConfigs.Write(_directory, AlarmConfigs.Park(Path.Combine(_directory, "data"), _broker.Port));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
 
+        HashSet<long> seenBeforeRestart;
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
-            await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+            List<ReceivedMessage> beforeRestart = await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+            seenBeforeRestart = Transitions(beforeRestart, "level-high").Select(t => t.GetProperty("seq").GetInt64()).ToHashSet();
             await first.TerminateAsync();
         }
 
@@ -74,7 +76,10 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         List<ReceivedMessage> afterRestart = await WithLogAsync(second, subscriber.CollectUntilAsync(
             r => Transitions(r, "count-high").Any(t => t.GetProperty("state").GetString() == "active" && Timestamp(t) > restarted),
             TestTimeouts.Long));
-        Assert.Empty(Transitions(afterRestart, "level-high"));
+        // Delivery is at-least-once: the first process may have stopped before the broker's PUBACK for the alarm,
+        // and then the second sends the same record again (same seq), which a receiver drops. A new transition would
+        // have a new seq.
+        Assert.DoesNotContain(Transitions(afterRestart, "level-high"), t => !seenBeforeRestart.Contains(t.GetProperty("seq").GetInt64()));
 
         // Acknowledge over MQTT: a transition with the ack, an ok result, and the retained state.
         await subscriber.PublishAsync(Prefix + "/commands/ack", """{"alarm":"level-high","by":"desk-1","comment":"gas team sent","id":"r1"}""");

@@ -9,6 +9,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly SemaphoreSlim _stderrLine = new(0);
 
     private GatewayProcess(Process process)
     {
@@ -37,13 +38,21 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static GatewayProcess Start(params string[] arguments)
+    public static GatewayProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the gateway with extra environment variables (e.g. <c>NOTIFY_SOCKET</c>).</summary>
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(GatewayAssembly);
         info.Environment["Logging__LogLevel__SmartCity.Edge.Gateway.Upstream"] = "Trace";
         foreach (string argument in arguments)
@@ -58,6 +67,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             if (e.Data is not null)
             {
                 gateway._stderr.Enqueue(e.Data);
+                gateway._stderrLine.Release();
             }
         };
         process.OutputDataReceived += (_, e) =>
@@ -82,6 +92,23 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     public void Kill() => _process.Kill();
+
+    /// <summary>Sends a POSIX signal (SIGHUP for a reload).</summary>
+    public void Signal(int signal) => Posix.Kill(_process.Id, signal);
+
+    /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!_stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            TimeSpan remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"no log line containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
+            }
+        }
+    }
 
     public async Task TerminateAsync()
     {

@@ -20,6 +20,15 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's own log (connects, disconnects), for tests that assert on the broker's side.</summary>
+    public string ReadLog()
+    {
+        string path = Path.Combine(_directory, "mosquitto.log");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static async Task<MosquittoBroker> StartAsync()
     {
         string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;

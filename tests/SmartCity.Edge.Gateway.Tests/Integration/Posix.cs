@@ -5,6 +5,7 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 /// <summary>Process.Kill sends SIGKILL only; graceful-stop tests need SIGTERM.</summary>
 internal static partial class Posix
 {
+    public const int SigHup = 1;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 

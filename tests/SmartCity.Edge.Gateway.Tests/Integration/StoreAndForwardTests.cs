@@ -47,20 +47,26 @@ public sealed class StoreAndForwardTests : BrokerTest
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
 
         List<ReceivedMessage> before;
+        string firstLog;
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
             before = await subscriber.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 200, TestTimeouts.Long);
             first.Kill(); // SIGKILL mid-stream: no shutdown code runs
+            firstLog = first.Log;
         }
 
         long maxBeforeKill = TelemetryLog.AllSeqs(before).Max();
         await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
+        long target = maxBeforeKill + 200;
         List<ReceivedMessage> after = await WithLogAsync(second, subscriber.CollectUntilAsync(
-            r => TelemetryLog.AllSeqs(r).Any(s => s > maxBeforeKill + 200),
+            r => TelemetryLog.Readings(r).GroupBy(x => x.Device).Count(g => g.Max(x => x.Seq) > target) == 2,
             TestTimeouts.Long));
 
         List<ReceivedMessage> all = [.. before, .. after];
-        Assert.Empty(TelemetryLog.MissingSeqs(all));
+        List<long> missing = TelemetryLog.MissingSeqs(all);
+        Assert.True(
+            missing.Count == 0,
+            $"seqs never received: {string.Join(", ", missing)}; highest before the kill {maxBeforeKill}\nfirst gateway:\n{firstLog}\nsecond gateway:\n{second.Log}");
         TelemetryLog.AssertInOrderPerDevice(all);
         Assert.False(second.HasExited, second.Log);
     }

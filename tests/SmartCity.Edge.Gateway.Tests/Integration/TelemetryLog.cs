@@ -39,11 +39,18 @@ internal static class TelemetryLog
         }
     }
 
-    /// <summary>Seqs from 1 to the highest received that never arrived.</summary>
+    /// <summary>
+    /// Seqs that never arrived, from 1 to the highest seq that every device has reached. Not simply to the highest
+    /// received: one forwarder batch is one message per device, published one after the other, so when the
+    /// collection stops on a message of device A, the same batch's message of device B (with lower seqs) may
+    /// still be on its way. Up to the lowest per-device high-water mark nothing can still be in flight, because
+    /// each device's messages arrive in seq order (checked by <see cref="AssertInOrderPerDevice"/>).
+    /// </summary>
     public static List<long> MissingSeqs(IEnumerable<ReceivedMessage> messages)
     {
         var seen = new HashSet<long>(AllSeqs(messages));
-        long max = seen.Count == 0 ? 0 : seen.Max();
+        long[] perDevice = Readings(messages).GroupBy(r => r.Device).Select(g => g.Max(r => r.Seq)).ToArray();
+        long max = perDevice.Length > 0 ? perDevice.Min() : seen.Count == 0 ? 0 : seen.Max();
         var missing = new List<long>();
         for (long seq = 1; seq <= max; seq++)
         {

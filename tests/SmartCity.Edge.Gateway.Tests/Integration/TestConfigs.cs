@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>Configuration files written for one test run into a temp folder.</summary>
-internal static class TestConfigs
+internal static partial class TestConfigs
 {
     /// <summary>Devices whose single tag counts up by one per poll, so every reading differs (no deadband suppression) and gaps in values show.</summary>
     public static string CounterPark(string dataDir, int brokerPort, int devices, string pollInterval) =>
@@ -30,10 +32,23 @@ internal static class TestConfigs
             qos: 1
         """;
 
+    /// <summary>
+    /// Writes <c>gateway.yaml</c>. A configuration without an <c>http:</c> section gets <c>http: { enabled: false }</c>:
+    /// the default listener (127.0.0.1:8080) would make gateways of tests running in parallel fight over one port.
+    /// Tests of the endpoint write their own section with a free port.
+    /// </summary>
     public static string Write(string directory, string yaml)
     {
         string path = Path.Combine(directory, "gateway.yaml");
+        if (!HttpSection().IsMatch(yaml))
+        {
+            yaml = yaml.TrimEnd() + "\nhttp:\n  enabled: false\n";
+        }
+
         File.WriteAllText(path, yaml);
         return path;
     }
+
+    [GeneratedRegex(@"^http:", RegexOptions.Multiline)]
+    private static partial Regex HttpSection();
 }

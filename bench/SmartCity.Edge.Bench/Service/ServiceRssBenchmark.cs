@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SmartCity.Edge.Bench.Service;
+
+/// <summary>
+/// Memory of the real gateway process running the demo park: resident set size (VmRSS) and its peak (VmHWM) from
+/// /proc after a settling time, with the HTTP endpoint exercised (status page, /metrics) so Kestrel is counted.
+/// </summary>
+internal sealed class ServiceRssBenchmark : IBenchmark
+{
+    private const long TargetBytes = 60L * 1024 * 1024;
+
+    public string Name => "service-rss";
+
+    public string Description => "RSS of `smartcity-edge run` on the demo park after N seconds (target < 60 MB) [--seconds 60]";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        int seconds = args.Length >= 2 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
+        string gateway = Path.Combine(AppContext.BaseDirectory, "smartcity-edge.dll");
+        if (!File.Exists(gateway))
+        {
+            Console.Error.WriteLine($"service-rss: {gateway} not found; build the bench project first");
+            return 1;
+        }
+
+        string directory = Directory.CreateTempSubdirectory("edge-rss-").FullName;
+        try
+        {
+            int port = FreePort();
+            string demo = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "config", "demo.yaml"), cancellationToken);
+            string config = Path.Combine(directory, "demo.yaml");
+            await File.WriteAllTextAsync(config, demo.Replace("data_dir: ./data/demo", $"data_dir: {directory}/data", StringComparison.Ordinal) + $"\nhttp:\n  listen: 127.0.0.1:{port}\n", cancellationToken);
+
+            var info = new ProcessStartInfo("dotnet", [gateway, "run", "--config", config])
+            {
+                RedirectStandardOutput = true, // upstream.console: every published message; drained below
+                RedirectStandardError = true,
+            };
+            using Process process = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
+            long published = 0;
+            process.OutputDataReceived += (_, e) => Interlocked.Increment(ref published);
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                using var http = new HttpClient();
+                var started = Stopwatch.StartNew();
+                while (started.Elapsed < TimeSpan.FromSeconds(seconds))
+                {
+                    // Like a technician with the page open: one status refresh every 2 s, a Prometheus scrape every 15 s.
+                    await TryGetAsync(http, $"http://127.0.0.1:{port}/api/status", cancellationToken);
+                    if ((int)started.Elapsed.TotalSeconds % 15 < 2)
+                    {
+                        await TryGetAsync(http, $"http://127.0.0.1:{port}/metrics", cancellationToken);
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+
+                await TryGetAsync(http, $"http://127.0.0.1:{port}/", cancellationToken);
+                (long rss, long peak) = ReadMemory(process.Id);
+                string breakdown = string.Join("\n", TopMappings(process.Id, 10).Select(m => $"| {m.Name} | {Mb(m.Bytes)} MB |"));
+                double cpu = process.TotalProcessorTime.TotalSeconds;
+                Console.WriteLine($"service-rss: after {seconds}s RSS {Mb(rss)} MB (peak {Mb(peak)} MB), CPU {cpu:0.00}s, {published} messages published");
+
+                string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- service-rss --seconds {seconds}";
+                BenchmarkReport.WriteSection("service-rss", $"""
+                    ## Gateway memory: demo park as a service
+
+                    `{command}` — {BenchmarkReport.MachineLine()}.
+
+                    The real `smartcity-edge run` process (framework-dependent Release build, workstation non-concurrent GC)
+                    on `config/demo.yaml` (4 simulated devices, 9 tags, 4 alarms, console upstream) with the HTTP endpoint
+                    on: the status JSON fetched every 2 s and `/metrics` scraped every 15 s during the run. Memory read
+                    from `/proc/PID/status` at the end.
+
+                    | after | RSS (VmRSS) | peak RSS (VmHWM) | target | CPU time | messages published |
+                    |---|---|---|---|---|---|
+                    | {seconds} s | {Mb(rss)} MB | {Mb(peak)} MB | < {Mb(TargetBytes)} MB: {(rss < TargetBytes ? "met" : "NOT met")} | {cpu:0.00} s | {published} |
+
+                    Where the resident memory is (largest mappings from `/proc/PID/smaps`; most are the runtime's and the
+                    framework's own code pages, shared with any other .NET process on the machine):
+
+                    | mapping | RSS |
+                    |---|---|
+                    {breakdown}
+                    """);
+                return rss < TargetBytes ? 0 : 3;
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task TryGetAsync(HttpClient http, string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using HttpResponseMessage response = await http.GetAsync(url, cancellationToken);
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // Not listening yet during start-up.
+        }
+    }
+
+    private static (long Rss, long Peak) ReadMemory(int pid)
+    {
+        long rss = 0;
+        long peak = 0;
+        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = Kilobytes(line) * 1024;
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kilobytes(line) * 1024;
+            }
+        }
+
+        return (rss, peak);
+    }
+
+    /// <summary>Resident bytes per mapped file (anonymous memory as "(anonymous)"), largest first.</summary>
+    private static IEnumerable<(string Name, long Bytes)> TopMappings(int pid, int count)
+    {
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        string current = "(anonymous)";
+        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !line.StartsWith("VmFlags", StringComparison.Ordinal) && !parts[0].EndsWith(':'))
+            {
+                current = parts.Length >= 6 ? Path.GetFileName(parts[5]) is { Length: > 0 } file ? file : parts[5] : "(anonymous)";
+            }
+            else if (line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                byName[current] = byName.GetValueOrDefault(current) + (Kilobytes(line) * 1024);
+            }
+        }
+
+        return byName.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value));
+    }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? Directory.GetCurrentDirectory();
+    }
+}

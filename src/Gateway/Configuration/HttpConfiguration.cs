@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace SmartCity.Edge.Gateway.Configuration;
+
+/// <summary>The <c>http:</c> section: health, metrics and the technicians' status page.</summary>
+/// <param name="Enabled">False turns the endpoint off.</param>
+/// <param name="Listen">Address and port; loopback by default so nothing is exposed unless a technician asks for it.</param>
+/// <param name="Token">When set, every path except <c>/healthz</c> needs <c>Authorization: Bearer TOKEN</c> (or <c>?token=</c> for a browser). Never logged.</param>
+public sealed record HttpConfiguration(bool Enabled, IPEndPoint Listen, string? Token)
+{
+    public static readonly HttpConfiguration Default = new(true, new IPEndPoint(IPAddress.Loopback, 8080), null);
+
+    public override string ToString() => $"http://{Listen} token={(Token is null ? "none" : "set")}";
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.Edge.Gateway.Http;
+
+/// <summary>Log messages of the HTTP endpoint. Event ids 1400–1449 are stable.</summary>
+internal static partial class HttpLog
+{
+    [LoggerMessage(1400, LogLevel.Information, "Status page, health and metrics on http://{Endpoint}/ (bearer token {TokenState})")]
+    public static partial void Listening(ILogger logger, string endpoint, string tokenState);
+
+    [LoggerMessage(1401, LogLevel.Error, "The HTTP endpoint could not listen on {Endpoint}: {Reason}. The gateway keeps running without status page, health and metrics; change http.listen or free the port")]
+    public static partial void ListenFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(1402, LogLevel.Warning, "http.listen {Endpoint} is not a loopback address and no http.token is set: anyone on that network can read the status page and metrics")]
+    public static partial void ExposedWithoutToken(ILogger logger, string endpoint);
+
+    [LoggerMessage(1403, LogLevel.Information, "HTTP endpoint disabled (http.enabled: false)")]
+    public static partial void Disabled(ILogger logger);
+}

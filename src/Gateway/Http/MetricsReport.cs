@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Monitoring;
+using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream;
+
+namespace SmartCity.Edge.Gateway.Http;
+
+/// <summary>The <c>/metrics</c> body. Metric names are a contract for dashboards: add, never rename.</summary>
+internal sealed class MetricsReport
+{
+    private const string Prefix = "smartcity_edge_";
+
+    private readonly PipelineMonitor _monitor;
+    private readonly IDurableBuffer _buffer;
+    private readonly ForwarderService _forwarder;
+    private readonly TimeProvider _time;
+
+    public MetricsReport(PipelineMonitor monitor, IDurableBuffer buffer, ForwarderService forwarder, TimeProvider time)
+    {
+        _monitor = monitor;
+        _buffer = buffer;
+        _forwarder = forwarder;
+        _time = time;
+    }
+
+    public string Render()
+    {
+        var w = new PrometheusTextWriter();
+        DeviceMonitor[] devices = _monitor.Devices.ToArray();
+
+        w.Family(Prefix + "readings_total", "counter", "Readings received from the device's driver (before report-by-exception).");
+        foreach (DeviceMonitor d in devices)
+        {
+            w.Sample(Prefix + "readings_total", d.Readings, ("device", d.DeviceId));
+        }
+
+        w.Family(Prefix + "device_up", "gauge", "1 while the device is connected and polling, 0 otherwise.");
+        foreach (DeviceMonitor d in devices)
+        {
+            w.Sample(Prefix + "device_up", d.State == DeviceState.Online ? 1 : 0, ("device", d.DeviceId), ("driver", d.Driver));
+        }
+
+        w.Family(Prefix + "device_errors_total", "counter", "Connection and poll failures by kind (timeout, refused, protocol, hardware, internal, ...).");
+        foreach (DeviceMonitor d in devices)
+        {
+            foreach (KeyValuePair<string, long> error in d.ErrorsByKind.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                w.Sample(Prefix + "device_errors_total", error.Value, ("device", d.DeviceId), ("kind", error.Key));
+            }
+        }
+
+        w.Family(Prefix + "poll_duration_seconds", "histogram", "Time one poll of a device took.");
+        foreach (DeviceMonitor d in devices)
+        {
+            long[] cumulative = d.PollLatency.CumulativeCounts();
+            for (int i = 0; i < LatencyHistogram.BucketBounds.Length; i++)
+            {
+                w.Sample(Prefix + "poll_duration_seconds_bucket", cumulative[i], ("device", d.DeviceId), ("le", LatencyHistogram.BucketBounds[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            w.Sample(Prefix + "poll_duration_seconds_bucket", cumulative[^1], ("device", d.DeviceId), ("le", "+Inf"));
+            w.Sample(Prefix + "poll_duration_seconds_sum", d.PollLatency.SumSeconds, ("device", d.DeviceId));
+            w.Sample(Prefix + "poll_duration_seconds_count", cumulative[^1], ("device", d.DeviceId));
+        }
+
+        w.Family(Prefix + "records_committed_total", "counter", "Records (readings that passed report-by-exception, and alarm transitions) committed to the durable buffer.");
+        w.Sample(Prefix + "records_committed_total", _monitor.Committed);
+        w.Family(Prefix + "buffer_commit_failures_total", "counter", "Failed buffer commits (disk full, I/O error, locked); the batch is retried.");
+        w.Sample(Prefix + "buffer_commit_failures_total", _monitor.CommitFailures);
+
+        BufferStatistics stats = _buffer.GetStatistics();
+        w.Family(Prefix + "buffer_records", "gauge", "Records waiting in the durable buffer for upstream acknowledgement.");
+        w.Sample(Prefix + "buffer_records", stats.TelemetryCount, ("kind", "telemetry"));
+        w.Sample(Prefix + "buffer_records", stats.AlarmCount, ("kind", "alarm"));
+        w.Family(Prefix + "buffer_bytes", "gauge", "Bytes the buffer database uses.");
+        w.Sample(Prefix + "buffer_bytes", stats.UsedBytes);
+        w.Family(Prefix + "buffer_oldest_age_seconds", "gauge", "Age of the oldest waiting record; 0 when the buffer is empty.");
+        w.Sample(Prefix + "buffer_oldest_age_seconds", stats.OldestTimestamp is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0);
+        w.Family(Prefix + "buffer_evicted_total", "counter", "Telemetry records evicted because max_disk was reached.");
+        w.Sample(Prefix + "buffer_evicted_total", stats.DroppedTelemetry);
+
+        w.Family(Prefix + "upstream_connected", "gauge", "1 while the upstream publisher is connected.");
+        foreach (IUpstreamPublisher publisher in _forwarder.Publishers)
+        {
+            w.Sample(Prefix + "upstream_connected", publisher.IsConnected ? 1 : 0, ("publisher", publisher.Name));
+        }
+
+        w.Family(Prefix + "upstream_messages_acked_total", "counter", "Upstream messages acknowledged by every publisher (MQTT QoS 1: PUBACK received).");
+        w.Sample(Prefix + "upstream_messages_acked_total", _forwarder.PublishedMessages);
+        w.Family(Prefix + "upstream_records_acked_total", "counter", "Records carried by acknowledged upstream messages.");
+        w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedReadings, ("kind", "telemetry"));
+        w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedAlarms, ("kind", "alarm"));
+
+        w.Family(Prefix + "alarms_active", "gauge", "Alarms raised now (active or acknowledged: the condition is present), by severity.");
+        ActiveAlarm[] alarms = _monitor.ActiveAlarms.ToArray();
+        foreach (AlarmSeverity severity in Enum.GetValues<AlarmSeverity>())
+        {
+            w.Sample(Prefix + "alarms_active", alarms.Count(a => a.Severity == severity), ("severity", severity.ToString().ToLowerInvariant()));
+        }
+
+        w.Family(Prefix + "config_reloads_total", "counter", "Configuration reloads, by result.");
+        w.Sample(Prefix + "config_reloads_total", _monitor.Reloads, ("result", "applied"));
+        w.Sample(Prefix + "config_reloads_total", _monitor.ReloadFailures, ("result", "rejected"));
+
+        using Process self = Process.GetCurrentProcess();
+        w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        w.Sample("process_resident_memory_bytes", self.WorkingSet64);
+        w.Family("process_cpu_seconds_total", "counter", "User and system CPU time in seconds.");
+        w.Sample("process_cpu_seconds_total", self.TotalProcessorTime.TotalSeconds);
+        w.Family("dotnet_gc_heap_bytes", "gauge", "Bytes in the managed heap.");
+        w.Sample("dotnet_gc_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
+        return w.ToString();
+    }
+}

@@ -1,0 +1,11 @@
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Monitoring;
+
+/// <summary>
+/// An alarm that is raised now (active or acknowledged), as the status page and the metrics show it.
+/// <paramref name="TagId"/> is null for a built-in offline alarm; <paramref name="Value"/> is none when no value decided it.
+/// </summary>
+internal sealed record ActiveAlarm(string AlarmId, AlarmSeverity Severity, AlarmLifecycle State, string DeviceId, string? TagId, string Message, TagValue Value, DateTimeOffset Since);

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
+
+namespace SmartCity.Edge.Gateway.Monitoring;
+
+/// <summary>
+/// The live picture of the pipeline that health checks, the watchdog, <c>/metrics</c> and the status page read:
+/// one <see cref="DeviceMonitor"/> per running device, the latest value of every tag, active alarms, and the
+/// processing stage's commit progress. Writers are the pipeline stages; readers never block them.
+/// </summary>
+internal sealed class PipelineMonitor
+{
+    private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Device, string Tag), TagCell> _tags = new();
+    private readonly ConcurrentDictionary<string, ActiveAlarm> _alarms = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private long _committed;
+    private long _commitFailures;
+    private volatile string? _commitError;
+    private long _lastCommitTimestamp;
+    private long _reloads;
+    private long _reloadFailures;
+
+    public PipelineMonitor(TimeProvider time)
+    {
+        _time = time;
+        _lastCommitTimestamp = time.GetTimestamp();
+        StartedAt = time.GetUtcNow();
+    }
+
+    /// <summary>How long ago the last commit succeeded (since start when none has yet).</summary>
+    public TimeSpan SinceLastCommit => _time.GetElapsedTime(Interlocked.Read(ref _lastCommitTimestamp));
+
+    public IEnumerable<DeviceMonitor> Devices => _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
+
+    public IEnumerable<TagSnapshot> Tags => _tags.Values.Select(c => c.Snapshot()).OrderBy(t => t.DeviceId, StringComparer.Ordinal).ThenBy(t => t.TagId, StringComparer.Ordinal);
+
+    public IEnumerable<ActiveAlarm> ActiveAlarms => _alarms.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.AlarmId, StringComparer.Ordinal);
+
+    /// <summary>Records committed to the durable buffer since start.</summary>
+    public long Committed => Interlocked.Read(ref _committed);
+
+    public long CommitFailures => Interlocked.Read(ref _commitFailures);
+
+    /// <summary>The last commit's error while commits are failing; null once one succeeds.</summary>
+    public string? CommitError => _commitError;
+
+    /// <summary>Records the processing stage holds in memory waiting for a commit (set by the stage).</summary>
+    public int PendingRecords { get; set; }
+
+    public long Reloads => Interlocked.Read(ref _reloads);
+
+    public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Registers (or replaces, after a reload restarted it) the monitor of a device.</summary>
+    public DeviceMonitor AddDevice(string deviceId, string driver, TimeSpan pollInterval)
+    {
+        var monitor = new DeviceMonitor(deviceId, driver, pollInterval, _time);
+        _devices[deviceId] = monitor;
+        return monitor;
+    }
+
+    /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>
+    public void RemoveDevice(string deviceId)
+    {
+        _devices.TryRemove(deviceId, out _);
+        foreach ((string Device, string Tag) key in _tags.Keys)
+        {
+            if (key.Device == deviceId)
+            {
+                _tags.TryRemove(key, out _);
+            }
+        }
+    }
+
+    /// <summary>Forgets active alarms a reload removed (the engine also publishes their final clear).</summary>
+    public void RetainAlarms(IReadOnlySet<string> alarmIds)
+    {
+        foreach (string id in _alarms.Keys)
+        {
+            if (!alarmIds.Contains(id))
+            {
+                _alarms.TryRemove(id, out _);
+            }
+        }
+    }
+
+    public void RecordReading(in Reading reading)
+    {
+        if (_devices.TryGetValue(reading.DeviceId, out DeviceMonitor? device))
+        {
+            device.CountReading();
+        }
+
+        // One cell per tag, updated in place: the hot path allocates nothing once every tag has been seen.
+        _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
+    }
+
+    /// <summary>
+    /// An alarm the engine published (see <see cref="MonitoringAlarmEventSink"/>): raised (active or acknowledged)
+    /// alarms are listed, any other state removes it.
+    /// </summary>
+    public void RecordAlarm(AlarmEvent alarmEvent) =>
+        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp);
+
+    /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start.</summary>
+    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since)
+    {
+        if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)
+        {
+            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since);
+        }
+        else
+        {
+            _alarms.TryRemove(alarm.Id, out _);
+        }
+    }
+
+    public void RecordCommit(int records)
+    {
+        Interlocked.Add(ref _committed, records);
+        Interlocked.Exchange(ref _lastCommitTimestamp, _time.GetTimestamp());
+        _commitError = null;
+    }
+
+    public void RecordCommitFailure(Exception exception)
+    {
+        Interlocked.Increment(ref _commitFailures);
+        _commitError = exception.Message;
+    }
+
+    public void RecordReload(bool applied)
+    {
+        Interlocked.Increment(ref applied ? ref _reloads : ref _reloadFailures);
+    }
+
+    /// <summary>The latest reading of one tag; a lock keeps value, quality and time of one reading together.</summary>
+    private sealed class TagCell(string deviceId, string tagId)
+    {
+        private readonly Lock _gate = new();
+        private TagValue _value;
+        private Quality _quality;
+        private string? _reason;
+        private DateTimeOffset _timestamp;
+
+        public void Update(in Reading reading)
+        {
+            lock (_gate)
+            {
+                _value = reading.Value;
+                _quality = reading.Quality;
+                _reason = reading.Reason;
+                _timestamp = reading.SourceTimestamp;
+            }
+        }
+
+        public TagSnapshot Snapshot()
+        {
+            lock (_gate)
+            {
+                return new TagSnapshot(deviceId, tagId, _value, _quality, _reason, _timestamp);
+            }
+        }
+    }
+}
