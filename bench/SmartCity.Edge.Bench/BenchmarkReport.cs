@@ -7,7 +7,7 @@ internal static class BenchmarkReport
 {
     public static void WriteSection(string benchmarkName, string markdownBody)
     {
-        string path = Path.Combine(FindRepositoryRoot(), "docs", "benchmarks.md");
+        string path = Path.Combine(BenchEnvironment.RepositoryRoot, "docs", "benchmarks.md");
         string existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nFigures written by `bench/` (run on demand, never in CI). Each section says the command that produced it.\n";
         string begin = $"<!-- bench:{benchmarkName}:begin -->";
         string end = $"<!-- bench:{benchmarkName}:end -->";
@@ -24,15 +24,4 @@ internal static class BenchmarkReport
     /// <summary>One line describing the machine, for each section's header.</summary>
     public static string MachineLine() =>
         $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}";
-
-    private static string FindRepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? Directory.GetCurrentDirectory();
-    }
 }

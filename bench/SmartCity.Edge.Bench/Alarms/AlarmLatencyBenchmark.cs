@@ -34,15 +34,12 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        int alarms = IntOption(args, "--alarms", 1000);
-        string poll = Option(args, "--poll", "100ms");
-        string driver = Option(args, "--driver", "simulator");
+        int alarms = BenchEnvironment.IntOption(args, "--alarms", 1000);
+        string poll = BenchEnvironment.Option(args, "--poll", "100ms");
+        string driver = BenchEnvironment.Option(args, "--driver", "simulator");
         string directory = Directory.CreateTempSubdirectory("edge-bench-alarms-").FullName;
-        int port = FreePort();
-        string conf = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nuser root\n", cancellationToken);
-        using Process broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true })!;
-        await WaitForPortAsync(port, cancellationToken);
+        await using LocalMosquitto broker = await LocalMosquitto.StartAsync(cancellationToken);
+        int port = broker.Port;
 
         // Keep the host's per-transition Information logs off the console: 2,000 lines would measure the terminal.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
@@ -119,8 +116,6 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
                 modbusServer.Dispose();
             }
 
-            broker.Kill();
-            await broker.WaitForExitAsync(CancellationToken.None);
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -226,13 +221,7 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
     /// <summary>Starts tests/peers/modbus/build/libmodbus_server on a free port and waits for its READY line.</summary>
     private static async Task<(Process Server, int Port)> StartLibmodbusServerAsync(CancellationToken cancellationToken)
     {
-        string? root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "SmartCity.Edge.sln")))
-        {
-            root = Path.GetDirectoryName(root);
-        }
-
-        string server = Path.Combine(root ?? ".", "tests", "peers", "modbus", "build", "libmodbus_server");
+        string server = Path.Combine(BenchEnvironment.RepositoryRoot, "tests", "peers", "modbus", "build", "libmodbus_server");
         if (!File.Exists(server))
         {
             throw new InvalidOperationException($"{server} is missing: run tests/peers/install.sh (or make -C tests/peers/modbus)");
@@ -257,39 +246,4 @@ internal sealed class AlarmLatencyBenchmark : IBenchmark
 
     private static double DurationParserMs(string text) =>
         SmartCity.Edge.Drivers.Configuration.DurationParser.TryParse(text, out TimeSpan duration) ? duration.TotalMilliseconds : double.NaN;
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        int.Parse(Option(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port, CancellationToken cancellationToken)
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(25, cancellationToken);
-            }
-        }
-
-        throw new InvalidOperationException($"mosquitto did not listen on {port}");
-    }
 }

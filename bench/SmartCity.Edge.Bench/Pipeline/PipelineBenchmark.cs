@@ -25,15 +25,12 @@ internal sealed class PipelineBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        int seconds = IntOption(args, "--seconds", 10);
-        int deviceCount = IntOption(args, "--devices", 100);
-        int tagsPerDevice = IntOption(args, "--tags", 10);
+        int seconds = BenchEnvironment.IntOption(args, "--seconds", 10);
+        int deviceCount = BenchEnvironment.IntOption(args, "--devices", 100);
+        int tagsPerDevice = BenchEnvironment.IntOption(args, "--tags", 10);
         string directory = Directory.CreateTempSubdirectory("edge-bench-").FullName;
-        int port = FreePort();
-        string conf = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nuser root\n", cancellationToken);
-        using Process broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true })!;
-        await WaitForPortAsync(port, cancellationToken);
+        await using LocalMosquitto broker = await LocalMosquitto.StartAsync(cancellationToken);
+        int port = broker.Port;
 
         try
         {
@@ -42,7 +39,7 @@ internal sealed class PipelineBenchmark : IBenchmark
             string markdown = $"""
                 ## Pipeline: processing → durable buffer → MQTT (issue 2)
 
-                `{command}` — {BenchmarkReport.MachineLine()}, mosquitto {MosquittoVersion()} on loopback.
+                `{command}` — {BenchmarkReport.MachineLine()}, mosquitto {LocalMosquitto.Version()} on loopback.
 
                 {deviceCount} devices × {tagsPerDevice} tags, every reading a new value (no deadband suppression), producers
                 limited only by the bounded channel. Durable buffer: SQLite WAL, `synchronous=FULL`. MQTT QoS 1; a reading
@@ -64,13 +61,11 @@ internal sealed class PipelineBenchmark : IBenchmark
         }
         finally
         {
-            broker.Kill();
-            await broker.WaitForExitAsync(CancellationToken.None);
             Directory.Delete(directory, recursive: true);
         }
     }
 
-    private static async Task<Result> MeasureAsync(string directory, int port, int seconds, int deviceCount, int tagsPerDevice, Process broker, CancellationToken cancellationToken)
+    private static async Task<Result> MeasureAsync(string directory, int port, int seconds, int deviceCount, int tagsPerDevice, LocalMosquitto broker, CancellationToken cancellationToken)
     {
         var simulator = new SimulatorDriverFactory();
         var devices = Enumerable.Range(0, deviceCount).Select(d =>
@@ -100,7 +95,7 @@ internal sealed class PipelineBenchmark : IBenchmark
 
         Process self = Process.GetCurrentProcess();
         TimeSpan cpuStart = self.TotalProcessorTime;
-        TimeSpan brokerCpuStart = ProcessCpu(broker.Id);
+        TimeSpan brokerCpuStart = ProcessCpu(broker.ProcessId);
         var clock = Stopwatch.StartNew();
         using var produce = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         produce.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -148,7 +143,7 @@ internal sealed class PipelineBenchmark : IBenchmark
 
         TimeSpan elapsed = clock.Elapsed;
         TimeSpan cpu = self.TotalProcessorTime - cpuStart;
-        TimeSpan brokerCpu = ProcessCpu(broker.Id) - brokerCpuStart;
+        TimeSpan brokerCpu = ProcessCpu(broker.ProcessId) - brokerCpuStart;
         await forwarder.StopAsync(CancellationToken.None);
         self.Refresh();
         return new Result(produced, elapsed, cpu, brokerCpu, forwarder.PublishedMessages, self.PeakWorkingSet64, backlogAtStop);
@@ -160,46 +155,6 @@ internal sealed class PipelineBenchmark : IBenchmark
         string[] fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
-    }
-
-    private static string MosquittoVersion()
-    {
-        using Process p = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-h"]) { RedirectStandardOutput = true })!;
-        string first = p.StandardOutput.ReadLine() ?? string.Empty;
-        p.WaitForExit();
-        return first.Replace("mosquitto version ", string.Empty, StringComparison.Ordinal).Trim();
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port, CancellationToken cancellationToken)
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(25, cancellationToken);
-            }
-        }
-
-        throw new InvalidOperationException($"mosquitto did not listen on {port}");
     }
 
     private sealed record Result(long Readings, TimeSpan Elapsed, TimeSpan GatewayCpu, TimeSpan BrokerCpu, long Messages, long PeakRssBytes, long BacklogAtStop);

@@ -30,8 +30,8 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         string directory = Directory.CreateTempSubdirectory("edge-rss-").FullName;
         try
         {
-            int port = FreePort();
-            string demo = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "config", "demo.yaml"), cancellationToken);
+            int port = BenchEnvironment.FreePort();
+            string demo = await File.ReadAllTextAsync(Path.Combine(BenchEnvironment.RepositoryRoot, "config", "demo.yaml"), cancellationToken);
             string config = Path.Combine(directory, "demo.yaml");
             await File.WriteAllTextAsync(config, demo.Replace("data_dir: ./data/demo", $"data_dir: {directory}/data", StringComparison.Ordinal) + $"\nhttp:\n  listen: 127.0.0.1:{port}\n", cancellationToken);
 
@@ -164,22 +164,4 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
     private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? Directory.GetCurrentDirectory();
-    }
 }
