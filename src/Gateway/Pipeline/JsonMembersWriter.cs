@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SmartCity.Edge.Drivers;
+
+namespace SmartCity.Edge.Gateway.Pipeline;
+
+/// <summary>
+/// Writes one JSON object and returns its members without the braces — the form the buffer stores, so that the
+/// forwarder only appends <c>seq</c> and concatenates. Reused per encoder; not thread-safe.
+/// </summary>
+internal sealed class JsonMembersWriter
+{
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    private readonly ArrayBufferWriter<byte> _buffer;
+
+    public JsonMembersWriter(int initialCapacity)
+    {
+        _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+        Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    public Utf8JsonWriter Writer { get; }
+
+    public void Begin()
+    {
+        _buffer.ResetWrittenCount();
+        Writer.Reset(_buffer);
+        Writer.WriteStartObject();
+    }
+
+    public string End()
+    {
+        Writer.WriteEndObject();
+        Writer.Flush();
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan[1..^1]);
+    }
+
+    /// <summary>A tag value as the contract shows it: number, boolean, string, or null where JSON has no number (none, NaN, infinities).</summary>
+    public void WriteValue(ReadOnlySpan<byte> name, TagValue value)
+    {
+        switch (value.Kind)
+        {
+            case TagValueKind.Boolean:
+                Writer.WriteBoolean(name, value.AsBoolean());
+                break;
+            case TagValueKind.Int64:
+                Writer.WriteNumber(name, value.AsInt64());
+                break;
+            case TagValueKind.UInt64:
+                Writer.WriteNumber(name, value.AsUInt64());
+                break;
+            case TagValueKind.Double when double.IsFinite(value.AsDouble()):
+                Writer.WriteNumber(name, value.AsDouble());
+                break;
+            case TagValueKind.String:
+                Writer.WriteString(name, value.AsString());
+                break;
+            default:
+                Writer.WriteNull(name);
+                break;
+        }
+    }
+
+    /// <summary>ISO 8601 UTC with milliseconds, as in the upstream contract.</summary>
+    public void WriteTimestamp(ReadOnlySpan<byte> name, DateTimeOffset timestamp)
+    {
+        Span<char> text = stackalloc char[24];
+        timestamp.UtcDateTime.TryFormat(text, out int written, TimestampFormat, CultureInfo.InvariantCulture);
+        Writer.WriteString(name, text[..written]);
+    }
+}
