@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace SmartCity.Edge.Gateway.Tests.Tools;
+namespace SmartCity.Edge.Gateway.Tests.Cli;
 
 /// <summary>A test peer from tests/peers that prints <c>READY port=N</c> (or <c>READY N</c>) once it listens.</summary>
 internal sealed partial class PeerProcess : IAsyncDisposable

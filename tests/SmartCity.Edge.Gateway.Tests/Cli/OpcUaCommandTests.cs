@@ -1,7 +1,7 @@
 using System.Globalization;
 using SmartCity.Edge.Gateway.Tests.Integration;
 
-namespace SmartCity.Edge.Gateway.Tests.Tools;
+namespace SmartCity.Edge.Gateway.Tests.Cli;
 
 /// <summary>The technician's <c>smartcity-edge opcua</c> tool, run as the real binary against a real node-opcua server (tests/peers/opcua/server.js).</summary>
 public sealed class OpcUaCommandTests : IAsyncLifetime

@@ -1,6 +1,6 @@
 using SmartCity.Edge.Gateway.Tests.Integration;
 
-namespace SmartCity.Edge.Gateway.Tests.Tools;
+namespace SmartCity.Edge.Gateway.Tests.Cli;
 
 /// <summary>
 /// The technician's <c>smartcity-edge modbus</c> tool, run as the real binary against a real pymodbus server serving
