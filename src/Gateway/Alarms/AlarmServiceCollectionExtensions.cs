@@ -51,7 +51,7 @@ internal static class AlarmServiceCollectionExtensions
 
             return engine;
         });
-        services.AddSingleton<IDeviceStatusObserver>(sp => sp.GetRequiredService<AlarmEngine>());
+        services.AddSingleton<IDeviceStatusObserver>(sp => new AlarmOutputsOnReconnect(sp.GetRequiredService<AlarmEngine>(), new Lazy<AlarmActionRunner>(sp.GetRequiredService<AlarmActionRunner>)));
         services.AddSingleton<AlarmActionRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmActionRunner>());
         services.AddSingleton<WebhookDispatcher>();

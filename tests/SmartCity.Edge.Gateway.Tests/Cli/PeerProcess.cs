@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
@@ -7,6 +8,9 @@ namespace SmartCity.Edge.Gateway.Tests.Cli;
 internal sealed partial class PeerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+    private int _disposed;
 
     private PeerProcess(Process process, int port)
     {
@@ -54,15 +58,48 @@ internal sealed partial class PeerProcess : IAsyncDisposable
             Match ready = ReadyLine().Match(line);
             if (ready.Success)
             {
-                // Keep draining stdout so the peer never blocks on a full pipe.
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new PeerProcess(process, int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+                // Keep draining stdout so the peer never blocks on a full pipe; keep the lines for WaitForLineAsync.
+                var peer = new PeerProcess(process, int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+                _ = peer.PumpAsync();
+                return peer;
+            }
+        }
+    }
+
+    /// <summary>Waits for a line of the peer's output (after READY) that matches, failing after <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        int seen = 0;
+        while (true)
+        {
+            string[] lines = _lines.ToArray();
+            for (; seen < lines.Length; seen++)
+            {
+                if (match(lines[seen]))
+                {
+                    return lines[seen];
+                }
+            }
+
+            try
+            {
+                await _lineArrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no matching line within {timeout.TotalSeconds}s; last lines: {string.Join(" | ", _lines.TakeLast(5))}");
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -70,6 +107,15 @@ internal sealed partial class PeerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task PumpAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            _lines.Enqueue(line);
+            _lineArrived.Release();
+        }
     }
 
     [GeneratedRegex(@"^READY (?:port=)?(\d+)")]
