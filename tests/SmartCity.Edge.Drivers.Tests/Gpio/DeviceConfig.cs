@@ -33,6 +33,19 @@ internal static class DeviceConfig
         return (device, context.Problems.HasAny ? null : settings, context.Problems.Ordered().ToList());
     }
 
+    /// <summary>
+    /// Reads <c>testcases/&lt;case&gt;/device.yaml</c> next to a test source file and returns the problems as printed,
+    /// or <c>["ok"]</c>, to compare with that case's <c>expected.txt</c>.
+    /// </summary>
+    public static (string[] Expected, string[] Actual) RunCase(string sourceDirectory, string name, IDriverFactory factory)
+    {
+        string folder = Path.Combine(sourceDirectory, "testcases", name);
+        string[] expected = File.ReadAllLines(Path.Combine(folder, "expected.txt"));
+        var (_, _, problems) = Read(File.ReadAllText(Path.Combine(folder, "device.yaml")), factory, "device.yaml");
+        string[] actual = problems.Count == 0 ? ["ok"] : [.. problems.Select(p => p.ToString())];
+        return (expected, actual);
+    }
+
     /// <summary>The config-case folders next to a test source file: <c>testcases/&lt;case&gt;/device.yaml</c> and <c>expected.txt</c>.</summary>
     public static IEnumerable<object[]> Cases(string sourceDirectory) =>
         Directory.GetDirectories(Path.Combine(sourceDirectory, "testcases"))

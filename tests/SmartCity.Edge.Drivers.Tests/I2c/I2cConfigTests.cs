@@ -13,12 +13,8 @@ public sealed class I2cConfigTests
     [MemberData(nameof(ConfigCases))]
     public void ReadSettings_ConfigCase_ReportsExpectedProblems(string name)
     {
-        string folder = Path.Combine(SourceDirectory(), "testcases", name);
-        string[] expected = File.ReadAllLines(Path.Combine(folder, "expected.txt"));
+        (string[] expected, string[] actual) = DeviceConfig.RunCase(SourceDirectory(), name, NewFactory());
 
-        var (_, _, problems) = DeviceConfig.Read(File.ReadAllText(Path.Combine(folder, "device.yaml")), NewFactory(), "device.yaml");
-
-        string[] actual = problems.Count == 0 ? ["ok"] : [.. problems.Select(p => p.ToString())];
         Assert.Equal(expected, actual);
     }
 

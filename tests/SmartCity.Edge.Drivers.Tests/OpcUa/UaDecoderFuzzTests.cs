@@ -109,12 +109,12 @@ public sealed class UaDecoderFuzzTests
     {
         using TcpClient client = await listener.AcceptTcpClientAsync();
         NetworkStream stream = client.GetStream();
-        byte[] hello = await ReadChunkAsync(stream);
+        byte[] hello = await UaTestChunks.ReadChunkAsync(stream);
         Assert.Equal((byte)'H', hello[0]);
         byte[] ack = new byte[28];
         new UaAcknowledgeMessage(0, new UaTransportLimits(65535, 65535, 0, 0)).TryWrite(ack, out _);
         await stream.WriteAsync(ack);
-        byte[] open = await ReadChunkAsync(stream);
+        byte[] open = await UaTestChunks.ReadChunkAsync(stream);
         byte[] response = BuildOpenResponse(open);
         byte[] chunk = kind switch
         {
@@ -187,20 +187,7 @@ public sealed class UaDecoderFuzzTests
         writer.WriteDateTime(DateTime.UtcNow);
         writer.WriteUInt32(600000);
         writer.WriteByteString(null);
-        byte[] bytes = writer.WrittenSpan.ToArray();
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)bytes.Length);
-        return bytes;
-    }
-
-    private static async Task<byte[]> ReadChunkAsync(NetworkStream stream)
-    {
-        byte[] header = new byte[8];
-        await stream.ReadExactlyAsync(header);
-        int size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-        byte[] chunk = new byte[size];
-        header.CopyTo(chunk, 0);
-        await stream.ReadExactlyAsync(chunk.AsMemory(8));
-        return chunk;
+        return UaTestChunks.Finish(writer);
     }
 
     private static IEnumerable<byte[]> ValidEncodings()

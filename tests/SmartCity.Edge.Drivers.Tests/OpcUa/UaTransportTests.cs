@@ -47,7 +47,7 @@ public sealed class UaTransportTests
     {
         await using var peer = new ScriptedPeer(async stream =>
         {
-            await ReadChunkAsync(stream);
+            await UaTestChunks.ReadChunkAsync(stream);
             using var writer = new UaBinaryWriter();
             writer.WriteBytes("ERRF"u8);
             writer.WriteUInt32(0);
@@ -69,7 +69,7 @@ public sealed class UaTransportTests
     {
         await using var peer = new ScriptedPeer(async stream =>
         {
-            await ReadChunkAsync(stream);
+            await UaTestChunks.ReadChunkAsync(stream);
             byte[] ack = new byte[28];
             new UaAcknowledgeMessage(0, new UaTransportLimits(8192, 8192, 0, 0)).TryWrite(ack, out _);
             await stream.WriteAsync(ack);
@@ -89,7 +89,7 @@ public sealed class UaTransportTests
     {
         await using var peer = new ScriptedPeer(async stream =>
         {
-            await ReadChunkAsync(stream);
+            await UaTestChunks.ReadChunkAsync(stream);
             byte[] ack = new byte[28];
             new UaAcknowledgeMessage(0, new UaTransportLimits(ReceiveBufferSize: 16384, SendBufferSize: 9000, MaxMessageSize: 100000, MaxChunkCount: 7)).TryWrite(ack, out _);
             await stream.WriteAsync(ack);
@@ -105,7 +105,7 @@ public sealed class UaTransportTests
     {
         await using var peer = new ScriptedPeer(async stream =>
         {
-            await ReadChunkAsync(stream);
+            await UaTestChunks.ReadChunkAsync(stream);
             while (await stream.ReadAsync(new byte[256]) > 0)
             {
                 // say nothing until the client gives up
@@ -124,11 +124,11 @@ public sealed class UaTransportTests
     {
         await using var peer = new ScriptedPeer(async stream =>
         {
-            await ReadChunkAsync(stream);
+            await UaTestChunks.ReadChunkAsync(stream);
             byte[] ack = new byte[28];
             new UaAcknowledgeMessage(0, new UaTransportLimits(65535, 65535, 0, 0)).TryWrite(ack, out _);
             await stream.WriteAsync(ack);
-            byte[] open = await ReadChunkAsync(stream);
+            byte[] open = await UaTestChunks.ReadChunkAsync(stream);
             var reader = new UaBinaryReader(open.AsSpan(12));
             reader.ReadString();
             reader.ReadByteString();
@@ -136,7 +136,7 @@ public sealed class UaTransportTests
             reader.ReadUInt32();
             uint requestId = reader.ReadUInt32();
             await stream.WriteAsync(OpenResponse(sequence: 10, requestId));
-            byte[] request = await ReadChunkAsync(stream);
+            byte[] request = await UaTestChunks.ReadChunkAsync(stream);
             uint nextRequestId = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(request.AsSpan(20));
             await stream.WriteAsync(MessageChunk(sequence: 12, nextRequestId)); // 11 skipped
             while (await stream.ReadAsync(new byte[256]) > 0)
@@ -173,7 +173,7 @@ public sealed class UaTransportTests
         writer.WriteDateTime(DateTime.UtcNow);
         writer.WriteUInt32(600000);
         writer.WriteByteString(null);
-        return Finish(writer);
+        return UaTestChunks.Finish(writer);
     }
 
     private static byte[] MessageChunk(uint sequence, uint requestId)
@@ -189,7 +189,7 @@ public sealed class UaTransportTests
         WriteResponseHeader(writer, requestId);
         writer.WriteInt32(0);
         writer.WriteInt32(0);
-        return Finish(writer);
+        return UaTestChunks.Finish(writer);
     }
 
     private static void WriteResponseHeader(UaBinaryWriter writer, uint handle)
@@ -200,24 +200,6 @@ public sealed class UaTransportTests
         writer.WriteByte(0);
         writer.WriteInt32(-1);
         writer.WriteExtensionObject(UaExtensionObject.Null);
-    }
-
-    private static byte[] Finish(UaBinaryWriter writer)
-    {
-        byte[] bytes = writer.WrittenSpan.ToArray();
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)bytes.Length);
-        return bytes;
-    }
-
-    private static async Task<byte[]> ReadChunkAsync(NetworkStream stream)
-    {
-        byte[] header = new byte[8];
-        await stream.ReadExactlyAsync(header);
-        int size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-        byte[] chunk = new byte[size];
-        header.CopyTo(chunk, 0);
-        await stream.ReadExactlyAsync(chunk.AsMemory(8));
-        return chunk;
     }
 
     /// <summary>A one-connection loopback peer running a script; port 0.</summary>
