@@ -82,7 +82,7 @@ internal sealed class OpcUaBenchmark : IBenchmark
         double cpuPerRead = (CpuTime() - cpuBefore).TotalMilliseconds / reads;
         double allocatedPerRead = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)reads;
 
-        var counter = new CountingHandler();
+        var counter = new CountingDataChangeHandler();
         UaMonitoredItemRequest[] items = nodes.Select((n, i) => new UaMonitoredItemRequest(n.NodeId, (uint)i, 0, 10)).ToArray();
         await client.CreateSubscriptionAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), items, counter, cancellationToken);
         await Task.Delay(500, cancellationToken);
@@ -215,21 +215,5 @@ internal sealed class OpcUaBenchmark : IBenchmark
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{ReadsPerSecond:0.0} reads/s ({CpuMsPerRead:0.00} ms CPU each), {ChangesPerSecond:0} changes/s ({CpuUsPerChange:0.0} µs CPU each), {ProcessMiB:0.0} MiB process, {HeapMiB:0.0} MiB heap");
-    }
-
-    private sealed class CountingHandler : IUaDataChangeHandler
-    {
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public ValueTask OnDataChangeAsync(uint clientHandle, UaDataValue value, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _count);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"monitored item {clientHandle} failed: {status}");
     }
 }

@@ -78,7 +78,7 @@ internal sealed class OpcUaSecurityBenchmark : IBenchmark
     {
         await using var client = new UaClient(options, TimeProvider.System, NullLogger.Instance);
         await client.ConnectAsync(cancellationToken);
-        var counter = new CountingHandler();
+        var counter = new CountingDataChangeHandler();
         UaMonitoredItemRequest[] items = Enumerable.Range(0, 1000).Select(i => new UaMonitoredItemRequest(UaNodeId.FromString(1, $"Bench.N{i:D4}"), (uint)i, 0, 10)).ToArray();
         await client.CreateSubscriptionAsync(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), items, counter, cancellationToken);
         await Task.Delay(500, cancellationToken);
@@ -118,21 +118,5 @@ internal sealed class OpcUaSecurityBenchmark : IBenchmark
     {
         using Process self = Process.GetCurrentProcess();
         return self.TotalProcessorTime;
-    }
-
-    private sealed class CountingHandler : IUaDataChangeHandler
-    {
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public ValueTask OnDataChangeAsync(uint clientHandle, UaDataValue value, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _count);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"monitored item {clientHandle} failed: {status}");
     }
 }
