@@ -40,32 +40,9 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
     public async ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
         _sink = sink;
-        var options = new UaClientOptions
-        {
-            Endpoint = _settings.Endpoint,
-            UserName = _settings.UserName,
-            Password = _settings.Password,
-            SessionName = "SmartCity.Edge " + _device.Id,
-            SessionTimeout = _settings.SessionTimeout,
-            RequestTimeout = _settings.RequestTimeout,
-        };
-        if (!_settings.Security.IsNone)
-        {
-            options = CreateSecurity().Apply(options);
-        }
-
-        if (_settings.UserCertificate is { } files)
-        {
-            try
-            {
-                options = options with { UserCertificate = UaUserCertificate.Load(files.CertificateFile, files.KeyFile) };
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
-            {
-                throw new DeviceException($"OPC UA device {_device.Id}: cannot load the user certificate {files.CertificateFile} / key {files.KeyFile}: {ex.Message}", ex) { Kind = "config" };
-            }
-        }
-
+        UaClientOptions options = OpcUaClientOptionsFactory.Create(
+            _settings, "SmartCity.Edge " + _device.Id, _dataDirectory, $"OPC UA device {_device.Id}", _time,
+            (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file));
         _client = new UaClient(options, _time, _logger);
         _client.Reconnected += () => _ = RefreshAfterOutageAsync();
         try
@@ -78,26 +55,6 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         {
             throw ToDeviceException("cannot connect to", ex);
         }
-    }
-
-    /// <summary>Loads (or creates) the application certificate under {data_dir}/pki and sets up server certificate checks.</summary>
-    private UaClientSecurity CreateSecurity()
-    {
-        UaSecurityConfiguration security = _settings.Security;
-        var store = new UaCertificateStore(Path.Combine(_dataDirectory, "pki"));
-        UaApplicationCertificate own;
-        try
-        {
-            own = store.LoadOrCreateOwn(security.ApplicationUri, "SmartCity.Edge", security.CertificateValidity, _time);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            throw new DeviceException($"OPC UA device {_device.Id}: cannot load or create the application certificate in {store.Root}: {ex.Message}", ex) { Kind = "config" };
-        }
-
-        var validator = new UaCertificateValidator(store, new UaCertificateValidationOptions(security.TrustOnFirstUse, security.CheckHostName), _time);
-        validator.TrustedOnFirstUse += (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file);
-        return new UaClientSecurity(security, own, validator, _settings.Endpoint.Host);
     }
 
     public async ValueTask PollAsync(CancellationToken cancellationToken)

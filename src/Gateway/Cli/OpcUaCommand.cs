@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Drivers.OpcUa;
 using SmartCity.Edge.Gateway.Configuration;
 
@@ -23,62 +24,104 @@ internal sealed class OpcUaCommand : ICliCommand
     public string Name => "opcua";
 
     public string Usage =>
-        "opcua browse opc.tcp://HOST:PORT [--path /Objects/…] [--depth N] [--all] [--user U --password P]\n" +
+        "opcua browse CONNECTION [--path /Objects/…] [--depth N] [--all]\n" +
         "    print the node tree with node ids, data types and current values (server's own nodes; --all adds ns=0)\n" +
-        "opcua read opc.tcp://HOST:PORT NODEID… [--user U --password P]\n" +
+        "opcua read CONNECTION NODEID…\n" +
         "    read the current value, status and source time of each node (e.g. \"ns=1;s=Door1.Open\")\n" +
-        "opcua certs [--config FILE | --pki DIR]\n" +
+        OpcUaConnectionArguments.Usage + "\n" +
+        "opcua certs [--config FILE | --data-dir DIR | --pki DIR]\n" +
         "    list our application certificate and the trusted and rejected server certificates ({data_dir}/pki)\n" +
-        "opcua trust THUMBPRINT [--config FILE | --pki DIR]\n" +
+        "opcua trust THUMBPRINT [--config FILE | --data-dir DIR | --pki DIR]\n" +
         "    trust a rejected server certificate (moves it from pki/rejected/certs to pki/trusted/certs)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (args.Length >= 1 && args[0] is "certs" or "trust")
+        if (args.Length >= 1 && args[0] is "certs" or "trust" && !args.Contains("--help"))
         {
             return RunCertificateCommand(args, Console.Out, Console.Error);
         }
 
-        if (args.Length < 2 || args[0] is not ("browse" or "read"))
+        bool help = args.Length == 0 || args[0] == "help" || args.Contains("--help") || args.Contains("-h");
+        if (help || args.Length < 2 || args[0] is not ("browse" or "read"))
         {
-            Console.Error.WriteLine("usage:");
+            TextWriter writer = help ? Console.Out : Console.Error;
+            writer.WriteLine("usage:");
             foreach (string line in Usage.Split('\n'))
             {
-                Console.Error.WriteLine(line.StartsWith("opcua", StringComparison.Ordinal) ? "  smartcity-edge " + line : "  " + line);
+                writer.WriteLine(line.StartsWith("opcua", StringComparison.Ordinal) ? "  smartcity-edge " + line : "  " + line);
             }
 
-            return 2;
+            return help && args.Length > 0 ? 0 : 2;
         }
 
-        if (!UaEndpointUrl.TryParse(args[1], out UaEndpointUrl? endpoint, out string? urlError))
-        {
-            Console.Error.WriteLine("opcua: " + urlError);
-            return 2;
-        }
-
+        var connectionArguments = new OpcUaConnectionArguments();
         var options = new Options();
-        if (!options.TryParse(args.AsSpan(2), args[0] == "read", out string? optionError))
+        if (!options.TryParse(args.AsSpan(1), args[0] == "read", connectionArguments, out string? optionError))
         {
             Console.Error.WriteLine("opcua: " + optionError);
             return 2;
         }
 
-        var clientOptions = new UaClientOptions { Endpoint = endpoint, UserName = options.User, Password = options.Password, SessionName = "smartcity-edge opcua" };
+        if (!connectionArguments.TryResolve(Console.Error, out OpcUaConnection? connection))
+        {
+            return 2;
+        }
+
+        OpcUaSettings settings = connection!.Settings;
+        UaEndpointUrl endpoint = settings.Endpoint;
+        UaClientOptions clientOptions;
+        try
+        {
+            clientOptions = OpcUaClientOptionsFactory.Create(
+                settings, "smartcity-edge opcua", connection.DataDirectory, "opcua", TimeProvider.System,
+                (thumbprint, file) => Console.Error.WriteLine($"opcua: trusted the server certificate {thumbprint} on first use ({file}); trust_on_first_use is on"));
+        }
+        catch (DeviceException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+
         // An unreachable host must not leave the technician waiting for the kernel's TCP timeout.
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
             await using UaSession session = await UaSession.CreateAsync(clientOptions, TimeProvider.System, NullLogger.Instance, connectTimeout.Token);
+            string identity = settings.UserName is { } user ? "user " + user : settings.UserCertificate is not null ? "X.509 user certificate" : "anonymous";
+            Console.Error.WriteLine($"connected to {endpoint}: {session.Channel.Policy.PolicyUri.Split('#')[^1]}, {session.Channel.Policy.SecurityMode}, {identity}");
             int status = args[0] == "browse"
                 ? await BrowseAsync(session, options, Console.Out, cancellationToken)
                 : await ReadAsync(session, options.Nodes, Console.Out, cancellationToken);
             await session.CloseAsync(cancellationToken);
             return status;
         }
+        catch (UaCertificateException ex)
+        {
+            // The driver's own message (what is refused, where it was saved, the trust command), plus the PKI folder
+            // when it is not the one `opcua trust` uses without options.
+            Console.Error.WriteLine($"opcua: {endpoint}: {ex.Message}");
+            string pki = Path.Combine(connection.DataDirectory, "pki");
+            if (ex.Thumbprint is { } thumbprint && DefaultPkiDirectory() != Path.GetFullPath(pki))
+            {
+                Console.Error.WriteLine($"opcua: this used the PKI folder {pki}; trust it there with: smartcity-edge opcua trust {thumbprint} --data-dir {connection.DataDirectory}");
+            }
+            else if (ex.StatusCode.Code == UaStatusCodes.BadCertificateHostNameInvalid && settings.Security.CheckHostName)
+            {
+                Console.Error.WriteLine("opcua: with this tool, --no-check-hostname skips the host name check (security.check_hostname: false in the device)");
+            }
+
+            return 1;
+        }
         catch (UaException ex)
         {
             Console.Error.WriteLine($"opcua: {endpoint}: {ex.Message}");
+            if (ex.StatusCode.Code is UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid)
+            {
+                string identity = settings.UserName is { } user ? $"user '{user}': check the user name and the password" : settings.UserCertificate is not null ? "the user certificate: is it trusted by the server?" : "anonymous access: the server wants --user or --user-cert";
+                Console.Error.WriteLine($"opcua: the server refused {identity}");
+            }
+
             return 1;
         }
         catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -91,7 +134,7 @@ internal sealed class OpcUaCommand : ICliCommand
     /// <summary><c>opcua certs</c> / <c>opcua trust THUMBPRINT</c> on the PKI folder of <c>--pki</c> or the configuration's data_dir.</summary>
     internal static int RunCertificateCommand(string[] args, TextWriter output, TextWriter error)
     {
-        string? pki = ConfigArguments.Option(args, "--pki");
+        string? pki = ConfigArguments.Option(args, "--pki") ?? (ConfigArguments.Option(args, "--data-dir") is { } dataDirectory ? Path.Combine(dataDirectory, "pki") : null);
         if (pki is null)
         {
             ConfigurationLoadResult loaded = ConfigArguments.Load(args);
@@ -109,7 +152,7 @@ internal sealed class OpcUaCommand : ICliCommand
         {
             if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
             {
-                error.WriteLine("usage: smartcity-edge opcua trust THUMBPRINT [--config FILE | --pki DIR]");
+                error.WriteLine("usage: smartcity-edge opcua trust THUMBPRINT [--config FILE | --data-dir DIR | --pki DIR]");
                 return 2;
             }
 
@@ -138,6 +181,10 @@ internal sealed class OpcUaCommand : ICliCommand
 
         return 0;
     }
+
+    /// <summary>The PKI folder of <c>opcua certs|trust</c> without options: the data_dir of the configuration <c>run</c> uses without --config.</summary>
+    private static string? DefaultPkiDirectory() =>
+        ConfigArguments.Load([]).Configuration is { } configuration ? Path.GetFullPath(Path.Combine(configuration.Gateway.DataDirectory, "pki")) : null;
 
     private static async Task<int> BrowseAsync(UaSession session, Options options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -252,18 +299,24 @@ internal sealed class OpcUaCommand : ICliCommand
 
         public bool All { get; private set; }
 
-        public string? User { get; private set; }
-
-        public string? Password { get; private set; }
-
         public List<UaNodeId> Nodes { get; } = [];
 
-        public bool TryParse(ReadOnlySpan<string> args, bool read, out string? error)
+        public bool TryParse(ReadOnlySpan<string> args, bool read, OpcUaConnectionArguments connection, out string? error)
         {
             for (int i = 0; i < args.Length; i++)
             {
                 string arg = args[i];
                 string? next = i + 1 < args.Length ? args[i + 1] : null;
+                if (connection.TryTake(arg, next, ref i, out error))
+                {
+                    if (error is not null)
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
                 switch (arg)
                 {
                     case "--path" when next is not null && !read:
@@ -277,13 +330,14 @@ internal sealed class OpcUaCommand : ICliCommand
                     case "--all" when !read:
                         All = true;
                         break;
-                    case "--user" when next is not null:
-                        User = next;
-                        i++;
-                        break;
-                    case "--password" when next is not null:
-                        Password = next;
-                        i++;
+                    case var url when url.Contains("://", StringComparison.Ordinal):
+                        if (connection.EndpointText is not null)
+                        {
+                            error = $"two endpoint URLs: '{connection.EndpointText}' and '{arg}'";
+                            return false;
+                        }
+
+                        connection.EndpointText = arg;
                         break;
                     default:
                         if (read && !arg.StartsWith("--", StringComparison.Ordinal))

@@ -11,4 +11,7 @@ public sealed class UaCertificateException : UaException
         : base(statusCode, message, innerException)
     {
     }
+
+    /// <summary>The refused server certificate's thumbprint, when there is one (what <c>smartcity-edge opcua trust</c> takes).</summary>
+    public string? Thumbprint { get; init; }
 }

@@ -60,7 +60,8 @@ public sealed class UaCertificateValidator
                     throw new UaCertificateException(
                         new UaStatusCode(UaStatusCodes.BadCertificateUntrusted),
                         $"the server certificate '{certificate.Subject}' (thumbprint {certificate.Thumbprint}) is not trusted; it was saved as {file}. " +
-                        $"If it is the right server, trust it with: smartcity-edge opcua trust {certificate.Thumbprint}");
+                        $"If it is the right server, trust it with: smartcity-edge opcua trust {certificate.Thumbprint}")
+                    { Thumbprint = certificate.Thumbprint };
                 }
             }
 
