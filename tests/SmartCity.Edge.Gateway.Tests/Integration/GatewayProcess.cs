@@ -83,9 +83,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the gateway to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(params string[] arguments)
+    public static Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(params string[] arguments) =>
+        RunToEndAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="RunToEndAsync(string[])"/> with extra environment variables (e.g. a password for <c>--password-env</c>).</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        await using GatewayProcess gateway = Start(arguments);
+        await using GatewayProcess gateway = Start(environment, arguments);
         await gateway._process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
         gateway._process.WaitForExit(); // flushes the asynchronous output readers
         return (gateway._process.ExitCode, string.Join('\n', gateway._stdout), string.Join('\n', gateway._stderr));
