@@ -17,7 +17,8 @@ internal sealed class OpcUaConnectionArguments
         "                [--user NAME (--password-env VAR | --password-file PATH) | --user-cert PATH --user-key PATH]\n" +
         "              | --config FILE --device ID   (endpoint, security and auth of that opcua device, as the service uses them)\n" +
         "    --policy defaults to none, or auto when --mode is given; auto takes the strongest endpoint offered.\n" +
-        "    Secured policies use the gateway's PKI: DIR/pki (default: the data_dir of --config, else of the demo config).\n" +
+        "    Secured policies use the gateway's PKI, DIR/pki (default DIR: data_dir of --config, else ./data/demo as `run`);\n" +
+        "    an untrusted server certificate is saved in pki/rejected: check it, run the `opcua trust` command printed.\n" +
         "    There is no --password: a password on the command line ends up in the shell history and in ps.";
 
     private static readonly Dictionary<string, string> s_policies = new(StringComparer.OrdinalIgnoreCase)
