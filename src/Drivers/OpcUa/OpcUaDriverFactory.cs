@@ -157,7 +157,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
                 }
                 else
                 {
-                    events.Error("notifiers", $"'{text}': {error}");
+                    events.Error("notifiers", error);
                 }
             }
 
@@ -172,10 +172,11 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         OpcUaSeverityMap map = OpcUaSeverityMap.Default;
         if (events.GetSection("severity_map") is { } section)
         {
-            int warning = section.GetInt32("warning", map.WarningFrom, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity);
-            int high = section.GetInt32("high", map.HighFrom, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity);
-            int critical = section.GetInt32("critical", map.CriticalFrom, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity);
-            if (!(warning <= high && high <= critical))
+            // An invalid bound reads as 0 (already reported): the order check then stays quiet.
+            int warning = section.Has("warning") ? section.GetInt32("warning", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.WarningFrom;
+            int high = section.Has("high") ? section.GetInt32("high", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.HighFrom;
+            int critical = section.Has("critical") ? section.GetInt32("critical", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.CriticalFrom;
+            if (warning > 0 && high > 0 && critical > 0 && !(warning <= high && high <= critical))
             {
                 section.Error(warning > high ? "high" : "critical", $"the lower bounds must rise: warning ({warning}) ≤ high ({high}) ≤ critical ({critical})");
             }
