@@ -87,6 +87,26 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
         Assert.False(gateway.HasExited, gateway.Log);
     }
 
+    [Fact]
+    public async Task AckWhileServerDown_ErrorReplyWithCode_AlarmStaysActive()
+    {
+        string config = TestConfigs.Write(_directory, Config(Path.Combine(_directory, "data")));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r).Any(), TestTimeouts.Long));
+
+        await _server.DisposeAsync(); // the OPC UA server goes away
+        await subscriber.PublishAsync(Prefix + "/commands/ack", $$"""{"alarm":"{{AlarmId}}","by":"desk-1"}""");
+
+        List<ReceivedMessage> answered = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Prefix + "/commands/result"), TestTimeouts.Long));
+        JsonElement result = answered.Single(m => m.Topic == Prefix + "/commands/result").Json;
+        Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+        Assert.Contains(result.GetProperty("code").GetString(), new[] { "refused", "timeout", "offline" });
+        Assert.Equal("active", result.GetProperty("state").GetString());
+        Assert.DoesNotContain(Transitions(answered), t => t.GetProperty("state").GetString() == "acknowledged");
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
     /// <summary>The documented default map (docs/alarms.md): info 1–200, warning 201–600, high 601–800, critical 801–1000.</summary>
     private static string ExpectedSeverity(int opcUaSeverity) => opcUaSeverity switch
     {
@@ -107,6 +127,7 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
             endpoint: {{Endpoint}}
             poll_interval: 1s
             publishing_interval: 100ms
+            request_timeout: 1s
             events: true
             tags:
               - { id: temperature, node: "ns=1;s=Alarms.Temperature" }
