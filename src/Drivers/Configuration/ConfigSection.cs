@@ -37,6 +37,13 @@ public sealed class ConfigSection
         return Find(key) is not null;
     }
 
+    /// <summary>True when <paramref name="key"/> holds a mapping: for keys that take a scalar shorthand or a block (<c>events: true</c> or <c>events: { … }</c>).</summary>
+    public bool HasMapping(string key)
+    {
+        _known.Add(key);
+        return Find(key) is YamlMappingNode;
+    }
+
     /// <summary>Records that <paramref name="key"/> is valid here without reading it (e.g. read elsewhere).</summary>
     public void Accept(params string[] keys)
     {

@@ -64,4 +64,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4041, Level = LogLevel.Error, Message = "OPC UA device {DeviceId}: {Reason}")]
     public static partial void CertificateRefused(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: event notifier {Notifier} rejected: {Status}; no alarms from it")]
+    public static partial void EventNotifierFailed(ILogger logger, string deviceId, string notifier, string status);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: ConditionRefresh failed ({Status}); alarms already active on the server arrive only when they change")]
+    public static partial void ConditionRefreshFailed(ILogger logger, string deviceId, string status);
+
+    [LoggerMessage(EventId = 4052, Level = LogLevel.Debug, Message = "OPC UA device {DeviceId}: condition refresh done, {Count} condition(s) retained on the server")]
+    public static partial void ConditionsRefreshed(ILogger logger, string deviceId, int count);
+
+    [LoggerMessage(EventId = 4053, Level = LogLevel.Information, Message = "OPC UA device {DeviceId}: acknowledged condition {ConditionId}")]
+    public static partial void ConditionAcknowledged(ILogger logger, string deviceId, string conditionId);
+
+    [LoggerMessage(EventId = 4054, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: acknowledging condition {ConditionId} failed: {Status}")]
+    public static partial void ConditionAcknowledgeFailed(ILogger logger, string deviceId, string conditionId, string status);
 }

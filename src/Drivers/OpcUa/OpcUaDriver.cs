@@ -8,7 +8,12 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// <see cref="DeviceException"/> once the connection has been down longer than the session timeout (the session
 /// and its queued notifications are gone; the supervisor then recreates the driver).
 /// </summary>
-internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
+/// <remarks>
+/// With <c>events:</c> and a gateway that takes device alarms, a second subscription watches the configured event
+/// notifiers; ConditionRefresh after every connect and reconnect brings the conditions already active, and
+/// acknowledgements go to the server's Acknowledge method (<see cref="IAcknowledgeDeviceAlarms"/>).
+/// </remarks>
+internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknowledgeDeviceAlarms
 {
     private readonly DeviceDescriptor _device;
     private readonly OpcUaSettings _settings;
@@ -17,13 +22,15 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
     private readonly UaNodeId?[] _nodes;
     private readonly string?[] _unresolved;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly OpcUaConditionEvents? _conditions;
     private UaClient? _client;
+    private UaSubscription? _eventSubscription;
     private IReadingSink? _sink;
     private int _subscribedMarkedBad;
 
     private readonly string _dataDirectory;
 
-    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory)
+    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null)
     {
         _dataDirectory = dataDirectory;
         _device = device;
@@ -32,6 +39,10 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa");
         _nodes = new UaNodeId?[settings.Tags.Count];
         _unresolved = new string?[settings.Tags.Count];
+        if (settings.Events is { } events && deviceAlarms is not null)
+        {
+            _conditions = new OpcUaConditionEvents(device.Id, events, deviceAlarms, time, _logger);
+        }
     }
 
     /// <summary>The client, for tests and diagnostics.</summary>
@@ -44,12 +55,17 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
             _settings, "SmartCity.Edge " + _device.Id, _dataDirectory, $"OPC UA device {_device.Id}", _time,
             (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file));
         _client = new UaClient(options, _time, _logger);
-        _client.Reconnected += () => _ = RefreshAfterOutageAsync();
+        _client.Reconnected += () =>
+        {
+            _ = RefreshAfterOutageAsync();
+            _ = RefreshConditionsAsync(_disposed.Token);
+        };
         try
         {
             await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             await ResolveAsync(_client, cancellationToken).ConfigureAwait(false);
             await SubscribeAsync(_client, cancellationToken).ConfigureAwait(false);
+            await SubscribeEventsAsync(_client, cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
@@ -283,6 +299,89 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler
         if (items.Count > 0)
         {
             await client.CreateSubscriptionAsync(_settings.PublishingInterval, _settings.KeepAliveInterval, items, this, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask AcknowledgeAlarmAsync(string conditionId, string? comment, CancellationToken cancellationToken)
+    {
+        UaClient client = _client ?? throw new InvalidOperationException("AcknowledgeAlarmAsync before ConnectAsync.");
+        if (_conditions is null)
+        {
+            throw new DeviceAlarmAcknowledgeException("unknown_alarm", $"OPC UA device {_device.Id} does not watch alarms (no events: in its configuration)");
+        }
+
+        if (!_conditions.TryGetLatest(conditionId, out UaNodeId condition, out byte[] eventId))
+        {
+            throw new DeviceAlarmAcknowledgeException("unknown_alarm", $"OPC UA device {_device.Id} has reported no condition {conditionId} since it connected");
+        }
+
+        try
+        {
+            await client.AcknowledgeAsync(condition, eventId, comment ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            Log.ConditionAcknowledged(_logger, _device.Id, conditionId);
+        }
+        catch (UaServiceException ex) when (!IsConnectionStatus(ex.StatusCode))
+        {
+            // Request-scoped: e.g. BadEventIdUnknown (a newer event superseded ours), BadConditionBranchAlreadyAcked.
+            Log.ConditionAcknowledgeFailed(_logger, _device.Id, conditionId, ex.StatusCode.Name);
+            throw new DeviceAlarmAcknowledgeException(ex.StatusCode.Name, $"OPC UA server {_settings.Endpoint} refused to acknowledge {conditionId}: {ex.StatusCode.Name}", ex);
+        }
+        catch (UaException ex)
+        {
+            Log.ConditionAcknowledgeFailed(_logger, _device.Id, conditionId, ex.StatusCode.Name);
+            throw ToDeviceException($"cannot acknowledge {conditionId} on", ex);
+        }
+    }
+
+    private static bool IsConnectionStatus(UaStatusCode status) => status.Code is UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed
+        or UaStatusCodes.BadTimeout or UaStatusCodes.BadSessionIdInvalid or UaStatusCodes.BadSessionClosed or UaStatusCodes.BadSecureChannelIdInvalid;
+
+    /// <summary>The events subscription (its own, so ConditionRefresh concerns only it), then the first refresh.</summary>
+    private async Task SubscribeEventsAsync(UaClient client, CancellationToken cancellationToken)
+    {
+        if (_conditions is null)
+        {
+            return;
+        }
+
+        _eventSubscription = await client.CreateSubscriptionAsync(_settings.PublishingInterval, _settings.KeepAliveInterval, _conditions.CreateItems(), _conditions, cancellationToken).ConfigureAwait(false);
+        await RefreshConditionsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// ConditionRefresh: after a connect, and after a reconnect (the subscription may have been recreated, and
+    /// conditions may have changed while events could not arrive). A server without alarms &amp; conditions support
+    /// is logged, not fatal: changes still arrive as events.
+    /// </summary>
+    private async Task RefreshConditionsAsync(CancellationToken cancellationToken)
+    {
+        if (_conditions is null || _client is not { } client || _eventSubscription is not { } subscription)
+        {
+            return;
+        }
+
+        int accepted = subscription.ItemResults.Count(r => r.StatusCode.IsGood);
+        if (accepted == 0)
+        {
+            return;
+        }
+
+        _conditions.BeginRefresh(accepted);
+        try
+        {
+            await client.ConditionRefreshAsync(subscription, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException)
+        {
+            _conditions.CancelRefresh();
+            if (ex is UaException ua)
+            {
+                Log.ConditionRefreshFailed(_logger, _device.Id, ua.StatusCode.Name);
+            }
+            else if (cancellationToken.IsCancellationRequested && !_disposed.IsCancellationRequested)
+            {
+                throw;
+            }
         }
     }
 

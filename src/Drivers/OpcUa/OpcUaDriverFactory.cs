@@ -5,7 +5,7 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// <summary>
 /// <c>driver: opcua</c>: an OPC UA server over opc.tcp (our own client stack: policies None, Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss).
 /// Device keys: <c>endpoint</c>, <c>security {policy, mode, allow_deprecated, trust_on_first_use, check_hostname, certificate_validity_days, application_uri}</c>, <c>auth {username, password}</c>,
-/// <c>publishing_interval</c>, <c>keep_alive</c>, <c>session_timeout</c>, <c>request_timeout</c>.
+/// <c>publishing_interval</c>, <c>keep_alive</c>, <c>session_timeout</c>, <c>request_timeout</c>, <c>events</c> (true | {notifiers, severity_map {warning, high, critical}, queue_size}).
 /// Tag keys: <c>node</c> | <c>path</c>, <c>mode</c> (subscribe | poll), <c>sampling_interval</c>, <c>queue_size</c>,
 /// <c>deadband</c>, <c>deadband_type</c> (absolute | percent). See sample.yaml.
 /// </summary>
@@ -97,11 +97,12 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             tags.Add(ReadTag(device.Tags[i].Id, tagSections[i]));
         }
 
-        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags);
+        OpcUaEventSettings? events = ReadEvents(deviceSection);
+        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags) { Events = events };
     }
 
     public IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context) =>
-        new OpcUaDriver(device, (OpcUaSettings)settings, context.TimeProvider, context.LoggerFactory, context.DataDirectory);
+        new OpcUaDriver(device, (OpcUaSettings)settings, context.TimeProvider, context.LoggerFactory, context.DataDirectory, context.DeviceAlarms);
 
     private static UaSecurityConfiguration ReadSecurity(ConfigSection security)
     {
@@ -133,6 +134,60 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 
         security.ReportUnknownKeys();
         return new UaSecurityConfiguration(policy, mode, allowDeprecated, trustOnFirstUse, checkHostName, TimeSpan.FromDays(validityDays), applicationUri);
+    }
+
+    /// <summary><c>events: true</c> (the Server object, default map) or <c>events: { notifiers, severity_map, queue_size }</c>.</summary>
+    private static OpcUaEventSettings? ReadEvents(ConfigSection device)
+    {
+        if (!device.HasMapping("events"))
+        {
+            return device.GetBoolean("events", false) ? OpcUaEventSettings.Default : null;
+        }
+
+        ConfigSection events = device.GetSection("events")!;
+        IReadOnlyList<UaNodeId> notifiers = OpcUaEventSettings.Default.Notifiers;
+        if (events.Has("notifiers") && events.GetScalarList("notifiers") is { } texts)
+        {
+            var parsed = new List<UaNodeId>(texts.Count);
+            foreach (string text in texts)
+            {
+                if (UaNodeId.TryParse(text, out UaNodeId node, out string? error))
+                {
+                    parsed.Add(node);
+                }
+                else
+                {
+                    events.Error("notifiers", error);
+                }
+            }
+
+            if (texts.Count == 0)
+            {
+                events.Error("notifiers", "needs at least one node, e.g. [\"i=2253\"] (the Server object, which sees every event)");
+            }
+
+            notifiers = parsed;
+        }
+
+        OpcUaSeverityMap map = OpcUaSeverityMap.Default;
+        if (events.GetSection("severity_map") is { } section)
+        {
+            // An invalid bound reads as 0 (already reported): the order check then stays quiet.
+            int warning = section.Has("warning") ? section.GetInt32("warning", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.WarningFrom;
+            int high = section.Has("high") ? section.GetInt32("high", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.HighFrom;
+            int critical = section.Has("critical") ? section.GetInt32("critical", 0, OpcUaSeverityMap.MinSeverity, OpcUaSeverityMap.MaxSeverity) : map.CriticalFrom;
+            if (warning > 0 && high > 0 && critical > 0 && !(warning <= high && high <= critical))
+            {
+                section.Error(warning > high ? "high" : "critical", $"the lower bounds must rise: warning ({warning}) ≤ high ({high}) ≤ critical ({critical})");
+            }
+
+            section.ReportUnknownKeys();
+            map = new OpcUaSeverityMap(warning, high, critical);
+        }
+
+        uint queueSize = (uint)events.GetInt64("queue_size", OpcUaEventSettings.DefaultQueueSize, min: 1, max: 100000);
+        events.ReportUnknownKeys();
+        return new OpcUaEventSettings(notifiers, map, queueSize);
     }
 
     private static OpcUaTagSettings ReadTag(string id, ConfigSection tag)

@@ -33,6 +33,9 @@ public sealed record OpcUaSettings(
     TimeSpan RequestTimeout,
     IReadOnlyList<OpcUaTagSettings> Tags) : DriverSettings
 {
+    /// <summary>Alarms &amp; conditions (<c>events:</c>); null when off.</summary>
+    public OpcUaEventSettings? Events { get; init; }
+
     /// <summary>Keeps the password out of logs and exception messages.</summary>
     public override string ToString() => $"OpcUaSettings {{ Endpoint = {Endpoint}, User = {UserName ?? "(anonymous)"}, Tags = {Tags.Count} }}";
 }

@@ -59,6 +59,16 @@ internal sealed class AlarmEncoder
             writer.WriteEndObject();
         }
 
+        if (alarmEvent.Origin is { } origin)
+        {
+            // The device's own view of an alarm it keeps (OPC UA: ConditionId, SourceName, Severity 1–1000).
+            writer.WriteStartObject("condition"u8);
+            writer.WriteString("id"u8, origin.ConditionId);
+            writer.WriteString("source"u8, origin.SourceName);
+            writer.WriteNumber("severity"u8, origin.DeviceSeverity);
+            writer.WriteEndObject();
+        }
+
         if (alarmEvent.Suppressed > 0)
         {
             writer.WriteNumber("suppressed"u8, alarmEvent.Suppressed);

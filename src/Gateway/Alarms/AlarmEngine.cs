@@ -25,6 +25,12 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>The alarm set; read-only once built, replaced as a whole (under the lock) by a reload.</summary>
     private volatile AlarmSet _alarms;
 
+    /// <summary>Alarms kept by devices (OPC UA conditions), created as they are first reported; a reload keeps them.</summary>
+    private readonly Dictionary<string, Slot> _deviceSlots = new(StringComparer.Ordinal);
+
+    /// <summary>(device, condition id) → alarm id of <see cref="_deviceSlots"/>.</summary>
+    private readonly Dictionary<(string Device, string Condition), string> _deviceAlarmIds = new();
+
     public AlarmEngine(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options, TimeProvider time, IAlarmEventSink sink, IEnumerable<AlarmSnapshot>? restored = null)
     {
         _time = time;
@@ -42,6 +48,14 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 slot.Published = snapshot.State;
                 slot.Present = slot.Tripped = snapshot.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged;
             }
+            else if (DeviceAlarmSnapshot.TryRead(snapshot, out AlarmDefinition? definition, out DeviceAlarmOrigin? origin))
+            {
+                // A device's alarm as last published: the device's refresh after connect then changes nothing, or
+                // ends it (SynchronizeDeviceAlarms) when it went away while the gateway was down.
+                var restoredSlot = new Slot(this, definition) { State = snapshot.State, Published = snapshot.State, Origin = origin };
+                _deviceSlots[definition.Id] = restoredSlot;
+                _deviceAlarmIds[(definition.DeviceId, origin.ConditionId)] = definition.Id;
+            }
         }
     }
 
@@ -53,11 +67,97 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         lock (_gate)
         {
-            return _alarms.ById[alarmId].State;
+            return Find(alarmId)!.State;
         }
     }
 
-    public AlarmDefinition DefinitionOf(string alarmId) => _alarms.ById[alarmId].Alarm;
+    public AlarmDefinition DefinitionOf(string alarmId)
+    {
+        lock (_gate)
+        {
+            return Find(alarmId)!.Alarm;
+        }
+    }
+
+    /// <summary>
+    /// A device reported the state of an alarm it keeps (<see cref="AlarmKind.Device"/>). The device is the source of
+    /// truth: active and unacknowledged → active; active and acknowledged → acknowledged; inactive and acknowledged →
+    /// cleared; inactive, unacknowledged and still retained → unacknowledged_cleared. Severity and message follow
+    /// the device's latest report.
+    /// </summary>
+    public void ApplyDeviceAlarm(DeviceAlarm report)
+    {
+        lock (_gate)
+        {
+            Slot slot = DeviceSlot(report);
+            slot.Alarm = slot.Alarm with { Severity = ToSeverity(report.Severity), MessageTemplate = report.Message };
+            slot.Origin = new DeviceAlarmOrigin(report.ConditionId, report.SourceName, report.DeviceSeverity);
+            AlarmLifecycle target = (report.Active, report.Acknowledged) switch
+            {
+                (true, false) => AlarmLifecycle.Active,
+                (true, true) => AlarmLifecycle.Acknowledged,
+                (false, true) => AlarmLifecycle.Cleared,
+                (false, false) => report.Retain ? AlarmLifecycle.UnacknowledgedCleared : AlarmLifecycle.Cleared,
+            };
+            SetDeviceState(slot, target, report.Time, reason: null);
+        }
+    }
+
+    /// <summary>
+    /// The device has just reported every alarm it still keeps (after a connect or reconnect): its alarms that are not
+    /// among <paramref name="conditionIds"/> ended while nobody listened, and are cleared.
+    /// </summary>
+    public void SynchronizeDeviceAlarms(string deviceId, IReadOnlyCollection<string> conditionIds)
+    {
+        var present = new HashSet<string>(conditionIds, StringComparer.Ordinal);
+        lock (_gate)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            foreach (Slot slot in _deviceSlots.Values)
+            {
+                if (slot.Alarm.DeviceId == deviceId && !present.Contains(slot.Origin!.ConditionId))
+                {
+                    SetDeviceState(slot, AlarmLifecycle.Cleared, now, "no longer reported by the device");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An operator acknowledges an alarm kept by a device: returns where to send it (the device decides, and reports
+    /// the alarm acknowledged in its own time), or null for the gateway's own alarms (<see cref="Acknowledge"/>).
+    /// Who asked is remembered and put in the <c>ack</c> member of the transition the device's report causes.
+    /// </summary>
+    public DeviceAckRequest? RequestDeviceAcknowledgement(string alarmId, string by, string? comment)
+    {
+        lock (_gate)
+        {
+            if (!_deviceSlots.TryGetValue(alarmId, out Slot? slot))
+            {
+                return null;
+            }
+
+            bool awaits = slot.State is AlarmLifecycle.Active or AlarmLifecycle.UnacknowledgedCleared;
+            if (awaits)
+            {
+                slot.RequestedAck = (by, comment);
+            }
+
+            return new DeviceAckRequest(slot.Alarm.DeviceId, slot.Origin!.ConditionId, slot.State, awaits);
+        }
+    }
+
+    /// <summary>The device refused or could not be asked: forget who asked.</summary>
+    public void CancelDeviceAcknowledgement(string alarmId)
+    {
+        lock (_gate)
+        {
+            if (_deviceSlots.TryGetValue(alarmId, out Slot? slot))
+            {
+                slot.RequestedAck = null;
+            }
+        }
+    }
 
     /// <summary>
     /// A configuration reload: swaps in <paramref name="alarms"/> and <paramref name="options"/>' rate limit. An alarm
@@ -197,12 +297,75 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         lock (_gate)
         {
-            foreach (Slot slot in _alarms.ById.Values)
+            foreach (Slot slot in _alarms.ById.Values.Concat(_deviceSlots.Values))
             {
                 slot.DelayTimer?.Dispose();
                 slot.RateTimer?.Dispose();
             }
         }
+    }
+
+    private Slot? Find(string alarmId) =>
+        _alarms.ById.TryGetValue(alarmId, out Slot? slot) || _deviceSlots.TryGetValue(alarmId, out slot) ? slot : null;
+
+    private static AlarmSeverity ToSeverity(DeviceAlarmSeverity severity) => severity switch
+    {
+        DeviceAlarmSeverity.Info => AlarmSeverity.Info,
+        DeviceAlarmSeverity.Warning => AlarmSeverity.Warning,
+        DeviceAlarmSeverity.High => AlarmSeverity.High,
+        DeviceAlarmSeverity.Critical => AlarmSeverity.Critical,
+        _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, "unknown device alarm severity"),
+    };
+
+    /// <summary>The slot of a device's alarm, created on its first report (id from <see cref="BuiltInAlarmIds.DeviceCondition"/>).</summary>
+    private Slot DeviceSlot(DeviceAlarm report)
+    {
+        if (_deviceAlarmIds.TryGetValue((report.DeviceId, report.ConditionId), out string? known))
+        {
+            return _deviceSlots[known];
+        }
+
+        // A configured alarm or another condition may already own the id (two names that differ only in punctuation
+        // or case): number it, so no two alarms ever share a topic.
+        string baseId = BuiltInAlarmIds.DeviceCondition(report.DeviceId, report.Name);
+        string id = baseId;
+        for (int n = 2; _alarms.ById.ContainsKey(id) || _deviceSlots.ContainsKey(id); n++)
+        {
+            id = baseId + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var definition = new AlarmDefinition(id, AlarmKind.Device, report.DeviceId, null, null, ToSeverity(report.Severity), report.Message, TimeSpan.Zero, TimeSpan.Zero, Latch: true, []);
+        var slot = new Slot(this, definition);
+        _deviceSlots.Add(id, slot);
+        _deviceAlarmIds.Add((report.DeviceId, report.ConditionId), id);
+        return slot;
+    }
+
+    /// <summary>Moves a device's alarm to the state the device reports; an acknowledgement carries who asked for it, if we did.</summary>
+    private void SetDeviceState(Slot slot, AlarmLifecycle target, DateTimeOffset at, string? reason)
+    {
+        if (target == slot.State)
+        {
+            return;
+        }
+
+        bool acknowledged = (slot.State, target) is (AlarmLifecycle.Active, AlarmLifecycle.Acknowledged) or (AlarmLifecycle.UnacknowledgedCleared, AlarmLifecycle.Cleared);
+        if (acknowledged)
+        {
+            // Acknowledged at the device itself (its HMI) unless an operator asked through us.
+            (string by, string? comment) = slot.RequestedAck ?? ("device", null);
+            slot.PendingAck = new AlarmAcknowledgement(by, comment, at);
+        }
+
+        if (acknowledged || target == AlarmLifecycle.Active)
+        {
+            slot.RequestedAck = null;
+        }
+
+        slot.Reason = reason;
+        slot.State = target;
+        Publish(slot, at, bypassRateLimit: acknowledged);
+        slot.PendingAck = null;
     }
 
     /// <summary>
@@ -428,17 +591,20 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         slot.Suppressed = 0;
         string? tag = slot.Alarm.Kind == AlarmKind.Rule ? slot.Alarm.TagId : slot.Tag;
         string? reason = slot.Alarm.Kind == AlarmKind.Rule ? null : slot.Reason;
+        // A device's alarm text is the device's own: no placeholders to fill.
+        string message = slot.Alarm.Kind == AlarmKind.Device ? slot.Alarm.MessageTemplate : AlarmMessageFormatter.Format(slot.Alarm, slot.Value, tag, reason);
         _sink.Publish(new AlarmEvent(
             slot.Alarm,
             slot.State,
             previous,
             slot.Value,
             tag,
-            AlarmMessageFormatter.Format(slot.Alarm, slot.Value, tag, reason),
+            message,
             reason,
             at,
             slot.PendingAck,
-            suppressed));
+            suppressed,
+            slot.Origin));
     }
 
     private void OnRateWindowOpen(Slot slot)
@@ -528,5 +694,11 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         public string? Reason { get; set; }
 
         public AlarmAcknowledgement? PendingAck { get; set; }
+
+        /// <summary>A device's alarm: the device's condition.</summary>
+        public DeviceAlarmOrigin? Origin { get; set; }
+
+        /// <summary>A device's alarm: who asked us to acknowledge it, until the device reports it acknowledged.</summary>
+        public (string By, string? Comment)? RequestedAck { get; set; }
     }
 }

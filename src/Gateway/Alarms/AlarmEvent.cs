@@ -13,6 +13,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <param name="Timestamp">When the transition happened.</param>
 /// <param name="Acknowledgement">Who acknowledged it, when the transition is an acknowledgement, else null.</param>
 /// <param name="Suppressed">Transitions of this alarm the rate limit held back since the last published one.</param>
+/// <param name="Origin">For an alarm kept by the device (<see cref="AlarmKind.Device"/>): the device's condition, else null.</param>
 internal sealed record AlarmEvent(
     AlarmDefinition Alarm,
     AlarmLifecycle State,
@@ -23,4 +24,5 @@ internal sealed record AlarmEvent(
     string? Reason,
     DateTimeOffset Timestamp,
     AlarmAcknowledgement? Acknowledgement,
-    int Suppressed);
+    int Suppressed,
+    DeviceAlarmOrigin? Origin = null);

@@ -11,4 +11,7 @@ internal enum AlarmKind
 
     /// <summary>Built-in: a tag of the device reads bad quality while the device itself answers.</summary>
     BadQuality,
+
+    /// <summary>An alarm the device keeps itself (an OPC UA condition, <c>events:</c>): the device drives its state.</summary>
+    Device,
 }

@@ -51,6 +51,7 @@ internal static class AlarmServiceCollectionExtensions
 
             return engine;
         });
+        services.AddSingleton<IDeviceAlarmSink>(sp => new DeviceAlarmSink(sp.GetRequiredService<AlarmEngine>()));
         services.AddSingleton<IDeviceStatusObserver>(sp => new AlarmOutputsOnReconnect(sp.GetRequiredService<AlarmEngine>(), new Lazy<AlarmActionRunner>(sp.GetRequiredService<AlarmActionRunner>)));
         services.AddSingleton<AlarmActionRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmActionRunner>());
@@ -66,7 +67,8 @@ internal static class AlarmServiceCollectionExtensions
                 sp.GetRequiredService<AlarmEngine>(),
                 sp.GetRequiredService<MqttPublisher>(),
                 sp.GetRequiredService<UpstreamTopics>(),
-                sp.GetRequiredService<ILogger<CommandService>>()));
+                sp.GetRequiredService<ILogger<CommandService>>(),
+                sp.GetService<IDeviceAlarmAcknowledger>()));
             services.AddHostedService(sp => sp.GetRequiredService<CommandService>());
         }
 

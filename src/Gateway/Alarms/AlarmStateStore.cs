@@ -39,7 +39,7 @@ internal sealed class AlarmStateStore : IDisposable
         lock (_gate)
         {
             using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT alarm, state, since, ack_by FROM alarm_state;";
+            command.CommandText = "SELECT alarm, state, since, ack_by, body FROM alarm_state;";
             using SqliteDataReader reader = command.ExecuteReader();
             var states = new List<AlarmSnapshot>();
             while (reader.Read())
@@ -50,7 +50,8 @@ internal sealed class AlarmStateStore : IDisposable
                         reader.GetString(0),
                         state,
                         DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
-                        reader.IsDBNull(3) ? null : reader.GetString(3)));
+                        reader.IsDBNull(3) ? null : reader.GetString(3),
+                        reader.GetString(4)));
                 }
             }
 

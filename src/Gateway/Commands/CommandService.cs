@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
 
 namespace SmartCity.Edge.Gateway.Commands;
@@ -12,6 +14,9 @@ namespace SmartCity.Edge.Gateway.Commands;
 /// <c>{prefix}/commands/result</c>: <c>{"command":"ack","alarm":"…","ok":true,"state":"acknowledged"}</c> or
 /// <c>{"command":"ack","alarm":"…","ok":false,"error":"…"}</c>, echoing the request's <c>id</c> when it had one.
 /// The acknowledgement itself reaches integrators as an alarm transition with an <c>ack</c> member.
+/// An alarm kept by a device (an OPC UA condition) is acknowledged at the device: the reply says whether the device
+/// accepted (<c>"via":"device"</c>) or why not (<c>"code"</c>: the device's error, e.g. <c>BadEventIdUnknown</c>, or
+/// <c>offline</c>); the <c>acknowledged</c> transition follows when the device reports it.
 /// </summary>
 internal sealed class CommandService : BackgroundService
 {
@@ -20,9 +25,14 @@ internal sealed class CommandService : BackgroundService
     private readonly ICommandReplies _replies;
     private readonly UpstreamTopics _topics;
     private readonly ILogger<CommandService> _logger;
+    private readonly IDeviceAlarmAcknowledger? _devices;
 
-    public CommandService(CommandChannel commands, AlarmEngine engine, ICommandReplies replies, UpstreamTopics topics, ILogger<CommandService> logger)
+    /// <summary>A device that does not answer an acknowledgement in this time gets a timeout reply; the desk can resend.</summary>
+    private static readonly TimeSpan s_deviceAckTimeout = TimeSpan.FromSeconds(15);
+
+    public CommandService(CommandChannel commands, AlarmEngine engine, ICommandReplies replies, UpstreamTopics topics, ILogger<CommandService> logger, IDeviceAlarmAcknowledger? devices = null)
     {
+        _devices = devices;
         _commands = commands;
         _engine = engine;
         _replies = replies;
@@ -31,7 +41,7 @@ internal sealed class CommandService : BackgroundService
     }
 
     /// <summary>Runs one command and returns the reply payload.</summary>
-    public byte[] Execute(ReceivedCommand received)
+    public async Task<byte[]> ExecuteAsync(ReceivedCommand received, CancellationToken cancellationToken)
     {
         if (received.Topic != _topics.CommandsAck)
         {
@@ -44,7 +54,12 @@ internal sealed class CommandService : BackgroundService
             return Reply("ack", null, requestId, ok: false, state: null, error);
         }
 
-        (AckOutcome outcome, AlarmLifecycle state) = _engine.Acknowledge(command!.Alarm, command.By, command.Comment);
+        if (_engine.RequestDeviceAcknowledgement(command!.Alarm, command.By, command.Comment) is { } device)
+        {
+            return await AcknowledgeAtDeviceAsync(command, requestId, device, cancellationToken).ConfigureAwait(false);
+        }
+
+        (AckOutcome outcome, AlarmLifecycle state) = _engine.Acknowledge(command.Alarm, command.By, command.Comment);
         AlarmLog.Command(_logger, "ack", command.Alarm, command.By, outcome.ToString());
         return outcome switch
         {
@@ -61,7 +76,7 @@ internal sealed class CommandService : BackgroundService
         {
             await foreach (ReceivedCommand received in _commands.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                byte[] reply = Execute(received);
+                byte[] reply = await ExecuteAsync(received, stoppingToken).ConfigureAwait(false);
                 try
                 {
                     await _replies.PublishResultAsync(reply, stoppingToken).ConfigureAwait(false);
@@ -78,7 +93,57 @@ internal sealed class CommandService : BackgroundService
         }
     }
 
-    private static byte[] Reply(string command, string? alarm, string? requestId, bool ok, string? state, string? error)
+    /// <summary>Sends the acknowledgement to the device keeping the alarm; the device's report then moves the alarm.</summary>
+    private async Task<byte[]> AcknowledgeAtDeviceAsync(AckCommand command, string? requestId, DeviceAckRequest device, CancellationToken cancellationToken)
+    {
+        if (!device.AwaitsAcknowledgement)
+        {
+            AlarmLog.Command(_logger, "ack", command.Alarm, command.By, AckOutcome.NotAwaitingAcknowledgement.ToString());
+            return Reply("ack", command.Alarm, requestId, ok: false, device.State.ToWire(), $"alarm '{command.Alarm}' is {device.State.ToWire()}: nothing to acknowledge");
+        }
+
+        string? code = null;
+        string? error = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_deviceAckTimeout);
+        try
+        {
+            if (_devices is null)
+            {
+                throw new NotSupportedException("no device pipeline in this process");
+            }
+
+            await _devices.AcknowledgeAlarmAsync(device.DeviceId, device.ConditionId, command.Comment, timeout.Token).ConfigureAwait(false);
+        }
+        catch (DeviceAlarmAcknowledgeException ex)
+        {
+            (code, error) = (ex.Code, ex.Message);
+        }
+        catch (DeviceException ex)
+        {
+            (code, error) = (ex.Kind, ex.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            (code, error) = ("timeout", $"device '{device.DeviceId}' did not answer the acknowledgement within {s_deviceAckTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or NotSupportedException)
+        {
+            (code, error) = ("unsupported", ex.Message);
+        }
+
+        if (code is not null)
+        {
+            _engine.CancelDeviceAcknowledgement(command.Alarm);
+            AlarmLog.Command(_logger, "ack", command.Alarm, command.By, "device refused: " + code);
+            return Reply("ack", command.Alarm, requestId, ok: false, _engine.StateOf(command.Alarm).ToWire(), error, code);
+        }
+
+        AlarmLog.Command(_logger, "ack", command.Alarm, command.By, "sent to device " + device.DeviceId);
+        return Reply("ack", command.Alarm, requestId, ok: true, _engine.StateOf(command.Alarm).ToWire(), error: null, code: null, via: "device");
+    }
+
+    private static byte[] Reply(string command, string? alarm, string? requestId, bool ok, string? state, string? error, string? code = null, string? via = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -99,6 +164,16 @@ internal sealed class CommandService : BackgroundService
             if (state is not null)
             {
                 writer.WriteString("state"u8, state);
+            }
+
+            if (via is not null)
+            {
+                writer.WriteString("via"u8, via);
+            }
+
+            if (code is not null)
+            {
+                writer.WriteString("code"u8, code);
             }
 
             if (error is not null)

@@ -88,6 +88,7 @@ internal static class GatewayHost
         services.AddSingleton<DeviceSupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceSupervisorService>());
         services.AddSingleton<IDeviceOutputs>(sp => sp.GetRequiredService<DeviceSupervisorService>());
+        services.AddSingleton<IDeviceAlarmAcknowledger>(sp => sp.GetRequiredService<DeviceSupervisorService>());
 
         services.AddSingleton(_ => new SystemdNotifier(Environment.GetEnvironmentVariable));
         services.AddSingleton<PipelineProgress>();

@@ -58,6 +58,14 @@ internal sealed class DeviceSupervisor
             ? driver.WriteAsync(tagId, value, cancellationToken)
             : throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" };
 
+    /// <summary>Acknowledges an alarm the device keeps, through the driver instance that is connected now.</summary>
+    public ValueTask AcknowledgeAlarmAsync(string conditionId, string? comment, CancellationToken cancellationToken) => _connected switch
+    {
+        IAcknowledgeDeviceAlarms driver => driver.AcknowledgeAlarmAsync(conditionId, comment, cancellationToken),
+        null => throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" },
+        _ => throw new NotSupportedException($"the {_device.Descriptor.Driver} driver of device '{_device.Id}' cannot acknowledge alarms"),
+    };
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)

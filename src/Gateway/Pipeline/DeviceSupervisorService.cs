@@ -12,7 +12,7 @@ namespace SmartCity.Edge.Gateway.Pipeline;
 /// stopped. A configuration reload starts and stops single devices (<see cref="StopDeviceAsync"/>,
 /// <see cref="StartDevice"/>) without touching the others.
 /// </summary>
-internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutputs
+internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutputs, IDeviceAlarmAcknowledger
 {
     private readonly ChannelWriter<Reading> _writer;
     private readonly IReadingSink _sink;
@@ -27,10 +27,10 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     private CancellationToken _stoppingToken = new(canceled: true);
     private bool _accepting;
 
-    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null)
+    public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null, IDeviceAlarmSink? deviceAlarms = null)
     {
         _writer = channel.Writer;
-        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory);
+        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms };
         _sink = new ReadingSink(channel.Writer);
         _loggerFactory = loggerFactory;
         _monitor = monitor;
@@ -59,6 +59,19 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
 
         return running is not null
             ? running.Supervisor.WriteAsync(tagId, value, cancellationToken)
+            : throw new KeyNotFoundException($"no device '{deviceId}'");
+    }
+
+    public ValueTask AcknowledgeAlarmAsync(string deviceId, string conditionId, string? comment, CancellationToken cancellationToken)
+    {
+        RunningDevice? running;
+        lock (_gate)
+        {
+            _running.TryGetValue(deviceId, out running);
+        }
+
+        return running is not null
+            ? running.Supervisor.AcknowledgeAlarmAsync(conditionId, comment, cancellationToken)
             : throw new KeyNotFoundException($"no device '{deviceId}'");
     }
 

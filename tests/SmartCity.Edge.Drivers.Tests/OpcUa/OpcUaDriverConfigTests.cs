@@ -25,6 +25,15 @@ public sealed class OpcUaDriverConfigTests
     [InlineData("endpoint: opc.tcp://x\npublishing_interval: 1ms\ntags: []", "publishing_interval", "too short")]
     [InlineData("endpoint: opc.tcp://x\ntags:\n  - { id: a, node: \"i=1\", deadband: 120, deadband_type: percent }", "tags[0].deadband", "0..100")]
     [InlineData("endpoint: opc.tcp://x\nendpont: y\ntags: []", "endpont", "unknown key")]
+    [InlineData("endpoint: opc.tcp://x\nevents: sometimes\ntags: []", "events", "not true or false")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { notifiers: [\"ns=1;q=1\"] }\ntags: []", "events.notifiers", "unknown identifier kind")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { notifiers: [] }\ntags: []", "events.notifiers", "at least one")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { notifiers: i=2253 }\ntags: []", "events.notifiers", "must be a list")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { severity_map: { warning: 700, high: 600 } }\ntags: []", "events.severity_map.high", "must rise")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { severity_map: { critical: 1001 } }\ntags: []", "events.severity_map.critical", "out of range")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { severity_map: { medium: 400 } }\ntags: []", "events.severity_map.medium", "unknown key")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { queue_size: 0 }\ntags: []", "events.queue_size", "out of range")]
+    [InlineData("endpoint: opc.tcp://x\nevents: { notifier: [\"i=2253\"] }\ntags: []", "events.notifier", "unknown key")]
     public void ReadSettings_Mistake_ReportedAtKeyPath(string yaml, string path, string message)
     {
         var (_, settings, problems) = OpcUaDriverHarness.Read(yaml);
@@ -54,6 +63,41 @@ public sealed class OpcUaDriverConfigTests
         Assert.Equal(3, settings.Tags.Count);
         Assert.Equal(OpcUaTagMode.Poll, settings.Tags[2].Mode);
     }
+
+    [Fact]
+    public void ReadSettings_Events_ShorthandAndBlock()
+    {
+        var (_, off, _) = OpcUaDriverHarness.Read("endpoint: opc.tcp://x\ntags: []");
+        var (_, shorthand, _) = OpcUaDriverHarness.Read("endpoint: opc.tcp://x\nevents: true\ntags: []");
+        var (_, block, problems) = OpcUaDriverHarness.Read("""
+            endpoint: opc.tcp://x
+            events:
+              notifiers: ["i=2253", "ns=1;s=Alarms"]
+              severity_map: { warning: 300, high: 600, critical: 900 }
+              queue_size: 50
+            tags: []
+            """);
+
+        Assert.False(problems.HasAny, string.Join("; ", problems.All));
+        Assert.Null(off!.Events);
+        Assert.Equal([UaNodeId.FromNumeric(0, 2253)], shorthand!.Events!.Notifiers);
+        Assert.Equal((201, 601, 801, 1000u), (shorthand.Events.SeverityMap.WarningFrom, shorthand.Events.SeverityMap.HighFrom, shorthand.Events.SeverityMap.CriticalFrom, shorthand.Events.QueueSize));
+        Assert.Equal([UaNodeId.FromNumeric(0, 2253), UaNodeId.FromString(1, "Alarms")], block!.Events!.Notifiers);
+        Assert.Equal(new OpcUaSeverityMap(300, 600, 900), block.Events.SeverityMap);
+        Assert.Equal(50u, block.Events.QueueSize);
+    }
+
+    [Theory]
+    [InlineData(0, DeviceAlarmSeverity.Info)]
+    [InlineData(200, DeviceAlarmSeverity.Info)]
+    [InlineData(201, DeviceAlarmSeverity.Warning)]
+    [InlineData(600, DeviceAlarmSeverity.Warning)]
+    [InlineData(601, DeviceAlarmSeverity.High)]
+    [InlineData(800, DeviceAlarmSeverity.High)]
+    [InlineData(801, DeviceAlarmSeverity.Critical)]
+    [InlineData(1000, DeviceAlarmSeverity.Critical)]
+    public void SeverityMap_Default_FollowsOpcUaBands(int opcUaSeverity, DeviceAlarmSeverity expected) =>
+        Assert.Equal(expected, OpcUaSeverityMap.Default.Map(opcUaSeverity));
 
     [Fact]
     public void ReadSettings_SecurityBlock_AllKeysRead()

@@ -34,10 +34,10 @@ internal static class OpcUaDriverHarness
     public static OpcUaDriver Create(string yaml) => Create(yaml, Path.GetTempPath());
 
     /// <summary>As <see cref="Create(string)"/> with the gateway's data_dir (the PKI folder goes below it).</summary>
-    public static OpcUaDriver Create(string yaml, string dataDirectory)
+    public static OpcUaDriver Create(string yaml, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null)
     {
         (DeviceDescriptor device, OpcUaSettings? settings, ConfigProblems problems) = Read(yaml);
         Assert.True(settings is not null, "config problems: " + string.Join("; ", problems.All.Select(p => p.ToString())));
-        return (OpcUaDriver)new OpcUaDriverFactory().Create(device, settings, new DriverContext(NullLoggerFactory.Instance, TimeProvider.System, dataDirectory));
+        return (OpcUaDriver)new OpcUaDriverFactory().Create(device, settings, new DriverContext(NullLoggerFactory.Instance, TimeProvider.System, dataDirectory) { DeviceAlarms = deviceAlarms });
     }
 }

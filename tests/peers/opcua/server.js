@@ -126,22 +126,29 @@ async function main() {
         level.setValueFromSource(new Variant({ dataType: DataType.Double, value: tick % 100 }));
     }, 50);
 
-    // Alarms: an exclusive limit alarm on Alarms.Temperature (high limit 80), active from the start (95) so a
-    // ConditionRefresh always reports it; Alarms is an event notifier of the Server object.
+    // Alarms: exclusive limit alarms on Alarms.Temperature (high limit 80), active from the start (95) so a
+    // ConditionRefresh always reports it, and on Alarms.Pressure; Alarms is an event notifier of the Server object.
     addressSpace.installAlarmsAndConditionsService();
     const alarmsFolder = ns.addObject({
         organizedBy: objects, browseName: "Alarms", nodeId: "s=Alarms", eventNotifier: 1,
         notifierOf: addressSpace.rootFolder.objects.server,
     });
-    const temperature = ns.addVariable({
-        componentOf: alarmsFolder, browseName: "Temperature", nodeId: "s=Alarms.Temperature", dataType: "Double",
-        eventSourceOf: alarmsFolder, value: new Variant({ dataType: DataType.Double, value: 20 }),
-    });
-    ns.instantiateExclusiveLimitAlarm("ExclusiveLimitAlarmType", {
-        browseName: "TemperatureAlarm", nodeId: "s=Alarms.TemperatureAlarm", componentOf: alarmsFolder,
-        conditionSource: temperature, inputNode: temperature, highLimit: 80, lowLimit: 10,
-    });
-    temperature.setValueFromSource(new Variant({ dataType: DataType.Double, value: 95 }));
+    // Both inputs are writable: a test raises and clears an alarm by writing its input over OPC UA.
+    // Pressure (PressureAlarm, high limit 80) starts at 20, inactive: tests that raise it put it back to 20.
+    const limitAlarm = (name, initial) => {
+        const input = ns.addVariable({
+            componentOf: alarmsFolder, browseName: name, nodeId: `s=Alarms.${name}`, dataType: "Double",
+            accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+            eventSourceOf: alarmsFolder, value: new Variant({ dataType: DataType.Double, value: 20 }),
+        });
+        ns.instantiateExclusiveLimitAlarm("ExclusiveLimitAlarmType", {
+            browseName: `${name}Alarm`, nodeId: `s=Alarms.${name}Alarm`, componentOf: alarmsFolder,
+            conditionSource: input, inputNode: input, highLimit: 80, lowLimit: 10,
+        });
+        input.setValueFromSource(new Variant({ dataType: DataType.Double, value: initial }));
+    };
+    limitAlarm("Temperature", 95);
+    limitAlarm("Pressure", 20);
 
     const writable = ns.addFolder(objects, { browseName: "Writable", nodeId: "s=Writable" });
     ns.addVariable({

@@ -115,6 +115,24 @@ public sealed class UaClient : IAsyncDisposable
         return await Guard(session.TranslateBrowsePathsAsync(paths, cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Calls one method (Call service, OPC 10000-4 §5.11.2); a bad result throws <see cref="UaServiceException"/>.</summary>
+    public async Task<UaVariant[]> CallMethodAsync(UaNodeId objectId, UaNodeId methodId, IReadOnlyList<UaVariant> inputArguments, CancellationToken cancellationToken)
+    {
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        return await Guard(session.CallMethodAsync(objectId, methodId, inputArguments, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>ConditionRefresh (OPC 10000-9 §5.5.7): the server re-sends every retained condition to the subscription's event items, between RefreshStart and RefreshEnd events.</summary>
+    public Task<UaVariant[]> ConditionRefreshAsync(UaSubscription subscription, CancellationToken cancellationToken) =>
+        CallMethodAsync(UaTypeIds.ConditionType, UaTypeIds.ConditionRefreshMethod, [new UaVariant(UaBuiltInType.UInt32, subscription.SubscriptionId)], cancellationToken);
+
+    /// <summary>Acknowledges a condition with the EventId of its latest event (see <see cref="UaSession.AcknowledgeAsync"/>).</summary>
+    public async Task AcknowledgeAsync(UaNodeId conditionId, byte[] eventId, string comment, CancellationToken cancellationToken)
+    {
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        await Guard(session.AcknowledgeAsync(conditionId, eventId, comment, cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Creates a subscription with its monitored items; the handler gets their notifications from now on, across
     /// reconnects. Items the server rejects are reported to <see cref="IUaDataChangeHandler.OnItemFailedAsync"/>.

@@ -55,6 +55,8 @@ public static class UaTypeIds
     public const uint AlarmConditionType = 2915;
     public const uint AcknowledgeMethod = 9111;
     public const uint ConditionRefreshMethod = 3875;
+    public const uint RefreshStartEventType = 2787;
+    public const uint RefreshEndEventType = 2788;
 
     public const uint ObjectsFolder = 85;
     public const uint RootFolder = 84;

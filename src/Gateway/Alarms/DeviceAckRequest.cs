@@ -1,0 +1,8 @@
+namespace SmartCity.Edge.Gateway.Alarms;
+
+/// <summary>An acknowledgement of an alarm kept by a device: where to send it, and whether the alarm awaits one.</summary>
+/// <param name="DeviceId">The device keeping the alarm.</param>
+/// <param name="ConditionId">The device's id of the alarm.</param>
+/// <param name="State">The alarm's state now.</param>
+/// <param name="AwaitsAcknowledgement">False when there is nothing to acknowledge (already acknowledged or cleared).</param>
+internal sealed record DeviceAckRequest(string DeviceId, string ConditionId, AlarmLifecycle State, bool AwaitsAcknowledgement);
