@@ -14,6 +14,29 @@ dotnet test SmartCity.Edge.sln -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
+# Second pass: every test that runs the real gateway binary, again against the native AOT build that
+# deploy/publish.sh ships for this architecture (GatewayProcess picks it up from SMARTCITY_EDGE_TEST_BINARY).
+case "$(uname -m)" in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) rid="" ;;
+esac
+if [ -n "$rid" ]; then
+  native="$results/native-aot"
+  if dotnet publish src/Gateway/SmartCity.Edge.Gateway.csproj -c Release -r "$rid" -p:PublishAot=true \
+       -p:InvariantGlobalization=true -o "$native" --nologo -v q -clp:ErrorsOnly; then
+    SMARTCITY_EDGE_TEST_BINARY="$native/smartcity-edge" dotnet test tests/SmartCity.Edge.Gateway.Tests -c Release --no-build --nologo \
+      --filter "FullyQualifiedName~.Integration.|FullyQualifiedName~.Service.|FullyQualifiedName~.Cli." \
+      --logger "trx;LogFileName=native-aot.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" \
+      || status=1
+  else
+    echo "tests/run.sh: the native AOT publish for $rid failed"
+    status=1
+  fi
+else
+  echo "tests/run.sh: no native AOT toolchain for $(uname -m); the real-binary tests ran on the JIT build only"
+fi
+
 passed=0; failed=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue

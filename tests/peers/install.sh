@@ -14,6 +14,8 @@ command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
 pkg-config --exists libmodbus 2>/dev/null || need_apt+=(libmodbus-dev pkg-config)
 command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+# The native AOT build (tests/run.sh runs the real-binary tests on it too) links with gcc or clang and zlib.
+[ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 # Service tests: the status page in headless Chromium, /metrics checked by the reference Python parser.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
 /usr/bin/python3 -c "import prometheus_client" >/dev/null 2>&1 || need_apt+=(python3-prometheus-client)

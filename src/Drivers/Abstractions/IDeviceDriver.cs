@@ -25,4 +25,12 @@ public interface IDeviceDriver : IAsyncDisposable
 
     /// <summary>Writes an output tag (siren, beacon, reset coil). Throws <see cref="DeviceException"/> on failure and <see cref="NotSupportedException"/> for read-only tags.</summary>
     ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes each time the driver re-established its connection on its own, without a failed poll (a Modbus TCP link
+    /// the device closed and the next poll reopened). The supervisor treats a change like a reconnect: a device that
+    /// restarted between two polls is back in its power-on state, so the outputs of raised alarms are driven again.
+    /// Drivers that only connect in <see cref="ConnectAsync"/> keep the default.
+    /// </summary>
+    long ConnectionEpoch => 0;
 }

@@ -40,6 +40,9 @@ internal sealed class ModbusDriver : IDeviceDriver
 
     internal ModbusClient? Client => _client;
 
+    /// <summary>The shared link's open count: a link the device closed and a later poll reopened counts as a reconnect.</summary>
+    public long ConnectionEpoch => _lease?.Channel.OpenCount ?? 0;
+
     public static IEnumerable<ModbusPlannedPoint> PlannedPoints(ModbusDeviceSettings settings) =>
         settings.Tags.Select((t, i) => new ModbusPlannedPoint(i, t.Address.Table, t.Address.Offset, t.Length));
 

@@ -49,7 +49,7 @@ internal sealed class AlarmService : BackgroundService
         _webhooks = webhooks;
         _actions = actions;
         _engine = engine;
-        _gatewayJson = System.Text.Json.JsonSerializer.Serialize(configuration.Gateway.Id);
+        _gatewayJson = JsonText.Quote(configuration.Gateway.Id);
         _time = time;
         _logger = logger;
         _monitor = monitor;

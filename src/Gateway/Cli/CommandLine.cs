@@ -5,11 +5,15 @@ internal static class CommandLine
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        ICliCommand[] commands = typeof(ICliCommand).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICliCommand).IsAssignableFrom(t))
-            .Select(t => (ICliCommand)Activator.CreateInstance(t, nonPublic: true)!)
-            .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .ToArray();
+        // An explicit list rather than reflection over the assembly: a native AOT build trims what reflection
+        // would have to find, and the list is the one place a driver's technician tool is registered.
+        ICliCommand[] commands =
+        [
+            new ModbusCommand(),
+            new OpcUaCommand(),
+            new RunCommand(),
+            new ValidateCommand(),
+        ];
 
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {

@@ -2,7 +2,7 @@ namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
 /// A top-level command of <c>smartcity-edge</c> (<c>run</c>, <c>validate</c>, <c>modbus</c>, <c>opcua</c>, …).
-/// Commands are discovered by type, so a driver's technician tool is one new file.
+/// A driver's technician tool is one new file plus one line in <see cref="CommandLine"/>.
 /// </summary>
 internal interface ICliCommand
 {

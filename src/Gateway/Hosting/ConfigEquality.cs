@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace SmartCity.Edge.Gateway.Hosting;
@@ -14,6 +15,7 @@ internal static class ConfigEquality
 
     public static bool DeepEquals(object? left, object? right) => DeepEquals(left, right, 0);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only our own configuration records are walked, and our assemblies are trimmer roots in every publish (SmartCity.Edge.Gateway.csproj).")]
     private static bool DeepEquals(object? left, object? right, int depth)
     {
         if (ReferenceEquals(left, right))

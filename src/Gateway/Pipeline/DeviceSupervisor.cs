@@ -136,6 +136,7 @@ internal sealed class DeviceSupervisor
     private async Task PollUntilFailureAsync(IDeviceDriver driver, CancellationToken cancellationToken)
     {
         bool first = true;
+        long epoch = driver.ConnectionEpoch;
         using var timer = new PeriodicTimer(_device.Descriptor.PollInterval, _time);
         do
         {
@@ -152,7 +153,15 @@ internal sealed class DeviceSupervisor
             if (first)
             {
                 first = false;
+                epoch = driver.ConnectionEpoch;
                 MarkOnline();
+            }
+            else if (driver.ConnectionEpoch != epoch)
+            {
+                // The driver reopened a lost connection between two polls: the device may have restarted meanwhile.
+                epoch = driver.ConnectionEpoch;
+                PipelineLog.DeviceReconnected(_logger, _device.Id);
+                _status?.OnDeviceOnline(_device.Id, _time.GetUtcNow());
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));

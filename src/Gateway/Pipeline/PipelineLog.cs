@@ -20,6 +20,9 @@ internal static partial class PipelineLog
     [LoggerMessage(1004, LogLevel.Error, "Device {DeviceId}: the {Driver} driver failed unexpectedly; the device is restarted with backoff")]
     public static partial void DriverBug(ILogger logger, Exception exception, string deviceId, string driver);
 
+    [LoggerMessage(1005, LogLevel.Information, "Device {DeviceId}: the driver reopened a lost connection between two polls; treated as a reconnect (alarm outputs are driven again)")]
+    public static partial void DeviceReconnected(ILogger logger, string deviceId);
+
     [LoggerMessage(1010, LogLevel.Error, "Committing {Count} records to the buffer failed; retrying in {RetrySeconds}s (readings are held in memory meanwhile)")]
     public static partial void CommitFailed(ILogger logger, Exception exception, int count, double retrySeconds);
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Pipeline;
 
 namespace SmartCity.Edge.Gateway.Upstream;
 
@@ -18,7 +19,7 @@ internal sealed class UpstreamMessageBuilder
     {
         _topics = topics;
         _maxBatch = maxBatch;
-        _gatewayPrefix = "{\"gateway\":" + System.Text.Json.JsonSerializer.Serialize(gatewayId) + ",\"device\":";
+        _gatewayPrefix = "{\"gateway\":" + JsonText.Quote(gatewayId) + ",\"device\":";
     }
 
     public UpstreamMessage BuildAlarm(in BufferedRecord record)
@@ -79,7 +80,7 @@ internal sealed class UpstreamMessageBuilder
     {
         writer.ResetWrittenCount();
         Append(writer, _gatewayPrefix);
-        Append(writer, System.Text.Json.JsonSerializer.Serialize(device));
+        Append(writer, JsonText.Quote(device));
         Append(writer, ",\"readings\":[");
         Span<char> number = stackalloc char[20];
         for (int i = start; i < end; i++)

@@ -38,22 +38,37 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A native AOT build of the gateway to run instead of <see cref="GatewayAssembly"/>, named by the environment
+    /// variable <c>SMARTCITY_EDGE_TEST_BINARY</c>: tests/run.sh publishes one and runs the real-binary tests against it
+    /// a second time, so the binary the service ships is the binary the tests pass on.
+    /// </summary>
+    public static string? NativeBinary => Environment.GetEnvironmentVariable("SMARTCITY_EDGE_TEST_BINARY") is { Length: > 0 } path ? path : null;
+
+    /// <summary>The executable systemd would start: the native binary under test, else the apphost beside <see cref="GatewayAssembly"/>.</summary>
+    public static string Executable => NativeBinary ?? Path.ChangeExtension(GatewayAssembly, null);
+
     public static GatewayProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts the gateway with extra environment variables (e.g. <c>NOTIFY_SOCKET</c>).</summary>
     public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        string? native = NativeBinary;
+        var info = new ProcessStartInfo(native ?? "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        if (native is null)
+        {
+            info.ArgumentList.Add(GatewayAssembly);
+        }
+
         foreach ((string name, string value) in environment)
         {
             info.Environment[name] = value;
         }
 
-        info.ArgumentList.Add(GatewayAssembly);
         info.Environment["Logging__LogLevel__SmartCity.Edge.Gateway.Upstream"] = "Trace";
         foreach (string argument in arguments)
         {

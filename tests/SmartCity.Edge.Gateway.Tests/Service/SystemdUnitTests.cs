@@ -17,8 +17,8 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.Contains("Type=notify", unit, StringComparison.Ordinal);
         Assert.Contains("WatchdogSec=", unit, StringComparison.Ordinal);
 
-        // verify checks that ExecStart= is executable: point it at the gateway built for these tests (its apphost).
-        string apphost = Path.ChangeExtension(GatewayProcess.GatewayAssembly, null);
+        // verify checks that ExecStart= is executable: point it at the gateway built for these tests.
+        string apphost = GatewayProcess.Executable;
         Assert.True(File.Exists(apphost), apphost);
         string path = Path.Combine(_directory, "smartcity-edge.service");
         await File.WriteAllTextAsync(path, unit.Replace("/opt/smartcity-edge/smartcity-edge", apphost, StringComparison.Ordinal));

@@ -9,6 +9,9 @@ internal interface IModbusChannel : IAsyncDisposable
     /// <summary>Where this channel goes, for messages: <c>10.0.0.5:502</c>, <c>/dev/ttyUSB0</c>.</summary>
     string Endpoint { get; }
 
+    /// <summary>How many times the link has been opened; grows when a lost link is reopened.</summary>
+    long OpenCount { get; }
+
     /// <summary>Opens the link if it is not open. Throws <see cref="ModbusTransportException"/>.</summary>
     ValueTask EnsureOpenAsync(TimeSpan timeout, CancellationToken cancellationToken);
 

@@ -22,6 +22,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
     private readonly byte[] _frame = new byte[ModbusLimits.MaxRtuAduLength + 8];
     private readonly BlockingCollection<(Func<int> Work, TaskCompletionSource<int> Done)> _queue = new();
     private Thread? _worker;
+    private long _openCount;
     private long _lastFrameEnd;
     private bool _disposed;
 
@@ -35,6 +36,8 @@ internal sealed class ModbusRtuChannel : IModbusChannel
     }
 
     public string Endpoint => _line.Endpoint;
+
+    public long OpenCount => Interlocked.Read(ref _openCount);
 
     public async ValueTask EnsureOpenAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -194,6 +197,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
         if (!_line.IsOpen)
         {
             await _line.OpenAsync(timeout, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _openCount);
             Log.Connected(_logger, Endpoint);
         }
     }

@@ -33,6 +33,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     private readonly Dictionary<ushort, ModbusPendingRequest> _pending = [];
     private readonly Stack<ModbusPendingRequest> _pool = new();
     private ModbusConnectionState _state = ModbusConnectionState.Closed;
+    private long _openCount;
     private Socket? _socket;
     private ushort _nextTransactionId;
 
@@ -46,6 +47,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     }
 
     public string Endpoint { get; }
+
+    public long OpenCount => Interlocked.Read(ref _openCount);
 
     /// <summary>Replies dropped because their request had already timed out (diagnostics and tests).</summary>
     public long StaleReplies { get; private set; }
@@ -327,6 +330,11 @@ internal sealed class ModbusTcpChannel : IModbusChannel
                 return;
             default:
                 throw new InvalidOperationException($"Modbus TCP channel cannot go from {_state} to {next}.");
+        }
+
+        if (next == ModbusConnectionState.Open)
+        {
+            Interlocked.Increment(ref _openCount);
         }
 
         _state = next;
