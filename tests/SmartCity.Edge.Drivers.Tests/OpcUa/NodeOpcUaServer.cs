@@ -11,11 +11,13 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private readonly StringBuilder _stderr = new();
+    private readonly bool _legacyRsa15;
     private Process? _process;
 
-    private NodeOpcUaServer(string pkiDirectory)
+    private NodeOpcUaServer(string pkiDirectory, bool legacyRsa15)
     {
         PkiDirectory = pkiDirectory;
+        _legacyRsa15 = legacyRsa15;
     }
 
     public int Port { get; private set; }
@@ -50,9 +52,16 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
     }
 
     /// <summary>Starts a server; <paramref name="port"/> 0 lets it pick (restart tests pass the old port again).</summary>
-    public static async Task<NodeOpcUaServer> StartAsync(int port = 0, string? pkiDirectory = null, bool bench = false)
+    /// <param name="port">The port, 0 = a free one.</param>
+    /// <param name="pkiDirectory">The server's PKI folder; null = a new temporary one.</param>
+    /// <param name="bench">All Bench nodes change every 50 ms.</param>
+    /// <param name="legacyRsa15">
+    /// Also offer the deprecated Basic128Rsa15 policy. Node.js refuses RSA PKCS#1 v1.5 private decryption since
+    /// CVE-2023-46809 ("Marvin"), so only this server instance runs with <c>--security-revert=CVE-2023-46809</c>.
+    /// </param>
+    public static async Task<NodeOpcUaServer> StartAsync(int port = 0, string? pkiDirectory = null, bool bench = false, bool legacyRsa15 = false)
     {
-        var server = new NodeOpcUaServer(pkiDirectory ?? Path.Combine(Path.GetTempPath(), "smartcity-edge-opcua-pki-" + Guid.NewGuid().ToString("N")));
+        var server = new NodeOpcUaServer(pkiDirectory ?? Path.Combine(Path.GetTempPath(), "smartcity-edge-opcua-pki-" + Guid.NewGuid().ToString("N")), legacyRsa15);
         await server.StartProcessAsync(port, bench);
         return server;
     }
@@ -100,12 +109,22 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (_legacyRsa15)
+        {
+            start.ArgumentList.Add("--security-revert=CVE-2023-46809");
+        }
+
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(PkiDirectory);
         if (bench)
         {
             start.ArgumentList.Add("--bench");
+        }
+
+        if (_legacyRsa15)
+        {
+            start.ArgumentList.Add("--legacy-rsa15");
         }
 
         var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

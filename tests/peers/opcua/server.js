@@ -1,5 +1,8 @@
 // node-opcua test server for the SmartCity.Edge OPC UA client tests and benchmark.
-// usage: node server.js PORT PKI_DIR [--bench]
+// usage: node server.js PORT PKI_DIR [--bench] [--legacy-rsa15]
+//   --legacy-rsa15 also offers the deprecated Basic128Rsa15 policy; node must then run with
+//   --security-revert=CVE-2023-46809, since Node.js refuses RSA PKCS#1 v1.5 decryption by default (the test fixture
+//   does so only for that server instance).
 // Prints "READY <port>" on stdout once listening; stops on SIGTERM/SIGINT.
 // Every value below is also written in the C# tests (OpcUaServerValues.cs): change both together.
 "use strict";
@@ -12,6 +15,7 @@ const {
 const port = parseInt(process.argv[2] || "0", 10);
 const pki = process.argv[3] || path.join(require("os").tmpdir(), "smartcity-edge-opcua-pki");
 const bench = process.argv.includes("--bench");
+const legacyRsa15 = process.argv.includes("--legacy-rsa15");
 
 function int64(big) {
     const u = BigInt.asUintN(64, BigInt(big));
@@ -58,10 +62,14 @@ async function main() {
         serverCertificateManager,
         userCertificateManager,
         // Basic256Sha256 must be listed for node-opcua to offer encrypted UserName tokens on the None endpoint; the
-        // Aes policies and the deprecated Basic256 are for the security tests (OpcUaSecurityTests). Basic128Rsa15 is left
-        // out: Node.js refuses RSA PKCS#1 v1.5 decryption since CVE-2023-46809.
+        // Aes policies and the deprecated Basic256 are for the security tests (OpcUaSecurityTests). Basic128Rsa15 only with
+        // --legacy-rsa15 (OpcUaBasic128Rsa15Tests): Node.js refuses RSA PKCS#1 v1.5 decryption since CVE-2023-46809
+        // unless started with --security-revert=CVE-2023-46809.
         securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss, SecurityPolicy.Basic256],
+        securityPolicies: [
+            SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss, SecurityPolicy.Basic256,
+            ...(legacyRsa15 ? [SecurityPolicy.Basic128Rsa15] : []),
+        ],
         allowAnonymous: true,
         userManager: { isValidUser: (user, password) => user === "technician" && password === "s3cret" },
         serverCapabilities: { maxSessions: 50, operationLimits: { maxNodesPerRead: 250, maxNodesPerBrowse: 100, maxNodesPerWrite: 250 } },
