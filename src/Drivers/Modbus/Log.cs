@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Modbus link to {Endpoint} closed ({Kind}): {Reason}")]
     public static partial void ConnectionClosed(ILogger logger, string endpoint, string kind, string reason);
 
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Modbus link to {Endpoint} closed: no device uses it any more")]
+    public static partial void ConnectionReleased(ILogger logger, string endpoint);
+
     [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Modbus {Endpoint}: skipped a late reply (transaction {TransactionId}, unit {UnitId}) whose request had timed out")]
     public static partial void StaleReply(ILogger logger, string endpoint, ushort transactionId, byte unitId);
 

@@ -23,17 +23,17 @@ internal sealed class ModbusDriverHarness : IAsyncDisposable
     public static DriverContext Context { get; } = new(NullLoggerFactory.Instance, TimeProvider.System, Path.GetTempPath());
 
     /// <summary>Creates (without connecting) a driver for <paramref name="server"/> with the device keys and tags given.</summary>
-    public static ModbusDriverHarness Create(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml)
+    public static ModbusDriverHarness Create(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml, DriverContext? context = null)
     {
         string yaml = "id: dev\n" + server.LinkYaml + deviceYaml + "tags:\n" + tagsYaml;
         (DeviceDescriptor device, ModbusDeviceSettings settings) = ModbusTestDevice.Read(factory, yaml);
-        var driver = (ModbusDriver)factory.Create(device, settings, Context);
+        var driver = (ModbusDriver)factory.Create(device, settings, context ?? Context);
         return new ModbusDriverHarness(driver, settings, new CollectingSink());
     }
 
-    public static async Task<ModbusDriverHarness> ConnectAsync(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml)
+    public static async Task<ModbusDriverHarness> ConnectAsync(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml, DriverContext? context = null)
     {
-        ModbusDriverHarness harness = Create(factory, server, deviceYaml, tagsYaml);
+        ModbusDriverHarness harness = Create(factory, server, deviceYaml, tagsYaml, context);
         await harness.Driver.ConnectAsync(harness.Sink, CancellationToken.None).AsTask().WaitAsync(PeerProcess.Generous);
         return harness;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers.Modbus;
 using SmartCity.Edge.Drivers.Tests.Modbus.Peers;
 
@@ -72,6 +73,29 @@ public sealed class ModbusDriver_Recovery_Tests
         Reading reading = await PollUntilGoodAsync(driver);
         Assert.Equal(-1234.5, reading.Value.AsDouble());
         Assert.True(driver.Driver.ConnectionEpoch > before, $"epoch {driver.Driver.ConnectionEpoch} after a reopen, {before} before");
+    }
+
+    [Fact]
+    public async Task Dispose_GatewayClosesItsOwnLink_NoWarningButALostLinkWarns()
+    {
+        await using ModbusServer server = await ModbusServer.StartAsync(ModbusServerKind.PymodbusTcp);
+        const string Device = "unit_id: 1\ntimeout: 300ms\nretries: 0\n";
+        const string Tags = "  - { id: f32, address: \"holding:104\", type: float32 }\n";
+        var logs = new RecordingLoggerFactory();
+        var context = ModbusDriverHarness.Context with { LoggerFactory = logs };
+
+        ModbusDriverHarness released = await ModbusDriverHarness.ConnectAsync(new ModbusDriverFactory(), server, Device, Tags, context);
+        await released.PollAsync();
+        await released.DisposeAsync();
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Contains(logs.Entries, e => e.EventId == 3103);
+
+        // The same logger does warn when the device drops the link.
+        await using ModbusDriverHarness lost = await ModbusDriverHarness.ConnectAsync(new ModbusDriverFactory(), server, Device, Tags, context);
+        await lost.PollAsync();
+        await server.KillAsync();
+        await Assert.ThrowsAsync<DeviceException>(() => lost.PollAsync());
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == 3101);
     }
 
     private static async Task<Reading> PollUntilGoodAsync(ModbusDriverHarness driver)

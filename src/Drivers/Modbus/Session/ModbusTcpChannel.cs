@@ -211,7 +211,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
 
         if (socket is not null)
         {
-            Teardown(socket, new ModbusTransportException($"the connection to {Endpoint} was closed by the gateway", ModbusErrorScope.Connection, "closed"));
+            // Our own close (shutdown, reload, last device gone) is routine: not a warning like a lost link.
+            Teardown(socket, new ModbusTransportException($"the connection to {Endpoint} was closed by the gateway", ModbusErrorScope.Connection, "closed"), closedByUs: true);
         }
 
         lock (_sync)
@@ -292,7 +293,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     }
 
     /// <summary>Closes <paramref name="socket"/> if it is still the current link and fails every request waiting on it.</summary>
-    private void Teardown(Socket socket, ModbusException error)
+    private void Teardown(Socket socket, ModbusException error, bool closedByUs = false)
     {
         ModbusPendingRequest[] failed;
         lock (_sync)
@@ -308,7 +309,15 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         }
 
         socket.Dispose();
-        Log.ConnectionClosed(_logger, Endpoint, error.Kind, error.Message);
+        if (closedByUs)
+        {
+            Log.ConnectionReleased(_logger, Endpoint);
+        }
+        else
+        {
+            Log.ConnectionClosed(_logger, Endpoint, error.Kind, error.Message);
+        }
+
         foreach (ModbusPendingRequest pending in failed)
         {
             pending.Fail(error);
