@@ -15,96 +15,133 @@ internal sealed class ServiceRssBenchmark : IBenchmark
 
     public string Name => "service-rss";
 
-    public string Description => "RSS of `smartcity-edge run` on the demo park after N seconds (target < 60 MB) [--seconds 60]";
+    public string Description => "RSS of `smartcity-edge run` on the demo park after N seconds, JIT and native AOT builds (target < 60 MB) [--seconds 60] [--native PATH]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        int seconds = args.Length >= 2 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
-        string gateway = Path.Combine(AppContext.BaseDirectory, "smartcity-edge.dll");
-        if (!File.Exists(gateway))
+        int seconds = BenchEnvironment.IntOption(args, "--seconds", 60);
+        string jit = Path.Combine(AppContext.BaseDirectory, "smartcity-edge.dll");
+        if (!File.Exists(jit))
         {
-            Console.Error.WriteLine($"service-rss: {gateway} not found; build the bench project first");
+            Console.Error.WriteLine($"service-rss: {jit} not found; build the bench project first");
             return 1;
         }
 
         string directory = Directory.CreateTempSubdirectory("edge-rss-").FullName;
         try
         {
-            int port = BenchEnvironment.FreePort();
-            string demo = await File.ReadAllTextAsync(Path.Combine(BenchEnvironment.RepositoryRoot, "config", "demo.yaml"), cancellationToken);
-            string config = Path.Combine(directory, "demo.yaml");
-            await File.WriteAllTextAsync(config, demo.Replace("data_dir: ./data/demo", $"data_dir: {directory}/data", StringComparison.Ordinal) + $"\nhttp:\n  listen: 127.0.0.1:{port}\n", cancellationToken);
-
-            var info = new ProcessStartInfo("dotnet", [gateway, "run", "--config", config])
+            string native = BenchEnvironment.Option(args, "--native", "");
+            if (native.Length == 0)
             {
-                RedirectStandardOutput = true, // upstream.console: every published message; drained below
-                RedirectStandardError = true,
-            };
-            using Process process = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
-            long published = 0;
-            process.OutputDataReceived += (_, e) => Interlocked.Increment(ref published);
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                using var http = new HttpClient();
-                var started = Stopwatch.StartNew();
-                while (started.Elapsed < TimeSpan.FromSeconds(seconds))
-                {
-                    // Like a technician with the page open: one status refresh every 2 s, a Prometheus scrape every 15 s.
-                    await TryGetAsync(http, $"http://127.0.0.1:{port}/api/status", cancellationToken);
-                    if ((int)started.Elapsed.TotalSeconds % 15 < 2)
-                    {
-                        await TryGetAsync(http, $"http://127.0.0.1:{port}/metrics", cancellationToken);
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-                }
-
-                await TryGetAsync(http, $"http://127.0.0.1:{port}/", cancellationToken);
-                (long rss, long peak) = ReadMemory(process.Id);
-                string breakdown = string.Join("\n", TopMappings(process.Id, 10).Select(m => $"| {m.Name} | {Mb(m.Bytes)} MB |"));
-                double cpu = process.TotalProcessorTime.TotalSeconds;
-                Console.WriteLine($"service-rss: after {seconds}s RSS {Mb(rss)} MB (peak {Mb(peak)} MB), CPU {cpu:0.00}s, {published} messages published");
-
-                string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- service-rss --seconds {seconds}";
-                BenchmarkReport.WriteSection("service-rss", $"""
-                    ## Gateway memory: demo park as a service
-
-                    `{command}` — {BenchmarkReport.MachineLine()}.
-
-                    The real `smartcity-edge run` process (framework-dependent Release build, workstation non-concurrent GC)
-                    on `config/demo.yaml` (4 simulated devices, 9 tags, 4 alarms, console upstream) with the HTTP endpoint
-                    on: the status JSON fetched every 2 s and `/metrics` scraped every 15 s during the run. Memory read
-                    from `/proc/PID/status` at the end.
-
-                    | after | RSS (VmRSS) | peak RSS (VmHWM) | target | CPU time | messages published |
-                    |---|---|---|---|---|---|
-                    | {seconds} s | {Mb(rss)} MB | {Mb(peak)} MB | < {Mb(TargetBytes)} MB: {(rss < TargetBytes ? "met" : "NOT met")} | {cpu:0.00} s | {published} |
-
-                    Where the resident memory is (largest mappings from `/proc/PID/smaps`; most are the runtime's and the
-                    framework's own code pages, shared with any other .NET process on the machine):
-
-                    | mapping | RSS |
-                    |---|---|
-                    {breakdown}
-                    """);
-                return rss < TargetBytes ? 0 : 3;
+                native = await PublishNativeAsync(Path.Combine(directory, "native"), cancellationToken);
             }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                    await process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
+
+            Measurement jitRun = await MeasureAsync("framework-dependent JIT (`dotnet smartcity-edge.dll`)", "dotnet", [jit], seconds, directory, cancellationToken);
+            Measurement nativeRun = await MeasureAsync("native AOT (what `deploy/publish.sh` ships for this architecture)", native, [], seconds, directory, cancellationToken);
+
+            string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- service-rss --seconds {seconds}";
+            BenchmarkReport.WriteSection("service-rss", $"""
+                ## Gateway memory: demo park as a service
+
+                `{command}` — {BenchmarkReport.MachineLine()}.
+
+                The real `smartcity-edge run` process (Release, workstation non-concurrent GC) on `config/demo.yaml`
+                (4 simulated devices, 9 tags, 4 alarms, console upstream) with the HTTP endpoint on: the status JSON
+                fetched every 2 s and `/metrics` scraped every 15 s during the run. Memory read from `/proc/PID/status`
+                at the end. Both builds of the same commit, one after the other; the benchmark publishes the native
+                AOT build itself (`dotnet publish src/Gateway -c Release -r <rid> -p:PublishAot=true -p:InvariantGlobalization=true`).
+
+                | build | after | RSS (VmRSS) | peak RSS (VmHWM) | target < {Mb(TargetBytes)} MB | CPU time | messages published |
+                |---|---|---|---|---|---|---|
+                {jitRun.Row(seconds)}
+                {nativeRun.Row(seconds)}
+
+                Where the resident memory is (largest mappings from `/proc/PID/smaps`):
+
+                | mapping (JIT) | RSS | | mapping (native AOT) | RSS |
+                |---|---|---|---|---|
+                {string.Join("\n", jitRun.Mappings.Zip(nativeRun.Mappings, (a, b) => $"| {a.Name} | {Mb(a.Bytes)} MB | | {b.Name} | {Mb(b.Bytes)} MB |"))}
+                """);
+            return nativeRun.Rss < TargetBytes ? 0 : 3;
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static async Task<string> PublishNativeAsync(string output, CancellationToken cancellationToken)
+    {
+        string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        string project = Path.Combine(BenchEnvironment.RepositoryRoot, "src", "Gateway", "SmartCity.Edge.Gateway.csproj");
+        Console.WriteLine($"service-rss: publishing the native AOT build for {rid}");
+        var info = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-r", rid, "-p:PublishAot=true", "-p:InvariantGlobalization=true", "-o", output, "--nologo", "-v", "q"]);
+        using Process publish = Process.Start(info) ?? throw new InvalidOperationException("dotnet publish did not start");
+        await publish.WaitForExitAsync(cancellationToken);
+        string binary = Path.Combine(output, "smartcity-edge");
+        if (publish.ExitCode != 0 || !File.Exists(binary))
+        {
+            throw new InvalidOperationException($"the native AOT publish failed (exit {publish.ExitCode}); pass --native PATH to measure an existing build");
+        }
+
+        return binary;
+    }
+
+    private static async Task<Measurement> MeasureAsync(string build, string executable, string[] prefix, int seconds, string directory, CancellationToken cancellationToken)
+    {
+        string runDirectory = Directory.CreateDirectory(Path.Combine(directory, "run-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        int port = BenchEnvironment.FreePort();
+        string demo = await File.ReadAllTextAsync(Path.Combine(BenchEnvironment.RepositoryRoot, "config", "demo.yaml"), cancellationToken);
+        string config = Path.Combine(runDirectory, "demo.yaml");
+        await File.WriteAllTextAsync(config, demo.Replace("data_dir: ./data/demo", $"data_dir: {runDirectory}/data", StringComparison.Ordinal) + $"\nhttp:\n  listen: 127.0.0.1:{port}\n", cancellationToken);
+
+        var info = new ProcessStartInfo(executable, [.. prefix, "run", "--config", config])
+        {
+            RedirectStandardOutput = true, // upstream.console: every published message; drained below
+            RedirectStandardError = true,
+        };
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
+        long published = 0;
+        process.OutputDataReceived += (_, e) => Interlocked.Increment(ref published);
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient();
+            var started = Stopwatch.StartNew();
+            while (started.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                // Like a technician with the page open: one status refresh every 2 s, a Prometheus scrape every 15 s.
+                await TryGetAsync(http, $"http://127.0.0.1:{port}/api/status", cancellationToken);
+                if ((int)started.Elapsed.TotalSeconds % 15 < 2)
+                {
+                    await TryGetAsync(http, $"http://127.0.0.1:{port}/metrics", cancellationToken);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+
+            await TryGetAsync(http, $"http://127.0.0.1:{port}/", cancellationToken);
+            (long rss, long peak) = ReadMemory(process.Id);
+            var result = new Measurement(build, rss, peak, process.TotalProcessorTime.TotalSeconds, Interlocked.Read(ref published), TopMappings(process.Id, 8).ToList());
+            Console.WriteLine($"service-rss: {build}: after {seconds}s RSS {Mb(rss)} MB (peak {Mb(peak)} MB), CPU {result.CpuSeconds:0.00}s, {result.Published} messages published");
+            return result;
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private sealed record Measurement(string Build, long Rss, long Peak, double CpuSeconds, long Published, List<(string Name, long Bytes)> Mappings)
+    {
+        public string Row(int seconds) =>
+            $"| {Build} | {seconds} s | {Mb(Rss)} MB | {Mb(Peak)} MB | {(Rss < TargetBytes ? "met" : "NOT met")} | {CpuSeconds:0.00} s | {Published} |";
     }
 
     private static async Task TryGetAsync(HttpClient http, string url, CancellationToken cancellationToken)
