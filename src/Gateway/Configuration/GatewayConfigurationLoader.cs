@@ -238,6 +238,13 @@ public sealed partial class GatewayConfigurationLoader
         string? caFile = mqtt.GetString("ca_file");
         int qos = mqtt.GetInt32("qos", 1, min: 0, max: 1);
         int maxBatch = mqtt.GetInt32("max_batch", 500, min: 1, max: 10_000);
+        bool persistentSession = mqtt.GetBoolean("persistent_session", true);
+        if (persistentSession && string.IsNullOrWhiteSpace(clientId))
+        {
+            // MQTT 3.1.1 §3.1.3.1: a zero-length client id is only allowed with a clean session.
+            mqtt.Error("client_id", "a persistent session needs a client id: the broker keeps the gateway's queued commands under it (leave client_id out to use the gateway id)");
+        }
+
         if (server.Length == 0)
         {
             return null;
@@ -261,7 +268,7 @@ public sealed partial class GatewayConfigurationLoader
         }
 
         int port = uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port;
-        return new MqttUpstreamConfiguration(uri.Host, port, tls, caFile, clientId, username, password, qos, maxBatch);
+        return new MqttUpstreamConfiguration(uri.Host, port, tls, caFile, clientId, username, password, qos, maxBatch, persistentSession);
     }
 
     // Gateway and device ids appear in MQTT topics: keep them to one safe, lower-case alphabet.

@@ -16,6 +16,10 @@ public sealed record UpstreamConfiguration(MqttUpstreamConfiguration? Mqtt, bool
 /// <param name="Password">Password, or null. Never logged.</param>
 /// <param name="Qos">0 or 1. With 0 nothing is acknowledged, so at-least-once is not guaranteed.</param>
 /// <param name="MaxBatch">Most readings in one telemetry message.</param>
+/// <param name="PersistentSession">
+/// Connect with clean session off (<c>upstream.mqtt.persistent_session</c>, default true), so the broker keeps the
+/// command subscription under <see cref="ClientId"/> and queues QoS 1 commands while the gateway is away.
+/// </param>
 public sealed record MqttUpstreamConfiguration(
     string Host,
     int Port,
@@ -25,9 +29,10 @@ public sealed record MqttUpstreamConfiguration(
     string? Username,
     string? Password,
     int Qos,
-    int MaxBatch)
+    int MaxBatch,
+    bool PersistentSession = true)
 {
     /// <summary>Keeps the password out of logs and exception messages that print records.</summary>
     public override string ToString() =>
-        $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port} client_id={ClientId} user={(Username ?? "-")} qos={Qos}";
+        $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port} client_id={ClientId} user={(Username ?? "-")} qos={Qos} persistent_session={(PersistentSession ? "true" : "false")}";
 }

@@ -17,9 +17,18 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
 /// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
 /// on clean shutdown (a clean DISCONNECT suppresses the will). With a <see cref="CommandChannel"/> it subscribes to
-/// <c>{prefix}/commands/ack</c> after every connect (the session is clean, so each reconnect subscribes again) and
-/// hands received commands to <see cref="CommandService"/>.
+/// <c>{prefix}/commands/ack</c> with QoS 1 and hands received commands to <see cref="CommandService"/>.
 /// </summary>
+/// <remarks>
+/// By default the session is persistent (clean session off, MQTT 3.1.1 §3.1.2.4) under the stable client id: the
+/// broker keeps the subscription while the gateway is away — stopped, restarting, or cut off — and queues the QoS 1
+/// commands published meanwhile; it sends them right after the next CONNACK, before any packet of ours, which is why
+/// the receive handler is attached in the constructor. MQTTnet 5 neither restores nor re-sends anything itself on
+/// <c>SessionPresent</c>: it resets its packet ids on every connect and fails publishes that were in flight when the
+/// connection dropped, so our outgoing at-least-once stays the forwarder's (it re-publishes from the disk buffer,
+/// as with a clean session). We subscribe again after every connect all the same: it is idempotent on the broker,
+/// and it repairs a session the broker expired or lost (SessionPresent false).
+/// </remarks>
 internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 {
     private readonly MqttUpstreamConfiguration _configuration;
@@ -28,6 +37,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _options;
     private readonly CommandChannel? _commands;
+
+    /// <summary>Set after the first successful connect: a later one without SessionPresent means the broker lost our session.</summary>
+    private bool _connectedBefore;
 
     public MqttPublisher(MqttUpstreamConfiguration configuration, UpstreamTopics topics, ILogger logger, CommandChannel? commands = null)
     {
@@ -71,6 +83,20 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode} {result.ReasonString}");
+            }
+
+            if (_configuration.PersistentSession)
+            {
+                if (_connectedBefore && !result.IsSessionPresent)
+                {
+                    UpstreamLog.SessionLost(_logger, _configuration.ClientId);
+                }
+                else
+                {
+                    UpstreamLog.Session(_logger, _configuration.ClientId, result.IsSessionPresent ? "resumed" : "new");
+                }
+
+                _connectedBefore = true;
             }
 
             await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
@@ -171,7 +197,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             .WithTcpServer(_configuration.Host, _configuration.Port)
             .WithClientId(_configuration.ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V311) // the version every broker in the field speaks
-            .WithCleanSession(true)
+            .WithCleanSession(!_configuration.PersistentSession)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(_topics.Status)

@@ -25,4 +25,10 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(1206, LogLevel.Trace, "Deleted {Kind} through seq {LastSeq}")]
     public static partial void Deleted(ILogger logger, string kind, long lastSeq);
+
+    [LoggerMessage(1207, LogLevel.Information, "MQTT session of client id {ClientId}: {Session}")]
+    public static partial void Session(ILogger logger, string clientId, string session);
+
+    [LoggerMessage(1208, LogLevel.Warning, "The broker no longer had the MQTT session of client id {ClientId}: commands published while the gateway was disconnected were not queued (broker restarted without persistence, session expired by persistent_client_expiration, or another client used the same client id with a clean session)")]
+    public static partial void SessionLost(ILogger logger, string clientId);
 }

@@ -45,6 +45,25 @@ public sealed class GatewayConfigurationLoaderTests
     }
 
     [Fact]
+    public void Load_PersistentSession_OnByDefault_OffAllowsAnEmptyClientId()
+    {
+        const string yaml = """
+            gateway: { id: gw-1 }
+            devices: []
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:1883
+            """;
+        MqttUpstreamConfiguration byDefault = Loader().Load(yaml, "c.yaml", "/tmp").Configuration!.Upstream.Mqtt!;
+        Assert.True(byDefault.PersistentSession);
+        Assert.Equal("gw-1", byDefault.ClientId);
+
+        ConfigurationLoadResult off = Loader().Load(yaml + "\n    client_id: \"\"\n    persistent_session: false", "c.yaml", "/tmp");
+        Assert.Empty(off.Problems.All);
+        Assert.False(off.Configuration!.Upstream.Mqtt!.PersistentSession);
+    }
+
+    [Fact]
     public void Load_DurationsAndSizes_AreParsedWithTheirUnits()
     {
         const string yaml = """

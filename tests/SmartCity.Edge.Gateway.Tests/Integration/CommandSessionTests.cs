@@ -1,0 +1,134 @@
+using System.Text.Json;
+
+namespace SmartCity.Edge.Gateway.Tests.Integration;
+
+/// <summary>
+/// Operator commands published while the gateway is away (stopped, its broker restarted, its network cut) are
+/// queued by the broker in the gateway's persistent session and applied when it is back. Real binary, real mosquitto
+/// (with persistence), the operator's ack sent by Debian's mosquitto_pub with QoS 1.
+/// </summary>
+public sealed class CommandSessionTests : BrokerTest
+{
+    private const string Prefix = AlarmConfigs.Prefix;
+    private const string Ack = """{"alarm":"level-high","by":"desk-1","comment":"sent while away","id":"away-1"}""";
+
+    [Fact]
+    public async Task AckPublished_WhileGatewayStopped_AppliedAfterRestart()
+    {
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
+
+        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+
+        await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
+        await AssertAckAppliedAsync(second, subscriber);
+        await second.WaitForLogAsync("MQTT session of client id alarm-gw: resumed", TestTimeouts.Short);
+    }
+
+    [Fact]
+    public async Task AckPublished_WhileGatewayStopped_QueuedAcrossBrokerRestart_AppliedAfterRestart()
+    {
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
+
+        // The broker keeps sessions and their queued messages across its restart only with persistence on (the test
+        // broker has it; SIGTERM writes the persistence file).
+        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        await Broker.StopAsync();
+        await Broker.StartProcessAsync();
+        await subscriber.ReconnectAsync();
+
+        await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
+        await AssertAckAppliedAsync(second, subscriber);
+    }
+
+    [Fact]
+    public async Task AckPublished_WhileConnectionCut_AppliedAfterReconnect()
+    {
+        await using TcpRelay network = TcpRelay.Start(Broker.Port);
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), network.Port));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+
+        // The broker has seen the gateway vanish once it published the will; only then is the ack sent, so with a clean
+        // session there would be no subscription left to queue it for.
+        network.Cut();
+        await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r => r.Any(m => m.Topic == Prefix + "/status" && m.Payload == "offline"), TestTimeouts.Long));
+        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        network.Restore();
+
+        await AssertAckAppliedAsync(gateway, subscriber);
+    }
+
+    [Fact]
+    public async Task PersistentSession_DefaultOn_ConfigOffConnectsWithCleanSession()
+    {
+        string data = Path.Combine(Directory, "data");
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(data, Broker.Port));
+        await using (GatewayProcess gateway = GatewayProcess.Start("run", "--config", config))
+        {
+            await gateway.WaitForLogAsync("MQTT session of client id alarm-gw: new", TestTimeouts.Long);
+            await gateway.TerminateAsync();
+        }
+
+        config = TestConfigs.Write(Directory, AlarmConfigs.Park(data, Broker.Port)
+            .Replace("    client_id: alarm-gw\n", "    client_id: alarm-gw\n    persistent_session: false\n", StringComparison.Ordinal));
+        await using (GatewayProcess gateway = GatewayProcess.Start("run", "--config", config))
+        {
+            await gateway.WaitForLogAsync("Connected to MQTT broker", TestTimeouts.Long);
+            Assert.DoesNotContain("MQTT session of client id", gateway.Log, StringComparison.Ordinal);
+            await gateway.TerminateAsync();
+        }
+
+        // mosquitto logs the CONNECT's clean-session flag: c0 for the persistent session, c1 for the clean one.
+        string log = Broker.ReadLog();
+        Assert.Contains(" as alarm-gw (p2, c0,", log, StringComparison.Ordinal);
+        Assert.Contains(" as alarm-gw (p2, c1,", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>First run: connected (and subscribed, which happens before the first publish) until level-high is active, then SIGTERM.</summary>
+    private static async Task RunUntilLevelHighActiveThenStopAsync(string config, MqttTestSubscriber subscriber)
+    {
+        await using GatewayProcess first = GatewayProcess.Start("run", "--config", config);
+        await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+        await first.TerminateAsync();
+    }
+
+    private static async Task AssertAckAppliedAsync(GatewayProcess gateway, MqttTestSubscriber subscriber)
+    {
+        List<ReceivedMessage> received = await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r => Transitions(r, "level-high").Any(t => t.GetProperty("state").GetString() == "acknowledged")
+                && r.Any(m => m.Topic == Prefix + "/commands/result"),
+            TestTimeouts.Long));
+
+        JsonElement acknowledged = Transitions(received, "level-high").Single(t => t.GetProperty("state").GetString() == "acknowledged");
+        Assert.Equal("active", acknowledged.GetProperty("previous").GetString());
+        Assert.Equal("desk-1", acknowledged.GetProperty("ack").GetProperty("by").GetString());
+        Assert.Equal("sent while away", acknowledged.GetProperty("ack").GetProperty("comment").GetString());
+
+        JsonElement result = Assert.Single(received, m => m.Topic == Prefix + "/commands/result").Json;
+        Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
+        Assert.Equal("away-1", result.GetProperty("id").GetString());
+        Assert.Equal("acknowledged", result.GetProperty("state").GetString());
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    private static List<JsonElement> Transitions(List<ReceivedMessage> received, string alarm) =>
+        received.Where(m => m.Topic == Prefix + "/alarms").Select(m => m.Json).Where(j => j.GetProperty("alarm").GetString() == alarm).ToList();
+
+    private static async Task<T> WithLogAsync<T>(GatewayProcess gateway, Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\ngateway log:\n" + gateway.Log, ex);
+        }
+    }
+}
