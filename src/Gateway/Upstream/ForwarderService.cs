@@ -15,6 +15,13 @@ internal sealed class ForwarderService : BackgroundService
     private const int AlarmBatch = 100;
     private const int TelemetryBatch = 2_000;
 
+    /// <summary>
+    /// How often an idle forwarder checks its connections. A quiet gateway (report-by-exception, nothing changing)
+    /// must still come back after a broker restart: its retained online status and the operators' queued commands
+    /// depend on the session, not on data waiting to go out.
+    /// </summary>
+    private static readonly TimeSpan s_idleConnectionCheck = TimeSpan.FromSeconds(2);
+
     private readonly IDurableBuffer _buffer;
     private readonly IReadOnlyList<IUpstreamPublisher> _publishers;
     private readonly UpstreamMessageBuilder _builder;
@@ -68,7 +75,7 @@ internal sealed class ForwarderService : BackgroundService
         {
             try
             {
-                await _buffer.WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
+                bool hasRecords = await WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
                 foreach (IUpstreamPublisher publisher in _publishers)
                 {
                     await publisher.EnsureConnectedAsync(stoppingToken).ConfigureAwait(false);
@@ -82,7 +89,10 @@ internal sealed class ForwarderService : BackgroundService
                     UpstreamLog.Recovered(_logger, string.Join(", ", _publishers.Select(p => p.Name)), stats.AlarmCount + stats.TelemetryCount);
                 }
 
-                await ForwardOnceAsync(stoppingToken).ConfigureAwait(false);
+                if (hasRecords)
+                {
+                    await ForwardOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -106,6 +116,22 @@ internal sealed class ForwarderService : BackgroundService
                 failing = true;
                 await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>True when records are waiting; false after <see cref="s_idleConnectionCheck"/> without any.</summary>
+    private async Task<bool> WaitForRecordsAsync(CancellationToken stoppingToken)
+    {
+        using var idle = new CancellationTokenSource(s_idleConnectionCheck, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, idle.Token);
+        try
+        {
+            await _buffer.WaitForRecordsAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -65,6 +65,49 @@ public sealed class CommandSessionTests : BrokerTest
     }
 
     [Fact]
+    public async Task AckPublished_AfterBrokerRestart_QuietGatewayReconnectsWithoutDataAndApplies()
+    {
+        // Nothing changes on this park after the first poll (report-by-exception sends nothing more), so no record
+        // waiting in the buffer would make the forwarder reconnect: the idle connection check must.
+        string config = TestConfigs.Write(Directory, $$"""
+            gateway:
+              id: alarm-gw
+              site: lab
+              data_dir: {{Path.Combine(Directory, "data")}}
+            devices:
+              - id: panel
+                driver: simulator
+                poll_interval: 100ms
+                tags:
+                  - id: level
+                    signal: constant
+                    value: 10
+            alarms:
+              - id: level-high
+                tag: panel/level
+                above: 5
+                latch: true
+                severity: critical
+            upstream:
+              mqtt:
+                server: mqtt://127.0.0.1:{{Broker.Port}}
+                client_id: alarm-gw
+                topic_prefix: {{Prefix}}
+            """);
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r => Transitions(r, "level-high").Any() && r.Any(m => m.Topic == Prefix + "/telemetry/panel"), TestTimeouts.Long));
+
+        await Broker.StopAsync();
+        await Broker.StartProcessAsync();
+        await subscriber.ReconnectAsync();
+        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+
+        await AssertAckAppliedAsync(gateway, subscriber);
+    }
+
+    [Fact]
     public async Task PersistentSession_DefaultOn_ConfigOffConnectsWithCleanSession()
     {
         string data = Path.Combine(Directory, "data");
