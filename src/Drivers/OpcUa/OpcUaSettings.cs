@@ -36,6 +36,9 @@ public sealed record OpcUaSettings(
     /// <summary>Alarms &amp; conditions (<c>events:</c>); null when off.</summary>
     public OpcUaEventSettings? Events { get; init; }
 
+    /// <inheritdoc/>
+    public override bool ReportsDeviceAlarms => Events is not null;
+
     /// <summary>Keeps the password out of logs and exception messages.</summary>
     public override string ToString() => $"OpcUaSettings {{ Endpoint = {Endpoint}, User = {UserName ?? "(anonymous)"}, Tags = {Tags.Count} }}";
 }

@@ -51,6 +51,18 @@ internal sealed class AlarmActionRunner : BackgroundService
     /// <summary>What an action writes for a transition, or null when the transition does not concern it.</summary>
     public static TagValue? ValueFor(AlarmAction action, AlarmEvent alarmEvent)
     {
+        if (alarmEvent.Retired)
+        {
+            // Nothing can acknowledge a retired alarm any more: an output still set is reset now, unless a person resets it.
+            bool stillSet = action.Reset switch
+            {
+                AlarmActionReset.OnClear => alarmEvent.Previous is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged,
+                AlarmActionReset.OnAck => alarmEvent.Previous is AlarmLifecycle.Active or AlarmLifecycle.UnacknowledgedCleared,
+                _ => false,
+            };
+            return stillSet ? action.ResetValue : null;
+        }
+
         if (alarmEvent.Previous == alarmEvent.State)
         {
             // Not a transition: a state restored at start (see Restore). An ack already reset an on_ack output.

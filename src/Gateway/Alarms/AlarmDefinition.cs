@@ -49,4 +49,8 @@ internal sealed record AlarmDefinition(
 
         return definitions;
     }
+
+    /// <summary>The devices of a configuration that report alarms they keep themselves (OPC UA <c>events:</c>): their alarms live on; others' are retired.</summary>
+    public static IReadOnlySet<string> DeviceAlarmSources(GatewayConfiguration configuration) =>
+        configuration.Devices.Where(d => d.Settings.ReportsDeviceAlarms).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
 }

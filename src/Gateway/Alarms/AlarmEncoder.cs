@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <summary>
 /// Encodes an alarm transition into the JSON members of the upstream contract (docs/alarms.md), without braces and
 /// without <c>seq</c>, which the buffer assigns. The first eight members are the walking skeleton's contract;
-/// the rest appear only when they say something (unit, reason, ack, suppressed).
+/// the rest appear only when they say something (unit, reason, retired, ack, condition, suppressed).
 /// </summary>
 internal sealed class AlarmEncoder
 {
@@ -44,6 +44,12 @@ internal sealed class AlarmEncoder
         if (alarmEvent.Reason is { } reason)
         {
             writer.WriteString("reason"u8, reason);
+        }
+
+        if (alarmEvent.Retired)
+        {
+            // The alarm left the configuration: its last message (docs/alarms.md, "Retired alarms").
+            writer.WriteBoolean("retired"u8, true);
         }
 
         if (alarmEvent.Acknowledgement is { } ack)

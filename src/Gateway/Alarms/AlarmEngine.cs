@@ -31,13 +31,25 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>(device, condition id) → alarm id of <see cref="_deviceSlots"/>.</summary>
     private readonly Dictionary<(string Device, string Condition), string> _deviceAlarmIds = new();
 
-    public AlarmEngine(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options, TimeProvider time, IAlarmEventSink sink, IEnumerable<AlarmSnapshot>? restored = null)
+    /// <summary>
+    /// Builds the engine for <paramref name="alarms"/> and restores <paramref name="restored"/> (<c>alarms.db</c>). A stored
+    /// alarm the configuration no longer has (its rule or device removed, or — for an alarm kept by a device — the device
+    /// not among <paramref name="deviceAlarmSources"/>) is retired at once (<see cref="AlarmRetirement"/>).
+    /// </summary>
+    public AlarmEngine(
+        IReadOnlyList<AlarmDefinition> alarms,
+        AlarmOptions options,
+        TimeProvider time,
+        IAlarmEventSink sink,
+        IEnumerable<AlarmSnapshot>? restored = null,
+        IReadOnlySet<string>? deviceAlarmSources = null)
     {
         _time = time;
         _sink = sink;
         _maxTransitions = options.MaxTransitions;
         _rateWindow = options.RateWindow;
         _alarms = Build(alarms, previous: null);
+        IReadOnlySet<string> sources = deviceAlarmSources ?? new HashSet<string>();
         foreach (AlarmSnapshot snapshot in restored ?? [])
         {
             // A restored raised alarm counts as present, so the first reading after a restart that still trips it
@@ -46,21 +58,38 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             {
                 slot.State = snapshot.State;
                 slot.Published = snapshot.State;
+                slot.Recorded = true;
                 slot.Present = slot.Tripped = snapshot.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged;
             }
-            else if (DeviceAlarmSnapshot.TryRead(snapshot, out AlarmDefinition? definition, out DeviceAlarmOrigin? origin))
+            else if (DeviceAlarmSnapshot.TryRead(snapshot, out AlarmDefinition? definition, out DeviceAlarmOrigin? origin)
+                && sources.Contains(definition.DeviceId))
             {
                 // A device's alarm as last published: the device's refresh after connect then changes nothing, or
                 // ends it (SynchronizeDeviceAlarms) when it went away while the gateway was down.
-                var restoredSlot = new Slot(this, definition) { State = snapshot.State, Published = snapshot.State, Origin = origin };
+                var restoredSlot = new Slot(this, definition) { State = snapshot.State, Published = snapshot.State, Origin = origin, Recorded = true };
                 _deviceSlots[definition.Id] = restoredSlot;
                 _deviceAlarmIds[(definition.DeviceId, origin.ConditionId)] = definition.Id;
+            }
+            else
+            {
+                // Gone from the configuration while the gateway was down: end it now, or its retained state and its row
+                // would outlive it forever (nothing can clear or acknowledge it any more).
+                _sink.Publish(AlarmRetirement.FromSnapshot(snapshot, time.GetUtcNow()));
             }
         }
     }
 
     /// <summary>Every alarm id, configured and built in.</summary>
     public IReadOnlyCollection<string> AlarmIds => _alarms.ById.Keys;
+
+    /// <summary>True for a configured or built-in alarm and for an alarm kept by a device that the engine knows (reported or restored).</summary>
+    public bool Contains(string alarmId)
+    {
+        lock (_gate)
+        {
+            return Find(alarmId) is not null;
+        }
+    }
 
     /// <summary>The current (internal) state of an alarm.</summary>
     public AlarmLifecycle StateOf(string alarmId)
@@ -162,11 +191,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>
     /// A configuration reload: swaps in <paramref name="alarms"/> and <paramref name="options"/>' rate limit. An alarm
     /// whose id is kept (with the same kind) keeps its state, delays and rate limit and takes the new definition;
-    /// the next reading is judged by the new rule. A new alarm starts cleared. A removed alarm is retired: its timers
-    /// stop and, when the desk last saw it raised, a final "cleared" is published (past the rate limit) so its local
-    /// actions are undone and nobody waits for a clear that would never come.
+    /// the next reading is judged by the new rule. A new alarm starts cleared. A removed alarm — and every alarm kept
+    /// by a device not among <paramref name="deviceAlarmSources"/> (device removed, or its <c>events:</c> switched
+    /// off) — is retired: its timers stop and, when the desk has seen it, its retirement is published
+    /// (<see cref="AlarmRetirement"/>, past the rate limit) so its local actions are undone, its retained state is
+    /// deleted and nobody waits for a clear that would never come.
     /// </summary>
-    public void Reconfigure(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options)
+    public void Reconfigure(IReadOnlyList<AlarmDefinition> alarms, AlarmOptions options, IReadOnlySet<string> deviceAlarmSources)
     {
         lock (_gate)
         {
@@ -177,20 +208,17 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             DateTimeOffset now = _time.GetUtcNow();
             foreach (Slot slot in previous.ById.Values)
             {
-                if (_alarms.ById.TryGetValue(slot.Alarm.Id, out Slot? kept) && ReferenceEquals(kept, slot))
+                if (!(_alarms.ById.TryGetValue(slot.Alarm.Id, out Slot? kept) && ReferenceEquals(kept, slot)))
                 {
-                    continue;
+                    Retire(slot, now);
                 }
+            }
 
-                slot.Retired = true;
-                slot.Pending = false;
-                slot.DelayTimer?.Dispose();
-                slot.RateTimer?.Dispose();
-                if (slot.Published != AlarmLifecycle.Cleared)
-                {
-                    slot.State = AlarmLifecycle.Cleared;
-                    Publish(slot, now, bypassRateLimit: true);
-                }
+            foreach (Slot slot in _deviceSlots.Values.Where(s => !deviceAlarmSources.Contains(s.Alarm.DeviceId)).ToList())
+            {
+                _deviceSlots.Remove(slot.Alarm.Id);
+                _deviceAlarmIds.Remove((slot.Alarm.DeviceId, slot.Origin!.ConditionId));
+                Retire(slot, now);
             }
         }
     }
@@ -553,6 +581,40 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Ends an alarm the configuration no longer has: late timer callbacks do nothing, and when the desk has seen it
+    /// (a state published or restored) its retirement goes out — a transition to cleared, or, when the desk saw it
+    /// cleared, only the deletion of its retained state.
+    /// </summary>
+    private void Retire(Slot slot, DateTimeOffset at)
+    {
+        slot.Retired = true;
+        slot.Pending = false;
+        slot.DelayTimer?.Dispose();
+        slot.RateTimer?.Dispose();
+        if (!slot.Recorded)
+        {
+            return; // never published: no retained state, no row
+        }
+
+        AlarmLifecycle previous = slot.Published;
+        slot.State = slot.Published = AlarmLifecycle.Cleared;
+        (string? tag, string message) = Describe(slot);
+        _sink.Publish(new AlarmEvent(slot.Alarm, AlarmLifecycle.Cleared, previous, slot.Value, tag, message, AlarmRetirement.Reason, at, null, slot.Suppressed, slot.Origin, Retired: true));
+        slot.Suppressed = 0;
+    }
+
+    /// <summary>The tag and rendered message a transition of <paramref name="slot"/> carries.</summary>
+    private static (string? Tag, string Message) Describe(Slot slot)
+    {
+        string? tag = slot.Alarm.Kind == AlarmKind.Rule ? slot.Alarm.TagId : slot.Tag;
+        string? reason = slot.Alarm.Kind == AlarmKind.Rule ? null : slot.Reason;
+
+        // A device's alarm text is the device's own: no placeholders to fill.
+        string message = slot.Alarm.Kind == AlarmKind.Device ? slot.Alarm.MessageTemplate : AlarmMessageFormatter.Format(slot.Alarm, slot.Value, tag, reason);
+        return (tag, message);
+    }
+
     private void Publish(Slot slot, DateTimeOffset at, bool bypassRateLimit)
     {
         if (!bypassRateLimit)
@@ -587,12 +649,11 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 
         AlarmLifecycle previous = slot.Published;
         slot.Published = slot.State;
+        slot.Recorded = true;
         int suppressed = slot.Suppressed;
         slot.Suppressed = 0;
-        string? tag = slot.Alarm.Kind == AlarmKind.Rule ? slot.Alarm.TagId : slot.Tag;
+        (string? tag, string message) = Describe(slot);
         string? reason = slot.Alarm.Kind == AlarmKind.Rule ? null : slot.Reason;
-        // A device's alarm text is the device's own: no placeholders to fill.
-        string message = slot.Alarm.Kind == AlarmKind.Device ? slot.Alarm.MessageTemplate : AlarmMessageFormatter.Format(slot.Alarm, slot.Value, tag, reason);
         _sink.Publish(new AlarmEvent(
             slot.Alarm,
             slot.State,
@@ -659,7 +720,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         /// <summary>The definition; a reload may replace it (same id and kind).</summary>
         public AlarmDefinition Alarm { get; set; } = alarm;
 
-        /// <summary>Removed by a reload: late timer callbacks must do nothing.</summary>
+        /// <summary>Removed by a reload (<see cref="Retire"/>): late timer callbacks must do nothing.</summary>
         public bool Retired { get; set; }
 
         /// <summary>The condition with hysteresis, before delays.</summary>
@@ -680,6 +741,9 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 
         /// <summary>The state last handed to the sink (what the desk sees).</summary>
         public AlarmLifecycle Published { get; set; }
+
+        /// <summary>A state was published or restored: the desk knows the alarm (retained state, row in <c>alarms.db</c>).</summary>
+        public bool Recorded { get; set; }
 
         public Queue<DateTimeOffset> Recent { get; } = new();
 

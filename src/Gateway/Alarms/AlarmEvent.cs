@@ -14,6 +14,11 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <param name="Acknowledgement">Who acknowledged it, when the transition is an acknowledgement, else null.</param>
 /// <param name="Suppressed">Transitions of this alarm the rate limit held back since the last published one.</param>
 /// <param name="Origin">For an alarm kept by the device (<see cref="AlarmKind.Device"/>): the device's condition, else null.</param>
+/// <param name="Retired">
+/// The alarm left the configuration (<see cref="AlarmRetirement"/>): this is its last message. <see cref="State"/> is
+/// cleared; the retained state topic is deleted and the row in <c>alarms.db</c> removed. When <see cref="Previous"/>
+/// is cleared too, the desk saw nothing raised: no transition goes out, only the retained state is deleted.
+/// </param>
 internal sealed record AlarmEvent(
     AlarmDefinition Alarm,
     AlarmLifecycle State,
@@ -25,4 +30,9 @@ internal sealed record AlarmEvent(
     DateTimeOffset Timestamp,
     AlarmAcknowledgement? Acknowledgement,
     int Suppressed,
-    DeviceAlarmOrigin? Origin = null);
+    DeviceAlarmOrigin? Origin = null,
+    bool Retired = false)
+{
+    /// <summary>A retirement of an alarm the desk last saw cleared: nothing to announce, only its retained state to delete.</summary>
+    public bool IsQuietRetirement => Retired && Previous == AlarmLifecycle.Cleared;
+}

@@ -38,6 +38,9 @@ internal static partial class AlarmLog
     [LoggerMessage(1310, LogLevel.Warning, "Could not answer a command on {Topic}: {Reason}")]
     public static partial void CommandReplyFailed(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(1312, LogLevel.Information, "Alarm {AlarmId} retired (was {Previous}): removed from configuration; its retained state is deleted")]
+    public static partial void Retired(ILogger logger, string alarmId, string previous);
+
     [LoggerMessage(1311, LogLevel.Error, "Webhook {Url} delivery loop failed unexpectedly; retrying in {RetrySeconds:0.0}s")]
     public static partial void WebhookBug(ILogger logger, Exception exception, string url, double retrySeconds);
 }

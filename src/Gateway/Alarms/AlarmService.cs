@@ -106,7 +106,14 @@ internal sealed class AlarmService : BackgroundService
         foreach (AlarmEvent alarmEvent in _batch)
         {
             _entries.Add(_encoder.Encode(alarmEvent));
-            AlarmLog.Transition(_logger, alarmEvent.Alarm.Id, alarmEvent.State.ToWire(), alarmEvent.Alarm.Severity.ToString().ToLowerInvariant(), alarmEvent.Message);
+            if (alarmEvent.Retired)
+            {
+                AlarmLog.Retired(_logger, alarmEvent.Alarm.Id, alarmEvent.Previous.ToWire());
+            }
+            else
+            {
+                AlarmLog.Transition(_logger, alarmEvent.Alarm.Id, alarmEvent.State.ToWire(), alarmEvent.Alarm.Severity.ToString().ToLowerInvariant(), alarmEvent.Message);
+            }
         }
 
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
@@ -139,6 +146,11 @@ internal sealed class AlarmService : BackgroundService
             long seq = firstSeq + i;
             string body = "{\"gateway\":" + _gatewayJson + "," + _entries[i].Body + ",\"seq\":" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
             states.Add((_batch[i], body));
+            if (_batch[i].IsQuietRetirement)
+            {
+                continue; // no transition went out on MQTT: none for the webhooks either
+            }
+
             foreach (WebhookConfiguration webhook in _webhooks.Webhooks)
             {
                 if (_batch[i].Alarm.Severity >= webhook.MinSeverity)
@@ -169,7 +181,10 @@ internal sealed class AlarmService : BackgroundService
 
         foreach (AlarmEvent alarmEvent in _batch)
         {
-            _actions.Enqueue(alarmEvent);
+            if (!alarmEvent.IsQuietRetirement)
+            {
+                _actions.Enqueue(alarmEvent);
+            }
         }
     }
 }

@@ -39,13 +39,20 @@ internal static class AlarmServiceCollectionExtensions
                 configuration.AlarmOptions,
                 sp.GetRequiredService<TimeProvider>(),
                 monitor is null ? sink : new MonitoringAlarmEventSink(sink, monitor),
-                restored);
+                restored,
+                AlarmDefinition.DeviceAlarmSources(configuration));
+
+            // Alarms the engine kept (configured ones, and those kept by devices that still report them) are listed as
+            // restored, before the device reports them again; retired ones it has already published as cleared.
             foreach (AlarmSnapshot snapshot in restored)
             {
-                if (monitor is not null && engine.AlarmIds.Contains(snapshot.AlarmId))
+                if (monitor is not null && engine.Contains(snapshot.AlarmId))
                 {
                     AlarmDefinition alarm = engine.DefinitionOf(snapshot.AlarmId);
-                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, AlarmMessageFormatter.Format(alarm, TagValue.None, alarm.TagId, reason: null), TagValue.None, snapshot.Since);
+                    string message = alarm.Kind == AlarmKind.Device
+                        ? alarm.MessageTemplate // the device's own text, as last published
+                        : AlarmMessageFormatter.Format(alarm, TagValue.None, alarm.TagId, reason: null);
+                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, message, TagValue.None, snapshot.Since);
                 }
             }
 

@@ -59,7 +59,7 @@ internal sealed class AlarmStateStore : IDisposable
         }
     }
 
-    /// <summary>Records the published states and queues webhook deliveries, in one transaction.</summary>
+    /// <summary>Records the published states (a retired alarm's row is deleted) and queues webhook deliveries, in one transaction.</summary>
     public void Commit(IReadOnlyList<(AlarmEvent Event, string Body)> states, IReadOnlyList<(Uri Url, string Body)> outbox, DateTimeOffset now)
     {
         lock (_gate)
@@ -77,8 +77,19 @@ internal sealed class AlarmStateStore : IDisposable
                 SqliteParameter since = upsert.Parameters.Add("$since", SqliteType.Text);
                 SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
                 SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
+                using SqliteCommand delete = _connection.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM alarm_state WHERE alarm = $alarm;";
+                SqliteParameter retired = delete.Parameters.Add("$alarm", SqliteType.Text);
                 foreach ((AlarmEvent alarmEvent, string json) in states)
                 {
+                    if (alarmEvent.Retired)
+                    {
+                        retired.Value = alarmEvent.Alarm.Id;
+                        delete.ExecuteNonQuery();
+                        continue;
+                    }
+
                     alarm.Value = alarmEvent.Alarm.Id;
                     state.Value = alarmEvent.State.ToWire();
                     since.Value = alarmEvent.Timestamp.ToString("O", CultureInfo.InvariantCulture);

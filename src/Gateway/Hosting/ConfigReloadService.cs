@@ -174,8 +174,8 @@ internal sealed class ConfigReloadService : BackgroundService
         // Processing and the alarm engine learn the new tags and alarms before the new devices deliver their first reading.
         _processing.Reconfigure(applied);
         IReadOnlyList<AlarmDefinition> alarms = AlarmDefinition.FromConfiguration(applied);
-        _alarms?.Reconfigure(alarms, applied.AlarmOptions);
-        _monitor.RetainAlarms(alarms.Select(a => a.Id).ToHashSet(StringComparer.Ordinal));
+        // Removed alarms are retired by the engine; their final transition also takes them off the status page.
+        _alarms?.Reconfigure(alarms, applied.AlarmOptions, AlarmDefinition.DeviceAlarmSources(applied));
         _active.Current = applied;
         foreach (DeviceConfiguration device in plan.Restarted.Concat(plan.Added))
         {

@@ -76,18 +76,6 @@ internal sealed class PipelineMonitor
         }
     }
 
-    /// <summary>Forgets active alarms a reload removed (the engine also publishes their final clear).</summary>
-    public void RetainAlarms(IReadOnlySet<string> alarmIds)
-    {
-        foreach (string id in _alarms.Keys)
-        {
-            if (!alarmIds.Contains(id))
-            {
-                _alarms.TryRemove(id, out _);
-            }
-        }
-    }
-
     public void RecordReading(in Reading reading)
     {
         if (_devices.TryGetValue(reading.DeviceId, out DeviceMonitor? device))

@@ -144,8 +144,7 @@ internal sealed class ForwarderService : BackgroundService
             _messages.Clear();
             foreach (BufferedRecord alarm in alarms)
             {
-                _messages.Add(_builder.BuildAlarm(alarm));
-                _messages.Add(_builder.BuildAlarmState(alarm));
+                _builder.BuildAlarmMessages(alarm, _messages);
             }
 
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);

@@ -29,23 +29,40 @@ internal sealed class UpstreamMessageBuilder
         return new UpstreamMessage(_topics.Alarms, Encoding.UTF8.GetBytes(text.ToString()), Retain: false, record.Seq);
     }
 
-    /// <summary>The same alarm JSON, retained on <c>{prefix}/alarms/state/{alarm}</c>: the alarm's current state for late subscribers.</summary>
+    /// <summary>
+    /// The messages of one alarm record, in order: the transition on <c>{prefix}/alarms</c>, then the alarm's retained
+    /// state. A retirement of an alarm the desk saw cleared has no transition, only the deletion of its retained state.
+    /// </summary>
+    public void BuildAlarmMessages(in BufferedRecord record, List<UpstreamMessage> messages)
+    {
+        UpstreamMessage transition = BuildAlarm(record);
+        AlarmHeader header = AlarmHeader.Read(transition.Payload.Span);
+        if (!(header.Retired && header.PreviousCleared))
+        {
+            messages.Add(transition);
+        }
+
+        messages.Add(StateOf(transition, header));
+    }
+
+    /// <summary>
+    /// The same alarm JSON, retained on <c>{prefix}/alarms/state/{alarm}</c>: the alarm's current state for late
+    /// subscribers. For a retired alarm (<c>"retired":true</c>) an empty retained message, which deletes the topic at
+    /// the broker (MQTT 3.1.1 §3.3.1.3): it goes through the durable buffer like any alarm record, in seq order and at
+    /// least once.
+    /// </summary>
     public UpstreamMessage BuildAlarmState(in BufferedRecord record)
     {
         UpstreamMessage transition = BuildAlarm(record);
-        var reader = new System.Text.Json.Utf8JsonReader(transition.Payload.Span);
-        string? alarmId = null;
-        while (alarmId is null && reader.Read())
-        {
-            if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("alarm"u8))
-            {
-                reader.Read();
-                alarmId = reader.GetString();
-            }
-        }
-
-        return transition with { Topic = _topics.AlarmState(alarmId ?? "unknown"), Retain = true };
+        return StateOf(transition, AlarmHeader.Read(transition.Payload.Span));
     }
+
+    private UpstreamMessage StateOf(UpstreamMessage transition, AlarmHeader header) => transition with
+    {
+        Topic = _topics.AlarmState(header.AlarmId ?? "unknown"),
+        Payload = header.Retired ? ReadOnlyMemory<byte>.Empty : transition.Payload,
+        Retain = true,
+    };
 
     /// <summary>Groups a seq-ordered run of telemetry by device, keeping each device's order.</summary>
     public void BuildTelemetry(IReadOnlyList<BufferedRecord> records, List<UpstreamMessage> messages)
@@ -107,5 +124,46 @@ internal sealed class UpstreamMessageBuilder
         int max = Encoding.UTF8.GetMaxByteCount(text.Length);
         int written = Encoding.UTF8.GetBytes(text, writer.GetSpan(max));
         writer.Advance(written);
+    }
+
+    /// <summary>The members of an alarm transition the forwarder acts on: its id, and whether it retires the alarm (and from which state).</summary>
+    private readonly record struct AlarmHeader(string? AlarmId, bool Retired, bool PreviousCleared)
+    {
+        public static AlarmHeader Read(ReadOnlySpan<byte> json)
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            string? alarmId = null;
+            bool retired = false;
+            bool previousCleared = false;
+            while (reader.Read())
+            {
+                if (reader.TokenType != System.Text.Json.JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
+                if (reader.ValueTextEquals("alarm"u8))
+                {
+                    reader.Read();
+                    alarmId = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("previous"u8))
+                {
+                    reader.Read();
+                    previousCleared = reader.ValueTextEquals("cleared"u8);
+                }
+                else if (reader.ValueTextEquals("retired"u8))
+                {
+                    reader.Read();
+                    retired = reader.TokenType == System.Text.Json.JsonTokenType.True;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return new AlarmHeader(alarmId, retired, previousCleared);
+        }
     }
 }

@@ -40,4 +40,28 @@ public sealed class AlarmActionRunnerTests
 
         Assert.Equal(expected, value?.ToString() ?? "-");
     }
+
+    [Theory]
+    [InlineData("active", "on_clear", "false")]
+    [InlineData("acknowledged", "on_clear", "false")]
+    [InlineData("unacknowledged_cleared", "on_clear", "-")] // the clear already reset it
+    [InlineData("active", "on_ack", "false")] // nobody can acknowledge it any more: reset now
+    [InlineData("unacknowledged_cleared", "on_ack", "false")]
+    [InlineData("acknowledged", "on_ack", "-")] // the ack already reset it
+    [InlineData("active", "never", "-")]
+    [InlineData("cleared", "on_clear", "-")] // quiet retirement: never sets the output
+    public void ValueFor_Retirement_ResetsAnOutputStillSet(string previousName, string reset, string expected)
+    {
+        AlarmLifecycle previous = AlarmLifecycleNames.FromWire(previousName)!.Value;
+        AlarmAction action = reset switch
+        {
+            "on_clear" => s_onClear,
+            "on_ack" => s_onAck,
+            _ => s_never,
+        };
+        var alarm = new AlarmDefinition("a1", AlarmKind.Rule, "dev", "t", null, AlarmSeverity.High, "m", TimeSpan.Zero, TimeSpan.Zero, false, [action]);
+        var retirement = new AlarmEvent(alarm, AlarmLifecycle.Cleared, previous, TagValue.None, "t", "m", AlarmRetirement.Reason, DateTimeOffset.UnixEpoch, null, 0, Retired: true);
+
+        Assert.Equal(expected, AlarmActionRunner.ValueFor(action, retirement)?.ToString() ?? "-");
+    }
 }

@@ -11,10 +11,14 @@ internal sealed class AlarmEngineHarness : IAlarmEventSink, IDisposable
     public const string Device = "dev-1";
     public const string Tag = "t1";
 
-    public AlarmEngineHarness(IEnumerable<AlarmDefinition> alarms, AlarmOptions? options = null, IEnumerable<AlarmSnapshot>? restored = null)
+    /// <param name="deviceAlarmSources">Devices that report alarms they keep (OPC UA <c>events:</c>); default: <see cref="Device"/>.</param>
+    public AlarmEngineHarness(IEnumerable<AlarmDefinition> alarms, AlarmOptions? options = null, IEnumerable<AlarmSnapshot>? restored = null, IReadOnlySet<string>? deviceAlarmSources = null)
     {
-        Engine = new AlarmEngine(alarms.ToArray(), options ?? Unlimited, Time, this, restored);
+        Engine = new AlarmEngine(alarms.ToArray(), options ?? Unlimited, Time, this, restored, deviceAlarmSources ?? DeviceKeepsAlarms);
     }
+
+    /// <summary>Only <see cref="Device"/> reports alarms it keeps.</summary>
+    public static IReadOnlySet<string> DeviceKeepsAlarms { get; } = new HashSet<string>([Device], StringComparer.Ordinal);
 
     public static AlarmOptions Unlimited { get; } = AlarmOptions.Default with { MaxTransitions = 0 };
 
@@ -37,6 +41,10 @@ internal sealed class AlarmEngineHarness : IAlarmEventSink, IDisposable
         new(id, Device, Tag, AlarmCondition.Below, TagValue.FromDouble(below), AlarmSeverity.High, id);
 
     public void Publish(AlarmEvent alarmEvent) => Events.Add(alarmEvent);
+
+    /// <summary>A reload with <paramref name="alarms"/>, no rate limit, and <paramref name="deviceAlarmSources"/> (default: <see cref="Device"/>).</summary>
+    public void Reconfigure(IEnumerable<AlarmDefinition> alarms, IReadOnlySet<string>? deviceAlarmSources = null) =>
+        Engine.Reconfigure(alarms.ToArray(), Unlimited, deviceAlarmSources ?? DeviceKeepsAlarms);
 
     /// <summary>Lets <paramref name="step"/> pass, then evaluates a good reading of <paramref name="value"/>.</summary>
     public void Feed(double value, TimeSpan? step = null) => Feed(TagValue.FromDouble(value), step);

@@ -13,7 +13,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         using var h = new AlarmEngineHarness([rule]);
         h.Feed(11);
 
-        h.Engine.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10))], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10))]);
         h.Feed(12);
         h.Feed(5);
 
@@ -27,7 +27,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         using var h = new AlarmEngineHarness([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10))]);
         h.Feed(11);
 
-        h.Engine.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(20))], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(20))]);
         h.Feed(11);
 
         Assert.Equal(["active", "cleared"], h.States);
@@ -41,7 +41,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         h.Feed(11);
         Assert.Empty(h.Events);
 
-        h.Engine.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10, "new"))], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10, "new"))]);
         h.Feed(11);
 
         AlarmEvent raised = Assert.Single(h.Events);
@@ -55,7 +55,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         using var h = new AlarmEngineHarness([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10, "gone")), AlarmEngineHarness.Rule(AlarmEngineHarness.Above(50, "kept"))]);
         h.Feed(11);
 
-        h.Engine.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(50, "kept"))], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(50, "kept"))]);
         h.Feed(12);
 
         Assert.Equal([("gone", "active"), ("gone", "cleared")], h.Events.Select(e => (e.Alarm.Id, e.State.ToWire())));
@@ -70,7 +70,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         using var h = new AlarmEngineHarness([AlarmEngineHarness.Rule(delayed)]);
         h.Feed(11);
 
-        h.Engine.Reconfigure([], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([]);
         h.Time.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Empty(h.Events);
@@ -85,7 +85,7 @@ public sealed class AlarmEngine_Reconfigure_Tests
         using var h = new AlarmEngineHarness([badQuality]);
         h.Engine.OnDevicePollFailed(AlarmEngineHarness.Device, 1, "timeout", h.Time.GetUtcNow());
 
-        h.Engine.Reconfigure([badQuality with { Severity = AlarmSeverity.High }], AlarmEngineHarness.Unlimited);
+        h.Reconfigure([badQuality with { Severity = AlarmSeverity.High }]);
         h.FeedBad("timeout");
 
         // The supervisor's stale readings of a device that stopped answering are still not "bad data" after the reload.

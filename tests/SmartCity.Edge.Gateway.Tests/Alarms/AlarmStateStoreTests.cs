@@ -53,6 +53,21 @@ public sealed class AlarmStateStoreTests : IDisposable
         Assert.Null(store.PeekOutbox(s_other));
     }
 
+    [Fact]
+    public void Commit_Retirement_DeletesTheAlarmsRow_OthersKept()
+    {
+        DateTimeOffset t0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        using (var store = new AlarmStateStore(_directory))
+        {
+            store.Commit([(Event("a1", AlarmLifecycle.Active, t0), "{1}"), (Event("a2", AlarmLifecycle.Active, t0), "{2}")], [], t0);
+            store.Commit([(Event("a1", AlarmLifecycle.Cleared, t0.AddSeconds(1)) with { Previous = AlarmLifecycle.Active, Retired = true }, "{3}")], [(s_hook, "{3}")], t0);
+        }
+
+        using var reopened = new AlarmStateStore(_directory);
+        Assert.Equal(["a2"], reopened.LoadStates().Select(s => s.AlarmId));
+        Assert.Equal("{3}", reopened.PeekOutbox(s_hook)?.Body);
+    }
+
     private static AlarmEvent Event(string id, AlarmLifecycle state, DateTimeOffset at, string? by = null)
     {
         var alarm = new AlarmDefinition(id, AlarmKind.Rule, "dev", "t", null, AlarmSeverity.High, id, TimeSpan.Zero, TimeSpan.Zero, false, []);

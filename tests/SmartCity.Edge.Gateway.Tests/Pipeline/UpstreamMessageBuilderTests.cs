@@ -77,6 +77,43 @@ public sealed class UpstreamMessageBuilderTests
     }
 
     [Fact]
+    public void Alarm_Retirement_TransitionThenEmptyRetainedStateDeletingTheTopic()
+    {
+        var rule = new AlarmRule("gas-high", "gas-1", "ch4", AlarmCondition.Above, TagValue.FromDouble(25), AlarmSeverity.High, "CH4 {value} {unit}");
+        BufferEntry entry = new AlarmEncoder().Encode(new AlarmEvent(
+            Definition(rule, unit: "%LEL"), AlarmLifecycle.Cleared, AlarmLifecycle.Active, TagValue.FromDouble(30), "ch4", "CH4 30 %LEL", AlarmRetirement.Reason, s_ts, null, 0, Retired: true));
+        var messages = new List<UpstreamMessage>();
+
+        _builder.BuildAlarmMessages(Record(8, entry), messages);
+
+        Assert.Equal(2, messages.Count);
+        Assert.Equal(("smartcity/dai-an/hd-park-01/alarms", false), (messages[0].Topic, messages[0].Retain));
+        Assert.Equal(
+            """{"alarm":"gas-high","state":"cleared","severity":"high","device":"gas-1","tag":"ch4","value":30,"message":"CH4 30 %LEL","ts":"2026-11-25T12:00:00.123Z","previous":"active","unit":"%LEL","reason":"removed from configuration","retired":true,"seq":8}""",
+            Encoding.UTF8.GetString(messages[0].Payload.Span));
+        Assert.Equal(("smartcity/dai-an/hd-park-01/alarms/state/gas-high", true, 0, 8L), (messages[1].Topic, messages[1].Retain, messages[1].Payload.Length, messages[1].LastSeq));
+    }
+
+    [Fact]
+    public void Alarm_QuietRetirementOfAClearedAlarm_OnlyDeletesTheRetainedState_TransitionKeepsBothMessages()
+    {
+        var rule = new AlarmRule("gas-high", "gas-1", "ch4", AlarmCondition.Above, TagValue.FromDouble(25), AlarmSeverity.High, "CH4");
+        AlarmDefinition alarm = Definition(rule, unit: null);
+        BufferEntry quiet = new AlarmEncoder().Encode(new AlarmEvent(alarm, AlarmLifecycle.Cleared, AlarmLifecycle.Cleared, TagValue.None, "ch4", "CH4", AlarmRetirement.Reason, s_ts, null, 0, Retired: true));
+        BufferEntry cleared = new AlarmEncoder().Encode(new AlarmEvent(alarm, AlarmLifecycle.Cleared, AlarmLifecycle.Active, TagValue.FromDouble(3), "ch4", "CH4", null, s_ts, null, 0));
+        var messages = new List<UpstreamMessage>();
+
+        _builder.BuildAlarmMessages(Record(9, quiet), messages);
+        UpstreamMessage retainedDeletion = Assert.Single(messages);
+        _builder.BuildAlarmMessages(Record(10, cleared), messages);
+
+        Assert.Equal(("smartcity/dai-an/hd-park-01/alarms/state/gas-high", true, 0), (retainedDeletion.Topic, retainedDeletion.Retain, retainedDeletion.Payload.Length));
+        Assert.Equal(3, messages.Count);
+        Assert.Equal(("smartcity/dai-an/hd-park-01/alarms/state/gas-high", true), (messages[2].Topic, messages[2].Retain));
+        Assert.Equal(messages[1].Payload.ToArray(), messages[2].Payload.ToArray());
+    }
+
+    [Fact]
     public void Telemetry_TextWithQuotesAndNonAscii_IsEscapedJson()
     {
         BufferEntry entry = _encoder.EncodeReading(Reading.Good("d", "label", TagValue.FromString("Tür \"A\"\n"), s_ts));
