@@ -6,8 +6,8 @@
 # The build for this machine's own architecture is native AOT (about half the memory of the JIT build, no JIT
 # at start-up: docs/benchmarks.md, service-rss). On an x64 Linux machine linux-arm64 is native AOT too when the
 # arm64 cross toolchain is installed (deploy/install-cross-arm64.sh; probed below, else the JIT build and a hint).
-# .NET cannot cross-compile native AOT to another OS, and the feed has no linux-arm runtime, so the other targets
-# are self-contained JIT builds. AOT=0 forces JIT everywhere; CROSS_CLANG=clang-N picks the cross linker.
+# .NET cannot cross-compile native AOT to another OS, so the other targets (linux-arm, win-x64) are self-contained
+# JIT builds. AOT=0 forces JIT everywhere; CROSS_CLANG=clang-N picks the clang that links for arm64.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,6 +15,9 @@ cd "$root"
 rids=("$@")
 if [ "${#rids[@]}" -eq 0 ]; then rids=(linux-arm64 linux-arm linux-x64 win-x64); fi
 version="${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}"
+# MSBuild turns environment variables into properties: VERSION=rc1 would become $(Version) and fail the restore
+# ("RestoreTask returned false but did not log an error"). It names the artifacts only.
+unset VERSION
 mkdir -p artifacts
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) host_rid=linux-x64 ;;
