@@ -48,17 +48,43 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>The executable systemd would start: the native binary under test, else the apphost beside <see cref="GatewayAssembly"/>.</summary>
     public static string Executable => NativeBinary ?? Path.ChangeExtension(GatewayAssembly, null);
 
+    /// <summary>
+    /// A parent process named <c>systemd</c>: the hosting library decides it runs as a systemd service when its parent's
+    /// name is <c>systemd</c> (Microsoft.Extensions.Hosting.Systemd, SystemdHelpers). Signals are passed on to the gateway.
+    /// </summary>
+    private const string SystemdNamedParent = """
+        import ctypes, signal, subprocess, sys
+        ctypes.CDLL(None).prctl(15, b"systemd", 0, 0, 0)  # PR_SET_NAME
+        child = subprocess.Popen(sys.argv[1:])
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(number, lambda n, _: child.send_signal(n))
+        sys.exit(child.wait())
+        """;
+
     public static GatewayProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
+    /// <summary>Starts the gateway as the child of a process named <c>systemd</c>, as a systemd unit would run it.</summary>
+    public static GatewayProcess StartAsSystemdService(params string[] arguments) => Start(new Dictionary<string, string>(), arguments, asSystemdService: true);
+
     /// <summary>Starts the gateway with extra environment variables (e.g. <c>NOTIFY_SOCKET</c>).</summary>
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(environment, arguments, asSystemdService: false);
+
+    private static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, string[] arguments, bool asSystemdService)
     {
         string? native = NativeBinary;
-        var info = new ProcessStartInfo(native ?? "dotnet")
+        var info = new ProcessStartInfo(asSystemdService ? "/usr/bin/python3" : native ?? "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        if (asSystemdService)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(SystemdNamedParent);
+            info.ArgumentList.Add(native ?? "dotnet");
+        }
+
         if (native is null)
         {
             info.ArgumentList.Add(GatewayAssembly);
