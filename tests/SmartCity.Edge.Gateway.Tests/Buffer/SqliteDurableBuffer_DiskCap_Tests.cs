@@ -111,7 +111,8 @@ public sealed class SqliteDurableBuffer_DiskCap_Tests
             long databaseAfter = new FileInfo(path).Length;
             BufferStatistics statistics = buffer.GetStatistics();
             Assert.True(databaseAfter <= 128 * 1024, $"database file still {databaseAfter} bytes after the drain (was {databaseBefore})");
-            Assert.Equal(0, new FileInfo(path + "-wal").Length);
+            // The last step empties the WAL; the append above may commit after it and leave its own few frames.
+            Assert.True(new FileInfo(path + "-wal").Length <= 64 * 1024, Describe(path));
             Assert.Equal(DiskBytes(path), statistics.DiskBytes);
             Assert.True(statistics.DiskBytes < statistics.UsedBytes + (128 * 1024), $"{statistics.DiskBytes} on disk for {statistics.UsedBytes} in use");
 
