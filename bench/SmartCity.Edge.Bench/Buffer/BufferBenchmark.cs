@@ -85,7 +85,9 @@ internal sealed class BufferBenchmark : IBenchmark
         markdown.AppendLine($"{records:N0} telemetry records per scenario (bodies ≈ {bodies[0].Length} chars). Append: each producer awaits `AppendAsync` of one batch at a time " +
             "(every call returns after its fsynced commit; concurrent calls share a commit). Read: `ReadOldestAsync` pages of the batch size, oldest first. " +
             "Delete: `DeleteThroughAsync` per batch-size range, oldest first. CPU-µs = process CPU time (all threads, incl. SQLite) / records. " +
-            "Peak RSS: VmHWM, reset before each scenario.");
+            "Peak RSS: VmHWM, reset before each scenario. " +
+            "The database uses `auto_vacuum=INCREMENTAL` (so a drained buffer can give its space back): every commit that allocates or frees pages also " +
+            "rewrites a pointer-map page, about one more WAL frame per commit, which shows most in the small-batch rows.");
         markdown.AppendLine();
         markdown.AppendLine("| batch | producers | append rec/s | append CPU-µs/rec | append alloc B/rec | append commits | read rec/s | read CPU-µs/rec | delete rec/s | delete CPU-µs/rec | peak RSS MiB |");
         markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
