@@ -69,6 +69,7 @@ internal sealed class BufferBenchmark : IBenchmark
         {
             atCap = await RunAtCapScenarioAsync(capDirectory, records, 1000, 32L << 20, bodies, cancellationToken);
             Console.WriteLine(atCap.ToMarkdownRow());
+            Console.WriteLine(atCap.Drain.ToMarkdownRow());
         }
         finally
         {
@@ -84,7 +85,9 @@ internal sealed class BufferBenchmark : IBenchmark
         markdown.AppendLine($"{records:N0} telemetry records per scenario (bodies ≈ {bodies[0].Length} chars). Append: each producer awaits `AppendAsync` of one batch at a time " +
             "(every call returns after its fsynced commit; concurrent calls share a commit). Read: `ReadOldestAsync` pages of the batch size, oldest first. " +
             "Delete: `DeleteThroughAsync` per batch-size range, oldest first. CPU-µs = process CPU time (all threads, incl. SQLite) / records. " +
-            "Peak RSS: VmHWM, reset before each scenario.");
+            "Peak RSS: VmHWM, reset before each scenario. " +
+            "The database uses `auto_vacuum=INCREMENTAL` (so a drained buffer can give its space back): every commit that allocates or frees pages also " +
+            "rewrites a pointer-map page, about one more WAL frame per commit, which shows most in the small-batch rows.");
         markdown.AppendLine();
         markdown.AppendLine("| batch | producers | append rec/s | append CPU-µs/rec | append alloc B/rec | append commits | read rec/s | read CPU-µs/rec | delete rec/s | delete CPU-µs/rec | peak RSS MiB |");
         markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -94,11 +97,19 @@ internal sealed class BufferBenchmark : IBenchmark
         }
 
         markdown.AppendLine();
-        markdown.AppendLine("Appending while `max_disk` is reached (upstream down for long): every commit also evicts the oldest telemetry in the same transaction.");
+        markdown.AppendLine("Appending while `max_disk` is reached (upstream down for long): every commit also evicts the oldest telemetry in the same transaction. " +
+            "`max_disk` caps the files on disk (database + WAL + shm); \"used\" is the records' pages, \"on disk\" the three files after the run.");
         markdown.AppendLine();
-        markdown.AppendLine("| batch | max_disk | append rec/s | append CPU-µs/rec | evicted | used bytes after | peak RSS MiB |");
-        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        markdown.AppendLine("| batch | max_disk | append rec/s | append CPU-µs/rec | evicted | used bytes after | on disk after | peak RSS MiB |");
+        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         markdown.AppendLine(atCap.ToMarkdownRow());
+        markdown.AppendLine();
+        markdown.AppendLine("Then the drain: one `DeleteThroughAsync` of everything, after which the writer gives the free pages back in incremental-vacuum steps " +
+            "while idle. Meanwhile a producer keeps appending one record at a time (each a full fsynced commit), to show how long a step holds an append up.");
+        markdown.AppendLine();
+        markdown.AppendLine("| on disk before drain | on disk after | steps | until given back ms | appends meanwhile | mean append ms | longest append ms |");
+        markdown.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        markdown.AppendLine(atCap.Drain.ToMarkdownRow());
 
         if (writeReport)
         {
@@ -211,7 +222,37 @@ internal sealed class BufferBenchmark : IBenchmark
             }
         });
         BufferStatistics statistics = buffer.GetStatistics();
-        return new AtCapResult(batchSize, maxDiskBytes, (long)batches * batchSize, append, statistics.DroppedTelemetry - droppedBefore, statistics.UsedBytes, ReadPeakRssBytes());
+        long peakRss = ReadPeakRssBytes();
+        DrainResult drain = await RunDrainAsync(buffer, bodies, cancellationToken);
+        return new AtCapResult(batchSize, maxDiskBytes, (long)batches * batchSize, append, statistics.DroppedTelemetry - droppedBefore, statistics.UsedBytes, statistics.DiskBytes, peakRss, drain);
+    }
+
+    /// <summary>Deletes everything and times the maintenance that gives the space back, appending single records meanwhile.</summary>
+    private static async Task<DrainResult> RunDrainAsync(SqliteDurableBuffer buffer, string[] bodies, CancellationToken cancellationToken)
+    {
+        long diskBefore = buffer.GetStatistics().DiskBytes;
+        long stepsBefore = buffer.ReclaimSteps;
+        BufferEntry[] probe = [new BufferEntry(RecordKind.Telemetry, "device-probe", bodies[0])];
+        var wall = Stopwatch.StartNew();
+        await buffer.DeleteThroughAsync(RecordKind.Telemetry, buffer.GetStatistics().LastSeq, cancellationToken);
+        Task idle = buffer.WhenMaintenanceIdleAsync();
+        int appends = 0;
+        TimeSpan total = TimeSpan.Zero;
+        TimeSpan longest = TimeSpan.Zero;
+        while (!idle.IsCompleted)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await buffer.AppendAsync(probe, cancellationToken);
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+            total += elapsed;
+            longest = elapsed > longest ? elapsed : longest;
+            appends++;
+        }
+
+        await idle;
+        wall.Stop();
+        return new DrainResult(diskBefore, buffer.GetStatistics().DiskBytes, buffer.ReclaimSteps - stepsBefore, wall.Elapsed, appends,
+            appends == 0 ? TimeSpan.Zero : total / appends, longest);
     }
 
     private static async Task<Measurement> MeasureAsync(Func<Task> action)
@@ -247,10 +288,16 @@ internal sealed class BufferBenchmark : IBenchmark
 
     private readonly record struct Measurement(TimeSpan Wall, TimeSpan Cpu, long AllocatedBytes);
 
-    private sealed record AtCapResult(int BatchSize, long MaxDiskBytes, long Records, Measurement Append, long Evicted, long UsedBytes, long PeakRssBytes)
+    private sealed record AtCapResult(int BatchSize, long MaxDiskBytes, long Records, Measurement Append, long Evicted, long UsedBytes, long DiskBytes, long PeakRssBytes, DrainResult Drain)
     {
         public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
-            $"| {BatchSize} | {MaxDiskBytes >> 20} MiB | {Records / Append.Wall.TotalSeconds:N0} | {Append.Cpu.TotalMicroseconds / Records:F2} | {Evicted:N0} | {UsedBytes:N0} | {PeakRssBytes / (1024.0 * 1024):F0} |");
+            $"| {BatchSize} | {MaxDiskBytes >> 20} MiB | {Records / Append.Wall.TotalSeconds:N0} | {Append.Cpu.TotalMicroseconds / Records:F2} | {Evicted:N0} | {UsedBytes:N0} | {DiskBytes:N0} | {PeakRssBytes / (1024.0 * 1024):F0} |");
+    }
+
+    private sealed record DrainResult(long DiskBytesBefore, long DiskBytesAfter, long Steps, TimeSpan UntilIdle, int Appends, TimeSpan MeanAppend, TimeSpan LongestAppend)
+    {
+        public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
+            $"| {DiskBytesBefore:N0} | {DiskBytesAfter:N0} | {Steps:N0} | {UntilIdle.TotalMilliseconds:F0} | {Appends:N0} | {MeanAppend.TotalMilliseconds:F2} | {LongestAppend.TotalMilliseconds:F2} |");
     }
 
     private sealed record Result(int BatchSize, int Producers, long Records, Measurement Append, long AppendCommits, Measurement Read, Measurement Delete, long PeakRssBytes)

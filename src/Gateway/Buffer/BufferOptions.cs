@@ -10,10 +10,11 @@ public sealed record BufferOptions
     public const long DefaultMaxDiskBytes = 1L << 30;
 
     /// <summary>
-    /// The smallest accepted cap. Below this the database's own pages (schema, b-tree interior pages, a few leaf
-    /// pages per table) take a noticeable share and eviction would run on almost every commit.
+    /// The smallest accepted cap (the YAML loader's minimum too). The write-ahead log and its index take a fixed
+    /// reserve of at least 320 KiB (<see cref="BufferDiskBudget"/>); below 1 MiB little would be left for records and
+    /// eviction would run on almost every commit.
     /// </summary>
-    public const long MinMaxDiskBytes = 64L * 1024;
+    public const long MinMaxDiskBytes = 1L << 20;
 
     public const string DefaultDatabaseFileName = "buffer.db";
 
@@ -21,8 +22,9 @@ public sealed record BufferOptions
     public required string DataDirectory { get; init; }
 
     /// <summary>
-    /// Cap on bytes in use by the database (pages in use × page size; <c>buffer.max_disk</c>). When reached, the
-    /// oldest telemetry is evicted; alarms never are.
+    /// Cap on the buffer's bytes on disk: database file + write-ahead log + shared-memory index
+    /// (<c>buffer.max_disk</c>). The log and index get a fixed reserve (<see cref="BufferDiskBudget"/>); when the
+    /// records reach the rest, the oldest telemetry is evicted. Alarms never are, so alarms alone can exceed the cap.
     /// </summary>
     public long MaxDiskBytes { get; init; } = DefaultMaxDiskBytes;
 
@@ -43,7 +45,7 @@ public sealed record BufferOptions
 
         if (MaxDiskBytes < MinMaxDiskBytes)
         {
-            errors.Add($"buffer.max_disk: {MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes / 1024}KiB, e.g. 1GiB)");
+            errors.Add($"buffer.max_disk: {MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes >> 20}MiB, e.g. 1GiB)");
         }
 
         if (string.IsNullOrWhiteSpace(DatabaseFileName)

@@ -3,14 +3,24 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// <summary>A snapshot of the buffer for metrics, the status page and readiness.</summary>
 /// <param name="TelemetryCount">Telemetry records waiting.</param>
 /// <param name="AlarmCount">Alarm records waiting.</param>
-/// <param name="UsedBytes">Bytes in use by the database (pages in use × page size).</param>
+/// <param name="UsedBytes">Bytes the records take in the database (pages in use × page size); free pages not counted.</param>
 /// <param name="OldestTimestamp">Commit time of the oldest waiting record, if any.</param>
 /// <param name="DroppedTelemetry">Telemetry records evicted because <c>max_disk</c> was reached, since start.</param>
 /// <param name="LastSeq">The highest seq committed so far.</param>
+/// <param name="DiskBytes">
+/// Bytes the buffer's files take on disk: database file (free pages included) + write-ahead log + shared-memory
+/// index, as measured after the last commit or maintenance step. This is what <c>max_disk</c> caps.
+/// </param>
+/// <param name="CapacityBytes">
+/// The share of <c>max_disk</c> left for records once the write-ahead log's reserve is set aside: eviction of the
+/// oldest telemetry starts when <paramref name="UsedBytes"/> reaches it.
+/// </param>
 public sealed record BufferStatistics(
     long TelemetryCount,
     long AlarmCount,
     long UsedBytes,
     DateTimeOffset? OldestTimestamp,
     long DroppedTelemetry,
-    long LastSeq);
+    long LastSeq,
+    long DiskBytes,
+    long CapacityBytes);

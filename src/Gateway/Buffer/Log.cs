@@ -6,16 +6,16 @@ namespace SmartCity.Edge.Gateway.Buffer;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Buffer opened at {DatabasePath}: {TelemetryCount} telemetry and {AlarmCount} alarm records waiting, last seq {LastSeq}, {UsedBytes} of {MaxDiskBytes} bytes used")]
-    public static partial void Opened(ILogger logger, string databasePath, long telemetryCount, long alarmCount, long lastSeq, long usedBytes, long maxDiskBytes);
+        Message = "Buffer opened at {DatabasePath}: {TelemetryCount} telemetry and {AlarmCount} alarm records waiting, last seq {LastSeq}; records use {UsedBytes} of {CapacityBytes} bytes, files take {DiskBytes} of max_disk {MaxDiskBytes} bytes ({WalReserveBytes} reserved for the write-ahead log)")]
+    public static partial void Opened(ILogger logger, string databasePath, long telemetryCount, long alarmCount, long lastSeq, long usedBytes, long diskBytes, long maxDiskBytes, long capacityBytes, long walReserveBytes);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "Buffer reached max_disk ({MaxDiskBytes} bytes): dropped the {DroppedCount} oldest telemetry records since the last report ({DroppedTotal} since start). Upstream is not draining the buffer; check the MQTT connection or raise buffer.max_disk")]
     public static partial void TelemetryEvicted(ILogger logger, long droppedCount, long droppedTotal, long maxDiskBytes);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
-        Message = "Buffer holds {UsedBytes} bytes, over max_disk ({MaxDiskBytes} bytes), with no telemetry left to drop: {AlarmCount} alarms are kept anyway because alarms are never dropped. Restore the upstream connection")]
-    public static partial void AlarmsExceedCap(ILogger logger, long usedBytes, long maxDiskBytes, long alarmCount);
+        Message = "Buffer records take {UsedBytes} bytes, over their share ({CapacityBytes} bytes) of max_disk ({MaxDiskBytes} bytes), with no telemetry left to drop: {AlarmCount} alarms are kept anyway because alarms are never dropped. Restore the upstream connection")]
+    public static partial void AlarmsExceedCap(ILogger logger, long usedBytes, long capacityBytes, long maxDiskBytes, long alarmCount);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error,
         Message = "Buffer database {DatabasePath} is damaged ({Reason}); moved it aside to {MovedTo} and started a new, empty buffer. Records in the damaged file were not forwarded; keep it for analysis")]
@@ -24,4 +24,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug,
         Message = "Buffer write of {RequestCount} requests failed as a group; retrying each on its own")]
     public static partial void GroupCommitRetry(ILogger logger, int requestCount);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information,
+        Message = "Buffer database {DatabasePath} converted to incremental auto-vacuum (one VACUUM, file {FileBytesBefore} -> {FileBytesAfter} bytes): space freed by a drain is now given back to the disk")]
+    public static partial void ConvertedToIncrementalVacuum(ILogger logger, string databasePath, long fileBytesBefore, long fileBytesAfter);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information,
+        Message = "Buffer database {DatabasePath} was created without auto-vacuum and holds {UsedBytes} bytes of records, more than the {ConversionLimitBytes} bytes it is converted at: left as it is for now. max_disk is still enforced, but the file does not shrink after a drain until a later start converts it (once the buffer has drained)")]
+    public static partial void AutoVacuumConversionDeferred(ILogger logger, string databasePath, long usedBytes, long conversionLimitBytes);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information,
+        Message = "Buffer gave {ReleasedBytes} bytes of free space back to the disk after a drain; its files now take {DiskBytes} of max_disk {MaxDiskBytes} bytes")]
+    public static partial void SpaceReclaimed(ILogger logger, long releasedBytes, long diskBytes, long maxDiskBytes);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
+        Message = "Buffer maintenance ({Step}) failed: {Reason}. Records are not affected; the files may stay larger than needed until it succeeds (retried after later deletes or at the next start)")]
+    public static partial void MaintenanceFailed(ILogger logger, string step, string reason);
 }

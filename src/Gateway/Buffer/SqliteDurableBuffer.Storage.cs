@@ -10,12 +10,19 @@ public sealed partial class SqliteDurableBuffer
     private SqliteConnection? _writer;
     private SqliteConnection? _reader;
     private long _pageSize;
+    private BufferDiskBudget _budget = null!;
+    private BufferFiles _files = null!;
+
+    // True when the database has auto_vacuum=INCREMENTAL, so free pages can be given back to the file system.
+    private bool _incrementalVacuum;
 
     // Writer statements, prepared once and reused; index [(int)RecordKind].
     private SqliteCommand _begin = null!;
     private SqliteCommand _commit = null!;
     private SqliteCommand _rollback = null!;
-    private SqliteCommand _usedPages = null!;
+    private SqliteCommand _pageCounts = null!;
+    private SqliteCommand _reclaimStep = null!;
+    private SqliteCommand _checkpointTruncate = null!;
     private SqliteCommand _updateLastSeq = null!;
     private SqliteParameter _lastSeqValue = null!;
     private SqliteCommand _evictTelemetry = null!;
@@ -108,6 +115,9 @@ public sealed partial class SqliteDurableBuffer
 
         _writer = new SqliteConnection(builder.ToString());
         _writer.Open();
+        // Only takes effect on a new file (before the first table) or at the next VACUUM (see ConvertToIncrementalVacuum):
+        // free pages then stay in the file until PRAGMA incremental_vacuum gives them back (https://sqlite.org/pragma.html#pragma_auto_vacuum).
+        Execute(_writer, "PRAGMA auto_vacuum=INCREMENTAL;");
         string journalMode = Convert.ToString(Scalar(_writer, "PRAGMA journal_mode=WAL;"), CultureInfo.InvariantCulture) ?? "";
         if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
         {
@@ -118,8 +128,6 @@ public sealed partial class SqliteDurableBuffer
 
         // FULL: the WAL is fsynced at every commit, so a committed record survives a power cut, not only a kill.
         Execute(_writer, "PRAGMA synchronous=FULL;");
-        // Truncate the WAL back to 64 MiB after checkpoints so a burst does not keep a large file around.
-        Execute(_writer, "PRAGMA journal_size_limit=67108864;");
 
         long userVersion = (long)Scalar(_writer, "PRAGMA user_version;")!;
         if (userVersion > BufferSchema.Version)
@@ -135,6 +143,13 @@ public sealed partial class SqliteDurableBuffer
         Execute(_writer, "COMMIT;");
 
         _pageSize = (long)Scalar(_writer, "PRAGMA page_size;")!;
+        _budget = BufferDiskBudget.For(_options.MaxDiskBytes, _pageSize);
+        _files = new BufferFiles(_databasePath);
+        // The WAL stays inside its share of max_disk: a checkpoint starts when it holds half of it, and the file is
+        // truncated back to the reserve when the log restarts.
+        Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_size_limit={_budget.WalBytes};"));
+        Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA wal_autocheckpoint={_budget.AutoCheckpointPages};"));
+        _incrementalVacuum = (long)Scalar(_writer, "PRAGMA auto_vacuum;")! == IncrementalAutoVacuum;
         // Counting walks each table's b-tree once at open; it also surfaces damaged pages now, while the file can
         // still be moved aside, instead of in the middle of forwarding.
         _telemetryCount = (long)Scalar(_writer, "SELECT count(*) FROM telemetry;")!;
@@ -142,10 +157,16 @@ public sealed partial class SqliteDurableBuffer
         _lastSeq = (long)Scalar(_writer,
             "SELECT max((SELECT value FROM meta WHERE key = 'last_seq'), ifnull((SELECT max(seq) FROM telemetry), 0), ifnull((SELECT max(seq) FROM alarms), 0));")!;
 
+        if (!_incrementalVacuum)
+        {
+            ConvertToIncrementalVacuum(_writer);
+        }
+
         PrepareWriterStatements(_writer);
         _oldestTelemetryMs = QueryOldestCommittedAt(RecordKind.Telemetry);
         _oldestAlarmMs = QueryOldestCommittedAt(RecordKind.Alarm);
-        _usedBytes = QueryUsedBytes();
+        (_pageCount, _freePages) = QueryPages();
+        _files.Measure();
 
         _reader = new SqliteConnection(builder.ToString());
         _reader.Open();
@@ -158,7 +179,9 @@ public sealed partial class SqliteDurableBuffer
         _begin = Prepare(connection, "BEGIN IMMEDIATE;");
         _commit = Prepare(connection, "COMMIT;");
         _rollback = Prepare(connection, "ROLLBACK;");
-        _usedPages = Prepare(connection, "SELECT page_count - freelist_count FROM pragma_page_count(), pragma_freelist_count();");
+        _pageCounts = Prepare(connection, "SELECT page_count, freelist_count FROM pragma_page_count(), pragma_freelist_count();");
+        _reclaimStep = Prepare(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA incremental_vacuum({ReclaimStepPages});"));
+        _checkpointTruncate = Prepare(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         _updateLastSeq = Prepare(connection, "UPDATE meta SET value = $value WHERE key = 'last_seq';");
         _lastSeqValue = _updateLastSeq.Parameters.Add("$value", SqliteType.Integer);
         _evictTelemetry = Prepare(connection, "DELETE FROM telemetry WHERE seq IN (SELECT seq FROM telemetry ORDER BY seq LIMIT $count);");
@@ -200,7 +223,13 @@ public sealed partial class SqliteDurableBuffer
 
     private long? QueryOldestCommittedAt(RecordKind kind) => _oldestCommittedAt[(int)kind].ExecuteScalar() is long value ? value : null;
 
-    private long QueryUsedBytes() => (long)_usedPages.ExecuteScalar()! * _pageSize;
+    /// <summary>The database's size in pages and how many of them are free (inside the writer's transaction, if one is open).</summary>
+    private (long PageCount, long FreePages) QueryPages()
+    {
+        using SqliteDataReader reader = _pageCounts.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
 
     private string MoveAside()
     {
@@ -237,7 +266,7 @@ public sealed partial class SqliteDurableBuffer
 
     private void CloseDatabase()
     {
-        foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _usedPages, _updateLastSeq, _evictTelemetry,
+        foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _pageCounts, _reclaimStep, _checkpointTruncate, _updateLastSeq, _evictTelemetry,
             _delete[0], _delete[1], _oldestCommittedAt[0], _oldestCommittedAt[1], _read[0], _read[1]])
         {
             command?.Dispose();

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace SmartCity.Edge.Gateway.Buffer;
 
-/// <summary>The writer thread: group commit, seq assignment, eviction and the published statistics.</summary>
+/// <summary>The writer thread: group commit, seq assignment, eviction, the disk budget and the published statistics.</summary>
 public sealed partial class SqliteDurableBuffer
 {
     // Eviction frees whole b-tree pages only when all their rows are gone, so it deletes the oldest rows in growing
@@ -17,7 +17,8 @@ public sealed partial class SqliteDurableBuffer
     private long _alarmCount;
     private long? _oldestTelemetryMs;
     private long? _oldestAlarmMs;
-    private long _usedBytes;
+    private long _pageCount;
+    private long _freePages;
     private long _droppedTelemetry;
     private long _lastAlarmCapWarning;
     private bool _hasWarnedAlarmCap;
@@ -26,29 +27,49 @@ public sealed partial class SqliteDurableBuffer
     /// <summary>Transactions committed since open; fewer than the requests made when group commit coalesced them.</summary>
     internal long CommitCount => Interlocked.Read(ref _commitCount);
 
+    /// <summary>Bytes the records take: pages in use × page size.</summary>
+    private long UsedBytes => (_pageCount - _freePages) * _pageSize;
+
     private void WriterLoop()
     {
         var group = new List<WriteRequest>();
         while (true)
         {
+            bool reclaim = false;
             lock (_gate)
             {
-                while (_pending.Count == 0 && !_stopping)
+                // _reclaimDue is the writer's own state; a due maintenance step runs only when no request waits.
+                while (_pending.Count == 0 && !_stopping && !_reclaimDue)
                 {
                     Monitor.Wait(_gate);
                 }
 
                 if (_pending.Count == 0)
                 {
-                    break; // stopping, and everything queued before has been committed
-                }
+                    if (_stopping)
+                    {
+                        break; // stopping, and everything queued before has been committed
+                    }
 
-                (group, _pending) = (_pending, group);
+                    reclaim = true;
+                }
+                else
+                {
+                    (group, _pending) = (_pending, group);
+                }
+            }
+
+            if (reclaim)
+            {
+                RunReclaimStep();
+                continue;
             }
 
             ExecuteGroup(group);
             group.Clear();
         }
+
+        SetReclaimDue(false);
 
         _writerExited.TrySetResult();
     }
@@ -91,13 +112,14 @@ public sealed partial class SqliteDurableBuffer
         long committedAt = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         bool appended = false;
         long evicted = 0;
-        long usedBytes;
+        long pageCount;
+        long freePages;
+        bool telemetryShrank = false;
+        bool alarmsShrank = false;
         string operation = "write";
         try
         {
             _begin.ExecuteNonQuery();
-            bool telemetryShrank = false;
-            bool alarmsShrank = false;
             foreach (WriteRequest request in requests)
             {
                 switch (request.Operation)
@@ -165,11 +187,19 @@ public sealed partial class SqliteDurableBuffer
                 _updateLastSeq.ExecuteNonQuery();
             }
 
-            usedBytes = QueryUsedBytes();
-            if (usedBytes >= _options.MaxDiskBytes)
+            (pageCount, freePages) = QueryPages();
+            if ((pageCount - freePages) * _pageSize >= _budget.DataBytes)
             {
-                evicted = EvictOldestTelemetry(ref usedBytes, ref telemetryCount);
+                evicted = EvictOldestTelemetry(ref pageCount, ref freePages, ref telemetryCount);
                 telemetryShrank |= evicted > 0;
+            }
+
+            if (_incrementalVacuum && pageCount > _budget.DataPages && freePages > 0)
+            {
+                // This commit grew the file past the records' share (eviction only frees pages inside it): give the
+                // excess back in the same transaction, so the file the checkpoint writes never exceeds the share.
+                TrimToBudget(pageCount, freePages);
+                (pageCount, freePages) = QueryPages();
             }
 
             if (telemetryShrank)
@@ -201,8 +231,17 @@ public sealed partial class SqliteDurableBuffer
         _alarmCount = alarmCount;
         _oldestTelemetryMs = oldestTelemetry;
         _oldestAlarmMs = oldestAlarm;
-        _usedBytes = usedBytes;
+        _pageCount = pageCount;
+        _freePages = freePages;
         _droppedTelemetry += evicted;
+        MeasureFilesKeepingWalInBudget();
+        if (telemetryShrank || alarmsShrank)
+        {
+            // Only deletes and evictions free pages, so only they can make giving space back worthwhile. Once
+            // started, the steps go on until no free page is left (appends meanwhile reuse free pages first).
+            SetReclaimDue(_reclaimDue || ShouldReclaim());
+        }
+
         _statistics = CreateStatistics();
         Interlocked.Increment(ref _commitCount);
 
@@ -212,9 +251,9 @@ public sealed partial class SqliteDurableBuffer
             _evictionReporter.Record(evicted);
         }
 
-        if (usedBytes >= _options.MaxDiskBytes && telemetryCount == 0)
+        if (UsedBytes >= _budget.DataBytes && telemetryCount == 0)
         {
-            WarnAlarmsOverCap(usedBytes, alarmCount);
+            WarnAlarmsOverCap(UsedBytes, alarmCount);
         }
 
         foreach (WriteRequest request in requests)
@@ -230,13 +269,16 @@ public sealed partial class SqliteDurableBuffer
         return null;
     }
 
-    /// <summary>Deletes the oldest telemetry until usage is below the low-water mark or no telemetry is left. Alarms are never touched.</summary>
-    private long EvictOldestTelemetry(ref long usedBytes, ref long telemetryCount)
+    /// <summary>
+    /// Deletes the oldest telemetry until the records' pages are below the low-water mark of their share of
+    /// max_disk, or no telemetry is left. Alarms are never touched.
+    /// </summary>
+    private long EvictOldestTelemetry(ref long pageCount, ref long freePages, ref long telemetryCount)
     {
-        long lowWater = _options.MaxDiskBytes - Math.Max(_options.MaxDiskBytes / 50, 4 * _pageSize);
+        long lowWater = _budget.DataBytes - Math.Max(_budget.DataBytes / 50, 4 * _pageSize);
         long evicted = 0;
         int chunk = FirstEvictionChunk;
-        while (usedBytes > lowWater && telemetryCount > 0)
+        while ((pageCount - freePages) * _pageSize > lowWater && telemetryCount > 0)
         {
             _evictCount.Value = chunk;
             int deleted = _evictTelemetry.ExecuteNonQuery();
@@ -247,7 +289,7 @@ public sealed partial class SqliteDurableBuffer
 
             evicted += deleted;
             telemetryCount -= deleted;
-            usedBytes = QueryUsedBytes();
+            (pageCount, freePages) = QueryPages();
             chunk = Math.Min(chunk * 2, MaxEvictionChunk);
         }
 
@@ -263,7 +305,7 @@ public sealed partial class SqliteDurableBuffer
 
         _hasWarnedAlarmCap = true;
         _lastAlarmCapWarning = _timeProvider.GetTimestamp();
-        Log.AlarmsExceedCap(_logger, usedBytes, _options.MaxDiskBytes, alarmCount);
+        Log.AlarmsExceedCap(_logger, usedBytes, _budget.DataBytes, _options.MaxDiskBytes, alarmCount);
     }
 
     /// <summary>

@@ -5,7 +5,9 @@ namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>
 /// <see cref="IDurableBuffer"/> on an embedded SQLite database in WAL mode with <c>synchronous=FULL</c>, so a
-/// committed record survives a process kill and a power cut.
+/// committed record survives a process kill and a power cut. Its files on disk (database, WAL, shared-memory index)
+/// stay inside <see cref="BufferOptions.MaxDiskBytes"/> (see <see cref="BufferDiskBudget"/>), and space freed by a
+/// drain is given back to the file system.
 /// </summary>
 /// <remarks>
 /// Writes (appends, deletes) go through one writer thread that owns the only writing connection. It takes every
@@ -13,7 +15,8 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// fsync cost is shared by all concurrent producers, yet each caller's task completes only after the commit that
 /// holds its records. Reads use a second connection, which WAL lets run beside the writer. Statistics are kept
 /// by the writer and published as an immutable snapshot after each commit, so <see cref="GetStatistics"/> costs a
-/// field read.
+/// field read. Maintenance (giving free pages back in small incremental-vacuum steps) runs on the writer thread
+/// only while no write is queued.
 /// </remarks>
 public sealed partial class SqliteDurableBuffer : IDurableBuffer
 {
@@ -53,8 +56,10 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
         _evictionReporter = new EvictionReporter(logger, timeProvider, options.MaxDiskBytes);
 
         Open();
+        // A file that is mostly free (drained before the last stop, or just converted) is given back once the writer is idle.
+        SetReclaimDue(ShouldReclaim());
         _statistics = CreateStatistics();
-        Log.Opened(_logger, _databasePath, _telemetryCount, _alarmCount, _lastSeq, _usedBytes, _options.MaxDiskBytes);
+        Log.Opened(_logger, _databasePath, _telemetryCount, _alarmCount, _lastSeq, UsedBytes, _files.TotalBytes, _options.MaxDiskBytes, _budget.DataBytes, _budget.WalBytes);
 
         _writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "buffer-writer" };
         _writerThread.Start();
@@ -203,7 +208,7 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
             (null, long a) => DateTimeOffset.FromUnixTimeMilliseconds(a),
             (long t, long a) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(t, a)),
         };
-        return new BufferStatistics(_telemetryCount, _alarmCount, _usedBytes, oldest, _droppedTelemetry, _lastSeq);
+        return new BufferStatistics(_telemetryCount, _alarmCount, UsedBytes, oldest, _droppedTelemetry, _lastSeq, _files.TotalBytes, _budget.DataBytes);
     }
 
     private static void ValidateEntry(in BufferEntry entry, int index)

@@ -74,8 +74,12 @@ internal sealed class MetricsReport
         w.Family(Prefix + "buffer_records", "gauge", "Records waiting in the durable buffer for upstream acknowledgement.");
         w.Sample(Prefix + "buffer_records", stats.TelemetryCount, ("kind", "telemetry"));
         w.Sample(Prefix + "buffer_records", stats.AlarmCount, ("kind", "alarm"));
-        w.Family(Prefix + "buffer_bytes", "gauge", "Bytes the buffer database uses.");
+        w.Family(Prefix + "buffer_bytes", "gauge", "Bytes the waiting records take in the buffer database (pages in use x page size).");
         w.Sample(Prefix + "buffer_bytes", stats.UsedBytes);
+        w.Family(Prefix + "buffer_disk_bytes", "gauge", "Bytes the buffer's files take on disk (database incl. free pages + write-ahead log + shm); capped by buffer.max_disk.");
+        w.Sample(Prefix + "buffer_disk_bytes", stats.DiskBytes);
+        w.Family(Prefix + "buffer_capacity_bytes", "gauge", "Share of buffer.max_disk left for records after the write-ahead log's reserve; eviction starts when buffer_bytes reaches it.");
+        w.Sample(Prefix + "buffer_capacity_bytes", stats.CapacityBytes);
         w.Family(Prefix + "buffer_oldest_age_seconds", "gauge", "Age of the oldest waiting record; 0 when the buffer is empty.");
         w.Sample(Prefix + "buffer_oldest_age_seconds", stats.OldestTimestamp is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0);
         w.Family(Prefix + "buffer_evicted_total", "counter", "Telemetry records evicted because max_disk was reached.");

@@ -126,8 +126,11 @@ internal sealed class StatusReport
         json.WriteNumber("telemetry", stats.TelemetryCount);
         json.WriteNumber("alarms", stats.AlarmCount);
         json.WriteNumber("used_bytes", stats.UsedBytes);
+        json.WriteNumber("capacity_bytes", stats.CapacityBytes);
+        json.WriteNumber("disk_bytes", stats.DiskBytes);
         json.WriteNumber("max_bytes", configuration.Buffer.MaxDiskBytes);
-        json.WriteNumber("fill_percent", Math.Round(100.0 * stats.UsedBytes / configuration.Buffer.MaxDiskBytes, 2));
+        // 100 % is where eviction starts: the records' share of max_disk, not max_disk itself (the WAL has its reserve).
+        json.WriteNumber("fill_percent", Math.Round(100.0 * stats.UsedBytes / Math.Max(1, stats.CapacityBytes), 2));
         json.WriteNumber("oldest_age_s", stats.OldestTimestamp is { } oldest ? Math.Round(Math.Max(0, (now - oldest).TotalSeconds), 1) : 0);
         json.WriteNumber("evicted", stats.DroppedTelemetry);
         json.WriteEndObject();

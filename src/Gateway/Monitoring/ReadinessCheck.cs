@@ -11,7 +11,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 /// </summary>
 internal sealed class ReadinessCheck
 {
-    /// <summary>Buffering is "within limits" below this share of <c>max_disk</c>; above it eviction is near.</summary>
+    /// <summary>Buffering is "within limits" below this share of the records' capacity (<c>max_disk</c> minus the WAL reserve); above it eviction is near.</summary>
     public const double BufferFillLimit = 0.8;
 
     /// <summary>A batch waiting this long for its commit means the disk is not taking writes (locked, hung, full).</summary>
@@ -46,10 +46,9 @@ internal sealed class ReadinessCheck
         if (!_forwarder.Connected)
         {
             BufferStatistics stats = _buffer.GetStatistics();
-            long max = _configuration.Current.Buffer.MaxDiskBytes;
-            if (stats.UsedBytes > max * BufferFillLimit || stats.DroppedTelemetry > 0)
+            if (stats.UsedBytes > stats.CapacityBytes * BufferFillLimit || stats.DroppedTelemetry > 0)
             {
-                problems.Add($"upstream unreachable and the buffer is beyond limits ({stats.UsedBytes} of {max} bytes, {stats.DroppedTelemetry} readings evicted)");
+                problems.Add($"upstream unreachable and the buffer is beyond limits (records take {stats.UsedBytes} of {stats.CapacityBytes} bytes, files {stats.DiskBytes} of max_disk {_configuration.Current.Buffer.MaxDiskBytes}, {stats.DroppedTelemetry} readings evicted)");
             }
         }
 

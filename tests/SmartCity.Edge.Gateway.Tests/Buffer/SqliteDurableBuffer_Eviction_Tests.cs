@@ -8,7 +8,7 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
 {
     private const int TelemetryEvictedEventId = 3002;
     private const int AlarmsExceedCapEventId = 3003;
-    private const long Cap = 256 * 1024;
+    private const long Cap = BufferOptions.MinMaxDiskBytes;
 
     [Fact]
     public async Task Append_CapReached_EvictsOldestTelemetryCountsItAndKeepsAlarms()
@@ -21,16 +21,23 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
         long firstAlarm = await buffer.AppendAsync([Alarm(1), Alarm(2), Alarm(3)], CancellationToken.None);
         long telemetryAppended = 0;
         long lastSeq = 0;
-        for (int batch = 0; buffer.GetStatistics().DroppedTelemetry == 0 || batch < 60; batch++)
+        int batchesAfterFirstEviction = 0;
+        for (int batch = 0; batchesAfterFirstEviction < 20; batch++)
         {
             Assert.True(batch < 1_000, "the cap was never reached");
+            if (buffer.GetStatistics().DroppedTelemetry > 0)
+            {
+                batchesAfterFirstEviction++;
+            }
+
             lastSeq = await buffer.AppendAsync(TelemetryBatch(batch * 100, 100, padding: 150), CancellationToken.None) + 99;
             telemetryAppended += 100;
         }
 
         BufferStatistics statistics = buffer.GetStatistics();
         Assert.True(statistics.DroppedTelemetry > 0);
-        Assert.True(statistics.UsedBytes < Cap, $"used {statistics.UsedBytes} bytes, cap {Cap}");
+        Assert.True(statistics.UsedBytes < statistics.CapacityBytes, $"used {statistics.UsedBytes} bytes, records' share of the cap {statistics.CapacityBytes}");
+        Assert.True(statistics.DiskBytes <= Cap, $"files take {statistics.DiskBytes} bytes, cap {Cap}");
         Assert.Equal(telemetryAppended, statistics.DroppedTelemetry + statistics.TelemetryCount);
 
         // Alarms all kept; the telemetry left is exactly the newest, without gaps: only the oldest went.
@@ -97,12 +104,12 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
         using var dir = new TempDataDirectory();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
         var logger = new CollectingLogger<SqliteDurableBuffer>();
-        const long SmallCap = 128 * 1024;
+        const long SmallCap = BufferOptions.MinMaxDiskBytes;
         await using SqliteDurableBuffer buffer = Open(dir.Path, SmallCap, logger, time);
 
         string padding = new('a', 1000);
         var alarmSeqs = new List<long>();
-        for (int i = 0; i < 40; i++)
+        for (int i = 0; i < 150; i++)
         {
             await buffer.AppendAsync(TelemetryBatch(i * 10, 10, padding: 100), CancellationToken.None);
             BufferEntry[] alarms = Enumerable.Range(0, 5).Select(j => Alarm(i * 5 + j) with { Body = Alarm(i * 5 + j).Body + ",\"pad\":\"" + padding + "\"" }).ToArray();
@@ -111,11 +118,11 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
         }
 
         BufferStatistics statistics = buffer.GetStatistics();
-        Assert.True(statistics.UsedBytes > SmallCap, "the alarms alone should exceed the cap");
-        Assert.Equal(200, statistics.AlarmCount);
+        Assert.True(statistics.UsedBytes > statistics.CapacityBytes, "the alarms alone should exceed the records' share of the cap");
+        Assert.Equal(750, statistics.AlarmCount);
         Assert.Equal(alarmSeqs, (await ReadAllAsync(buffer, RecordKind.Alarm)).Select(r => r.Seq));
         Assert.Equal(0, statistics.TelemetryCount);
-        Assert.Equal(400, statistics.DroppedTelemetry);
+        Assert.Equal(1500, statistics.DroppedTelemetry);
         Assert.Single(logger.WithEventId(AlarmsExceedCapEventId));
     }
 }

@@ -76,10 +76,20 @@ public sealed class SqliteDurableBuffer_Fault_Tests
             await buffer.AppendAsync(TelemetryBatch(0, 2000), CancellationToken.None);
         }
 
-        // Page 2 is the telemetry table's root (first table created); overwrite it with bytes that are no b-tree page.
+        // Overwrite the telemetry table's root page with bytes that are no b-tree page. (Its number depends on the
+        // layout: with auto-vacuum, page 2 is a pointer-map page, so ask the schema.)
+        long rootPage;
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand query = connection.CreateCommand();
+            query.CommandText = "SELECT rootpage FROM sqlite_schema WHERE name = 'telemetry';";
+            rootPage = (long)query.ExecuteScalar()!;
+        }
+
         using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
         {
-            file.Position = 4096;
+            file.Position = (rootPage - 1) * 4096;
             file.Write(Enumerable.Repeat((byte)0xEE, 4096).ToArray());
         }
 

@@ -108,6 +108,13 @@ public sealed class HttpEndpointTests : IAsyncLifetime
         Assert.Contains(metrics, s => s.Family == "smartcity_edge_poll_duration_seconds" && s.Type == "histogram");
         Assert.True(Value(metrics, "process_resident_memory_bytes") > 10_000_000);
 
+        // Buffer size: the files on disk hold at least the pages in use; the records' share is the default 1 GiB
+        // max_disk minus the write-ahead log's reserve.
+        double bufferCapacity = SmartCity.Edge.Gateway.Buffer.BufferDiskBudget.For(SmartCity.Edge.Gateway.Buffer.BufferOptions.DefaultMaxDiskBytes, 4096).DataBytes;
+        Assert.True(Value(metrics, "smartcity_edge_buffer_bytes") > 0);
+        Assert.True(Value(metrics, "smartcity_edge_buffer_disk_bytes") >= Value(metrics, "smartcity_edge_buffer_bytes"));
+        Assert.Equal(bufferCapacity, Value(metrics, "smartcity_edge_buffer_capacity_bytes"));
+
         // Readiness and liveness; the token guards everything but /healthz.
         Assert.Equal("ready\n", await GetAsync($"http://127.0.0.1:{port}/readyz", HttpStatusCode.OK));
         Assert.Equal("ok\n", await GetAsync($"http://127.0.0.1:{port}/healthz", HttpStatusCode.OK, token: null));
@@ -117,6 +124,10 @@ public sealed class HttpEndpointTests : IAsyncLifetime
         JsonElement status = JsonDocument.Parse(await GetAsync($"http://127.0.0.1:{port}/api/status?token={Token}", HttpStatusCode.OK, token: null)).RootElement;
         Assert.Equal(["panel-1", "panel-2", "panel-3"], status.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetString()));
         Assert.Equal("panel-2-level", status.GetProperty("alarms")[0].GetProperty("id").GetString());
+        JsonElement buffer = status.GetProperty("buffer");
+        Assert.Equal(bufferCapacity, buffer.GetProperty("capacity_bytes").GetDouble());
+        Assert.True(buffer.GetProperty("disk_bytes").GetInt64() >= buffer.GetProperty("used_bytes").GetInt64());
+        Assert.Equal(Math.Round(100.0 * buffer.GetProperty("used_bytes").GetInt64() / bufferCapacity, 2), buffer.GetProperty("fill_percent").GetDouble());
         Assert.False(gateway.HasExited);
     }
 
