@@ -195,7 +195,8 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode} {result.ReasonString}");
+                string reason = string.IsNullOrEmpty(result.ReasonString) ? string.Empty : " " + result.ReasonString;
+                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode}{reason}");
             }
 
             if (configuration.PersistentSession)
