@@ -43,4 +43,13 @@ internal static partial class AlarmLog
 
     [LoggerMessage(1311, LogLevel.Error, "Webhook {Url} delivery loop failed unexpectedly; retrying in {RetrySeconds:0.0}s")]
     public static partial void WebhookBug(ILogger logger, Exception exception, string url, double retrySeconds);
+
+    [LoggerMessage(1313, LogLevel.Information, "Webhook {Url} added by a reload: it receives alarm transitions from now on")]
+    public static partial void WebhookAdded(ILogger logger, string url);
+
+    [LoggerMessage(1314, LogLevel.Warning, "Webhook {Url} removed by a reload: dropped {Count} queued deliveries")]
+    public static partial void WebhookRemoved(ILogger logger, string url, int count);
+
+    [LoggerMessage(1315, LogLevel.Information, "Webhook {Url} changed by a reload: its new settings (secret, min_severity, timeout, max_retry_interval) apply from the next delivery on, queued ones included")]
+    public static partial void WebhookChanged(ILogger logger, string url);
 }

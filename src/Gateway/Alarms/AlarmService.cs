@@ -141,6 +141,7 @@ internal sealed class AlarmService : BackgroundService
 
         var states = new List<(AlarmEvent, string)>(_batch.Count);
         var outbox = new List<(Uri, string)>();
+        IReadOnlyList<WebhookConfiguration> webhooks = _webhooks.Webhooks; // one list per batch, even across a reload
         for (int i = 0; i < _batch.Count; i++)
         {
             long seq = firstSeq + i;
@@ -151,7 +152,7 @@ internal sealed class AlarmService : BackgroundService
                 continue; // no transition went out on MQTT: none for the webhooks either
             }
 
-            foreach (WebhookConfiguration webhook in _webhooks.Webhooks)
+            foreach (WebhookConfiguration webhook in webhooks)
             {
                 if (_batch[i].Alarm.Severity >= webhook.MinSeverity)
                 {

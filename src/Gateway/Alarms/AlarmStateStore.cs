@@ -21,6 +21,9 @@ internal sealed class AlarmStateStore : IDisposable
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
 
+    /// <summary>The webhook URLs the outbox serves (<see cref="RetargetOutbox"/>); null until set: every URL.</summary>
+    private HashSet<string>? _outboxTargets;
+
     public AlarmStateStore(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
@@ -108,6 +111,11 @@ internal sealed class AlarmStateStore : IDisposable
                 insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
                 foreach ((Uri target, string json) in outbox)
                 {
+                    if (_outboxTargets is not null && !_outboxTargets.Contains(target.AbsoluteUri))
+                    {
+                        continue; // the webhook was removed by a reload while this batch was being prepared
+                    }
+
                     url.Value = target.AbsoluteUri;
                     body.Value = json;
                     insert.ExecuteNonQuery();
@@ -153,25 +161,47 @@ internal sealed class AlarmStateStore : IDisposable
         }
     }
 
-    /// <summary>Drops deliveries for webhooks no longer configured; returns how many.</summary>
-    public int DropOutboxExcept(IReadOnlyCollection<Uri> urls)
+    /// <summary>
+    /// Makes <paramref name="urls"/> the only webhooks the outbox serves (at start and on every reload): drops the
+    /// deliveries queued for any other URL and, from then on, ignores deliveries to other URLs in <see cref="Commit"/>,
+    /// so a batch of transitions prepared just before a reload cannot leave orphans for a removed webhook. Returns
+    /// the number dropped per URL (only URLs that had any).
+    /// </summary>
+    public IReadOnlyList<(string Url, int Dropped)> RetargetOutbox(IReadOnlyCollection<Uri> urls)
     {
         lock (_gate)
         {
-            using SqliteCommand command = _connection.CreateCommand();
-            var names = new List<string>();
-            int i = 0;
-            foreach (Uri url in urls)
+            _outboxTargets = urls.Select(u => u.AbsoluteUri).ToHashSet(StringComparer.Ordinal);
+            var dropped = new List<(string, int)>();
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            using (SqliteCommand count = _connection.CreateCommand())
             {
-                string name = "$u" + i++.ToString(CultureInfo.InvariantCulture);
-                names.Add(name);
-                command.Parameters.AddWithValue(name, url.AbsoluteUri);
+                count.Transaction = transaction;
+                count.CommandText = "SELECT url, count(*) FROM webhook_outbox GROUP BY url ORDER BY url;";
+                using SqliteDataReader reader = count.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (!_outboxTargets.Contains(reader.GetString(0)))
+                    {
+                        dropped.Add((reader.GetString(0), reader.GetInt32(1)));
+                    }
+                }
             }
 
-            command.CommandText = names.Count == 0
-                ? "DELETE FROM webhook_outbox;"
-                : $"DELETE FROM webhook_outbox WHERE url NOT IN ({string.Join(", ", names)});";
-            return command.ExecuteNonQuery();
+            using (SqliteCommand delete = _connection.CreateCommand())
+            {
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM webhook_outbox WHERE url = $url;";
+                SqliteParameter url = delete.Parameters.Add("$url", SqliteType.Text);
+                foreach ((string target, _) in dropped)
+                {
+                    url.Value = target;
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+            return dropped;
         }
     }
 

@@ -9,6 +9,8 @@ using SmartCity.Edge.Gateway.Cli;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Webhooks;
 
 namespace SmartCity.Edge.Gateway.Hosting;
 
@@ -16,8 +18,10 @@ namespace SmartCity.Edge.Gateway.Hosting;
 /// Hot reload on SIGHUP (<c>systemctl reload</c>) or when the configuration file changes (debounced: editors write
 /// a file in several steps). The new file is validated first; if it has any problem, every problem is logged with
 /// file:line:col and the gateway keeps running on the configuration it has. If it is valid, only devices that were
-/// added, removed or changed are started or stopped; the buffer, the upstream connection and the HTTP endpoint stay
-/// up, deadbands are swapped in the processing stage between two batches and alarms in the <see cref="AlarmEngine"/>.
+/// added, removed or changed are started or stopped; the buffer and the HTTP endpoint stay up, deadbands are
+/// swapped in the processing stage between two batches and alarms in the <see cref="AlarmEngine"/>. Changed
+/// webhooks are applied by the <see cref="WebhookDispatcher"/>, changed MQTT connection settings by reconnecting
+/// the <see cref="MqttPublisher"/> (the buffer keeps every record until the new broker acknowledged it).
 /// </summary>
 internal sealed class ConfigReloadService : BackgroundService
 {
@@ -29,6 +33,9 @@ internal sealed class ConfigReloadService : BackgroundService
     private readonly ProcessingService _processing;
     private readonly PipelineMonitor _monitor;
     private readonly AlarmEngine? _alarms;
+    private readonly WebhookDispatcher? _webhooks;
+    private readonly MqttPublisher? _mqtt;
+    private readonly ForwarderService? _forwarder;
     private readonly IReadOnlyList<IDriverFactory> _factories;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigReloadService> _logger;
@@ -51,8 +58,14 @@ internal sealed class ConfigReloadService : BackgroundService
         IEnumerable<IDriverFactory> factories,
         TimeProvider time,
         ILogger<ConfigReloadService> logger,
-        AlarmEngine? alarms = null)
+        AlarmEngine? alarms = null,
+        WebhookDispatcher? webhooks = null,
+        MqttPublisher? mqtt = null,
+        ForwarderService? forwarder = null)
     {
+        _webhooks = webhooks;
+        _mqtt = mqtt;
+        _forwarder = forwarder;
         _active = active;
         _devices = devices;
         _processing = processing;
@@ -159,7 +172,8 @@ internal sealed class ConfigReloadService : BackgroundService
         }
 
         // Keep the sections that need a restart as they run now, so status and readiness describe reality.
-        GatewayConfiguration applied = next with { Gateway = running.Gateway, Buffer = running.Buffer, Upstream = running.Upstream, Http = running.Http, Webhooks = running.Webhooks };
+        UpstreamConfiguration upstream = await ApplyMqttAsync(plan, running.Upstream, cancellationToken).ConfigureAwait(false);
+        GatewayConfiguration applied = next with { Gateway = running.Gateway, Buffer = running.Buffer, Upstream = upstream, Http = running.Http };
 
         foreach (string id in plan.Removed)
         {
@@ -176,6 +190,12 @@ internal sealed class ConfigReloadService : BackgroundService
         IReadOnlyList<AlarmDefinition> alarms = AlarmDefinition.FromConfiguration(applied);
         // Removed alarms are retired by the engine; their final transition also takes them off the status page.
         _alarms?.Reconfigure(alarms, applied.AlarmOptions, AlarmDefinition.DeviceAlarmSources(applied));
+        if (plan.WebhooksChanged && _webhooks is not null)
+        {
+            // Before the devices start: transitions from the reload on go to the new list.
+            await _webhooks.ReconfigureAsync(applied.Webhooks, cancellationToken).ConfigureAwait(false);
+        }
+
         _active.Current = applied;
         foreach (DeviceConfiguration device in plan.Restarted.Concat(plan.Added))
         {
@@ -184,5 +204,34 @@ internal sealed class ConfigReloadService : BackgroundService
 
         _monitor.RecordReload(applied: true);
         HostingLog.Reloaded(_logger, plan.Added.Count, plan.Removed.Count, plan.Restarted.Count, plan.Unchanged, applied.Alarms.Count);
+    }
+
+    /// <summary>
+    /// Reconnects the MQTT publisher when its connection settings changed; returns the upstream section the gateway
+    /// runs on afterwards. The new settings are used even if the broker refuses them: the records stay buffered and
+    /// the outage shows in /readyz and the metrics until the settings are fixed — falling back to the old ones
+    /// would hide that the file the technician wrote does not work.
+    /// </summary>
+    private async Task<UpstreamConfiguration> ApplyMqttAsync(ReloadPlan plan, UpstreamConfiguration running, CancellationToken cancellationToken)
+    {
+        if (plan.Mqtt is not { } mqtt || _mqtt is null)
+        {
+            return running;
+        }
+
+        try
+        {
+            await _mqtt.ReconfigureAsync(mqtt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamException ex)
+        {
+            HostingLog.MqttNotApplied(_logger, ex.Message);
+            return running;
+        }
+
+        UpstreamConfiguration upstream = plan.UpstreamAfter(running);
+        _forwarder?.Reconfigure(upstream);
+        HostingLog.MqttApplied(_logger, mqtt.ToString());
+        return upstream;
     }
 }

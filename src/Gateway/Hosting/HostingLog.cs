@@ -34,4 +34,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(1316, LogLevel.Error, "Configuration reload failed unexpectedly; the gateway keeps running")]
     public static partial void ReloadBug(ILogger logger, Exception exception);
+
+    [LoggerMessage(1317, LogLevel.Information, "Configuration reload: upstream.mqtt changed; reconnecting with {Settings}; buffered records are kept until the broker acknowledges them")]
+    public static partial void MqttApplied(ILogger logger, string settings);
+
+    [LoggerMessage(1318, LogLevel.Error, "Configuration reload: upstream.mqtt not applied, still using the previous connection settings: {Reason}")]
+    public static partial void MqttNotApplied(ILogger logger, string reason);
 }

@@ -4,14 +4,19 @@ namespace SmartCity.Edge.Gateway.Hosting;
 
 /// <summary>
 /// What a reload has to do, computed without side effects from the running and the new configuration: devices
-/// to stop for good, to restart with new settings, to start, and sections whose change needs a process restart.
+/// to stop for good, to restart with new settings, to start, whether the webhooks or the MQTT connection change,
+/// and sections whose change needs a process restart.
 /// </summary>
+/// <param name="WebhooksChanged">The <c>webhooks:</c> list differs (applied live by the dispatcher).</param>
+/// <param name="Mqtt">New <c>upstream.mqtt</c> connection settings to reconnect with, or null when they stay.</param>
 internal sealed record ReloadPlan(
     IReadOnlyList<string> Removed,
     IReadOnlyList<DeviceConfiguration> Restarted,
     IReadOnlyList<DeviceConfiguration> Added,
     int Unchanged,
-    IReadOnlyList<string> NeedsRestart)
+    IReadOnlyList<string> NeedsRestart,
+    bool WebhooksChanged = false,
+    MqttUpstreamConfiguration? Mqtt = null)
 {
     public static ReloadPlan Between(GatewayConfiguration running, GatewayConfiguration next)
     {
@@ -36,8 +41,9 @@ internal sealed record ReloadPlan(
             }
         }
 
-        // The buffer, the upstream connection, the HTTP listener and the webhook dispatcher stay up across a reload by design; a change
-        // there is reported, not applied.
+        // The buffer and the HTTP listener stay up across a reload by design; a change there is reported, not applied.
+        // So is what would change the published contract or the set of publishers: the topic prefix (integrators'
+        // subscriptions and our command topic), adding or removing the MQTT broker, and the console publisher.
         var needsRestart = new List<string>();
         if (!ConfigEquality.DeepEquals(running.Gateway, next.Gateway))
         {
@@ -49,9 +55,24 @@ internal sealed record ReloadPlan(
             needsRestart.Add("buffer");
         }
 
-        if (!ConfigEquality.DeepEquals(running.Upstream, next.Upstream))
+        MqttUpstreamConfiguration? mqtt = null;
+        if ((running.Upstream.Mqtt is null) != (next.Upstream.Mqtt is null))
         {
-            needsRestart.Add("upstream");
+            needsRestart.Add("upstream.mqtt");
+        }
+        else if (running.Upstream.Mqtt is not null && !ConfigEquality.DeepEquals(running.Upstream.Mqtt, next.Upstream.Mqtt))
+        {
+            mqtt = next.Upstream.Mqtt;
+        }
+
+        if (running.Upstream.TopicPrefix != next.Upstream.TopicPrefix)
+        {
+            needsRestart.Add("upstream.mqtt.topic_prefix");
+        }
+
+        if (running.Upstream.Console != next.Upstream.Console)
+        {
+            needsRestart.Add("upstream.console");
         }
 
         if (!ConfigEquality.DeepEquals(running.Http, next.Http))
@@ -59,13 +80,16 @@ internal sealed record ReloadPlan(
             needsRestart.Add("http");
         }
 
-        if (!ConfigEquality.DeepEquals(running.Webhooks, next.Webhooks))
-        {
-            needsRestart.Add("webhooks");
-        }
-
-        return new ReloadPlan(removed, restarted, added, unchanged, needsRestart);
+        bool webhooksChanged = !ConfigEquality.DeepEquals(running.Webhooks, next.Webhooks);
+        return new ReloadPlan(removed, restarted, added, unchanged, needsRestart, webhooksChanged, mqtt);
     }
+
+    /// <summary>
+    /// The upstream section the gateway runs on after this plan: the new MQTT connection settings if they can be
+    /// applied live, everything else as it runs now.
+    /// </summary>
+    public UpstreamConfiguration UpstreamAfter(UpstreamConfiguration running) =>
+        Mqtt is null ? running : running with { Mqtt = Mqtt };
 
     /// <summary>
     /// A device keeps running when its driver and driver settings, poll interval and tag list are unchanged.

@@ -24,10 +24,15 @@ internal sealed class ForwarderService : BackgroundService
 
     private readonly IDurableBuffer _buffer;
     private readonly IReadOnlyList<IUpstreamPublisher> _publishers;
-    private readonly UpstreamMessageBuilder _builder;
+    private readonly UpstreamTopics _topics;
+    private readonly string _gatewayId;
     private readonly TimeProvider _time;
     private readonly ILogger<ForwarderService> _logger;
     private readonly List<UpstreamMessage> _messages = [];
+    private volatile UpstreamMessageBuilder _builder;
+
+    /// <summary>Cancelled by <see cref="Reconfigure"/>: a retry waiting out its backoff goes at once with the new settings.</summary>
+    private volatile CancellationTokenSource _settingsChanged = new();
 
     public ForwarderService(
         IDurableBuffer buffer,
@@ -39,6 +44,8 @@ internal sealed class ForwarderService : BackgroundService
     {
         _buffer = buffer;
         _publishers = publishers.ToArray();
+        _topics = topics;
+        _gatewayId = configuration.Gateway.Id;
         _builder = new UpstreamMessageBuilder(topics, configuration.Gateway.Id, configuration.Upstream.Mqtt?.MaxBatch ?? 500);
         _time = time;
         _logger = logger;
@@ -58,6 +65,20 @@ internal sealed class ForwarderService : BackgroundService
 
     public IReadOnlyList<IUpstreamPublisher> Publishers => _publishers;
 
+    /// <summary>
+    /// New upstream settings were applied by a reload (the publisher already switched its connection): batches are
+    /// built with the new <c>max_batch</c> from the next one on, and a reconnect waiting out its backoff goes now,
+    /// with its outcome logged afresh.
+    /// </summary>
+    public void Reconfigure(UpstreamConfiguration upstream)
+    {
+        _builder = new UpstreamMessageBuilder(_topics, _gatewayId, upstream.Mqtt?.MaxBatch ?? 500);
+        CancellationTokenSource previous = _settingsChanged;
+        _settingsChanged = new CancellationTokenSource();
+        // Not disposed: the loop may be linking to its token right now; it holds no timer to release.
+        previous.Cancel();
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -71,8 +92,18 @@ internal sealed class ForwarderService : BackgroundService
     {
         var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5), new Random());
         bool failing = false;
+        bool announceFailure = false;
+        CancellationToken settingsChanged = _settingsChanged.Token;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (settingsChanged.IsCancellationRequested)
+            {
+                // New settings: a failure with them is news, and their first attempt is not delayed.
+                settingsChanged = _settingsChanged.Token;
+                announceFailure = true;
+                backoff.Reset();
+            }
+
             try
             {
                 bool hasRecords = await WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
@@ -101,20 +132,21 @@ internal sealed class ForwarderService : BackgroundService
             catch (UpstreamException ex)
             {
                 TimeSpan delay = backoff.Next();
-                if (!failing)
+                if (!failing || announceFailure)
                 {
+                    announceFailure = false;
                     UpstreamLog.Unavailable(_logger, string.Join(", ", _publishers.Select(p => p.Name)), ex.Message, delay.TotalSeconds);
                 }
 
                 failing = true;
-                await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
+                await DelayAsync(delay, settingsChanged, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 TimeSpan delay = backoff.Next();
                 UpstreamLog.ForwarderBug(_logger, ex, delay.TotalSeconds);
                 failing = true;
-                await DelayAsync(delay, stoppingToken).ConfigureAwait(false);
+                await DelayAsync(delay, settingsChanged, stoppingToken).ConfigureAwait(false);
             }
         }
     }
@@ -182,11 +214,12 @@ internal sealed class ForwarderService : BackgroundService
         UpstreamLog.Published(_logger, _messages.Count, _messages[^1].LastSeq);
     }
 
-    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    private async Task DelayAsync(TimeSpan delay, CancellationToken settingsChanged, CancellationToken stoppingToken)
     {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, settingsChanged);
         try
         {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -28,15 +28,33 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// connection dropped, so our outgoing at-least-once stays the forwarder's (it re-publishes from the disk buffer,
 /// as with a clean session). We subscribe again after every connect all the same: it is idempotent on the broker,
 /// and it repairs a session the broker expired or lost (SessionPresent false).
+/// <para>
+/// A reload with new connection settings (<see cref="ReconfigureAsync"/>) says goodbye on the old connection
+/// (retained <c>offline</c>, clean DISCONNECT) and leaves the next connect to the forwarder, with the new settings
+/// only: a publish in flight fails and the forwarder re-publishes from the buffer, oldest first, so nothing is lost
+/// or reordered. If the new settings do not work, the gateway buffers and retries them like any broker outage.
+/// </para>
 /// </remarks>
 internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 {
-    private readonly MqttUpstreamConfiguration _configuration;
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(2);
+
     private readonly UpstreamTopics _topics;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
-    private readonly MqttClientOptions _options;
     private readonly CommandChannel? _commands;
+
+    /// <summary>Serialises connecting with switching settings: a connect never mixes old and new options.</summary>
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private volatile MqttUpstreamConfiguration _configuration;
+    private volatile MqttClientOptions _options;
+
+    /// <summary>The connect attempt in progress, cancelled by a reload so it does not wait out an old broker's timeout.</summary>
+    private CancellationTokenSource? _connecting;
+
+    /// <summary>A reload is switching settings: a connect attempt cancelled now failed for that reason, not a timeout.</summary>
+    private volatile bool _switching;
 
     /// <summary>Set after the first successful connect: a later one without SessionPresent means the broker lost our session.</summary>
     private bool _connectedBefore;
@@ -47,7 +65,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         _topics = topics;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
-        _options = BuildOptions();
+        _options = BuildOptions(configuration, topics);
         _commands = commands;
         if (commands is not null)
         {
@@ -68,6 +86,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>The connection settings in use now (the last a reload applied).</summary>
+    public MqttUpstreamConfiguration Configuration => _configuration;
+
     public async ValueTask EnsureConnectedAsync(CancellationToken cancellationToken)
     {
         if (_client.IsConnected)
@@ -75,25 +96,118 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             return;
         }
 
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Volatile.Write(ref _connecting, attempt);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            MqttClientConnectResult result = await _client.ConnectAsync(_options, timeout.Token).ConfigureAwait(false);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            if (!_client.IsConnected)
             {
-                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode} {result.ReasonString}");
+                await ConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _connecting, null);
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Switches to new connection settings (a reload): cancels a connect attempt in progress, says goodbye on the
+    /// current connection and disconnects. The forwarder's next <see cref="EnsureConnectedAsync"/> connects with the
+    /// new settings. Throws <see cref="UpstreamException"/> (and keeps the old settings) when they cannot even be
+    /// built, e.g. a <c>ca_file</c> that is not PEM.
+    /// </summary>
+    public async ValueTask ReconfigureAsync(MqttUpstreamConfiguration configuration, CancellationToken cancellationToken)
+    {
+        MqttClientOptions options;
+        try
+        {
+            options = BuildOptions(configuration, _topics);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new UpstreamException($"cannot use ca_file '{configuration.CaFile}': {ex.Message}", ex);
+        }
+
+        _switching = true;
+        try
+        {
+            Volatile.Read(ref _connecting)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile.
+        }
+
+        try
+        {
+            await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _switching = false;
+            throw;
+        }
+
+        try
+        {
+            MqttUpstreamConfiguration previous = _configuration;
+            _configuration = configuration;
+            _options = options;
+            if (previous.Host != configuration.Host || previous.Port != configuration.Port || previous.ClientId != configuration.ClientId)
+            {
+                _connectedBefore = false; // another session: "new" on connect, not "lost"
             }
 
-            if (_configuration.PersistentSession)
+            if (_client.IsConnected)
+            {
+                // Retained offline first: a clean DISCONNECT suppresses the will, and the old broker must not keep
+                // showing the gateway online after it moved to another one.
+                using var goodbye = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                goodbye.CancelAfter(s_goodbyeTimeout);
+                try
+                {
+                    await PublishStatusAsync("offline", goodbye.Token).ConfigureAwait(false);
+                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), goodbye.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or SocketException or IOException)
+                {
+                    // The old connection is going anyway; its will says offline if the goodbye did not get through.
+                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+        }
+        finally
+        {
+            _switching = false;
+            _connectGate.Release();
+        }
+    }
+
+    private async Task ConnectAsync(CancellationTokenSource attempt, CancellationToken cancellationToken)
+    {
+        MqttUpstreamConfiguration configuration = _configuration;
+        try
+        {
+            attempt.CancelAfter(s_connectTimeout);
+            MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                string reason = string.IsNullOrEmpty(result.ReasonString) ? string.Empty : " " + result.ReasonString;
+                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode}{reason}");
+            }
+
+            if (configuration.PersistentSession)
             {
                 if (_connectedBefore && !result.IsSessionPresent)
                 {
-                    UpstreamLog.SessionLost(_logger, _configuration.ClientId);
+                    UpstreamLog.SessionLost(_logger, configuration.ClientId);
                 }
                 else
                 {
-                    UpstreamLog.Session(_logger, _configuration.ClientId, result.IsSessionPresent ? "resumed" : "new");
+                    UpstreamLog.Session(_logger, configuration.ClientId, result.IsSessionPresent ? "resumed" : "new");
                 }
 
                 _connectedBefore = true;
@@ -111,11 +225,15 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                 }
             }
 
-            UpstreamLog.Connected(_logger, $"{(_configuration.UseTls ? "mqtts" : "mqtt")}://{_configuration.Host}:{_configuration.Port}");
+            UpstreamLog.Connected(_logger, $"{(configuration.UseTls ? "mqtts" : "mqtt")}://{configuration.Host}:{configuration.Port}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (Exception) when (_switching)
+        {
+            throw new UpstreamException("connection settings changed by a reload while connecting; connecting with the new ones");
         }
         catch (Exception ex) when (ex is not UpstreamException)
         {
@@ -178,6 +296,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _connectGate.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -191,34 +310,40 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                 .Build(),
             cancellationToken);
 
-    private MqttClientOptions BuildOptions()
+    private static MqttClientOptions BuildOptions(MqttUpstreamConfiguration configuration, UpstreamTopics topics)
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_configuration.Host, _configuration.Port)
-            .WithClientId(_configuration.ClientId)
+            .WithTcpServer(configuration.Host, configuration.Port)
+            .WithClientId(configuration.ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V311) // the version every broker in the field speaks
-            .WithCleanSession(!_configuration.PersistentSession)
+            .WithCleanSession(!configuration.PersistentSession)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(_topics.Status)
+            .WithTimeout(s_connectTimeout)
+            .WithWillTopic(topics.Status)
             .WithWillPayload("offline")
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (_configuration.Username is not null)
+        if (configuration.Username is not null)
         {
-            builder.WithCredentials(_configuration.Username, _configuration.Password ?? string.Empty);
+            builder.WithCredentials(configuration.Username, configuration.Password ?? string.Empty);
         }
 
-        if (_configuration.UseTls)
+        if (configuration.UseTls)
         {
+            // Read the CA now, not at connect: a reload with an unreadable ca_file is refused up front.
+            X509Certificate2Collection? trust = null;
+            if (configuration.CaFile is { } caFile)
+            {
+                // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
+                trust = [];
+                trust.ImportFromPemFile(caFile);
+            }
+
             builder.WithTlsOptions(tls =>
             {
-                tls.UseTls(true).WithTargetHost(_configuration.Host);
-                if (_configuration.CaFile is { } caFile)
+                tls.UseTls(true).WithTargetHost(configuration.Host);
+                if (trust is not null)
                 {
-                    // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
-                    var trust = new X509Certificate2Collection();
-                    trust.ImportFromPemFile(caFile);
                     tls.WithTrustChain(trust);
                 }
             });

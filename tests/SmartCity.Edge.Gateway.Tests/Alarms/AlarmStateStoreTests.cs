@@ -41,16 +41,29 @@ public sealed class AlarmStateStoreTests : IDisposable
     }
 
     [Fact]
-    public void DropOutboxExcept_UrlNoLongerConfigured_DropsOnlyItsDeliveries()
+    public void RetargetOutbox_UrlNoLongerConfigured_DropsOnlyItsDeliveries_AndCountsThemPerUrl()
     {
         using var store = new AlarmStateStore(_directory);
         store.Commit([], [(s_hook, "{1}"), (s_other, "{2}"), (s_other, "{3}")], DateTimeOffset.UnixEpoch);
 
-        int dropped = store.DropOutboxExcept([s_hook]);
+        IReadOnlyList<(string Url, int Dropped)> dropped = store.RetargetOutbox([s_hook]);
 
-        Assert.Equal(2, dropped);
+        Assert.Equal([(s_other.AbsoluteUri, 2)], dropped);
         Assert.Equal(1, store.CountOutbox(s_hook));
         Assert.Null(store.PeekOutbox(s_other));
+    }
+
+    [Fact]
+    public void Commit_AfterRetarget_SkipsDeliveriesToUrlsNoLongerServed()
+    {
+        // A batch prepared with the old webhook list, committed after a reload removed one of them.
+        using var store = new AlarmStateStore(_directory);
+        store.RetargetOutbox([s_hook]);
+
+        store.Commit([], [(s_hook, "{1}"), (s_other, "{2}")], DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(1, store.CountOutbox(s_hook));
+        Assert.Equal(0, store.CountOutbox(s_other));
     }
 
     [Fact]

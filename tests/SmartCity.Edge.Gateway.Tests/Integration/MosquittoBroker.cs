@@ -16,9 +16,13 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     {
         _directory = directory;
         Port = port;
+        AnonymousPort = port;
     }
 
     public int Port { get; }
+
+    /// <summary>A second, anonymous listener for test subscribers when <see cref="Port"/> requires a password; else <see cref="Port"/>.</summary>
+    public int AnonymousPort { get; private init; }
 
     /// <summary>The broker's own log (connects, disconnects), for tests that assert on the broker's side.</summary>
     public string ReadLog()
@@ -27,6 +31,43 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// A broker whose <see cref="Port"/> admits only <paramref name="user"/> with <paramref name="password"/>
+    /// (a <c>password_file</c> written by Debian's <c>mosquitto_passwd</c>, shipped in the mosquitto package), and an
+    /// anonymous listener on <see cref="AnonymousPort"/> for the test's subscribers.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartWithPasswordAsync(string user, string password)
+    {
+        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
+        string passwordFile = Path.Combine(directory, "passwd");
+        var info = new ProcessStartInfo("mosquitto_passwd", ["-c", "-b", passwordFile, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using (Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_passwd did not start"))
+        {
+            string error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"mosquitto_passwd failed: {error}");
+            }
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            # Test broker: the first listener needs a user name and password, the second is anonymous (subscribers).
+            per_listener_settings true
+            listener {broker.Port} 127.0.0.1
+            allow_anonymous false
+            password_file {passwordFile}
+            listener {broker.AnonymousPort} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            user root
+            log_dest file {directory}/mosquitto.log
+            """);
+        await broker.StartProcessAsync();
+        return broker;
     }
 
     public static async Task<MosquittoBroker> StartAsync()

@@ -67,6 +67,76 @@ public sealed class ReloadPlanTests
         Assert.Equal(2, plan.Unchanged);
     }
 
+    private const string MqttBase = """
+        gateway:
+          id: plan-gw
+          data_dir: /tmp/plan-gw
+        devices:
+          - id: doors
+            driver: simulator
+            tags:
+              - id: north
+                signal: toggle
+        webhooks:
+          - url: https://desk.example/hook
+            secret: first-secret-0123456789
+        upstream:
+          mqtt:
+            server: mqtt://broker-a.example:1883
+            username: gw
+            password: wrong
+            topic_prefix: park/plan-gw
+        """;
+
+    [Theory]
+    [InlineData("password: wrong", "password: right")]
+    [InlineData("server: mqtt://broker-a.example:1883", "server: mqtts://broker-b.example:8883")]
+    [InlineData("username: gw", "username: gw\n    client_id: other-id\n    qos: 0\n    max_batch: 50")]
+    public void Between_MqttConnectionSettingsChanged_AppliedLive_NoRestart(string find, string replace)
+    {
+        GatewayConfiguration running = Load(MqttBase);
+        GatewayConfiguration next = Load(MqttBase.Replace(find, replace.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        ReloadPlan plan = ReloadPlan.Between(running, next);
+
+        Assert.Same(next.Upstream.Mqtt, plan.Mqtt);
+        Assert.Empty(plan.NeedsRestart);
+        Assert.False(plan.WebhooksChanged);
+        Assert.Same(next.Upstream.Mqtt, plan.UpstreamAfter(running.Upstream).Mqtt);
+        Assert.Equal(running.Upstream.TopicPrefix, plan.UpstreamAfter(running.Upstream).TopicPrefix);
+    }
+
+    [Theory]
+    [InlineData("topic_prefix: park/plan-gw", "topic_prefix: park/other", "upstream.mqtt.topic_prefix")]
+    [InlineData("    topic_prefix: park/plan-gw", "    topic_prefix: park/plan-gw\n  console: true", "upstream.console")]
+    public void Between_TopicPrefixOrConsoleChanged_NeedsRestart_ConnectionUntouched(string find, string replace, string section)
+    {
+        GatewayConfiguration running = Load(MqttBase);
+        GatewayConfiguration next = Load(MqttBase.Replace(find, replace.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        ReloadPlan plan = ReloadPlan.Between(running, next);
+
+        Assert.Equal([section], plan.NeedsRestart);
+        Assert.Null(plan.Mqtt);
+        Assert.Same(running.Upstream, plan.UpstreamAfter(running.Upstream));
+    }
+
+    [Theory]
+    [InlineData("secret: first-secret-0123456789", "secret: second-secret-0123456789")]
+    [InlineData("url: https://desk.example/hook", "url: https://desk.example/other")]
+    [InlineData("    secret: first-secret-0123456789", "    secret: first-secret-0123456789\n    min_severity: high")]
+    public void Between_WebhookChanged_AppliedLive_NoRestart(string find, string replace)
+    {
+        GatewayConfiguration running = Load(MqttBase);
+        GatewayConfiguration next = Load(MqttBase.Replace(find, replace.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        ReloadPlan plan = ReloadPlan.Between(running, next);
+
+        Assert.True(plan.WebhooksChanged);
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Null(plan.Mqtt);
+    }
+
     private static string[] Split(string ids) => ids.Length == 0 ? [] : ids.Split(',');
 
     private static GatewayConfiguration Load(string yaml)

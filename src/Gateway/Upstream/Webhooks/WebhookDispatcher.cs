@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Pipeline;
 
 namespace SmartCity.Edge.Gateway.Upstream.Webhooks;
@@ -13,6 +14,14 @@ namespace SmartCity.Edge.Gateway.Upstream.Webhooks;
 /// on a 2xx and otherwise retries the same one with exponential backoff, so each receiver sees its alarms in order
 /// and an alarm raised during an outage (or before a restart) arrives when the receiver is back.
 /// </summary>
+/// <remarks>
+/// A reload (<see cref="ReconfigureAsync"/>) matches webhooks by URL, the outbox's key: a webhook whose URL stays
+/// keeps its queue and order and uses its new settings from the next attempt on — including the retry of an alarm
+/// already queued, signed at send time with the new secret, because a receiver that rotated its secret rejects the
+/// old signature and the queue would otherwise never move. A removed URL's loop stops and its queue is dropped and
+/// counted in the log (delivering it first could wait forever on a receiver the operator just took out); a new URL
+/// gets the transitions committed from then on, not the backlog of the others.
+/// </remarks>
 internal sealed class WebhookDispatcher : BackgroundService
 {
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(250);
@@ -21,15 +30,18 @@ internal sealed class WebhookDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDispatcher> _logger;
     private readonly HttpClient _http;
-    private readonly SemaphoreSlim[] _wake;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Uri, WebhookQueue> _queues = [];
+    private volatile IReadOnlyList<WebhookConfiguration> _webhooks;
+    private CancellationToken _stopping;
+    private bool _started;
 
     public WebhookDispatcher(GatewayConfiguration configuration, AlarmStateStore store, TimeProvider time, ILogger<WebhookDispatcher> logger)
     {
-        Webhooks = configuration.Webhooks;
+        _webhooks = configuration.Webhooks;
         _store = store;
         _time = time;
         _logger = logger;
-        _wake = Webhooks.Select(_ => new SemaphoreSlim(0, 1)).ToArray();
         _http = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false, // a redirect could carry signed alarms elsewhere
@@ -42,60 +54,161 @@ internal sealed class WebhookDispatcher : BackgroundService
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("smartcity-edge", "1.0"));
     }
 
-    public IReadOnlyList<WebhookConfiguration> Webhooks { get; }
+    /// <summary>The webhooks configured now (the alarm service queues each transition for those it matches).</summary>
+    public IReadOnlyList<WebhookConfiguration> Webhooks => _webhooks;
 
     /// <summary>New deliveries were queued.</summary>
     public void Notify()
     {
-        foreach (SemaphoreSlim wake in _wake)
+        lock (_gate)
         {
-            if (wake.CurrentCount == 0)
+            foreach (WebhookQueue queue in _queues.Values)
             {
-                try
+                queue.Wake();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a reloaded <c>webhooks:</c> list (see the remarks). Returns once removed webhooks' loops have ended
+    /// and their queues are dropped.
+    /// </summary>
+    public async Task ReconfigureAsync(IReadOnlyList<WebhookConfiguration> webhooks, CancellationToken cancellationToken)
+    {
+        var removed = new List<WebhookQueue>();
+        lock (_gate)
+        {
+            _webhooks = webhooks;
+            foreach ((Uri url, WebhookQueue queue) in _queues.ToArray())
+            {
+                if (!webhooks.Any(w => w.Url == url))
                 {
-                    wake.Release();
-                }
-                catch (SemaphoreFullException)
-                {
-                    // Already signalled by a concurrent Notify.
+                    _queues.Remove(url);
+                    queue.Stop();
+                    removed.Add(queue);
                 }
             }
+
+            foreach (WebhookConfiguration webhook in webhooks)
+            {
+                if (_queues.TryGetValue(webhook.Url, out WebhookQueue? queue))
+                {
+                    if (!ConfigEquality.DeepEquals(queue.Webhook, webhook))
+                    {
+                        queue.Update(webhook);
+                        AlarmLog.WebhookChanged(_logger, queue.DisplayUrl);
+                    }
+                }
+                else if (_started)
+                {
+                    Start(webhook);
+                    AlarmLog.WebhookAdded(_logger, webhook.Url.GetLeftPart(UriPartial.Path));
+                }
+            }
+        }
+
+        foreach (WebhookQueue queue in removed)
+        {
+            // A POST in flight is cancelled; the loop ends within moments.
+            Task loop = queue.Loop ?? Task.CompletedTask;
+            await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (loop.IsCompleted)
+            {
+                queue.Dispose();
+            }
+        }
+
+        IReadOnlyList<(string Url, int Dropped)> dropped = _store.RetargetOutbox(webhooks.Select(w => w.Url).ToArray());
+        foreach (WebhookQueue queue in removed)
+        {
+            int count = dropped.FirstOrDefault(d => d.Url == queue.Webhook.Url.AbsoluteUri).Dropped;
+            AlarmLog.WebhookRemoved(_logger, queue.DisplayUrl, count);
         }
     }
 
     public override void Dispose()
     {
         _http.Dispose();
-        foreach (SemaphoreSlim wake in _wake)
+        lock (_gate)
         {
-            wake.Dispose();
+            foreach (WebhookQueue queue in _queues.Values)
+            {
+                queue.Dispose();
+            }
+
+            _queues.Clear();
         }
 
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        int dropped = _store.DropOutboxExcept(Webhooks.Select(w => w.Url).ToArray());
+        int dropped = _store.RetargetOutbox(_webhooks.Select(w => w.Url).ToArray()).Sum(d => d.Dropped);
         if (dropped > 0)
         {
             AlarmLog.WebhookOutboxDropped(_logger, dropped);
         }
 
-        return Task.WhenAll(Webhooks.Select((webhook, i) => Task.Run(() => RunAsync(webhook, _wake[i], stoppingToken), CancellationToken.None)));
+        lock (_gate)
+        {
+            _stopping = stoppingToken;
+            _started = true;
+            foreach (WebhookConfiguration webhook in _webhooks)
+            {
+                Start(webhook);
+            }
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: every loop is linked to the same token.
+        }
+
+        Task[] loops;
+        lock (_gate)
+        {
+            loops = _queues.Values.Select(q => q.Loop ?? Task.CompletedTask).ToArray();
+        }
+
+        await Task.WhenAll(loops).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(WebhookConfiguration webhook, SemaphoreSlim wake, CancellationToken stoppingToken)
+    /// <summary>Starts a webhook's loop; under <see cref="_gate"/>.</summary>
+    private void Start(WebhookConfiguration webhook)
     {
-        var backoff = new Backoff(s_firstRetry, webhook.MaxRetryInterval, new Random());
+        var queue = new WebhookQueue(webhook, _stopping);
+        _queues.Add(webhook.Url, queue);
+        queue.Loop = Task.Run(() => RunAsync(queue), CancellationToken.None);
+    }
+
+    private async Task RunAsync(WebhookQueue queue)
+    {
+        CancellationToken stoppingToken = queue.Stopping;
+        int version = queue.Version;
+        var backoff = new Backoff(s_firstRetry, queue.Webhook.MaxRetryInterval, new Random());
         bool failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Read the settings once per attempt: a reload may change them between two.
+            WebhookConfiguration webhook = queue.Webhook;
+            CancellationToken changed = queue.Changed;
+            if (queue.Version != version)
+            {
+                version = queue.Version;
+                backoff = new Backoff(s_firstRetry, webhook.MaxRetryInterval, new Random());
+                failing = false;
+            }
+
             try
             {
                 if (_store.PeekOutbox(webhook.Url) is not { } next)
                 {
-                    await wake.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    await queue.WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -107,7 +220,7 @@ internal sealed class WebhookDispatcher : BackgroundService
                     {
                         failing = false;
                         backoff.Reset();
-                        AlarmLog.WebhookRecovered(_logger, webhook.Url.GetLeftPart(UriPartial.Path));
+                        AlarmLog.WebhookRecovered(_logger, queue.DisplayUrl);
                     }
 
                     continue;
@@ -116,11 +229,11 @@ internal sealed class WebhookDispatcher : BackgroundService
                 TimeSpan delay = backoff.Next();
                 if (!failing)
                 {
-                    AlarmLog.WebhookFailed(_logger, webhook.Url.GetLeftPart(UriPartial.Path), failure, _store.CountOutbox(webhook.Url), delay.TotalSeconds);
+                    AlarmLog.WebhookFailed(_logger, queue.DisplayUrl, failure, _store.CountOutbox(webhook.Url), delay.TotalSeconds);
                 }
 
                 failing = true;
-                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                await RetryDelayAsync(delay, changed, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -129,16 +242,30 @@ internal sealed class WebhookDispatcher : BackgroundService
             catch (Exception ex)
             {
                 TimeSpan delay = backoff.Next();
-                AlarmLog.WebhookBug(_logger, ex, webhook.Url.GetLeftPart(UriPartial.Path), delay.TotalSeconds);
+                AlarmLog.WebhookBug(_logger, ex, queue.DisplayUrl, delay.TotalSeconds);
                 try
                 {
-                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                    await RetryDelayAsync(delay, changed, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>Waits out a backoff; cut short when a reload changes the webhook's settings (a corrected secret goes at once).</summary>
+    private async Task RetryDelayAsync(TimeSpan delay, CancellationToken changed, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
+        try
+        {
+            await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Settings changed: retry now.
         }
     }
 
