@@ -3,13 +3,17 @@ namespace SmartCity.Edge.Drivers.Configuration;
 /// <summary>Shared by every section of one configuration load: the file name, the problem list and the environment.</summary>
 public sealed class ConfigContext
 {
-    public ConfigContext(string file, Func<string, string?> environment)
+    public ConfigContext(string file, Func<string, string?> environment, string? baseDirectory = null)
     {
         File = file;
         Environment = environment;
+        BaseDirectory = baseDirectory ?? Directory.GetCurrentDirectory();
     }
 
     public string File { get; }
+
+    /// <summary>Where relative paths in the file resolve (<c>${file:secrets/mqtt}</c>): the configuration file's folder.</summary>
+    public string BaseDirectory { get; }
 
     public ConfigProblems Problems { get; } = new();
 

@@ -343,7 +343,10 @@ public sealed class ConfigSection
         }
     }
 
-    /// <summary>Replaces <c>${NAME}</c> from the environment; a missing variable is a problem naming it. <c>$${</c> escapes.</summary>
+    /// <summary>
+    /// Replaces <c>${NAME}</c> from the environment and <c>${file:PATH}</c> with the contents of a secret file; a missing
+    /// variable or unreadable file is a problem naming it. <c>$${</c> escapes.
+    /// </summary>
     private string? Substitute(string key, YamlScalarNode scalar)
     {
         string value = scalar.Value ?? string.Empty;
@@ -373,6 +376,20 @@ public sealed class ConfigSection
                 }
 
                 string name = value[(i + 2)..end];
+                if (name.StartsWith(SecretFile.Prefix, StringComparison.Ordinal))
+                {
+                    string? secret = SecretFile.Read(name[SecretFile.Prefix.Length..], Context.BaseDirectory, out string? error);
+                    if (secret is null)
+                    {
+                        Problems.Add(At(scalar.Start), PathOf(key), error!);
+                        return null;
+                    }
+
+                    result.Append(secret);
+                    i = end + 1;
+                    continue;
+                }
+
                 if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
                 {
                     Problems.Add(At(scalar.Start), PathOf(key), $"'${{{name}}}' is not a valid environment variable reference");

@@ -51,7 +51,7 @@ public sealed partial class GatewayConfigurationLoader
     /// <summary>Loads YAML text. Relative <c>data_dir</c> paths resolve against <paramref name="baseDirectory"/>.</summary>
     public ConfigurationLoadResult Load(string yaml, string fileName, string baseDirectory)
     {
-        var context = new ConfigContext(fileName, _environment);
+        var context = new ConfigContext(fileName, _environment, baseDirectory);
         ConfigSection? root = ConfigDocument.Parse(yaml, context);
         if (root is null)
         {

@@ -45,6 +45,69 @@ public sealed class GatewayConfigurationLoaderTests
     }
 
     [Fact]
+    public void Load_SecretFileReference_ReadsTheFileBesideTheConfigWithoutItsLineBreak()
+    {
+        string directory = Directory.CreateTempSubdirectory("edge-secret-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(directory, "secrets"));
+            File.WriteAllText(Path.Combine(directory, "secrets", "mqtt"), "s3cr3t with spaces\n");
+            File.WriteAllText(Path.Combine(directory, "gateway.yaml"), """
+                gateway: { id: gw-1 }
+                devices: []
+                upstream:
+                  mqtt:
+                    server: mqtt://127.0.0.1:1883
+                    username: edge
+                    password: ${file:secrets/mqtt}
+                """);
+
+            ConfigurationLoadResult result = Loader().LoadFile(Path.Combine(directory, "gateway.yaml"));
+
+            Assert.Empty(result.Problems.All);
+            Assert.Equal("s3cr3t with spaces", result.Configuration?.Upstream.Mqtt?.Password);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Load_SecretFileMissingEmptyOrTooBig_ProblemAtTheKeyNamingTheFile()
+    {
+        string directory = Directory.CreateTempSubdirectory("edge-secret-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "huge"), new byte[100_000]);
+            const string yaml = """
+                gateway: { id: gw-1 }
+                devices: []
+                upstream:
+                  mqtt:
+                    server: mqtt://127.0.0.1:1883
+                    username: ${file:}
+                    password: ${file:missing/password}
+                    ca_file: ${file:huge}
+                """;
+            ConfigurationLoadResult result = Loader().Load(yaml, "c.yaml", directory);
+
+            Assert.Null(result.Configuration);
+            Assert.Equal(
+                [
+                    "c.yaml:6:15 upstream.mqtt.username: '${file:}' names no file (write ${file:/etc/smartcity-edge/mqtt-password})",
+                    $"c.yaml:7:15 upstream.mqtt.password: secret file '{directory}/missing/password' does not exist",
+                    $"c.yaml:8:14 upstream.mqtt.ca_file: secret file '{directory}/huge' is 100000 bytes; a secret file holds at most 65536 (wrong path?)",
+                ],
+                result.Problems.All.Select(p => p.ToString()));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Load_PersistentSession_OnByDefault_OffAllowsAnEmptyClientId()
     {
         const string yaml = """

@@ -24,13 +24,18 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Fact]
-    public async Task Reload_MqttPasswordFixed_ConnectsAndDeliversEveryBufferedSeqInOrder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // ${file:…}: the technician rotates the secret file and reloads; gateway.yaml is not touched
+    public async Task Reload_MqttPasswordFixed_ConnectsAndDeliversEveryBufferedSeqInOrder(bool secretInFile)
     {
         await using MosquittoBroker broker = await MosquittoBroker.StartWithPasswordAsync("gw", "right-password-1");
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(broker.AnonymousPort, Prefix + "/#");
         int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: wrong-password", httpPort));
+        string secretFile = Path.Combine(_directory, "mqtt-password");
+        await File.WriteAllTextAsync(secretFile, "wrong-password\n");
+        string config = TestConfigs.Write(_directory, CounterConfig(
+            $"mqtt://127.0.0.1:{broker.Port}", secretInFile ? "password: ${file:mqtt-password}" : "password: wrong-password", httpPort));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
         // The broker refuses the password: the gateway says why, reports the outage and buffers on disk.
@@ -40,7 +45,15 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         Assert.Contains($"smartcity_edge_upstream_connected{{publisher=\"mqtt 127.0.0.1:{broker.Port}\"}} 0", metrics, StringComparison.Ordinal);
         Assert.False(subscriber.Messages.TryRead(out ReceivedMessage? early), $"nothing can arrive with the wrong password, got {early}");
 
-        TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: right-password-1", httpPort));
+        if (secretInFile)
+        {
+            await File.WriteAllTextAsync(secretFile, "right-password-1\n");
+        }
+        else
+        {
+            TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: right-password-1", httpPort));
+        }
+
         gateway.Signal(Posix.SigHup);
         await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
         Assert.Contains("upstream.mqtt changed; reconnecting with mqtt://127.0.0.1", gateway.Log, StringComparison.Ordinal);
