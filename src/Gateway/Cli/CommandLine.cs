@@ -12,6 +12,7 @@ internal static class CommandLine
             new ModbusCommand(),
             new OpcUaCommand(),
             new RunCommand(),
+            new TestCommand(),
             new ValidateCommand(),
         ];
 

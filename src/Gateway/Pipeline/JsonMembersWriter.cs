@@ -39,36 +39,53 @@ internal sealed class JsonMembersWriter
     }
 
     /// <summary>A tag value as the contract shows it: number, boolean, string, or null where JSON has no number (none, NaN, infinities).</summary>
-    public void WriteValue(ReadOnlySpan<byte> name, TagValue value)
+    public void WriteValue(ReadOnlySpan<byte> name, TagValue value) => WriteValue(Writer, name, value);
+
+    /// <summary>As <see cref="WriteValue(ReadOnlySpan{byte}, TagValue)"/> on any writer (<c>smartcity-edge test --json</c> shows values exactly as upstream gets them).</summary>
+    public static void WriteValue(Utf8JsonWriter writer, ReadOnlySpan<byte> name, TagValue value)
     {
         switch (value.Kind)
         {
             case TagValueKind.Boolean:
-                Writer.WriteBoolean(name, value.AsBoolean());
+                writer.WriteBoolean(name, value.AsBoolean());
                 break;
             case TagValueKind.Int64:
-                Writer.WriteNumber(name, value.AsInt64());
+                writer.WriteNumber(name, value.AsInt64());
                 break;
             case TagValueKind.UInt64:
-                Writer.WriteNumber(name, value.AsUInt64());
+                writer.WriteNumber(name, value.AsUInt64());
                 break;
             case TagValueKind.Double when double.IsFinite(value.AsDouble()):
-                Writer.WriteNumber(name, value.AsDouble());
+                writer.WriteNumber(name, value.AsDouble());
                 break;
             case TagValueKind.String:
-                Writer.WriteString(name, value.AsString());
+                writer.WriteString(name, value.AsString());
                 break;
             default:
-                Writer.WriteNull(name);
+                writer.WriteNull(name);
                 break;
         }
     }
 
     /// <summary>ISO 8601 UTC with milliseconds, as in the upstream contract.</summary>
-    public void WriteTimestamp(ReadOnlySpan<byte> name, DateTimeOffset timestamp)
+    public void WriteTimestamp(ReadOnlySpan<byte> name, DateTimeOffset timestamp) => WriteTimestamp(Writer, name, timestamp);
+
+    /// <summary>As <see cref="WriteTimestamp(ReadOnlySpan{byte}, DateTimeOffset)"/> on any writer.</summary>
+    public static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset timestamp)
     {
         Span<char> text = stackalloc char[24];
-        timestamp.UtcDateTime.TryFormat(text, out int written, TimestampFormat, CultureInfo.InvariantCulture);
-        Writer.WriteString(name, text[..written]);
+        FormatTimestamp(timestamp, text, out int written);
+        writer.WriteString(name, text[..written]);
     }
+
+    /// <summary>The upstream timestamp text (<c>2025-01-31T12:00:00.000Z</c>).</summary>
+    public static string FormatTimestamp(DateTimeOffset timestamp)
+    {
+        Span<char> text = stackalloc char[24];
+        FormatTimestamp(timestamp, text, out int written);
+        return new string(text[..written]);
+    }
+
+    private static void FormatTimestamp(DateTimeOffset timestamp, Span<char> text, out int written) =>
+        timestamp.UtcDateTime.TryFormat(text, out written, TimestampFormat, CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,9 @@ internal sealed partial class PeerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Every line the peer printed after READY (pymodbus: one <c>REQ fc=…</c> per request).</summary>
+    public IReadOnlyCollection<string> Lines => _lines;
+
     /// <summary>The repository's tests/peers folder, found from the test's build output.</summary>
     public static string PeersDirectory
     {
