@@ -150,6 +150,32 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
     }
 
     [Fact]
+    public async Task Test_DeviceThatNeverAnswers_FailsAtTheTimeoutWhileTheOthersPrint()
+    {
+        // Accepted by the kernel's backlog, never answered: the driver's own 5 s timeout is longer than --timeout.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        string silentPort = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        string devices = Devices(withClosed: false) + $$"""
+
+              - id: silent
+                driver: modbus-tcp
+                host: 127.0.0.1
+                port: {{silentPort}}
+                unit_id: 1
+                timeout: 5s
+                tags:
+                  - { id: pressure, address: "holding:0" }
+            """;
+
+        (int exitCode, string stdout, string stderr) = await RunAsync("--config", WriteConfig(devices), "--device", "silent", "sim", "--timeout", "500ms");
+
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Matches(@"silent \(modbus-tcp\): FAILED after \d+ ms \[timeout\]\n  no answer within 500ms while polling \(--timeout\)", stdout);
+        Assert.Matches(@"level\s+42\.5\s+ppm\s+good", stdout);
+    }
+
+    [Fact]
     public async Task Test_ConfigurationError_ExitsTwoWithFileLineAndColumn()
     {
         string config = WriteConfig("""
