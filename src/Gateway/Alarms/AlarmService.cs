@@ -175,6 +175,8 @@ internal sealed class AlarmService : BackgroundService
             }
         }
 
+        // Durable now (buffer and alarms.db): an operator's ack waiting for it may be answered and acknowledged to the broker.
+        _events.MarkCommitted(_batch.Count);
         if (outbox.Count > 0)
         {
             _webhooks.Notify();

@@ -72,6 +72,7 @@ internal static class AlarmServiceCollectionExtensions
             services.AddSingleton(sp => new CommandService(
                 sp.GetRequiredService<CommandChannel>(),
                 sp.GetRequiredService<AlarmEngine>(),
+                sp.GetRequiredService<AlarmEventChannel>(),
                 sp.GetRequiredService<MqttPublisher>(),
                 sp.GetRequiredService<UpstreamTopics>(),
                 sp.GetRequiredService<ILogger<CommandService>>(),

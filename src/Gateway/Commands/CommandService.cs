@@ -18,10 +18,20 @@ namespace SmartCity.Edge.Gateway.Commands;
 /// accepted (<c>"via":"device"</c>) or why not (<c>"code"</c>: the device's error, e.g. <c>BadEventIdUnknown</c>, or
 /// <c>offline</c>); the <c>acknowledged</c> transition follows when the device reports it.
 /// </summary>
+/// <remarks>
+/// Commands run one at a time in the order received. Each is acknowledged to the broker (MQTT PUBACK) only when it is
+/// done: executed, its effect durable — every alarm transition published up to then committed to the buffer and
+/// <c>alarms.db</c>, or the device's answer in — and its reply published (or failed). A gateway killed before that
+/// point gets the command again from its persistent session after the restart; executing it again is harmless, since
+/// an ack moves only an alarm that still awaits acknowledgement (the second is answered <c>"ok":false</c> with the
+/// alarm's state). One at a time also keeps the PUBACKs in the order the commands were received, as MQTT 3.1.1 §4.6
+/// requires of a client [MQTT-4.6.0-2].
+/// </remarks>
 internal sealed class CommandService : BackgroundService
 {
     private readonly CommandChannel _commands;
     private readonly AlarmEngine _engine;
+    private readonly AlarmEventChannel _transitions;
     private readonly ICommandReplies _replies;
     private readonly UpstreamTopics _topics;
     private readonly ILogger<CommandService> _logger;
@@ -30,11 +40,12 @@ internal sealed class CommandService : BackgroundService
     /// <summary>A device that does not answer an acknowledgement in this time gets a timeout reply; the desk can resend.</summary>
     private static readonly TimeSpan s_deviceAckTimeout = TimeSpan.FromSeconds(15);
 
-    public CommandService(CommandChannel commands, AlarmEngine engine, ICommandReplies replies, UpstreamTopics topics, ILogger<CommandService> logger, IDeviceAlarmAcknowledger? devices = null)
+    public CommandService(CommandChannel commands, AlarmEngine engine, AlarmEventChannel transitions, ICommandReplies replies, UpstreamTopics topics, ILogger<CommandService> logger, IDeviceAlarmAcknowledger? devices = null)
     {
         _devices = devices;
         _commands = commands;
         _engine = engine;
+        _transitions = transitions;
         _replies = replies;
         _topics = topics;
         _logger = logger;
@@ -76,20 +87,38 @@ internal sealed class CommandService : BackgroundService
         {
             await foreach (ReceivedCommand received in _commands.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                byte[] reply = await ExecuteAsync(received, stoppingToken).ConfigureAwait(false);
-                try
+                if (!received.Retained)
                 {
-                    await _replies.PublishResultAsync(reply, stoppingToken).ConfigureAwait(false);
+                    await ExecuteAndAnswerAsync(received, stoppingToken).ConfigureAwait(false);
                 }
-                catch (UpstreamException ex)
-                {
-                    // The ack itself took effect and its transition is buffered durably; only the reply is lost.
-                    AlarmLog.CommandReplyFailed(_logger, _topics.CommandsResult, ex.Message);
-                }
+
+                // Only now may the broker forget the command. Cancelled before this line (shutdown), the command stays
+                // in the broker's session and comes again after the restart.
+                await received.Delivery.AcknowledgeAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task ExecuteAndAnswerAsync(ReceivedCommand received, CancellationToken cancellationToken)
+    {
+        byte[] reply = await ExecuteAsync(received, cancellationToken).ConfigureAwait(false);
+
+        // Read after executing: the ack's transition (published synchronously by the engine) is among these. Waiting for
+        // all of them rather than for that one alone also covers a reply "nothing to acknowledge" that reports a state
+        // another command (or the device) reached a moment ago and that is not yet committed.
+        await _transitions.WaitCommittedAsync(_transitions.Published, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _replies.PublishResultAsync(reply, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamException ex)
+        {
+            // The ack itself took effect and its transition is committed; only the reply is lost (a redelivery of the
+            // command is answered "ok":false with the alarm's state).
+            AlarmLog.CommandReplyFailed(_logger, _topics.CommandsResult, ex.Message);
         }
     }
 

@@ -17,7 +17,8 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
 /// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
 /// on clean shutdown (a clean DISCONNECT suppresses the will). With a <see cref="CommandChannel"/> it subscribes to
-/// <c>{prefix}/commands/ack</c> with QoS 1 and hands received commands to <see cref="CommandService"/>.
+/// <c>{prefix}/commands/ack</c> with QoS 1 and hands received commands to <see cref="CommandService"/>, which
+/// acknowledges each to the broker (PUBACK) only once it is executed and durable (<see cref="MqttCommandDelivery"/>).
 /// </summary>
 /// <remarks>
 /// By default the session is persistent (clean session off, MQTT 3.1.1 §3.1.2.4) under the stable client id: the
@@ -59,6 +60,12 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     /// <summary>Set after the first successful connect: a later one without SessionPresent means the broker lost our session.</summary>
     private bool _connectedBefore;
 
+    /// <summary>Numbers connect attempts; a received command remembers the one it came on (<see cref="IsCurrentConnection"/>).</summary>
+    private long _connection;
+
+    /// <summary>Cancelled by <see cref="CloseAsync"/>: a receive handler waiting for room in the command channel gives up.</summary>
+    private readonly CancellationTokenSource _closing = new();
+
     public MqttPublisher(MqttUpstreamConfiguration configuration, UpstreamTopics topics, ILogger logger, CommandChannel? commands = null)
     {
         _configuration = configuration;
@@ -69,20 +76,26 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         _commands = commands;
         if (commands is not null)
         {
-            _client.ApplicationMessageReceivedAsync += e =>
-            {
-                // Runs on the client's receive loop: copy and hand off, never await a publish here. A retained
-                // command is stale by definition (it would be replayed on every reconnect): ignore it.
-                if (!e.ApplicationMessage.Retain)
-                {
-                    commands.Post(new ReceivedCommand(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
-                }
-                return Task.CompletedTask;
-            };
+            _client.ApplicationMessageReceivedAsync += OnCommandReceivedAsync;
         }
+
+        // Raised once MQTTnet has torn the connection down (IsConnected is false by then); the forwarder notices only
+        // when it next publishes, so this is the moment commands in flight lose their connection.
+        _client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                UpstreamLog.Disconnected(_logger, Name, e.Exception?.GetBaseException().Message ?? e.Reason.ToString());
+            }
+
+            return Task.CompletedTask;
+        };
     }
 
     public string Name => "mqtt " + _configuration.Host + ":" + _configuration.Port;
+
+    /// <summary>True while the connection numbered <paramref name="connection"/> is the one up.</summary>
+    internal bool IsCurrentConnection(long connection) => _client.IsConnected && Interlocked.Read(ref _connection) == connection;
 
     public bool IsConnected => _client.IsConnected;
 
@@ -191,6 +204,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         MqttUpstreamConfiguration configuration = _configuration;
         try
         {
+            // Numbered before connecting: the broker sends queued commands right after its CONNACK, before ConnectAsync
+            // returns. MQTTnet finished the previous connection's message loop before it allows a new connect.
+            Interlocked.Increment(ref _connection);
             attempt.CancelAfter(s_connectTimeout);
             MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -277,6 +293,8 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 
     public async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
+        // The command service has stopped: a handler waiting for room would hold up MQTTnet's disconnect for good.
+        await _closing.CancelAsync().ConfigureAwait(false);
         if (!_client.IsConnected)
         {
             return;
@@ -293,11 +311,38 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        // Called twice (the container holds this instance under two service types), so everything here must be
+        // idempotent: _closing is cancelled, never disposed (it owns no timer, and a disposed one cannot be cancelled).
+        await _closing.CancelAsync().ConfigureAwait(false);
         _client.Dispose();
         _connectGate.Dispose();
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs on MQTTnet's message loop, one message at a time. Copies the command and hands it off without acknowledging
+    /// it: MQTTnet would send the PUBACK as soon as this returns, and a command acknowledged but not yet executed would
+    /// be lost with the process. The command service acknowledges it when it is done (<see cref="MqttCommandDelivery"/>);
+    /// until then the broker keeps it in the session and redelivers it (DUP) after a reconnect.
+    /// </summary>
+    private async Task OnCommandReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        MqttApplicationMessage message = e.ApplicationMessage;
+        var command = new ReceivedCommand(
+            message.Topic,
+            message.Payload.ToArray(),
+            message.Retain,
+            new MqttCommandDelivery(this, e, Interlocked.Read(ref _connection), _logger));
+        try
+        {
+            await _commands!.PostAsync(command, _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            // Shutting down: not acknowledged, so the broker delivers it again to the next run.
+        }
     }
 
     private Task PublishStatusAsync(string status, CancellationToken cancellationToken) =>

@@ -31,4 +31,13 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(1208, LogLevel.Warning, "The broker no longer had the MQTT session of client id {ClientId}: commands published while the gateway was disconnected were not queued (broker restarted without persistence, session expired by persistent_client_expiration, or another client used the same client id with a clean session)")]
     public static partial void SessionLost(ILogger logger, string clientId);
+
+    [LoggerMessage(1209, LogLevel.Debug, "Command on {Topic} done: acknowledged to the broker (PUBACK, packet id {PacketId}, redelivery {Redelivery})")]
+    public static partial void CommandAcknowledged(ILogger logger, string topic, ushort packetId, bool redelivery);
+
+    [LoggerMessage(1210, LogLevel.Information, "Command on {Topic} (packet id {PacketId}) done but not acknowledged to the broker: {Reason}. The broker delivers it again after the reconnect; executing it again changes nothing")]
+    public static partial void CommandLeftForRedelivery(ILogger logger, string topic, ushort packetId, string reason);
+
+    [LoggerMessage(1211, LogLevel.Debug, "MQTT connection to {Broker} closed: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string broker, string reason);
 }

@@ -12,6 +12,9 @@ public sealed class CommandSessionTests : BrokerTest
     private const string Prefix = AlarmConfigs.Prefix;
     private const string Ack = """{"alarm":"level-high","by":"desk-1","comment":"sent while away","id":"away-1"}""";
 
+    /// <summary>Logged when the engine has moved the alarm in memory, before the transition is committed.</summary>
+    private const string AckExecuted = "Command ack for alarm level-high by desk-1: Acknowledged";
+
     [Fact]
     public async Task AckPublished_WhileGatewayStopped_AppliedAfterRestart()
     {
@@ -69,31 +72,7 @@ public sealed class CommandSessionTests : BrokerTest
     {
         // Nothing changes on this park after the first poll (report-by-exception sends nothing more), so no record
         // waiting in the buffer would make the forwarder reconnect: the idle connection check must.
-        string config = TestConfigs.Write(Directory, $$"""
-            gateway:
-              id: alarm-gw
-              site: lab
-              data_dir: {{Path.Combine(Directory, "data")}}
-            devices:
-              - id: panel
-                driver: simulator
-                poll_interval: 100ms
-                tags:
-                  - id: level
-                    signal: constant
-                    value: 10
-            alarms:
-              - id: level-high
-                tag: panel/level
-                above: 5
-                latch: true
-                severity: critical
-            upstream:
-              mqtt:
-                server: mqtt://127.0.0.1:{{Broker.Port}}
-                client_id: alarm-gw
-                topic_prefix: {{Prefix}}
-            """);
+        string config = TestConfigs.Write(Directory, QuietPark(Path.Combine(Directory, "data"), Broker.Port));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await WithLogAsync(gateway, subscriber.CollectUntilAsync(
@@ -132,6 +111,104 @@ public sealed class CommandSessionTests : BrokerTest
         Assert.Contains(" as alarm-gw (p2, c0,", log, StringComparison.Ordinal);
         Assert.Contains(" as alarm-gw (p2, c1,", log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AckExecuted_GatewayKilledBeforeItsTransitionIsDurable_RedeliveredAndAppliedAfterRestart()
+    {
+        // The PUBACK follows execution: the ack below is executed in memory but cannot be committed (the test holds the
+        // buffer's write lock, as a stalled disk would), and the gateway is killed then. Had it acknowledged the command
+        // on receipt, the broker would have forgotten it and the restarted gateway would never acknowledge the alarm.
+        string data = Path.Combine(Directory, "data");
+        string config = TestConfigs.Write(Directory, QuietPark(data, Broker.Port));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
+        {
+            await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+            using (BufferWriteLock.Take(data))
+            {
+                await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+                await first.WaitForLogAsync(AckExecuted, TestTimeouts.Long);
+                await first.KillAsync(); // before the lock goes: the transition never became durable
+            }
+
+            Assert.DoesNotContain("done: acknowledged to the broker", first.Log, StringComparison.Ordinal);
+        }
+
+        await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
+        await AssertAckAppliedAsync(second, subscriber);
+        // The broker's redelivery (DUP set, MQTT 3.1.1 §3.3.1.1), not a new message, and now acknowledged.
+        await second.WaitForLogAsync("Command on " + Prefix + "/commands/ack done: acknowledged to the broker (PUBACK, packet id ", TestTimeouts.Short);
+        Assert.Contains(", redelivery True)", second.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AckExecuted_ConnectionLostBeforeItsTransitionIsDurable_RedeliveredAndAnsweredWithoutSecondTransition()
+    {
+        // The ack is executed, then the connection it came on drops while its transition waits for the disk; the
+        // transition commits while the gateway is offline, so neither the reply nor the PUBACK can go out. After the
+        // reconnect the broker delivers the command again: it finds the alarm acknowledged and must change nothing.
+        await using TcpRelay network = TcpRelay.Start(Broker.Port);
+        string data = Path.Combine(Directory, "data");
+        string config = TestConfigs.Write(Directory, QuietPark(data, network.Port));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        List<ReceivedMessage> received = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+
+        using (BufferWriteLock.Take(data))
+        {
+            await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+            await gateway.WaitForLogAsync(AckExecuted, TestTimeouts.Long);
+            network.Cut();
+            await gateway.WaitForLogAsync("MQTT connection to mqtt 127.0.0.1:" + network.Port + " closed", TestTimeouts.Long);
+        }
+
+        await gateway.WaitForLogAsync("done but not acknowledged to the broker: the connection it came on is closed", TestTimeouts.Long);
+        Assert.Contains("Could not answer a command on " + Prefix + "/commands/result", gateway.Log, StringComparison.Ordinal);
+        network.Restore();
+
+        received.AddRange(await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r => Transitions(r, "level-high").Any(t => t.GetProperty("state").GetString() == "acknowledged")
+                && r.Any(m => m.Topic == Prefix + "/commands/result"),
+            TestTimeouts.Long)));
+        JsonElement result = Assert.Single(received, m => m.Topic == Prefix + "/commands/result").Json;
+        Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+        Assert.Equal("away-1", result.GetProperty("id").GetString());
+        Assert.Equal("acknowledged", result.GetProperty("state").GetString());
+        await gateway.WaitForLogAsync("Command on " + Prefix + "/commands/ack done: acknowledged to the broker (PUBACK, packet id ", TestTimeouts.Short);
+        Assert.Contains(", redelivery True)", gateway.Log, StringComparison.Ordinal);
+
+        // One acknowledgement, published once: the engine answered the redelivery "nothing to acknowledge".
+        Assert.Single(Transitions(received, "level-high"), t => t.GetProperty("state").GetString() == "acknowledged");
+        Assert.Single(gateway.Log.Split('\n'), l => l.Contains("Alarm level-high acknowledged", StringComparison.Ordinal));
+        Assert.Contains("Command ack for alarm level-high by desk-1: NotAwaitingAcknowledgement", gateway.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>One latched alarm on a constant value: active from the first poll, then nothing changes.</summary>
+    private static string QuietPark(string dataDir, int brokerPort) => $$"""
+        gateway:
+          id: alarm-gw
+          site: lab
+          data_dir: {{dataDir}}
+        devices:
+          - id: panel
+            driver: simulator
+            poll_interval: 100ms
+            tags:
+              - id: level
+                signal: constant
+                value: 10
+        alarms:
+          - id: level-high
+            tag: panel/level
+            above: 5
+            latch: true
+            severity: critical
+        upstream:
+          mqtt:
+            server: mqtt://127.0.0.1:{{brokerPort}}
+            client_id: alarm-gw
+            topic_prefix: {{Prefix}}
+        """;
 
     /// <summary>First run: connected (and subscribed, which happens before the first publish) until level-high is active, then SIGTERM.</summary>
     private static async Task RunUntilLevelHighActiveThenStopAsync(string config, MqttTestSubscriber subscriber)

@@ -138,6 +138,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGKILL, as a power cut would end it (no shutdown code runs), and waits until the process is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+    }
+
     /// <summary>Sends a POSIX signal (SIGHUP for a reload).</summary>
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
