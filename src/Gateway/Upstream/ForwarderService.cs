@@ -154,6 +154,13 @@ internal sealed class ForwarderService : BackgroundService
     /// <summary>True when records are waiting; false after <see cref="s_idleConnectionCheck"/> without any.</summary>
     private async Task<bool> WaitForRecordsAsync(CancellationToken stoppingToken)
     {
+        // The busy case first, without timers: while a backlog drains this runs once per batch.
+        BufferStatistics waiting = _buffer.GetStatistics();
+        if (waiting.TelemetryCount + waiting.AlarmCount > 0)
+        {
+            return true;
+        }
+
         using var idle = new CancellationTokenSource(s_idleConnectionCheck, _time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, idle.Token);
         try
