@@ -8,8 +8,9 @@ using SmartCity.Edge.Drivers.Modbus;
 namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
-/// <c>smartcity-edge modbus read|write</c>: asks one Modbus device directly and prints what it answers (values, raw
-/// registers, or the exception name), the first thing a technician does on site. Uses the driver's own stack.
+/// <c>smartcity-edge modbus read|write|identify</c>: asks one Modbus device directly and prints what it answers (values,
+/// raw registers, its identification objects, or the exception name), the first thing a technician does on site. Uses
+/// the driver's own stack.
 /// </summary>
 internal sealed class ModbusCommand : ICliCommand
 {
@@ -18,14 +19,15 @@ internal sealed class ModbusCommand : ICliCommand
     public string Usage =>
         "modbus read  LINK --unit U ADDRESS [--count N] [--type T] [--order ABCD|CDAB|BADC|DCBA] [--timeout 1s]\n" +
         "modbus write LINK --unit U ADDRESS VALUE [--type T] [--order O]\n" +
+        "modbus identify LINK --unit U [--level basic|regular|extended] [--object ID]   (FC 43/14: vendor, product, revision)\n" +
         "   LINK: --host H [--port 502] [--rtu-over-tcp]  |  --serial /dev/ttyUSB0 [--baud 9600] [--parity even|odd|none]\n" +
         "         [--data-bits 8] [--stop-bits 1]   ADDRESS: holding:100, input:3, coil:0, discrete:7, holding:100.3";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || args[0] is not ("read" or "write"))
+        if (args.Length == 0 || args[0] is not ("read" or "write" or "identify"))
         {
-            return Fail("say 'modbus read' or 'modbus write'");
+            return Fail("say 'modbus read', 'modbus write' or 'modbus identify'");
         }
 
         bool write = args[0] == "write";
@@ -52,10 +54,20 @@ internal sealed class ModbusCommand : ICliCommand
             }
         }
 
-        string[] known = ["--host", "--port", "--rtu-over-tcp", "--serial", "--baud", "--parity", "--data-bits", "--stop-bits", "--unit", "--count", "--type", "--order", "--timeout"];
+        string[] known = ["--host", "--port", "--rtu-over-tcp", "--serial", "--baud", "--parity", "--data-bits", "--stop-bits", "--unit", "--count", "--type", "--order", "--timeout", "--level", "--object"];
         if (options.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             return Fail($"unknown option {unknown}");
+        }
+
+        if (args[0] == "identify")
+        {
+            return await IdentifyAsync(options, positional, cancellationToken);
+        }
+
+        if (options.Keys.FirstOrDefault(k => k is "--level" or "--object") is { } identifyOnly)
+        {
+            return Fail($"{identifyOnly} belongs to 'modbus identify'");
         }
 
         if (positional.Count != (write ? 2 : 1))
@@ -113,7 +125,7 @@ internal sealed class ModbusCommand : ICliCommand
             }
             catch (ModbusExceptionResponseException ex)
             {
-                Console.WriteLine($"device answered {ex.CodeName}: {ModbusExceptionCodeText.Hint(ex.Code)}");
+                Console.WriteLine($"device answered {ex.CodeName}: {ex.Hint}");
                 return 3;
             }
             catch (ModbusException ex)
@@ -121,6 +133,99 @@ internal sealed class ModbusCommand : ICliCommand
                 Console.Error.WriteLine($"modbus: {ex.Message} [{ex.Kind}]");
                 return 4;
             }
+        }
+    }
+
+    private static async Task<int> IdentifyAsync(Dictionary<string, string> options, List<string> positional, CancellationToken cancellationToken)
+    {
+        if (positional.Count != 0)
+        {
+            return Fail($"'modbus identify' takes no ADDRESS ('{positional[0]}')");
+        }
+
+        if (options.Keys.FirstOrDefault(k => k is "--count" or "--type" or "--order") is { } readOnly)
+        {
+            return Fail($"{readOnly} belongs to 'modbus read' and 'modbus write'");
+        }
+
+        if (!options.TryGetValue("--unit", out string? unitText) || !byte.TryParse(unitText, CultureInfo.InvariantCulture, out byte unit))
+        {
+            return Fail("--unit U is required (0..255; the device's Modbus address)");
+        }
+
+        ModbusDeviceIdCode? level = (options.GetValueOrDefault("--level") ?? "basic") switch
+        {
+            "basic" => ModbusDeviceIdCode.Basic,
+            "regular" => ModbusDeviceIdCode.Regular,
+            "extended" => ModbusDeviceIdCode.Extended,
+            _ => null,
+        };
+        if (level is null)
+        {
+            return Fail($"--level is basic, regular or extended, not '{options["--level"]}'");
+        }
+
+        // --object ID: individual access (Read Device ID code 04) to one object, for devices whose stream access stops short.
+        byte objectId = 0;
+        if (options.TryGetValue("--object", out string? objectText))
+        {
+            if (options.ContainsKey("--level"))
+            {
+                return Fail("give --level (a category of objects) or --object ID (one object), not both");
+            }
+
+            bool hex = objectText.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (!byte.TryParse(hex ? objectText[2..] : objectText, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out objectId))
+            {
+                return Fail($"--object is an object id 0..255 or 0x00..0xFF, not '{objectText}'");
+            }
+
+            level = ModbusDeviceIdCode.Individual;
+        }
+
+        TimeSpan timeout = TimeSpan.FromSeconds(1);
+        if (options.TryGetValue("--timeout", out string? timeoutText) && !Drivers.Configuration.DurationParser.TryParse(timeoutText, out timeout))
+        {
+            return Fail($"--timeout '{timeoutText}' is not a duration such as 500ms or 2s");
+        }
+
+        IModbusChannel? channel = CreateChannel(options, out string? linkError);
+        if (channel is null)
+        {
+            return Fail(linkError!);
+        }
+
+        await using (channel)
+        {
+            var client = new ModbusClient(channel, unit, timeout);
+            ModbusDeviceIdentification identity;
+            try
+            {
+                identity = await client.ReadDeviceIdentificationAsync(level.Value, objectId, cancellationToken);
+            }
+            catch (ModbusExceptionResponseException ex)
+            {
+                Console.WriteLine($"device answered {ex.CodeName}: {ex.Hint}");
+                return 3;
+            }
+            catch (ModbusException ex)
+            {
+                Console.Error.WriteLine($"modbus: {ex.Message} [{ex.Kind}]");
+                return 4;
+            }
+
+            string access = level == ModbusDeviceIdCode.Individual ? $"object 0x{objectId:X2}" : $"{level.Value.ToString().ToLowerInvariant()} identification";
+            Console.WriteLine($"unit {unit} at {channel.Endpoint}, {access} (FC 43/14), {identity.Objects.Count} {(identity.Objects.Count == 1 ? "object" : "objects")} in {identity.Transactions} {(identity.Transactions == 1 ? "reply" : "replies")}:");
+            Console.WriteLine($"  ConformityLevel      {ModbusDeviceIdResponse.DescribeConformityLevel(identity.ConformityLevel)}");
+            foreach (ModbusDeviceIdObject item in identity.Objects)
+            {
+                string label = item.ObjectId < ModbusDeviceIdObject.FirstPrivate && item.Name != "Reserved" ? item.Name : $"{item.Name} 0x{item.ObjectId:X2}";
+                // Text when every byte is printable ASCII, else hex: private objects are often binary (serial numbers, dates).
+                string value = item.Text is { } text ? $"\"{text}\"" : "hex " + item.Hex;
+                Console.WriteLine($"  {label,-20} {value}");
+            }
+
+            return 0;
         }
     }
 

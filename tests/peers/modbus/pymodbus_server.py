@@ -12,6 +12,8 @@ Usage:
     pymodbus_server.py rtu-over-tcp [PORT]     RTU frames (CRC) on a TCP socket
     pymodbus_server.py rtu DEVICE              RTU on a serial device (e.g. one end of a socat pty pair)
 Units 1 and 2 answer (each its own copy of the layout); others get no reply, as pymodbus does.
+Read Device Identification (FC 43/14) answers with IDENTITY below (pymodbus keeps one identity per server, not
+per unit); requests for it print no REQ line.
 Option: --quiet (no REQ lines)
 
 Run it with /usr/bin/python3: a pyenv python on PATH cannot see Debian's packages.
@@ -22,6 +24,7 @@ import struct
 import sys
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.device import ModbusDeviceIdentification
 from pymodbus.framer.rtu_framer import ModbusRtuFramer
 from pymodbus.framer.socket_framer import ModbusSocketFramer
 from pymodbus.server.async_io import ModbusSerialServer, ModbusTcpServer
@@ -103,6 +106,29 @@ def make_slave(quiet):
     )
 
 
+# Read Device Identification (FC 43/14): the seven standard objects and private ones (0x80+), one binary. Extended
+# reads total more than the 246 object bytes one reply can carry, so pymodbus answers them with "more follows".
+IDENTITY = {
+    0x00: "SmartCity Test Peers",
+    0x01: "SC-PYM-1",
+    0x02: "3.0.7",
+    0x03: "https://example.invalid/pymodbus",
+    0x04: "pymodbus identity peer",
+    0x05: "PY-TCP-RTU",
+    0x06: "layout.md fixture",
+    0x80: bytes([0x00, 0x01, 0x7F, 0xFF]),
+    0x81: "serial=PY-0001",
+    0x82: "A" * 60,
+    0x83: "B" * 60,
+    0x84: "C" * 60,
+    0x85: "D" * 60,
+}
+
+
+def make_identity():
+    return ModbusDeviceIdentification(info=IDENTITY)
+
+
 def make_context(quiet):
     # Units 1 and 2, each with its own copy of the layout: a gateway with two devices behind it.
     return ModbusServerContext(slaves={1: make_slave(quiet), 2: make_slave(quiet)}, single=False)
@@ -120,7 +146,7 @@ async def main(argv):
     if mode in ("tcp", "rtu-over-tcp"):
         port = int(args[1]) if len(args) > 1 else 0
         framer = ModbusSocketFramer if mode == "tcp" else ModbusRtuFramer
-        server = ModbusTcpServer(context, framer=framer, address=("127.0.0.1", port), allow_reuse_address=True)
+        server = ModbusTcpServer(context, framer=framer, identity=make_identity(), address=("127.0.0.1", port), allow_reuse_address=True)
         task = asyncio.create_task(server.serve_forever())
         await server.serving
         bound = server.server.sockets[0].getsockname()[1]
@@ -128,7 +154,7 @@ async def main(argv):
         await task
     elif mode == "rtu":
         # The serial server defaults to the ASCII framer in 3.0: pass RTU explicitly.
-        server = ModbusSerialServer(context, framer=ModbusRtuFramer, port=args[1], baudrate=19200, timeout=0.005)
+        server = ModbusSerialServer(context, framer=ModbusRtuFramer, identity=make_identity(), port=args[1], baudrate=19200, timeout=0.005)
         await server.start()
         if server.transport is None:
             print(f"cannot open {args[1]}", file=sys.stderr, flush=True)

@@ -12,6 +12,15 @@ internal static class ModbusExceptionCodeText
         return name + " (" + ((byte)code).ToString("X2", CultureInfo.InvariantCulture) + ")";
     }
 
+    /// <summary>What a technician should check, for a reply to <paramref name="function"/>: Read Device Identification has its own meanings.</summary>
+    public static string Hint(ModbusFunctionCode function, ModbusExceptionCode code) => (function, code) switch
+    {
+        (ModbusFunctionCode.EncapsulatedInterfaceTransport, ModbusExceptionCode.IllegalFunction) => "device does not support Read Device Identification (FC 43/14)",
+        (ModbusFunctionCode.EncapsulatedInterfaceTransport, ModbusExceptionCode.IllegalDataAddress) => "the device has no identification object with this id (AP §6.21, individual access)",
+        (ModbusFunctionCode.EncapsulatedInterfaceTransport, ModbusExceptionCode.IllegalDataValue) => "the device rejected the Read Device ID code; try --level basic",
+        _ => Hint(code),
+    };
+
     /// <summary>What a technician should check (modbus-notes §3).</summary>
     public static string Hint(ModbusExceptionCode code) => code switch
     {

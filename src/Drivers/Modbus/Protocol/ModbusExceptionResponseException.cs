@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 internal sealed class ModbusExceptionResponseException : ModbusException
 {
     public ModbusExceptionResponseException(ModbusFunctionCode functionCode, ModbusExceptionCode code)
-        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(code)}", ModbusErrorScope.Request, "exception")
+        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(functionCode, code)}", ModbusErrorScope.Request, "exception")
     {
         FunctionCode = functionCode;
         Code = code;
@@ -13,6 +13,9 @@ internal sealed class ModbusExceptionResponseException : ModbusException
     public ModbusFunctionCode FunctionCode { get; }
 
     public ModbusExceptionCode Code { get; }
+
+    /// <summary>What a technician should check, for this function and code.</summary>
+    public string Hint => ModbusExceptionCodeText.Hint(FunctionCode, Code);
 
     /// <summary>e.g. <c>IllegalDataAddress (02)</c>, used as a reading's reason.</summary>
     public string CodeName => ModbusExceptionCodeText.Name(Code);

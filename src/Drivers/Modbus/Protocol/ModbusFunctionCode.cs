@@ -12,6 +12,9 @@ internal enum ModbusFunctionCode : byte
     WriteMultipleCoils = 0x0F,
     WriteMultipleRegisters = 0x10,
 
+    /// <summary>Encapsulated Interface Transport (AP §6.19); this master sends only MEI type 0x0E, Read Device Identification (§6.21).</summary>
+    EncapsulatedInterfaceTransport = 0x2B,
+
     /// <summary>Set in the function code of an exception reply (AP §7).</summary>
     ExceptionFlag = 0x80,
 }
