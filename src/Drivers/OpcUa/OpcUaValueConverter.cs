@@ -19,7 +19,38 @@ internal static class OpcUaValueConverter
     }
 
     /// <summary>Numbers and booleans keep their kind; everything else (text, dates, ids, arrays) becomes its text form.</summary>
-    public static TagValue ToTagValue(UaVariant variant) => variant.Value switch
+    public static TagValue ToTagValue(UaVariant variant)
+    {
+        // The hot path of every data change: inline scalars convert without boxing.
+        if (variant.TryGetDouble(out double real))
+        {
+            return TagValue.FromDouble(real);
+        }
+
+        if (variant.TryGetInt64(out long integer))
+        {
+            return TagValue.FromInt64(integer);
+        }
+
+        if (variant.TryGetBoolean(out bool flag))
+        {
+            return TagValue.FromBoolean(flag);
+        }
+
+        if (variant.TryGetUInt64(out ulong unsigned))
+        {
+            return TagValue.FromUInt64(unsigned);
+        }
+
+        if (variant.TryGetStatusCode(out UaStatusCode code))
+        {
+            return TagValue.FromString(code.Name);
+        }
+
+        return ToTagValueSlow(variant);
+    }
+
+    private static TagValue ToTagValueSlow(UaVariant variant) => variant.Value switch
     {
         null => TagValue.None,
         _ when variant.IsArray => TagValue.FromString(variant.ToString()),

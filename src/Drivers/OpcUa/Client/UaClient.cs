@@ -442,11 +442,7 @@ public sealed class UaClient : IAsyncDisposable
         await _deliveryLock.WaitAsync(scope).ConfigureAwait(false);
         try
         {
-            UaSubscription? subscription;
-            lock (_lock)
-            {
-                subscription = _subscriptions.Find(s => s.SubscriptionId == response.SubscriptionId);
-            }
+            UaSubscription? subscription = FindSubscription(response.SubscriptionId);
 
             if (subscription is null)
             {
@@ -475,6 +471,24 @@ public sealed class UaClient : IAsyncDisposable
         finally
         {
             _deliveryLock.Release();
+            response.Message.Release();
+        }
+    }
+
+    private UaSubscription? FindSubscription(uint subscriptionId)
+    {
+        // A loop, not List.Find with a lambda: this runs for every Publish response.
+        lock (_lock)
+        {
+            foreach (UaSubscription subscription in _subscriptions)
+            {
+                if (subscription.SubscriptionId == subscriptionId)
+                {
+                    return subscription;
+                }
+            }
+
+            return null;
         }
     }
 
@@ -496,9 +510,12 @@ public sealed class UaClient : IAsyncDisposable
             Log.SubscriptionStatusChanged(_logger, subscription.SubscriptionId, status.Name);
         }
 
-        foreach (UaMonitoredItemNotification change in message.DataChanges)
+        // By index: the span over the pooled array cannot live across an await, the message (which owns it) can.
+        IUaDataChangeHandler handler = subscription.Handler;
+        for (int i = 0; i < message.DataChanges.Length; i++)
         {
-            await subscription.Handler.OnDataChangeAsync(change.ClientHandle, change.Value, cancellationToken).ConfigureAwait(false);
+            UaMonitoredItemNotification change = message.DataChanges[i];
+            await handler.OnDataChangeAsync(change.ClientHandle, change.Value, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (UaEventFieldList notification in message.Events)
@@ -516,7 +533,15 @@ public sealed class UaClient : IAsyncDisposable
             try
             {
                 RepublishResponse response = await session.CallAsync<RepublishResponse>(new RepublishRequest(subscription.SubscriptionId, sequence), cancellationToken).ConfigureAwait(false);
-                await DeliverAsync(subscription, response.Message, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await DeliverAsync(subscription, response.Message, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    response.Message.Release();
+                }
+
                 count++;
             }
             catch (UaServiceException ex) when (ex.StatusCode.Code is UaStatusCodes.BadMessageNotAvailable or UaStatusCodes.BadSequenceNumberUnknown)

@@ -151,19 +151,37 @@ public ref struct UaBinaryReader
     /// <summary>ExtensionObject (§5.2.2.15): TypeId NodeId, encoding Byte (0 none, 1 binary, 2 XML), Int32 length + body.</summary>
     public UaExtensionObject ReadExtensionObject()
     {
-        UaNodeId typeId = ReadNodeId();
-        byte encoding = ReadByte();
-        switch (encoding)
+        ReadOnlySpan<byte> body = ReadExtensionObjectBody(out UaNodeId typeId, out UaExtensionObjectEncoding encoding);
+        return encoding switch
+        {
+            UaExtensionObjectEncoding.None => typeId.IsNull ? UaExtensionObject.Null : new UaExtensionObject(typeId, UaExtensionObjectEncoding.None, null),
+            _ => new UaExtensionObject(typeId, encoding, body.ToArray()),
+        };
+    }
+
+    /// <summary>
+    /// An ExtensionObject's type, encoding and body without copying the body (valid while the buffer is): the
+    /// Publish path decodes notification data in place. A null body (length −1) is empty.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadExtensionObjectBody(out UaNodeId typeId, out UaExtensionObjectEncoding encoding)
+    {
+        typeId = ReadNodeId();
+        byte encodingByte = ReadByte();
+        switch (encodingByte)
         {
             case 0:
-                return typeId.IsNull ? UaExtensionObject.Null : new UaExtensionObject(typeId, UaExtensionObjectEncoding.None, null);
+                encoding = UaExtensionObjectEncoding.None;
+                return default;
             case 1:
-                return new UaExtensionObject(typeId, UaExtensionObjectEncoding.Binary, ReadByteString() ?? []);
+                encoding = UaExtensionObjectEncoding.Binary;
+                return ReadByteStringSpan();
             case 2:
-                return new UaExtensionObject(typeId, UaExtensionObjectEncoding.Xml, ReadByteString() ?? []);
+                encoding = UaExtensionObjectEncoding.Xml;
+                return ReadByteStringSpan();
             default:
-                ThrowDecoding($"ExtensionObject encoding byte {encoding} is not 0, 1 or 2");
-                return null;
+                ThrowDecoding($"ExtensionObject encoding byte {encodingByte} is not 0, 1 or 2");
+                encoding = default;
+                return default;
         }
     }
 
@@ -219,7 +237,24 @@ public ref struct UaBinaryReader
                 ThrowDecoding("a scalar Variant cannot contain a Variant");
             }
 
-            result = type == UaBuiltInType.Null ? UaVariant.Null : new UaVariant(type, ReadScalar(type));
+            result = type switch
+            {
+                UaBuiltInType.Null => UaVariant.Null,
+                // Numbers, booleans and status codes stay inline in the variant: no box per data change.
+                UaBuiltInType.Boolean => UaVariant.FromInlineBits(type, ReadBoolean() ? 1 : 0),
+                UaBuiltInType.SByte => UaVariant.FromInlineBits(type, ReadSByte()),
+                UaBuiltInType.Byte => UaVariant.FromInlineBits(type, ReadByte()),
+                UaBuiltInType.Int16 => UaVariant.FromInlineBits(type, ReadInt16()),
+                UaBuiltInType.UInt16 => UaVariant.FromInlineBits(type, ReadUInt16()),
+                UaBuiltInType.Int32 => UaVariant.FromInlineBits(type, ReadInt32()),
+                UaBuiltInType.UInt32 => UaVariant.FromInlineBits(type, ReadUInt32()),
+                UaBuiltInType.Int64 => UaVariant.FromInlineBits(type, ReadInt64()),
+                UaBuiltInType.UInt64 => UaVariant.FromInlineBits(type, unchecked((long)ReadUInt64())),
+                UaBuiltInType.Float => UaVariant.FromInlineBits(type, BinaryPrimitives.ReadInt32LittleEndian(Take(4))),
+                UaBuiltInType.Double => UaVariant.FromInlineBits(type, BinaryPrimitives.ReadInt64LittleEndian(Take(8))),
+                UaBuiltInType.StatusCode => UaVariant.FromInlineBits(type, ReadUInt32()),
+                _ => new UaVariant(type, ReadScalar(type)),
+            };
         }
         else
         {

@@ -185,9 +185,9 @@ public sealed class UaBinaryWriter : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(lengthAt, 4), _length - start);
     }
 
-    public void WriteDataValue(UaDataValue? value)
+    public void WriteDataValue(UaDataValue? dataValue)
     {
-        if (value is null)
+        if (dataValue is not { } value)
         {
             WriteByte(0);
             return;

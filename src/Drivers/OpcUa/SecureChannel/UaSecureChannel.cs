@@ -113,8 +113,15 @@ public sealed class UaSecureChannel : IAsyncDisposable
     public async Task<TResponse> SendRequestAsync<TResponse>(IUaRequest request, UaNodeId authenticationToken, TimeSpan timeout, CancellationToken cancellationToken)
         where TResponse : IUaResponse<TResponse>
     {
-        byte[] body = await SendAndReceiveAsync(UaMessageType.Message, request, authenticationToken, timeout, cancellationToken).ConfigureAwait(false);
-        return DecodeResponse<TResponse>(body);
+        UaResponseBody body = await SendAndReceiveAsync(UaMessageType.Message, request, authenticationToken, timeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DecodeResponse<TResponse>(body.Span);
+        }
+        finally
+        {
+            body.Return();
+        }
     }
 
     /// <summary>Sends CloseSecureChannel (no response, §5.5.3) and closes the socket.</summary>
@@ -187,7 +194,7 @@ public sealed class UaSecureChannel : IAsyncDisposable
         }
     }
 
-    internal TResponse DecodeResponse<TResponse>(byte[] body)
+    internal TResponse DecodeResponse<TResponse>(ReadOnlySpan<byte> body)
         where TResponse : IUaResponse<TResponse>
     {
         var reader = new UaBinaryReader(body, _options.EncodingLimits);
@@ -220,11 +227,12 @@ public sealed class UaSecureChannel : IAsyncDisposable
 
         // The receive loop installs the new token as soon as the response arrives (TryInstallToken), before the
         // server can send anything with it.
-        await SendAndReceiveAsync(UaMessageType.OpenSecureChannel, request, UaNodeId.Null, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        UaResponseBody body = await SendAndReceiveAsync(UaMessageType.OpenSecureChannel, request, UaNodeId.Null, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        body.Return();
         ScheduleRenewal(_token!);
     }
 
-    private bool TryInstallToken(byte[] message, PendingResponse pending)
+    private bool TryInstallToken(ReadOnlySpan<byte> message, PendingResponse pending)
     {
         try
         {
@@ -274,7 +282,7 @@ public sealed class UaSecureChannel : IAsyncDisposable
         }
     });
 
-    private async Task<byte[]> SendAndReceiveAsync(UaMessageType type, IUaRequest request, UaNodeId authenticationToken, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<UaResponseBody> SendAndReceiveAsync(UaMessageType type, IUaRequest request, UaNodeId authenticationToken, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_fault is { } fault)
         {
@@ -495,9 +503,10 @@ public sealed class UaSecureChannel : IAsyncDisposable
             default:
                 if (pending.Append(body, final: true, out tooLarge))
                 {
-                    byte[] message = pending.TakeBody();
-                    if (asymmetric && !TryInstallToken(message, pending))
+                    UaResponseBody message = pending.TakeBody();
+                    if (asymmetric && !TryInstallToken(message.Span, pending))
                     {
+                        message.Return();
                         break;
                     }
 
@@ -605,20 +614,21 @@ public sealed class UaSecureChannel : IAsyncDisposable
     }
 
     /// <summary>
-    /// One awaited response: reassembles its chunks within the limits we announced in Hello. Most responses are a
-    /// single chunk: those are copied once, straight into the result, without a growing buffer.
+    /// One awaited response: reassembles its chunks within the limits we announced in Hello, in an array rented from
+    /// the shared pool (grown by doubling, the old one returned) that the caller returns after decoding. Most
+    /// responses are a single chunk: those are copied once, into an array of their size.
     /// </summary>
     private sealed class PendingResponse
     {
-        private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<UaResponseBody> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly UaTransportLimits _limits;
-        private ArrayBufferWriter<byte>? _body;
-        private byte[]? _single;
+        private byte[]? _buffer;
+        private int _length;
         private int _chunks;
 
         public PendingResponse(UaTransportLimits limits) => _limits = limits;
 
-        public Task<byte[]> Task => _completion.Task;
+        public Task<UaResponseBody> Task => _completion.Task;
 
         public bool Append(ReadOnlySpan<byte> chunkBody, bool final, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out UaServiceException? error)
         {
@@ -629,31 +639,52 @@ public sealed class UaSecureChannel : IAsyncDisposable
                 return false;
             }
 
-            long size = (_body?.WrittenCount ?? 0) + chunkBody.Length;
+            long size = (long)_length + chunkBody.Length;
             if (_limits.MaxMessageSize != 0 && size > _limits.MaxMessageSize)
             {
                 error = new UaServiceException(new UaStatusCode(UaStatusCodes.BadResponseTooLarge), $"response exceeds {_limits.MaxMessageSize} bytes");
                 return false;
             }
 
-            if (final && _body is null)
+            if (_buffer is null || _buffer.Length < size)
             {
-                _single = chunkBody.ToArray();
-            }
-            else
-            {
-                _body ??= new ArrayBufferWriter<byte>(chunkBody.Length * 2);
-                _body.Write(chunkBody);
+                // A final first chunk gets exactly its size; a multi-chunk body room for the next chunk too.
+                long wanted = final && _buffer is null ? size : Math.Max(size, Math.Max(_length, chunkBody.Length) * 2L);
+                byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(wanted, 1, Array.MaxLength));
+                if (_buffer is not null)
+                {
+                    _buffer.AsSpan(0, _length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                }
+
+                _buffer = larger;
             }
 
+            chunkBody.CopyTo(_buffer.AsSpan(_length));
+            _length += chunkBody.Length;
             error = null;
             return true;
         }
 
-        public byte[] TakeBody() => _single ?? _body?.WrittenSpan.ToArray() ?? [];
+        /// <summary>Hands the body (and its pooled array) over; the pending response keeps nothing.</summary>
+        public UaResponseBody TakeBody()
+        {
+            var body = new UaResponseBody(_buffer ?? [], _length);
+            _buffer = null;
+            _length = 0;
+            return body;
+        }
 
-        public void Complete(byte[] body) => _completion.TrySetResult(body);
+        public void Complete(UaResponseBody body)
+        {
+            if (!_completion.TrySetResult(body))
+            {
+                body.Return();
+            }
+        }
 
+        // A partial body is left to the garbage collector: Fail may run on another thread (FailAll on dispose)
+        // while the receive loop still appends, and a pooled array must never be returned while in use.
         public void Fail(Exception error) => _completion.TrySetException(error);
     }
 }

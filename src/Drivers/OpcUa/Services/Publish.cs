@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>SubscriptionAcknowledgement (OPC 10000-4 §5.13.5.2).</summary>
@@ -9,60 +11,144 @@ public readonly record struct UaMonitoredItemNotification(uint ClientHandle, UaD
 /// <summary>One event (EventFieldList, OPC 10000-4 §7.20.3): the monitored item's client handle and the selected fields, in select order.</summary>
 public readonly record struct UaEventFieldList(uint ClientHandle, UaVariant[] Fields);
 
+/*
+ * NotificationMessage (OPC 10000-4 §7.22):
+ *   [SequenceNumber UInt32][PublishTime DateTime][NotificationData ExtensionObject[]]
+ * NotificationData bodies decoded here (ns=0 binary encodings, OPC 10000-4 §7.25):
+ *   DataChangeNotification (811)  [MonitoredItems { ClientHandle UInt32, Value DataValue }[]][DiagnosticInfos DiagnosticInfo[]]
+ *   EventNotificationList (916)   [Events { ClientHandle UInt32, EventFields Variant[] }[]]
+ *   StatusChangeNotification (820) [Status StatusCode][DiagnosticInfo]
+ */
+
 /// <summary>
 /// NotificationMessage (OPC 10000-4 §7.22) with the notification data decoded: data changes (811), events (916) and
 /// a status change (820). A message without data is a keep-alive and carries the next sequence number, unconsumed.
 /// </summary>
-public sealed record UaNotificationMessage(uint SequenceNumber, DateTime PublishTime, UaMonitoredItemNotification[] DataChanges, UaStatusCode? StatusChange, bool IsKeepAlive)
+/// <remarks>
+/// The data changes are the hot path (a subscription on 1,000 nodes brings thousands a second): they are decoded
+/// straight from the message body, without copying the ExtensionObject bodies, into an array rented from
+/// <see cref="ArrayPool{T}"/>. <see cref="DataChanges"/> is valid until <see cref="Release"/>, which the client calls
+/// once the message was delivered; a message never released just leaves its array to the garbage collector.
+/// </remarks>
+public sealed class UaNotificationMessage
 {
+    private UaMonitoredItemNotification[] _dataChanges;
+    private int _dataChangeCount;
+
+    private UaNotificationMessage(uint sequenceNumber, DateTime publishTime, UaMonitoredItemNotification[] dataChanges, int dataChangeCount, UaEventFieldList[] events, UaStatusCode? statusChange, bool isKeepAlive)
+    {
+        SequenceNumber = sequenceNumber;
+        PublishTime = publishTime;
+        _dataChanges = dataChanges;
+        _dataChangeCount = dataChangeCount;
+        Events = events;
+        StatusChange = statusChange;
+        IsKeepAlive = isKeepAlive;
+    }
+
+    public uint SequenceNumber { get; }
+
+    public DateTime PublishTime { get; }
+
+    /// <summary>The data changes in message order; valid until <see cref="Release"/>.</summary>
+    public ReadOnlySpan<UaMonitoredItemNotification> DataChanges => _dataChanges.AsSpan(0, _dataChangeCount);
+
     /// <summary>Events of event monitored items (EventNotificationList).</summary>
-    public UaEventFieldList[] Events { get; init; } = [];
+    public UaEventFieldList[] Events { get; }
+
+    public UaStatusCode? StatusChange { get; }
+
+    public bool IsKeepAlive { get; }
+
+    /// <summary>Gives the data-change array back to the pool; <see cref="DataChanges"/> is empty afterwards. Idempotent.</summary>
+    public void Release()
+    {
+        UaMonitoredItemNotification[] rented = _dataChanges;
+        int count = _dataChangeCount;
+        _dataChanges = [];
+        _dataChangeCount = 0;
+        Return(rented, count);
+    }
 
     public static UaNotificationMessage Decode(ref UaBinaryReader reader, UaEncodingLimits limits)
     {
         uint sequenceNumber = reader.ReadUInt32();
         DateTime publishTime = reader.ReadDateTime();
-        UaExtensionObject[] data = reader.ReadArray(static (ref UaBinaryReader r) => r.ReadExtensionObject()) ?? [];
-        var changes = new List<UaMonitoredItemNotification>();
+        int dataCount = Math.Max(0, reader.ReadArrayLength());
+        UaMonitoredItemNotification[] changes = [];
+        int changeCount = 0;
         List<UaEventFieldList>? events = null;
         UaStatusCode? status = null;
-        foreach (UaExtensionObject item in data)
+        try
         {
-            if (item.Encoding != UaExtensionObjectEncoding.Binary || item.TypeId.NamespaceIndex != 0)
+            for (int d = 0; d < dataCount; d++)
             {
-                continue;
-            }
+                ReadOnlySpan<byte> data = reader.ReadExtensionObjectBody(out UaNodeId typeId, out UaExtensionObjectEncoding encoding);
+                if (encoding != UaExtensionObjectEncoding.Binary || typeId.NamespaceIndex != 0 || typeId.IdType != UaNodeIdType.Numeric)
+                {
+                    continue;
+                }
 
-            var body = new UaBinaryReader(item.Body, limits);
-            switch (item.TypeId.Numeric)
-            {
-                case UaTypeIds.DataChangeNotification:
-                    int count = Math.Max(0, body.ReadArrayLength());
-                    for (int i = 0; i < count; i++)
-                    {
-                        uint handle = body.ReadUInt32();
-                        changes.Add(new UaMonitoredItemNotification(handle, body.ReadDataValue()));
-                    }
+                var body = new UaBinaryReader(data, limits);
+                switch (typeId.Numeric)
+                {
+                    case UaTypeIds.DataChangeNotification:
+                        // The count is bounded by the limits and by the bytes left, so the rented array is too.
+                        int count = Math.Max(0, body.ReadArrayLength());
+                        EnsureCapacity(ref changes, changeCount, count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            uint handle = body.ReadUInt32();
+                            changes[changeCount++] = new UaMonitoredItemNotification(handle, body.ReadDataValue());
+                        }
 
-                    break;
-                case UaTypeIds.EventNotificationList:
-                    // EventNotificationList (916): events[] of { clientHandle UInt32, eventFields Variant[] }.
-                    events ??= [];
-                    int eventCount = Math.Max(0, body.ReadArrayLength());
-                    for (int i = 0; i < eventCount; i++)
-                    {
-                        uint handle = body.ReadUInt32();
-                        events.Add(new UaEventFieldList(handle, body.ReadArray(static (ref UaBinaryReader r) => r.ReadVariant()) ?? []));
-                    }
+                        break;
+                    case UaTypeIds.EventNotificationList:
+                        events ??= [];
+                        int eventCount = Math.Max(0, body.ReadArrayLength());
+                        for (int i = 0; i < eventCount; i++)
+                        {
+                            uint handle = body.ReadUInt32();
+                            events.Add(new UaEventFieldList(handle, body.ReadArray(static (ref UaBinaryReader r) => r.ReadVariant()) ?? []));
+                        }
 
-                    break;
-                case UaTypeIds.StatusChangeNotification:
-                    status = body.ReadStatusCode();
-                    break;
+                        break;
+                    case UaTypeIds.StatusChangeNotification:
+                        status = body.ReadStatusCode();
+                        break;
+                }
             }
         }
+        catch
+        {
+            Return(changes, changeCount);
+            throw;
+        }
 
-        return new UaNotificationMessage(sequenceNumber, publishTime, [.. changes], status, data.Length == 0) { Events = events is null ? [] : [.. events] };
+        return new UaNotificationMessage(sequenceNumber, publishTime, changes, changeCount, events is null ? [] : [.. events], status, dataCount == 0);
+    }
+
+    private static void EnsureCapacity(ref UaMonitoredItemNotification[] changes, int used, int more)
+    {
+        if (changes.Length - used >= more)
+        {
+            return;
+        }
+
+        UaMonitoredItemNotification[] larger = ArrayPool<UaMonitoredItemNotification>.Shared.Rent(used + more);
+        changes.AsSpan(0, used).CopyTo(larger);
+        Return(changes, used);
+        changes = larger;
+    }
+
+    private static void Return(UaMonitoredItemNotification[] changes, int used)
+    {
+        if (changes.Length > 0)
+        {
+            // The values may hold strings and arrays: don't let the pool keep them alive.
+            Array.Clear(changes, 0, used);
+            ArrayPool<UaMonitoredItemNotification>.Shared.Return(changes);
+        }
     }
 }
 
