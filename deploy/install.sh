@@ -55,6 +55,15 @@ else
   start=yes
 fi
 install -m 0644 "$here/systemd/smartcity-edge.service" /etc/systemd/system/smartcity-edge.service
+# A JIT build (self-contained .NET runtime beside the program) needs writable+executable pages for its code.
+dropins=/etc/systemd/system/smartcity-edge.service.d
+if [ -f "$prefix/libcoreclr.so" ]; then
+  install -d -m 0755 "$dropins"
+  printf '# JIT build: the .NET JIT needs writable+executable memory.\n[Service]\nMemoryDenyWriteExecute=no\n' > "$dropins/jit.conf"
+  echo "install.sh: JIT build; MemoryDenyWriteExecute turned off in $dropins/jit.conf"
+else
+  rm -f "$dropins/jit.conf"
+fi
 systemctl daemon-reload
 systemctl enable smartcity-edge.service
 if [ "$start" = yes ]; then systemctl restart smartcity-edge.service; fi

@@ -64,24 +64,35 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static GatewayProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts the gateway as the child of a process named <c>systemd</c>, as a systemd unit would run it.</summary>
-    public static GatewayProcess StartAsSystemdService(params string[] arguments) => Start(new Dictionary<string, string>(), arguments, asSystemdService: true);
+    public static GatewayProcess StartAsSystemdService(params string[] arguments) =>
+        Start(new Dictionary<string, string>(), arguments, ["/usr/bin/python3", "-c", SystemdNamedParent]);
+
+    /// <summary>
+    /// Starts the gateway through <paramref name="launcher"/> (a program and its arguments that end by executing the
+    /// command line appended to them), e.g. a wrapper that installs a seccomp filter first.
+    /// </summary>
+    public static GatewayProcess StartUnder(string[] launcher, params string[] arguments) =>
+        Start(new Dictionary<string, string>(), arguments, launcher);
 
     /// <summary>Starts the gateway with extra environment variables (e.g. <c>NOTIFY_SOCKET</c>).</summary>
     public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        Start(environment, arguments, asSystemdService: false);
+        Start(environment, arguments, launcher: []);
 
-    private static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, string[] arguments, bool asSystemdService)
+    private static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, string[] arguments, string[] launcher)
     {
         string? native = NativeBinary;
-        var info = new ProcessStartInfo(asSystemdService ? "/usr/bin/python3" : native ?? "dotnet")
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : native ?? "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        if (asSystemdService)
+        if (launcher.Length > 0)
         {
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(SystemdNamedParent);
+            foreach (string argument in launcher[1..])
+            {
+                info.ArgumentList.Add(argument);
+            }
+
             info.ArgumentList.Add(native ?? "dotnet");
         }
 
@@ -160,6 +171,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
                 throw new TimeoutException($"no log line containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
             }
         }
+    }
+
+    /// <summary>Completes when the process has exited by itself; fails with the log after <see cref="TestTimeouts.Long"/>.</summary>
+    public async Task WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
+        _process.WaitForExit(); // flushes the asynchronous output readers
     }
 
     public async Task TerminateAsync()
