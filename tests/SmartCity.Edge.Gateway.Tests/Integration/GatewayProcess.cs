@@ -162,6 +162,20 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> log lines contain <paramref name="text"/>.</summary>
+    public async Task WaitForLogCountAsync(string text, int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (_stderr.Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
+        {
+            TimeSpan remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"fewer than {count} log lines containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
+            }
+        }
+    }
+
     public async Task TerminateAsync()
     {
         Posix.Kill(_process.Id, Posix.SigTerm);
