@@ -50,6 +50,6 @@ internal static partial class AlarmLog
     [LoggerMessage(1314, LogLevel.Warning, "Webhook {Url} removed by a reload: dropped {Count} queued deliveries")]
     public static partial void WebhookRemoved(ILogger logger, string url, int count);
 
-    [LoggerMessage(1315, LogLevel.Information, "Webhook {Url} changed by a reload: its new settings (secret, min_severity, timeout, max_retry_interval) apply from the next delivery on, queued ones included")]
+    [LoggerMessage(1315, LogLevel.Information, "Webhook {Url} changed by a reload: its new settings (secret, min_severity, timeout, max_retry_interval, ca_file, client_cert) apply from the next delivery on, queued ones included")]
     public static partial void WebhookChanged(ILogger logger, string url);
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Drivers.Configuration;
@@ -373,6 +375,9 @@ public sealed partial class GatewayConfigurationLoader
             AlarmSeverity minSeverity = section.GetChoice("min_severity", AlarmSeverity.Info, s_severities);
             TimeSpan timeout = section.GetDuration("timeout", TimeSpan.FromSeconds(10), min: TimeSpan.FromMilliseconds(100), max: TimeSpan.FromMinutes(5));
             TimeSpan maxRetry = section.GetDuration("max_retry_interval", TimeSpan.FromSeconds(30), min: TimeSpan.FromMilliseconds(250), max: TimeSpan.FromHours(1));
+            string? caFile = section.GetString("ca_file");
+            string? clientCert = section.GetString("client_cert");
+            string? clientKey = section.GetString("client_key");
             section.ReportUnknownKeys();
             if (secret.Length is > 0 and < 16)
             {
@@ -403,10 +408,104 @@ public sealed partial class GatewayConfigurationLoader
                 continue;
             }
 
-            webhooks.Add(new WebhookConfiguration(uri, secret, minSeverity, timeout, maxRetry));
+            WebhookTls? tls = null;
+            if (caFile is not null || clientCert is not null || clientKey is not null)
+            {
+                if (uri.Scheme != Uri.UriSchemeHttps)
+                {
+                    section.Error(caFile is not null ? "ca_file" : clientCert is not null ? "client_cert" : "client_key", "is only used with an https:// url");
+                    continue;
+                }
+
+                tls = ReadWebhookTls(section, caFile, clientCert, clientKey);
+            }
+
+            webhooks.Add(new WebhookConfiguration(uri, secret, minSeverity, timeout, maxRetry, tls));
         }
 
         return webhooks;
+    }
+
+    /// <summary>
+    /// Reads a webhook's PEM files now, so a missing, unreadable or garbage file is a problem at its key (the messages
+    /// name the file, never its contents). Null after reporting a problem.
+    /// </summary>
+    private static WebhookTls? ReadWebhookTls(ConfigSection section, string? caFile, string? clientCert, string? clientKey)
+    {
+        bool ok = true;
+        X509Certificate2Collection? roots = null;
+        if (caFile is not null && ReadablePem(section, "ca_file", caFile))
+        {
+            try
+            {
+                roots = [];
+                roots.ImportFromPemFile(caFile);
+                if (roots.Count == 0)
+                {
+                    section.Error("ca_file", $"file '{caFile}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+                    ok = false;
+                }
+            }
+            catch (CryptographicException ex)
+            {
+                section.Error("ca_file", $"file '{caFile}' is not a valid PEM certificate: {ex.Message}");
+                ok = false;
+            }
+        }
+        else
+        {
+            ok &= caFile is null;
+        }
+
+        X509Certificate2? client = null;
+        if (clientCert is null != clientKey is null)
+        {
+            section.Error(clientCert is null ? "client_key" : "client_cert", "client_cert and client_key go together: set both for mutual TLS, or neither");
+            ok = false;
+        }
+        else if (clientCert is not null && clientKey is not null)
+        {
+            bool certReadable = ReadablePem(section, "client_cert", clientCert);
+            bool keyReadable = ReadablePem(section, "client_key", clientKey);
+            if (certReadable && keyReadable)
+            {
+                try
+                {
+                    client = X509Certificate2.CreateFromPemFile(clientCert, clientKey);
+                }
+                catch (CryptographicException ex)
+                {
+                    // The message says what is wrong (no certificate, no key, key not matching); it never quotes the key.
+                    section.Error("client_cert", $"cannot use client_cert '{clientCert}' with client_key '{clientKey}': {ex.Message}");
+                    ok = false;
+                }
+            }
+            else
+            {
+                ok = false;
+            }
+        }
+
+        return ok ? new WebhookTls(caFile, clientCert, clientKey, roots, client) : null;
+    }
+
+    private static bool ReadablePem(ConfigSection section, string key, string file)
+    {
+        try
+        {
+            using FileStream stream = File.OpenRead(file);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            section.Error(key, $"file '{file}' does not exist");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            section.Error(key, $"cannot read file '{file}': {ex.Message}");
+        }
+
+        return false;
     }
 
     private static bool IsLoopback(Uri uri) =>

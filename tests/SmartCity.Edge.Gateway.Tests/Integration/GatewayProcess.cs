@@ -160,24 +160,27 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
     /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
-    public async Task WaitForLogAsync(string text, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!_stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
-        {
-            TimeSpan remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
-            {
-                throw new TimeoutException($"no log line containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
-            }
-        }
-    }
+    public Task WaitForLogAsync(string text, TimeSpan timeout) => WaitForLogCountAsync(text, 1, timeout);
 
     /// <summary>Completes when the process has exited by itself; fails with the log after <see cref="TestTimeouts.Long"/>.</summary>
     public async Task WaitForExitAsync()
     {
         await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
         _process.WaitForExit(); // flushes the asynchronous output readers
+    }
+
+    /// <summary>Waits until <paramref name="count"/> log lines contain <paramref name="text"/>.</summary>
+    public async Task WaitForLogCountAsync(string text, int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (_stderr.Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
+        {
+            TimeSpan remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"{(count == 1 ? "no log line" : $"fewer than {count} log lines")} containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
+            }
+        }
     }
 
     public async Task TerminateAsync()

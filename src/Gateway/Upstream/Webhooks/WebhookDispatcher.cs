@@ -29,7 +29,6 @@ internal sealed class WebhookDispatcher : BackgroundService
     private readonly AlarmStateStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDispatcher> _logger;
-    private readonly HttpClient _http;
     private readonly Lock _gate = new();
     private readonly Dictionary<Uri, WebhookQueue> _queues = [];
     private volatile IReadOnlyList<WebhookConfiguration> _webhooks;
@@ -42,16 +41,6 @@ internal sealed class WebhookDispatcher : BackgroundService
         _store = store;
         _time = time;
         _logger = logger;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false, // a redirect could carry signed alarms elsewhere
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // per webhook, below
-        };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("smartcity-edge", "1.0"));
     }
 
     /// <summary>The webhooks configured now (the alarm service queues each transition for those it matches).</summary>
@@ -128,7 +117,6 @@ internal sealed class WebhookDispatcher : BackgroundService
 
     public override void Dispose()
     {
-        _http.Dispose();
         lock (_gate)
         {
             foreach (WebhookQueue queue in _queues.Values)
@@ -192,64 +180,84 @@ internal sealed class WebhookDispatcher : BackgroundService
         int version = queue.Version;
         var backoff = new Backoff(s_firstRetry, queue.Webhook.MaxRetryInterval, new Random());
         bool failing = false;
-        while (!stoppingToken.IsCancellationRequested)
+        WebhookClient client = new(queue.Webhook);
+        try
         {
-            // Read the settings once per attempt: a reload may change them between two.
-            WebhookConfiguration webhook = queue.Webhook;
-            CancellationToken changed = queue.Changed;
-            if (queue.Version != version)
-            {
-                version = queue.Version;
-                backoff = new Backoff(s_firstRetry, webhook.MaxRetryInterval, new Random());
-                failing = false;
-            }
+            await DeliverAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            client.Dispose();
+        }
 
-            try
+        async Task DeliverAsync()
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (_store.PeekOutbox(webhook.Url) is not { } next)
+                // Read the settings once per attempt: a reload may change them between two.
+                WebhookConfiguration webhook = queue.Webhook;
+                CancellationToken changed = queue.Changed;
+                if (queue.Version != version)
                 {
-                    await queue.WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
-                    continue;
+                    version = queue.Version;
+                    backoff = new Backoff(s_firstRetry, webhook.MaxRetryInterval, new Random());
+                    failing = false;
                 }
 
-                string? failure = await PostAsync(webhook, next.Body, stoppingToken).ConfigureAwait(false);
-                if (failure is null)
+                if (!ReferenceEquals(client.Webhook, webhook))
                 {
-                    _store.DeleteOutbox(next.Id);
-                    if (failing)
-                    {
-                        failing = false;
-                        backoff.Reset();
-                        AlarmLog.WebhookRecovered(_logger, queue.DisplayUrl);
-                    }
-
-                    continue;
+                    // New settings (a changed ca_file or client certificate, say) take effect with a fresh connection.
+                    client.Dispose();
+                    client = new WebhookClient(webhook);
                 }
 
-                TimeSpan delay = backoff.Next();
-                if (!failing)
-                {
-                    AlarmLog.WebhookFailed(_logger, queue.DisplayUrl, failure, _store.CountOutbox(webhook.Url), delay.TotalSeconds);
-                }
-
-                failing = true;
-                await RetryDelayAsync(delay, changed, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                TimeSpan delay = backoff.Next();
-                AlarmLog.WebhookBug(_logger, ex, queue.DisplayUrl, delay.TotalSeconds);
                 try
                 {
+                    if (_store.PeekOutbox(webhook.Url) is not { } next)
+                    {
+                        await queue.WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    string? failure = await PostAsync(client, next.Body, stoppingToken).ConfigureAwait(false);
+                    if (failure is null)
+                    {
+                        _store.DeleteOutbox(next.Id);
+                        if (failing)
+                        {
+                            failing = false;
+                            backoff.Reset();
+                            AlarmLog.WebhookRecovered(_logger, queue.DisplayUrl);
+                        }
+
+                        continue;
+                    }
+
+                    TimeSpan delay = backoff.Next();
+                    if (!failing)
+                    {
+                        AlarmLog.WebhookFailed(_logger, queue.DisplayUrl, failure, _store.CountOutbox(webhook.Url), delay.TotalSeconds);
+                    }
+
+                    failing = true;
                     await RetryDelayAsync(delay, changed, stoppingToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (Exception ex)
+                {
+                    TimeSpan delay = backoff.Next();
+                    AlarmLog.WebhookBug(_logger, ex, queue.DisplayUrl, delay.TotalSeconds);
+                    try
+                    {
+                        await RetryDelayAsync(delay, changed, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
                 }
             }
         }
@@ -270,8 +278,9 @@ internal sealed class WebhookDispatcher : BackgroundService
     }
 
     /// <summary>POSTs one alarm; null on a 2xx, else why not.</summary>
-    private async Task<string?> PostAsync(WebhookConfiguration webhook, string body, CancellationToken stoppingToken)
+    private async Task<string?> PostAsync(WebhookClient client, string body, CancellationToken stoppingToken)
     {
+        WebhookConfiguration webhook = client.Webhook;
         byte[] bytes = Encoding.UTF8.GetBytes(body);
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
         {
@@ -283,7 +292,7 @@ internal sealed class WebhookDispatcher : BackgroundService
         timeout.CancelAfter(webhook.Timeout);
         try
         {
-            using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
@@ -292,7 +301,41 @@ internal sealed class WebhookDispatcher : BackgroundService
         }
         catch (HttpRequestException ex)
         {
+            if (client.CertificateProblem is { } problem)
+            {
+                return DescribeUntrusted(webhook, problem);
+            }
+
             return ex.HttpRequestError.ToString() + (ex.InnerException is { } inner ? ": " + inner.Message : string.Empty);
         }
+    }
+
+    /// <summary>What the operator should change when the receiver's certificate was refused.</summary>
+    private string DescribeUntrusted(WebhookConfiguration webhook, string problem)
+    {
+        string key = Key(webhook);
+        if (problem.Contains("NameMismatch", StringComparison.Ordinal))
+        {
+            return $"the receiver's certificate is not valid for {webhook.Url.IdnHost} ({problem}); use the host name the certificate names in {key}.url, or have the desk's certificate reissued for it";
+        }
+
+        return webhook.Tls?.CaFile is { } caFile
+            ? $"the receiver's certificate is not trusted by {key}.ca_file '{caFile}' ({problem}); put the CA that signed the receiver's certificate in that file"
+            : $"the receiver's certificate is not trusted ({problem}); set {key}.ca_file to the PEM file of the receiver's CA";
+    }
+
+    /// <summary>The webhook's config path, e.g. <c>webhooks[0]</c>, for messages that tell what to change.</summary>
+    private string Key(WebhookConfiguration webhook)
+    {
+        IReadOnlyList<WebhookConfiguration> webhooks = _webhooks;
+        for (int i = 0; i < webhooks.Count; i++)
+        {
+            if (webhooks[i].Url == webhook.Url)
+            {
+                return $"webhooks[{i}]";
+            }
+        }
+
+        return "webhooks[]";
     }
 }
