@@ -102,13 +102,7 @@ internal sealed class ModbusCommand : ICliCommand
             return Fail("--count is a positive number of values");
         }
 
-        TimeSpan timeout = TimeSpan.FromSeconds(1);
-        if (options.TryGetValue("--timeout", out string? timeoutText) && !Drivers.Configuration.DurationParser.TryParse(timeoutText, out timeout))
-        {
-            return Fail($"--timeout '{timeoutText}' is not a duration such as 500ms or 2s");
-        }
-
-        IModbusChannel? channel = CreateChannel(options, out string? linkError);
+        IModbusChannel? channel = CreateChannel(options, out TimeSpan timeout, out string? linkError);
         if (channel is null)
         {
             return Fail(linkError!);
@@ -183,13 +177,7 @@ internal sealed class ModbusCommand : ICliCommand
             level = ModbusDeviceIdCode.Individual;
         }
 
-        TimeSpan timeout = TimeSpan.FromSeconds(1);
-        if (options.TryGetValue("--timeout", out string? timeoutText) && !Drivers.Configuration.DurationParser.TryParse(timeoutText, out timeout))
-        {
-            return Fail($"--timeout '{timeoutText}' is not a duration such as 500ms or 2s");
-        }
-
-        IModbusChannel? channel = CreateChannel(options, out string? linkError);
+        IModbusChannel? channel = CreateChannel(options, out TimeSpan timeout, out string? linkError);
         if (channel is null)
         {
             return Fail(linkError!);
@@ -314,6 +302,19 @@ internal sealed class ModbusCommand : ICliCommand
 
         Console.WriteLine($"wrote {address} = {valueText} as {type} {order} (function {(registers.Length == 1 ? "06" : "16")}; registers {string.Join(' ', registers.Select(r => r.ToString("X4", CultureInfo.InvariantCulture)))})");
         return 0;
+    }
+
+    /// <summary>The link options and <c>--timeout</c> (default 1 s); null and a message when one is wrong.</summary>
+    private static IModbusChannel? CreateChannel(Dictionary<string, string> options, out TimeSpan timeout, out string? error)
+    {
+        timeout = TimeSpan.FromSeconds(1);
+        if (options.TryGetValue("--timeout", out string? timeoutText) && !Drivers.Configuration.DurationParser.TryParse(timeoutText, out timeout))
+        {
+            error = $"--timeout '{timeoutText}' is not a duration such as 500ms or 2s";
+            return null;
+        }
+
+        return CreateChannel(options, out error);
     }
 
     private static IModbusChannel? CreateChannel(Dictionary<string, string> options, out string? error)
