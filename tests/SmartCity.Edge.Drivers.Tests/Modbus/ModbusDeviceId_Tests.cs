@@ -245,38 +245,19 @@ public sealed class ModbusDeviceId_Tests
         return [.. reply];
     }
 
-    /// <summary>Leaves a quarter intact; else truncates, extends, flips bytes, makes an exception reply or noise.</summary>
-    private static byte[] Mutate(Random random, byte[] reply)
-    {
-        switch (random.Next(8))
+    private static byte[] Mutate(Random random, byte[] reply) =>
+        ModbusReplyMutator.Mutate(random, reply, 0xAB, r =>
         {
-            case 0 or 1:
-                return reply;
-            case 2:
-                return reply[..random.Next(reply.Length)];
-            case 3:
-                byte[] longer = new byte[reply.Length + random.Next(1, 4)];
-                random.NextBytes(longer);
-                reply.CopyTo(longer, 0);
-                return longer;
-            case 4:
-                byte[] flipped = (byte[])reply.Clone();
-                flipped[random.Next(flipped.Length)] ^= (byte)(1 + random.Next(255));
-                return flipped;
-            case 5:
-                return [0xAB, (byte)random.Next(256)];
-            default:
-                byte[] noise = new byte[random.Next(0, 300)];
-                random.NextBytes(noise);
-                if (noise.Length > 1 && random.Next(2) == 0)
-                {
-                    noise[0] = 0x2B;
-                    noise[1] = 0x0E;
-                }
+            byte[] noise = new byte[r.Next(0, 300)];
+            r.NextBytes(noise);
+            if (noise.Length > 1 && r.Next(2) == 0)
+            {
+                noise[0] = 0x2B;
+                noise[1] = 0x0E;
+            }
 
-                return noise;
-        }
-    }
+            return noise;
+        });
 
     /// <summary>An RTU line answering each identification request with "more follows" and empty objects.</summary>
     private sealed class ScriptedIdentityLine(int objectsPerReply, int advance) : IModbusRtuLine

@@ -170,32 +170,13 @@ public sealed class ModbusFuzz_Tests
         }
     }
 
-    /// <summary>Leaves a quarter intact; else truncates, extends, flips bytes or turns it into an exception reply.</summary>
-    private static byte[] Mutate(Random random, byte[] reply)
-    {
-        switch (random.Next(8))
+    private static byte[] Mutate(Random random, byte[] reply) =>
+        ModbusReplyMutator.Mutate(random, reply, (byte)(reply[0] | 0x80), r =>
         {
-            case 0 or 1:
-                return reply;
-            case 2:
-                return reply[..random.Next(reply.Length)];
-            case 3:
-                byte[] longer = new byte[reply.Length + random.Next(1, 4)];
-                random.NextBytes(longer);
-                reply.CopyTo(longer, 0);
-                return longer;
-            case 4:
-                byte[] flipped = (byte[])reply.Clone();
-                flipped[random.Next(flipped.Length)] ^= (byte)(1 + random.Next(255));
-                return flipped;
-            case 5:
-                return [(byte)(reply[0] | 0x80), (byte)random.Next(256)];
-            default:
-                byte[] noise = new byte[random.Next(0, 12)];
-                random.NextBytes(noise);
-                return noise;
-        }
-    }
+            byte[] noise = new byte[r.Next(0, 12)];
+            r.NextBytes(noise);
+            return noise;
+        });
 
     private static async Task RunGarbagePeerAsync(TcpListener listener, Random random, CancellationToken cancellationToken)
     {
