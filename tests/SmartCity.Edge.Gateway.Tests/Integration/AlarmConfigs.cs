@@ -81,4 +81,39 @@ internal static class AlarmConfigs
                 qos: 1
             """;
     }
+
+    /// <summary>
+    /// A counter 0..9 every 20 ms with an alarm above 6 that clears below 2: a transition every ~100 ms, for webhook
+    /// tests. <paramref name="webhooks"/> is a whole <c>webhooks:</c> section; <paramref name="upstream"/> the lines
+    /// under <c>upstream:</c>, indented by two spaces.
+    /// </summary>
+    public static string CounterAlarmPark(string gatewayId, string dataDir, string webhooks, string upstream) =>
+        $"""
+        gateway:
+          id: {gatewayId}
+          site: lab
+          data_dir: {dataDir}
+        devices:
+          - id: panel
+            driver: simulator
+            poll_interval: 20ms
+            tags:
+              - id: count
+                signal: counter
+                min: 0
+                max: 9
+        alarms:
+          - id: count-high
+            tag: panel/count
+            above: 6
+            clear_below: 2
+            severity: high
+        alarm_options:
+          max_transitions: 0
+        {webhooks}
+        upstream:
+        {upstream}
+        http:
+          enabled: false
+        """;
 }

@@ -187,34 +187,6 @@ public sealed class WebhookTlsTests : IDisposable
             .Select(l => JsonDocument.Parse(l["smartcity/lab/alarm-gw/alarms ".Length..]).RootElement.GetProperty("seq").GetInt64())
             .ToArray();
 
-    /// <summary>A counter 0..9 every 20 ms with an alarm above 6 that clears below 2: a transition every ~100 ms.</summary>
     private string Config(string webhooks) =>
-        $"""
-        gateway:
-          id: alarm-gw
-          site: lab
-          data_dir: {_directory}/data
-        devices:
-          - id: panel
-            driver: simulator
-            poll_interval: 20ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 9
-        alarms:
-          - id: count-high
-            tag: panel/count
-            above: 6
-            clear_below: 2
-            severity: high
-        alarm_options:
-          max_transitions: 0
-        {webhooks}
-        upstream:
-          console: true
-        http:
-          enabled: false
-        """;
+        AlarmConfigs.CounterAlarmPark("alarm-gw", $"{_directory}/data", webhooks, "  console: true");
 }

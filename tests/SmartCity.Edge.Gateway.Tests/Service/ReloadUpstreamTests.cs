@@ -243,39 +243,13 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         {(httpPort == 0 ? "  enabled: false" : $"  listen: 127.0.0.1:{httpPort}")}
         """;
 
-    /// <summary>A counter 0..9 every 20 ms with an alarm above 6 that clears below 2: a transition every ~100 ms.</summary>
     private string AlarmConfig(int brokerPort, string webhooks) =>
-        $"""
-        gateway:
-          id: reload-up
-          site: lab
-          data_dir: {_directory}/data
-        devices:
-          - id: panel
-            driver: simulator
-            poll_interval: 20ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 9
-        alarms:
-          - id: count-high
-            tag: panel/count
-            above: 6
-            clear_below: 2
-            severity: high
-        alarm_options:
-          max_transitions: 0
-        {webhooks}
-        upstream:
-          mqtt:
-            server: mqtt://127.0.0.1:{brokerPort}
-            client_id: reload-up
-            topic_prefix: {Prefix}
-        http:
-          enabled: false
-        """;
+        AlarmConfigs.CounterAlarmPark("reload-up", $"{_directory}/data", webhooks, $"""
+              mqtt:
+                server: mqtt://127.0.0.1:{brokerPort}
+                client_id: reload-up
+                topic_prefix: {Prefix}
+            """);
 
     [GeneratedRegex("""smartcity_edge_buffer_records\{kind="telemetry"\} (\d+)""")]
     private static partial Regex BufferedTelemetryLine();
