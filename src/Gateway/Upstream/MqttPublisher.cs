@@ -63,6 +63,12 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     /// <summary>Numbers connect attempts; a received command remembers the one it came on (<see cref="IsCurrentConnection"/>).</summary>
     private long _connection;
 
+    /// <summary>Publishes between their start and their PUBACK; a reload waits for none to be left before saying goodbye.</summary>
+    private int _publishesInFlight;
+
+    /// <summary>Cancelled by a reload: publishes in flight on the old connection fail and are re-sent from the buffer.</summary>
+    private CancellationTokenSource _oldConnectionPublishes = new();
+
     /// <summary>Cancelled by <see cref="CloseAsync"/>: a receive handler waiting for room in the command channel gives up.</summary>
     private readonly CancellationTokenSource _closing = new();
 
@@ -174,6 +180,16 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                 _connectedBefore = false; // another session: "new" on connect, not "lost"
             }
 
+            // Nothing may reach the old broker after its offline status: new publishes are refused (_switching), and
+            // those already in flight are cancelled and waited for (the forwarder re-sends them from the buffer).
+            CancellationTokenSource inFlight = Interlocked.Exchange(ref _oldConnectionPublishes, new CancellationTokenSource());
+            await inFlight.CancelAsync().ConfigureAwait(false);
+            while (Volatile.Read(ref _publishesInFlight) > 0)
+            {
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+
+            inFlight.Dispose();
             if (_client.IsConnected)
             {
                 // Retained offline first: a clean DISCONNECT suppresses the will, and the old broker must not keep
@@ -266,17 +282,33 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             .WithRetainFlag(message.Retain)
             .Build();
         MqttClientPublishResult result;
+        Interlocked.Increment(ref _publishesInFlight);
         try
         {
-            result = await _client.PublishAsync(mqttMessage, cancellationToken).ConfigureAwait(false);
+            // After the increment: either the reload sees this publish and waits for it, or this sees the reload.
+            if (_switching)
+            {
+                throw new UpstreamException("the upstream settings are being switched by a reload");
+            }
+
+            using var publish = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Volatile.Read(ref _oldConnectionPublishes).Token);
+            result = await _client.PublishAsync(mqttMessage, publish.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (UpstreamException)
+        {
+            throw;
+        }
         catch (Exception ex)
         {
-            throw new UpstreamException(Describe(ex), ex);
+            throw new UpstreamException(_switching ? "the upstream settings were switched by a reload" : Describe(ex), ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _publishesInFlight);
         }
 
         if (!result.IsSuccess)
