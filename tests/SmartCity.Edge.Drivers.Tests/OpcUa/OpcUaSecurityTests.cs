@@ -13,7 +13,7 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 [Collection(OpcUaServerCollection.Name)]
 public sealed class OpcUaSecurityTests : IDisposable
 {
-    private const string ApplicationUri = "urn:smartcity-edge:test";
+    private const string ApplicationUri = OpcUaSecureClients.ApplicationUri;
     private readonly OpcUaServerFixture _fixture;
     private readonly string _pki = Path.Combine(Path.GetTempPath(), "smartcity-edge-test-pki-" + Guid.NewGuid().ToString("N"));
 
@@ -462,23 +462,8 @@ public sealed class OpcUaSecurityTests : IDisposable
         return endpoints.First(e => e.SecurityPolicyUri!.EndsWith("#" + policy, StringComparison.Ordinal) && e.SecurityMode == mode);
     }
 
-    private async Task<UaClientOptions> SecureOptionsAsync(UaCertificateStore store, string policy, UaMessageSecurityMode? mode, bool trustServer, bool allowDeprecated = false)
-    {
-        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? url, out _);
-        UaApplicationCertificate own = store.LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
-        if (trustServer)
-        {
-            UaEndpointDescription endpoint = await SecuredEndpointAsync("Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt);
-            using X509Certificate2 server = X509CertificateLoader.LoadCertificate(UaCertificateInfo.LeafOf(endpoint.ServerCertificate!));
-            store.AddTrusted(server);
-        }
-
-        // node-opcua's certificate names the machine's host name, not 127.0.0.1: the host check is tested apart.
-        var validator = new UaCertificateValidator(store, new UaCertificateValidationOptions(CheckHostName: false), TimeProvider.System);
-        var configuration = new UaSecurityConfiguration(policy, mode, allowDeprecated, false, false, TimeSpan.FromDays(1), ApplicationUri);
-        var security = new UaClientSecurity(configuration, own, validator, url!.Host);
-        return security.Apply(new UaClientOptions { Endpoint = url });
-    }
+    private Task<UaClientOptions> SecureOptionsAsync(UaCertificateStore store, string policy, UaMessageSecurityMode? mode, bool trustServer, bool allowDeprecated = false) =>
+        OpcUaSecureClients.SecureOptionsAsync(_fixture.Server.EndpointUrl, store, policy, mode, trustServer, allowDeprecated);
 
     private sealed class CountingHandler : IUaDataChangeHandler
     {
