@@ -442,7 +442,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         {
             UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed => "refused",
             UaStatusCodes.BadTimeout => "timeout",
-            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid => "auth",
+            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid or UaStatusCodes.BadSecurityModeInsufficient => "auth",
             _ => "protocol",
         };
         return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = kind };
