@@ -417,6 +417,23 @@ public sealed class OpcUaSecurityTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Basic256Sha256", 31)]
+    [InlineData("Basic256Sha256", 33)]
+    [InlineData("Aes256_Sha256_RsaPss", 16)]
+    [InlineData("Basic128Rsa15", 32)]
+    public void OpenSecureChannel_ServerNonceNotThePolicysLength_BadNonceInvalid(string policy, int length)
+    {
+        UaApplicationCertificate own = new UaCertificateStore(_pki).LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
+        UaSecurityAlgorithms suite = UaSecurityAlgorithms.All.Single(s => s.Name == policy);
+        var channel = new UaSecurityPolicyRsa(suite, UaMessageSecurityMode.SignAndEncrypt, own.Certificate, own.PrivateKey, own.Certificate);
+
+        UaTransportException error = Assert.Throws<UaTransportException>(() => channel.DeriveKeys(RandomNumberGenerator.GetBytes(suite.NonceLength), RandomNumberGenerator.GetBytes(length)));
+
+        Assert.Equal("BadNonceInvalid", error.StatusCode.Name);
+        Assert.NotNull(channel.DeriveKeys(RandomNumberGenerator.GetBytes(suite.NonceLength), RandomNumberGenerator.GetBytes(suite.NonceLength)));
+    }
+
     private static byte[] CreateUserCertificate(RSA key)
     {
         var request = new CertificateRequest("CN=technician, O=SmartCity.Edge tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
