@@ -243,7 +243,7 @@ public sealed class OpcUaSecurityTests : IDisposable
         UaSecureChannel channel = client.Session!.Channel;
 
         proxy.CorruptNextMessageFromServer();
-        await WaitAsync(channel.Closed);
+        await TestTimeouts.UntilCancelledAsync(channel.Closed, "the channel did not close");
 
         UaTransportException fault = Assert.IsType<UaTransportException>(channel.Fault);
         Assert.Equal("BadSecurityChecksFailed", fault.StatusCode.Name);
@@ -450,20 +450,6 @@ public sealed class OpcUaSecurityTests : IDisposable
         chunk.AsSpan(16 + 8, 100).Fill(0xAB);
         length = policy.Protect(chunk, 16 + 8 + 100, 16, asymmetric: false, keys);
         return chunk;
-    }
-
-    private static async Task WaitAsync(CancellationToken signal)
-    {
-        try
-        {
-            await Task.Delay(TestTimeouts.Passing, signal);
-        }
-        catch (OperationCanceledException) when (signal.IsCancellationRequested)
-        {
-            return;
-        }
-
-        throw new TimeoutException("the channel did not close");
     }
 
     private static async Task AssertReadsAsync(UaSession session)

@@ -35,7 +35,7 @@ public sealed class OpcUaTrustRecheckTests : IDisposable
 
         // The technician withdraws trust; the channel renews its token at 75 % of 2 s and must refuse to.
         Assert.Equal(1, store.RemoveTrusted(server));
-        await WaitAsync(channel.Closed);
+        await TestTimeouts.UntilCancelledAsync(channel.Closed, "the channel did not close");
 
         UaCertificateException fault = Assert.IsType<UaCertificateException>(channel.Fault);
         Assert.Equal("BadCertificateUntrusted", fault.StatusCode.Name);
@@ -67,7 +67,7 @@ public sealed class OpcUaTrustRecheckTests : IDisposable
         UaSecureChannel channel = client.Session!.Channel;
 
         later.Advance(TimeSpan.FromDays(365 * 30));
-        await WaitAsync(channel.Closed);
+        await TestTimeouts.UntilCancelledAsync(channel.Closed, "the channel did not close");
 
         UaCertificateException fault = Assert.IsType<UaCertificateException>(channel.Fault);
         Assert.Equal("BadCertificateTimeInvalid", fault.StatusCode.Name);
@@ -104,20 +104,6 @@ public sealed class OpcUaTrustRecheckTests : IDisposable
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Reconnected += () => done.TrySetResult();
         return done.Task;
-    }
-
-    private static async Task WaitAsync(CancellationToken signal)
-    {
-        try
-        {
-            await Task.Delay(TestTimeouts.Passing, signal);
-        }
-        catch (OperationCanceledException) when (signal.IsCancellationRequested)
-        {
-            return;
-        }
-
-        throw new TimeoutException("the channel did not close");
     }
 
     private async Task WaitForLogAsync(int eventId, string text)

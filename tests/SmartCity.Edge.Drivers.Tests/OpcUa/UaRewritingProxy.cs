@@ -130,16 +130,13 @@ internal static class UaResponseRewrites
     /// <summary>Changes the endpoint list of every GetEndpoints response (TypeId 431; always on a None channel).</summary>
     public static Func<byte[], byte[]?> GetEndpoints(Func<UaEndpointDescription[], UaEndpointDescription[]> change) => chunk =>
     {
-        if (UaRewritingProxy.BodyTypeId(chunk) != UaTypeIds.GetEndpointsResponse)
+        if (!TryReadHeader(chunk, UaTypeIds.GetEndpointsResponse, out int listAt))
         {
             return null;
         }
 
         ReadOnlySpan<byte> body = chunk.AsSpan(UaRewritingProxy.SymmetricBodyOffset);
-        var reader = new UaBinaryReader(body);
-        reader.ReadNodeId();
-        UaResponseHeader.Decode(ref reader);
-        int listAt = reader.Position;
+        var reader = new UaBinaryReader(body[listAt..]);
         UaEndpointDescription[] endpoints = reader.ReadArray(UaEndpointDescription.Decode) ?? [];
         using var writer = new UaBinaryWriter();
         writer.WriteBytes(body[..listAt]);
@@ -150,21 +147,19 @@ internal static class UaResponseRewrites
     /// <summary>Replaces the serverNonce of a CreateSession response (TypeId 464) on a None channel with one of <paramref name="length"/> bytes.</summary>
     public static Func<byte[], byte[]?> CreateSessionNonce(int length) => chunk =>
     {
-        if (UaRewritingProxy.BodyTypeId(chunk) != UaTypeIds.CreateSessionResponse)
+        if (!TryReadHeader(chunk, UaTypeIds.CreateSessionResponse, out int fieldsAt))
         {
             return null;
         }
 
         ReadOnlySpan<byte> body = chunk.AsSpan(UaRewritingProxy.SymmetricBodyOffset);
-        var reader = new UaBinaryReader(body);
-        reader.ReadNodeId();
-        UaResponseHeader.Decode(ref reader);
+        var reader = new UaBinaryReader(body[fieldsAt..]);
         reader.ReadNodeId(); // sessionId
         reader.ReadNodeId(); // authenticationToken
         reader.ReadDouble(); // revisedSessionTimeout
-        int nonceAt = reader.Position;
+        int nonceAt = fieldsAt + reader.Position;
         reader.ReadByteString();
-        int nonceEnd = reader.Position;
+        int nonceEnd = fieldsAt + reader.Position;
         using var writer = new UaBinaryWriter();
         writer.WriteBytes(body[..nonceAt]);
         writer.WriteByteString(Enumerable.Repeat((byte)0x5A, length).ToArray());
@@ -175,6 +170,22 @@ internal static class UaResponseRewrites
     /// <summary>Replaces the serverCertificate of every endpoint with bytes that are no certificate.</summary>
     public static UaEndpointDescription[] MalformedCertificates(UaEndpointDescription[] endpoints) =>
         endpoints.Select(e => e with { ServerCertificate = [0x30, 0x82, 0x01, 0x00, 0xDE, 0xAD, 0xBE, 0xEF] }).ToArray();
+
+    /// <summary>True when the chunk carries a response of <paramref name="typeId"/>; <paramref name="fieldsAt"/> is where its fields start in the body (after TypeId and ResponseHeader).</summary>
+    private static bool TryReadHeader(byte[] chunk, uint typeId, out int fieldsAt)
+    {
+        fieldsAt = 0;
+        if (UaRewritingProxy.BodyTypeId(chunk) != typeId)
+        {
+            return false;
+        }
+
+        var reader = new UaBinaryReader(chunk.AsSpan(UaRewritingProxy.SymmetricBodyOffset));
+        reader.ReadNodeId();
+        UaResponseHeader.Decode(ref reader);
+        fieldsAt = reader.Position;
+        return true;
+    }
 
     /// <summary>EndpointDescription (OPC 10000-4 §7.10) in the field order <see cref="UaEndpointDescription.Decode"/> reads.</summary>
     private static void WriteEndpoint(UaBinaryWriter writer, UaEndpointDescription endpoint)
