@@ -13,12 +13,12 @@ public sealed class UaSession : IAsyncDisposable
     /// <summary>Parts of a split Read in flight at once: enough to hide the round trip, few enough not to flood the server.</summary>
     private const int MaxParallelParts = 4;
 
-    private readonly UaClientOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     /// <summary>OPC 10000-4 §5.6.2: a server nonce shorter than this is refused (it would let a recorded password or signature be replayed).</summary>
     private const int MinServerNonceLength = 32;
 
+    private readonly UaClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly UaEndpointDescription _endpoint;
     private readonly IReadOnlyList<UaEndpointDescription> _discovered;
     private readonly IUaSecurityPolicy _policy;
@@ -328,7 +328,7 @@ public sealed class UaSession : IAsyncDisposable
             throw new UaServiceException(
                 new UaStatusCode(UaStatusCodes.BadSecurityChecksFailed),
                 "session refused as a possible downgrade attack: the endpoints the server confirmed in CreateSession (signed) differ from what GetEndpoints (unsigned) returned" +
-                (difference is null ? " (another certificate)" : $" ({difference})") + "; nothing was sent with the password. Check the network path to the server.");
+                (difference is null ? " (another certificate)" : $" ({difference})") + "; the session was not activated, no credentials were sent. Check the network path to the server.");
         }
     }
 
