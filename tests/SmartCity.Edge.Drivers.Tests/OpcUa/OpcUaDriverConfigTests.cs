@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Drivers.OpcUa;
 
@@ -56,6 +57,33 @@ public sealed class OpcUaDriverConfigTests
 
         // Meaningless on a secured channel: nothing is relaxed there.
         Assert.False(secured!.AllowInsecurePassword);
+    }
+
+    [Fact]
+    public async Task Create_AllowInsecurePassword_WarnsOncePerStartOfTheDeviceNotPerReconnect()
+    {
+        const string Yaml = "id: plc\nendpoint: opc.tcp://127.0.0.1:1\nauth: { username: tech, password: x, allow_insecure_password: true }\ntags: []";
+        var factory = new OpcUaDriverFactory();
+        var logs = new RecordingLoggerFactory();
+        var context = new DriverContext(logs, TimeProvider.System, Path.GetTempPath());
+        var (device, settings, _) = OpcUaDriverHarness.Read(Yaml);
+
+        // The supervisor creates a new driver after every failure: one warning for all of them.
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            await factory.Create(device, settings!, context).DisposeAsync();
+        }
+
+        Assert.Single(logs.Entries, e => e.EventId == 4045);
+
+        // A reload that restarts the device (new settings) warns again.
+        var (_, reloaded, _) = OpcUaDriverHarness.Read(Yaml);
+        await factory.Create(device, reloaded!, context).DisposeAsync();
+        Assert.Equal(2, logs.Entries.Count(e => e.EventId == 4045));
+        (LogLevel level, _, string message) = logs.Entries.Last(e => e.EventId == 4045);
+        Assert.Equal(LogLevel.Warning, level);
+        Assert.Contains("allow_insecure_password is on", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(": x", message, StringComparison.Ordinal);
     }
 
     [Fact]
