@@ -253,6 +253,9 @@ public sealed partial class GatewayConfigurationLoader
         string? username = mqtt.GetString("username");
         string? password = mqtt.GetString("password");
         string? caFile = mqtt.GetString("ca_file");
+        string? clientCert = mqtt.GetString("client_cert");
+        string? clientKey = mqtt.GetString("client_key");
+        bool allowPlaintext = mqtt.GetBoolean("allow_plaintext", false);
         int qos = mqtt.GetInt32("qos", 1, min: 0, max: 1);
         int maxBatch = mqtt.GetInt32("max_batch", 500, min: 1, max: 10_000);
         bool persistentSession = mqtt.GetBoolean("persistent_session", true);
@@ -273,19 +276,39 @@ public sealed partial class GatewayConfigurationLoader
             return null;
         }
 
+        if (uri.UserInfo.Length > 0)
+        {
+            // Never echoed: the address holds a password. It would also be ignored, and the gateway connect anonymously.
+            mqtt.Error("server", "the broker address carries a user name or password, which the gateway does not use: write them as username: and password: (password: ${file:/etc/smartcity-edge/mqtt-password})");
+            return null;
+        }
+
         bool tls = uri.Scheme == "mqtts";
-        if (caFile is not null && !tls)
-        {
-            mqtt.Error("ca_file", "ca_file is only used with an mqtts:// server");
-        }
-
-        if (caFile is not null && !File.Exists(caFile))
-        {
-            mqtt.Error("ca_file", $"file '{caFile}' does not exist");
-        }
-
         int port = uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port;
-        return new MqttUpstreamConfiguration(uri.Host, port, tls, caFile, clientId, username, password, qos, maxBatch, persistentSession);
+        TlsFiles? tlsFiles = null;
+        if (caFile is not null || clientCert is not null || clientKey is not null)
+        {
+            if (!tls)
+            {
+                mqtt.Error(caFile is not null ? "ca_file" : clientCert is not null ? "client_cert" : "client_key", "is only used with an mqtts:// server");
+                return null;
+            }
+
+            tlsFiles = ReadTlsFiles(mqtt, caFile, clientCert, clientKey);
+            if (tlsFiles is null)
+            {
+                return null;
+            }
+        }
+
+        var configuration = new MqttUpstreamConfiguration(uri.Host, port, tls, tlsFiles, clientId, username, password, qos, maxBatch, persistentSession, allowPlaintext);
+        if (configuration.SendsCredentialsInClear && !allowPlaintext)
+        {
+            mqtt.Error("server", $"mqtt:// to {uri.Host} would send the user name, password, every reading and every command unencrypted over the network: use mqtts:// (port 8883, ca_file: for a private CA), or set allow_plaintext: true to accept that");
+            return null;
+        }
+
+        return configuration;
     }
 
     /// <summary>A value for a message with control characters (a NUL from <c>"\0"</c>) written as escapes.</summary>
