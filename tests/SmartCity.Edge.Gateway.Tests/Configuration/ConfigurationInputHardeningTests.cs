@@ -102,18 +102,8 @@ public sealed class ConfigurationInputHardeningTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "exact"), new string('a', SecretLimit));
         File.WriteAllText(Path.Combine(_directory, "over"), new string('a', SecretLimit + 1));
-        const string Yaml = """
-            gateway: { id: g }
-            devices: []
-            upstream:
-              mqtt:
-                server: mqtt://127.0.0.1:1883
-                username: edge
-                password: ${file:FILE}
-            """;
-
-        ConfigurationLoadResult exact = Loader().LoadFile(Write("exact.yaml", Yaml.Replace("FILE", "exact", StringComparison.Ordinal)), "exact.yaml");
-        ConfigurationLoadResult over = Loader().LoadFile(Write("over.yaml", Yaml.Replace("FILE", "over", StringComparison.Ordinal)), "over.yaml");
+        ConfigurationLoadResult exact = Loader().LoadFile(Write("exact.yaml", PasswordFromFile("exact")), "exact.yaml");
+        ConfigurationLoadResult over = Loader().LoadFile(Write("over.yaml", PasswordFromFile("over")), "over.yaml");
 
         Assert.Equal(SecretLimit, exact.Configuration!.Upstream.Mqtt!.Password!.Length);
         Assert.Equal(
@@ -218,15 +208,7 @@ public sealed class ConfigurationInputHardeningTests : IDisposable
     public void LoadFile_SecretFileWithInvalidUtf8_RefusedWithItsPosition_NoReplacementCharacterLoaded()
     {
         File.WriteAllBytes(Path.Combine(_directory, "password"), [(byte)'a', (byte)'b', 0xC3, 0x28, (byte)'\n']);
-        string config = Write("gateway.yaml", """
-            gateway: { id: g }
-            devices: []
-            upstream:
-              mqtt:
-                server: mqtt://127.0.0.1:1883
-                username: edge
-                password: ${file:password}
-            """);
+        string config = Write("gateway.yaml", PasswordFromFile("password"));
 
         ConfigurationLoadResult result = Loader().LoadFile(config, "gateway.yaml");
 
@@ -251,6 +233,18 @@ public sealed class ConfigurationInputHardeningTests : IDisposable
             [$"c.yaml:1:25 gateway.site: '{shown}' is not a valid site (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)"],
             result.Problems.All.Select(p => p.ToString()));
     }
+
+    /// <summary>A configuration whose MQTT password is <c>${file:<paramref name="file"/>}</c> (line 7, column 15).</summary>
+    private static string PasswordFromFile(string file) =>
+        $$"""
+        gateway: { id: g }
+        devices: []
+        upstream:
+          mqtt:
+            server: mqtt://127.0.0.1:1883
+            username: edge
+            password: ${file:{{file}}}
+        """;
 
     private string Write(string name, string yaml)
     {

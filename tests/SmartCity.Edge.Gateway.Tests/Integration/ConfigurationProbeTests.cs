@@ -117,14 +117,7 @@ public sealed class ConfigurationProbeTests : IDisposable
           site: lab
           data_dir: {directory}/data
         devices:
-          - id: counter
-            driver: simulator
-            {pollLine}
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 1000000000
+        {TestConfigs.CounterDevice("counter", "50ms").Replace("poll_interval: 50ms", pollLine, StringComparison.Ordinal)}
         upstream:
           {upstream}
         http:

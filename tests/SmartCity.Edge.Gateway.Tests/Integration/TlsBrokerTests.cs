@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
@@ -9,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 /// <c>client_cert</c>/<c>client_key</c> (and is refused without), and a <c>ca_file</c> replaced in place is applied by
 /// a reload, after which everything buffered arrives.
 /// </summary>
-public sealed partial class TlsBrokerTests : IDisposable
+public sealed class TlsBrokerTests : IDisposable
 {
     private const string Prefix = "smartcity/lab/tls-gw";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-tlsbroker-").FullName;
@@ -112,7 +111,7 @@ public sealed partial class TlsBrokerTests : IDisposable
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
         await gateway.WaitForLogAsync("set ca_file to the PEM file of the CA that signed the broker's certificate", TestTimeouts.Long);
-        await WaitForMetricsAsync(httpPort, m => BufferedTelemetry(m) >= 20);
+        await GatewayMetrics.WaitForAsync(_http, httpPort, m => GatewayMetrics.BufferedTelemetry(m) >= 20);
 
         // The same path, the right CA; gateway.yaml is not touched.
         File.Copy(_certificates.CaFile, caFile, overwrite: true);
@@ -120,7 +119,7 @@ public sealed partial class TlsBrokerTests : IDisposable
         await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
         Assert.Contains("upstream.mqtt changed; reconnecting with mqtts://127.0.0.1", gateway.Log, StringComparison.Ordinal);
 
-        long bufferedAtFix = BufferedTelemetry(await _http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/metrics")));
+        long bufferedAtFix = GatewayMetrics.BufferedTelemetry(await GatewayMetrics.ScrapeAsync(_http, httpPort));
         List<ReceivedMessage> received = await subscriber.CollectUntilAsync(
             r => TelemetryLog.Readings(r).Any(x => x.Seq > bufferedAtFix + 20),
             TestTimeouts.Long);
@@ -156,14 +155,7 @@ public sealed partial class TlsBrokerTests : IDisposable
           site: lab
           data_dir: {_directory}/data
         devices:
-          - id: counter
-            driver: simulator
-            poll_interval: 50ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 1000000000
+        {TestConfigs.CounterDevice("counter", "50ms")}
         upstream:
           mqtt:
             server: mqtts://127.0.0.1:{brokerPort}
@@ -173,36 +165,4 @@ public sealed partial class TlsBrokerTests : IDisposable
         http:
         {(httpPort == 0 ? "  enabled: false" : $"  listen: 127.0.0.1:{httpPort}")}
         """;
-
-    /// <summary>Polls /metrics (a state, not an event) until <paramref name="done"/>.</summary>
-    private async Task WaitForMetricsAsync(int port, Func<string, bool> done)
-    {
-        DateTime deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (true)
-        {
-            string? metrics = null;
-            try
-            {
-                metrics = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
-            }
-
-            if (metrics is not null && done(metrics))
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the metrics never reached the expected state");
-            await Task.Delay(100);
-        }
-    }
-
-    private static long BufferedTelemetry(string metrics) =>
-        BufferedTelemetryLine().Match(metrics) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-
-    [GeneratedRegex("""smartcity_edge_buffer_records\{kind="telemetry"\} (\d+)""")]
-    private static partial Regex BufferedTelemetryLine();
 }

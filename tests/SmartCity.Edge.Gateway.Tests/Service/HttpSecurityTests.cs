@@ -179,14 +179,7 @@ public sealed partial class HttpSecurityTests : IDisposable
           id: httpsec-gw
           data_dir: {_directory}/data
         devices:
-          - id: counter
-            driver: simulator
-            poll_interval: 100ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 1000000000
+        {TestConfigs.CounterDevice("counter", "100ms")}
         upstream:
           console: true
         {http}
