@@ -27,6 +27,12 @@ internal static class LinuxFiles
     private const int ONonBlock = 0x800;
     private const int OCloExec = 0x80000;
 
+    /// <summary>
+    /// False on a C library without <c>statx</c> (glibc before 2.28, older musl): files are then opened the portable
+    /// way, which still refuses directories and bounds the read but cannot tell a pipe before opening it.
+    /// </summary>
+    public static bool Available { get; } = Probe();
+
     /// <summary>A NUL-terminated UTF-8 path for the system calls.</summary>
     public static byte[] PathBytes(string path)
     {
@@ -74,6 +80,18 @@ internal static class LinuxFiles
 
         errno = 0;
         return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    private static bool Probe()
+    {
+        try
+        {
+            return TryStat(PathBytes("/"), out _, out _);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
     }
 
     private static bool Result(int result, ref StatxBuffer buffer, out LinuxFileType type, out int errno)

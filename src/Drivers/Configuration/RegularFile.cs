@@ -23,7 +23,7 @@ public static class RegularFile
         contents = null;
         try
         {
-            using SafeFileHandle? handle = OperatingSystem.IsLinux()
+            using SafeFileHandle? handle = OperatingSystem.IsLinux() && LinuxFiles.Available
                 ? OpenLinux(fullPath, what, out problem)
                 : OpenPortable(fullPath, what, out problem);
             if (handle is null)
