@@ -19,6 +19,8 @@ command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 # Service tests: the status page in headless Chromium, /metrics checked by the reference Python parser.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
 /usr/bin/python3 -c "import prometheus_client" >/dev/null 2>&1 || need_apt+=(python3-prometheus-client)
+# HttpSecurityTests: a real Prometheus scrapes /metrics with a bearer token (authorization: credentials_file).
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 # MemoryDenyWriteExecuteTests: systemd's W^X seccomp filter, installed through libseccomp's Python bindings.
 /usr/bin/python3 -c "import seccomp" >/dev/null 2>&1 || need_apt+=(python3-seccomp)
