@@ -95,6 +95,30 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
     }
 
+    /// <summary>Publishes raw bytes (binary, invalid UTF-8: what <c>-m</c> cannot carry) with QoS 1, as <c>mosquitto_pub -f</c>.</summary>
+    public async Task PublishBytesAsync(string topic, byte[] payload)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, payload);
+            var info = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true };
+            foreach (string argument in new[] { "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-f", file })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_pub did not start");
+            string error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+            Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
