@@ -181,7 +181,7 @@ internal sealed class CommandService : BackgroundService
             try
             {
                 _usedTokens.Remember(key.Id, tokenId, used.Expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew);
-                CommandLog.TokenUsed(_logger, used.Command, CommandText.Quote(used.Subject), key.Id, CommandText.Quote(tokenId), used.Expires);
+                CommandLog.TokenUsed(_logger, used.Command, CommandText.Printable(used.Subject), key.Id, CommandText.Quote(tokenId), used.Expires);
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {
@@ -220,7 +220,7 @@ internal sealed class CommandService : BackgroundService
         }
 
         (AckOutcome outcome, AlarmLifecycle after) = _engine.Acknowledge(ack.Alarm, ack.By, ack.Comment, ack.Occurrence, command.Key?.Id);
-        AlarmLog.Command(_logger, AckCommand.Name, ack.Alarm, CommandText.Quote(ack.By), outcome.ToString());
+        AlarmLog.Command(_logger, AckCommand.Name, CommandText.Printable(ack.Alarm), CommandText.Printable(ack.By), outcome.ToString());
         return outcome switch
         {
             AckOutcome.Acknowledged => new CommandOutcome(Reply(AckCommand.Name, ack.Alarm, command.RequestId, ok: true, after.ToWire(), error: null), command),
@@ -241,7 +241,7 @@ internal sealed class CommandService : BackgroundService
 
         if (!device.AwaitsAcknowledgement)
         {
-            AlarmLog.Command(_logger, AckCommand.Name, ack.Alarm, CommandText.Quote(ack.By), AckOutcome.NotAwaitingAcknowledgement.ToString());
+            AlarmLog.Command(_logger, AckCommand.Name, CommandText.Printable(ack.Alarm), CommandText.Printable(ack.By), AckOutcome.NotAwaitingAcknowledgement.ToString());
             return Answer(AckCommand.Name, ack.Alarm, command.RequestId, device.State.ToWire(), $"alarm '{ack.Alarm}' is {device.State.ToWire()}: nothing to acknowledge");
         }
 
@@ -278,11 +278,11 @@ internal sealed class CommandService : BackgroundService
         if (code is not null)
         {
             _engine.CancelDeviceAcknowledgement(ack.Alarm);
-            AlarmLog.Command(_logger, AckCommand.Name, ack.Alarm, CommandText.Quote(ack.By), "device refused: " + code);
+            AlarmLog.Command(_logger, AckCommand.Name, CommandText.Printable(ack.Alarm), CommandText.Printable(ack.By), "device refused: " + code);
             return new CommandOutcome(Reply(AckCommand.Name, ack.Alarm, command.RequestId, ok: false, _engine.StateOf(ack.Alarm).ToWire(), error, code), null);
         }
 
-        AlarmLog.Command(_logger, AckCommand.Name, ack.Alarm, CommandText.Quote(ack.By), "sent to device " + device.DeviceId);
+        AlarmLog.Command(_logger, AckCommand.Name, CommandText.Printable(ack.Alarm), CommandText.Printable(ack.By), "sent to device " + device.DeviceId);
         return new CommandOutcome(Reply(AckCommand.Name, ack.Alarm, command.RequestId, ok: true, _engine.StateOf(ack.Alarm).ToWire(), error: null, code: null, via: "device"), command);
     }
 

@@ -10,13 +10,16 @@ internal static class CommandText
 {
     private const int MaxQuoted = 80;
 
-    public static string Quote(string text)
+    /// <summary>The text in single quotes, made printable (<see cref="Printable"/>).</summary>
+    public static string Quote(string text) => "'" + Printable(text) + "'";
+
+    /// <summary>Control characters (line breaks, escapes) replaced by '?', cut after 80 characters.</summary>
+    public static string Printable(string text)
     {
-        var builder = new StringBuilder(Math.Min(text.Length, MaxQuoted) + 3);
-        builder.Append('\'');
+        var builder = new StringBuilder(Math.Min(text.Length, MaxQuoted) + 1);
         foreach (Rune rune in text.EnumerateRunes())
         {
-            if (builder.Length > MaxQuoted)
+            if (builder.Length >= MaxQuoted)
             {
                 builder.Append('…');
                 break;
@@ -25,6 +28,6 @@ internal static class CommandText
             builder.Append(Rune.IsControl(rune) ? "?" : rune.ToString());
         }
 
-        return builder.Append('\'').ToString();
+        return builder.ToString();
     }
 }
