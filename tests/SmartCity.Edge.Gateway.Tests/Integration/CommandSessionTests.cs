@@ -189,33 +189,11 @@ public sealed class CommandSessionTests : BrokerTest
         Assert.Equal("replayed", result.GetProperty("code").GetString());
     }
 
-    /// <summary>One latched alarm on a constant value: active from the first poll, then nothing changes.</summary>
-    private string QuietPark(string dataDir, int brokerPort) => $$"""
-        gateway:
-          id: alarm-gw
-          site: lab
-          data_dir: {{dataDir}}
-        devices:
-          - id: panel
-            driver: simulator
-            poll_interval: 100ms
-            tags:
-              - id: level
-                signal: constant
-                value: 10
-        alarms:
-          - id: level-high
-            tag: panel/level
-            above: 5
-            latch: true
-            severity: critical
-        upstream:
-          mqtt:
-            server: mqtt://127.0.0.1:{{brokerPort}}
-            client_id: alarm-gw
-            topic_prefix: {{Prefix}}
-        {{Tokens.Section()}}
-        """;
+    /// <summary>
+    /// Latched alarms on a constant value: active from the first poll, then nothing changes but the siren output their
+    /// action sets once (and resets on the ack).
+    /// </summary>
+    private string QuietPark(string dataDir, int brokerPort) => AlarmConfigs.LatchedPark(dataDir, brokerPort, Tokens.Section());
 
     /// <summary>
     /// First run: connected (and subscribed, which happens before the first publish) until level-high is active, then

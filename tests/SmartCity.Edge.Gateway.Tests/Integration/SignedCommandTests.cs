@@ -24,7 +24,7 @@ public sealed class SignedCommandTests : BrokerTest
     public async Task Ack_Es256FromPyJwtAndHs256FromCli_Applied_SameTokenAgainRefusedAsReplayAlsoAfterRestart()
     {
         int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(Directory, SirenPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning"), httpPort));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning"), httpPort));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         long high, warning;
         string desk;
@@ -78,7 +78,7 @@ public sealed class SignedCommandTests : BrokerTest
     [Fact]
     public async Task Refusals_EachAnsweredWithItsReasonAndLogged_NothingChanges()
     {
-        string config = TestConfigs.Write(Directory, SirenPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning")));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning")));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         var seen = new List<ReceivedMessage>(await WithLogAsync(gateway, subscriber.CollectUntilAsync(
@@ -118,7 +118,7 @@ public sealed class SignedCommandTests : BrokerTest
     [Fact]
     public async Task HostilePayloads_RefusedCleanly_GatewayKeepsRunningAndNothingChanges()
     {
-        string config = TestConfigs.Write(Directory, SirenPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section()));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section()));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         var seen = new List<ReceivedMessage>(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Active(r, "level-high") is not null, TestTimeouts.Long)));
@@ -157,7 +157,7 @@ public sealed class SignedCommandTests : BrokerTest
     public async Task NoKeys_AckRefusedSayingHowToConfigure_ReloadAddingAKeyAppliesTheNextOne()
     {
         string data = Path.Combine(Directory, "data");
-        string config = TestConfigs.Write(Directory, SirenPark(data, Broker.Port, commands: string.Empty));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(data, Broker.Port, commands: string.Empty));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         List<ReceivedMessage> raised = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Active(r, "level-high") is not null, TestTimeouts.Long));
@@ -168,7 +168,7 @@ public sealed class SignedCommandTests : BrokerTest
         AssertRefused(refused, "no_keys", "add a key under commands.keys");
 
         // Keys apply live: the file watcher reloads, the next command is verified with the new key.
-        TestConfigs.Write(Directory, SirenPark(data, Broker.Port, Tokens.Section()));
+        TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(data, Broker.Port, Tokens.Section()));
         await gateway.WaitForLogAsync("Commands: 2 signing keys (desk-1 ES256 allow [ack]; night HS256 allow [ack])", TestTimeouts.Long);
         await subscriber.PublishAsync(AckTopic, await Tokens.CliAsync("level-high", high, "alice"));
         List<ReceivedMessage> acked = await WithLogAsync(gateway, subscriber.CollectUntilAsync(
@@ -180,7 +180,7 @@ public sealed class SignedCommandTests : BrokerTest
     [Fact]
     public async Task AllowUnsigned_PlainJsonAckApplied_WithAWarningAtStart()
     {
-        string config = TestConfigs.Write(Directory, SirenPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(allowUnsigned: true)));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(allowUnsigned: true)));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Active(r, "level-high") is not null, TestTimeouts.Long));
@@ -199,7 +199,7 @@ public sealed class SignedCommandTests : BrokerTest
         // A session under the gateway's client id that subscribed to all of commands/# — as a shared or misconfigured
         // session would — makes the broker deliver the gateway's own results back to it. Answering them would loop.
         await MosquittoSubscribeOnceAsync("alarm-gw", Prefix + "/commands/#");
-        string config = TestConfigs.Write(Directory, SirenPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section()));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section()));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Active(r, "level-high") is not null, TestTimeouts.Long));
@@ -214,52 +214,6 @@ public sealed class SignedCommandTests : BrokerTest
         Assert.Equal(2, Count(gateway.Log, "Refused command on"));
         Assert.False(subscriber.Messages.TryRead(out ReceivedMessage? extra) && extra.Topic == Result, "an answer to an answer: " + extra);
     }
-
-    /// <summary>
-    /// A constant level of 10 trips two latched alarms: level-high (critical) switches the siren on, reset when it is
-    /// acknowledged (<c>reset: on_ack</c>); level-warning has no action.
-    /// </summary>
-    private static string SirenPark(string dataDir, int brokerPort, string commands, int? httpPort = null) => $$"""
-        gateway:
-          id: alarm-gw
-          site: lab
-          data_dir: {{dataDir}}
-        devices:
-          - id: panel
-            driver: simulator
-            poll_interval: 100ms
-            tags:
-              - id: level
-                signal: constant
-                value: 10
-          - id: siren-panel
-            driver: simulator
-            poll_interval: 100ms
-            tags:
-              - id: siren
-                signal: constant
-                value: 0
-        alarms:
-          - id: level-high
-            tag: panel/level
-            above: 5
-            latch: true
-            severity: critical
-            actions:
-              - { device: siren-panel, tag: siren, value: 1, reset_value: 0, reset: on_ack }
-          - id: level-warning
-            tag: panel/level
-            above: 1
-            latch: true
-            severity: warning
-        {{commands}}
-        upstream:
-          mqtt:
-            server: mqtt://127.0.0.1:{{brokerPort}}
-            client_id: alarm-gw
-            topic_prefix: {{Prefix}}
-        {{(httpPort is { } port ? $"http:\n  listen: 127.0.0.1:{port}" : string.Empty)}}
-        """;
 
     /// <summary>Leaves a persistent session with a subscription under <paramref name="clientId"/> on the broker (mosquitto_sub -c, exits once subscribed).</summary>
     private async Task MosquittoSubscribeOnceAsync(string clientId, string filter)
