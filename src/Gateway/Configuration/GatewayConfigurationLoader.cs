@@ -76,11 +76,12 @@ public sealed partial class GatewayConfigurationLoader
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
         HttpConfiguration http = ReadHttp(root);
+        CommandsConfiguration commands = ReadCommands(root);
         root.ReportUnknownKeys();
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http };
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http, Commands = commands };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 
