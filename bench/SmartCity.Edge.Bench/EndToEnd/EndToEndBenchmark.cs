@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace SmartCity.Edge.Bench.EndToEnd;
@@ -47,25 +46,25 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
         Directory.CreateDirectory(dataRoot);
         try
         {
-            var descriptions = new Dictionary<string, (string Description, Func<string, string, SystemUnderTest> Create)>();
+            var factories = new Dictionary<string, Func<string, string, SystemUnderTest>>(); // (run folder, data folder) → system
             if (options.Systems.Contains(EndToEndOptions.Aot))
             {
                 string native = options.NativeBinary ?? await NativeBuild.PublishAsync(Name, Path.Combine(work, "native"), cancellationToken);
                 string description = $"smartcity-edge, native AOT ({Provenance(options.NativeBinary)})";
-                descriptions[EndToEndOptions.Aot] = (description, (run, data) => new GatewayUnderTest(EndToEndOptions.Aot, description, native, [], run, data));
+                factories[EndToEndOptions.Aot] = (run, data) => new GatewayUnderTest(EndToEndOptions.Aot, description, native, [], run, data);
             }
 
             if (options.Systems.Contains(EndToEndOptions.Jit))
             {
                 string jit = options.JitAssembly ?? Path.Combine(AppContext.BaseDirectory, "smartcity-edge.dll");
                 string description = $"smartcity-edge, JIT `dotnet smartcity-edge.dll` ({Provenance(options.JitAssembly)})";
-                descriptions[EndToEndOptions.Jit] = (description, (run, data) => new GatewayUnderTest(EndToEndOptions.Jit, description, "dotnet", [jit], run, data));
+                factories[EndToEndOptions.Jit] = (run, data) => new GatewayUnderTest(EndToEndOptions.Jit, description, "dotnet", [jit], run, data);
             }
 
             if (options.Systems.Contains(EndToEndOptions.NodeRed))
             {
                 await NodeRedUnderTest.EnsureInstalledAsync(cancellationToken);
-                descriptions[EndToEndOptions.NodeRed] = (new NodeRedUnderTest(Path.Combine(work, "probe")).Description, (run, _) => new NodeRedUnderTest(run));
+                factories[EndToEndOptions.NodeRed] = (run, _) => new NodeRedUnderTest(run);
             }
 
             string fileSystem = ProcessMeter.FileSystemType(dataRoot);
@@ -84,18 +83,22 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             {
                 await using ModbusBenchServer server = await ModbusBenchServer.StartAsync(shape, cancellationToken);
                 Console.WriteLine($"e2e: shape {shape.Describe()}: {shape.OfferedPointsPerSecond:N0} points/s offered by {shape.Devices} devices (ports {server.Ports[0]}…)");
-                foreach (string system in options.Systems)
+                // Rounds alternate the systems, so that a burst of other load on this shared VM hits them alike.
+                for (int round = 1; round <= options.Rounds; round++)
                 {
-                    string run = Path.Combine(work, $"{system}-{shape.Devices}x{shape.Tags}");
-                    string data = Path.Combine(dataRoot, $"{system}-{shape.Devices}x{shape.Tags}");
-                    await using SystemUnderTest sut = descriptions[system].Create(run, data);
-                    SystemResult result = await MeasureAsync(sut, shape, server, broker, counter, options, cancellationToken);
-                    results.Add(result);
-                    Console.WriteLine(result.ConsoleLine());
+                    foreach (string system in options.Systems)
+                    {
+                        string run = Path.Combine(work, $"{system}-{shape.Devices}x{shape.Tags}-{round}");
+                        string data = Path.Combine(dataRoot, $"{system}-{shape.Devices}x{shape.Tags}-{round}");
+                        await using SystemUnderTest sut = factories[system](run, data);
+                        SystemResult result = await MeasureAsync(sut, shape, round, server, broker, counter, options, cancellationToken);
+                        results.Add(result);
+                        Console.WriteLine(result.ConsoleLine());
+                    }
                 }
             }
 
-            string report = Report(options, results, fileSystem, loadBefore, LoadAverage());
+            string report = EndToEndReport.Markdown(options, results, fileSystem, loadBefore, LoadAverage());
             Console.WriteLine();
             Console.WriteLine(report);
             if (options.WriteReport)
@@ -122,9 +125,10 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
     }
 
     private static async Task<SystemResult> MeasureAsync(
-        SystemUnderTest sut, LoadShape shape, ModbusBenchServer server, LocalMosquitto broker, TelemetryCounter counter, EndToEndOptions options, CancellationToken cancellationToken)
+        SystemUnderTest sut, LoadShape shape, int round, ModbusBenchServer server, LocalMosquitto broker, TelemetryCounter counter, EndToEndOptions options, CancellationToken cancellationToken)
     {
         SystemTally tally = counter.For(sut.Name);
+        tally.ForgetSequence();
         long before = tally.Points;
         await sut.StartAsync(shape, server.Ports, broker.Port, options.SystemCpu, cancellationToken);
         Console.WriteLine($"e2e: {sut.Name} started (pid {sut.ProcessId}, {sut.RunDirectory}); waiting for its first points at the broker");
@@ -179,6 +183,7 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             sut.Name,
             sut.Description,
             shape,
+            round,
             seconds,
             delivered1.Minus(delivered0),
             registers1 - registers0,
@@ -202,96 +207,6 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
         }
     }
 
-    private static string Report(EndToEndOptions options, List<SystemResult> results, string fileSystem, string loadBefore, string loadAfter)
-    {
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"## End to end against Node-RED (issue 12){(options.Label is null ? "" : " — " + options.Label)}");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`{options.CommandLine()}` — {BenchmarkReport.MachineLine()}; mosquitto {LocalMosquitto.Version()}, libmodbus {LibmodbusVersion()}; load average {loadBefore} before, {loadAfter} after (other jobs share this VM).");
-        md.AppendLine();
-        md.AppendLine("Systems, one after the other in the same invocation against the same peers:");
-        foreach (string system in options.Systems)
-        {
-            SystemResult? any = results.FirstOrDefault(r => r.System == system);
-            md.AppendLine(CultureInfo.InvariantCulture, $"- `{system}`: {any?.Description ?? system}");
-        }
-
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"""
-            Each system polls N Modbus TCP devices (`bench/peers/modbus-bench-server.c` on libmodbus: one listener per
-            device, each read of holding registers adds 1 to every register it covers, so every value changes at every
-            poll) and publishes every reading to mosquitto at QoS 1: the gateway with its default settings (deadband 0,
-            durable SQLite buffer, `max_batch` 500, status page on), Node-RED with one `modbus-read` node per 125-register
-            block, one function node building the same JSON and one `mqtt out` node (one message per read, nothing on
-            disk). Each system runs under `taskset -c {options.SystemCpu}`; the benchmark with its subscriber, mosquitto and
-            the Modbus server under `taskset -c {options.PeerCpu}`. After the first points arrive, {options.WarmupSeconds} s of
-            warm-up, then a window of {options.Seconds} s: **points/s** = readings counted in the JSON payloads by a QoS 1
-            subscriber at the broker over the window; **CPU-µs/point** = the system process's utime+stime
-            (`/proc/PID/stat`, every thread) over the window / points delivered in it; **peak RSS** = VmHWM at the end;
-            **steady RSS** = mean of VmRSS sampled every second in the window; **disk B/point** = `/proc/PID/io`
-            write_bytes over the window / points (data_dir on {fileSystem}); **wire B/point** = TCP payload bytes the
-            process sent to the broker (`ss -ti` bytes_sent of its connection: MQTT headers, topics, payloads; no TCP/IP
-            headers) / points. A system that delivers less than {SystemResult.KeepUpShare:P0} of the offered points is marked **LOW**.
-            """);
-        md.AppendLine();
-        md.AppendLine("| shape | system | points/s delivered | of offered | CPU-µs/point | × Node-RED | peak RSS | steady RSS | disk B/point | wire B/point |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (SystemResult r in results)
-        {
-            SystemResult? nodeRed = results.FirstOrDefault(n => n.System == EndToEndOptions.NodeRed && n.Shape == r.Shape);
-            string ratio = nodeRed is null ? "–" : (r.CpuMicrosecondsPerPoint / nodeRed.CpuMicrosecondsPerPoint).ToString("0.00", CultureInfo.InvariantCulture);
-            md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Shape.Describe()} | {r.System} | {r.PointsPerSecond:N0} | {(r.KeptUp ? "" : "**LOW** ")}{r.DeliveredShare:P1} | **{r.CpuMicrosecondsPerPoint:0.00}** | {ratio} | {SystemResult.Mib(r.PeakRss)} MiB | {SystemResult.Mib(r.SteadyRss)} MiB | {r.DiskBytesPerPoint:0.0} | {r.WireBytesPerPoint:0.0} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine("""
-            Details of the same window: points read from the devices (the server's counters), MQTT messages, poll-to-subscriber
-            latency of each message's first reading (its `ts` to arrival: it stays flat while the system and the subscriber keep
-            up), the share of its core the system used and the share of the window its threads waited for a CPU held by other
-            work (`/proc/PID/task/*/schedstat`: on this shared VM, other jobs), mosquitto's and the subscriber's (this
-            benchmark process) CPU per point, messages mosquitto dropped (`$SYS/broker/publish/messages/dropped`) and messages
-            delivered again (a `seq` not above its device's last one).
-            """);
-        md.AppendLine();
-        md.AppendLine("| shape | system | read at devices/s | messages | points/message | MQTT B/point | latency p50 | p99 | core used | waited for CPU | broker CPU-µs/point | subscriber CPU-µs/point | dropped | redelivered |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (SystemResult r in results)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Shape.Describe()} | {r.System} | {r.ReadPerSecond:N0} | {r.Delivered.Messages:N0} | {r.PointsPerMessage:0} | {r.MqttBytesPerPoint:0.0} | {r.Delivered.LatencyPercentile(0.5):0} ms | {r.Delivered.LatencyPercentile(0.99):0} ms | {r.CpuShare:P0} | {r.WaitShare:P0} | {r.BrokerCpuMicrosecondsPerPoint:0.00} | {r.SubscriberCpuMicrosecondsPerPoint:0.00} | {(r.BrokerDropped < 0 ? "?" : r.BrokerDropped.ToString(CultureInfo.InvariantCulture))} | {r.Delivered.SeqBackwards} |");
-        }
-
-        List<SystemResult> broken = results.Where(r => r.Memory is not null).ToList();
-        if (broken.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Gateway memory at the end of the window (`--breakdown`): `/proc/PID/smaps_rollup` totals, then resident memory by");
-            md.AppendLine("mapping from `/proc/PID/smaps` (anonymous mappings told apart by shape: the GC's one huge reserved range, glibc");
-            md.AppendLine("malloc arenas on 64 MiB boundaries, thread stacks above their guard page), and the live managed heap");
-            md.AppendLine("(`dotnet_gc_heap_bytes` from `/metrics`, `GC.GetTotalMemory`), all in MiB.");
-            md.AppendLine();
-            md.AppendLine("| | " + string.Join(" | ", broken.Select(r => $"{r.System} {r.Shape.Describe()}")) + " |");
-            md.AppendLine("|---|" + string.Concat(broken.Select(_ => "---:|")));
-            IEnumerable<string> totals = broken.SelectMany(r => r.Memory!.Totals.Select(t => t.Name)).Distinct();
-            IEnumerable<string> groups = broken.SelectMany(r => r.Memory!.Groups.Select(g => g.Name)).Distinct()
-                .OrderByDescending(g => broken.Max(r => r.Memory!.Groups.FirstOrDefault(x => x.Name == g).Bytes));
-            foreach (string name in totals)
-            {
-                md.AppendLine($"| {name} (rollup) | " + string.Join(" | ", broken.Select(r => SystemResult.Mib(r.Memory!.Totals.FirstOrDefault(t => t.Name == name).Bytes))) + " |");
-            }
-
-            foreach (string name in groups)
-            {
-                md.AppendLine($"| {name} | " + string.Join(" | ", broken.Select(r => SystemResult.Mib(r.Memory!.Groups.FirstOrDefault(g => g.Name == name).Bytes))) + " |");
-            }
-
-            md.AppendLine("| live managed heap (/metrics) | " + string.Join(" | ", broken.Select(r => r.Memory!.ManagedHeapBytes is { } b ? SystemResult.Mib(b) : "?")) + " |");
-        }
-
-        return md.ToString();
-    }
-
     /// <summary>Where a gateway build comes from: this checkout's commit, or the path given.</summary>
     private static string Provenance(string? path)
     {
@@ -309,18 +224,6 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
         catch (InvalidOperationException)
         {
             return "built from this checkout";
-        }
-    }
-
-    private static string LibmodbusVersion()
-    {
-        try
-        {
-            return BenchProcess.RunToEndAsync("pkg-config", ["--modversion", "libmodbus"], CancellationToken.None).GetAwaiter().GetResult().Trim();
-        }
-        catch (InvalidOperationException)
-        {
-            return "?";
         }
     }
 

@@ -8,6 +8,7 @@ internal sealed record EndToEndOptions(
     IReadOnlyList<string> Systems,
     int WarmupSeconds,
     int Seconds,
+    int Rounds,
     string? NativeBinary,
     string? JitAssembly,
     string? DataDirectory,
@@ -22,12 +23,12 @@ internal sealed record EndToEndOptions(
     public const string NodeRed = "nodered";
 
     public const string Usage =
-        "[--shapes 10x1000@100ms,200x50@1s] [--systems aot,nodered|aot,jit,nodered] [--warmup 15] [--seconds 30] " +
+        "[--shapes 10x1000@100ms,200x50@1s] [--systems aot,nodered|aot,jit,nodered] [--warmup 15] [--seconds 30] [--rounds 1] " +
         "[--native PATH] [--jit PATH.dll] [--data-dir DIR] [--system-cpu 1] [--peer-cpu 0] [--breakdown] [--label TEXT] [--no-report]";
 
     public static EndToEndOptions Parse(string[] args)
     {
-        string[] known = ["--shapes", "--systems", "--warmup", "--seconds", "--native", "--jit", "--data-dir", "--system-cpu", "--peer-cpu", "--label"];
+        string[] known = ["--shapes", "--systems", "--warmup", "--seconds", "--rounds", "--native", "--jit", "--data-dir", "--system-cpu", "--peer-cpu", "--label"];
         for (int i = 0; i < args.Length; i++)
         {
             if (known.Contains(args[i]))
@@ -51,9 +52,10 @@ internal sealed record EndToEndOptions(
 
         int warmup = BenchEnvironment.IntOption(args, "--warmup", 15);
         int seconds = BenchEnvironment.IntOption(args, "--seconds", 30);
-        if (warmup < 0 || seconds < 5)
+        int rounds = BenchEnvironment.IntOption(args, "--rounds", 1);
+        if (warmup < 0 || seconds < 5 || rounds < 1)
         {
-            throw new ArgumentException("--warmup must be ≥ 0 and --seconds ≥ 5");
+            throw new ArgumentException("--warmup must be ≥ 0, --seconds ≥ 5 and --rounds ≥ 1");
         }
 
         string? native = NullIfEmpty(BenchEnvironment.Option(args, "--native", ""));
@@ -71,6 +73,7 @@ internal sealed record EndToEndOptions(
             systems,
             warmup,
             seconds,
+            rounds,
             native is null ? null : Path.GetFullPath(native),
             jit is null ? null : Path.GetFullPath(jit),
             NullIfEmpty(BenchEnvironment.Option(args, "--data-dir", "")),
@@ -87,7 +90,7 @@ internal sealed record EndToEndOptions(
         var parts = new List<string> { "dotnet run -c Release --project bench/SmartCity.Edge.Bench -- e2e" };
         parts.Add("--shapes " + string.Join(',', Shapes));
         parts.Add("--systems " + string.Join(',', Systems));
-        parts.Add(string.Create(CultureInfo.InvariantCulture, $"--warmup {WarmupSeconds} --seconds {Seconds}"));
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"--warmup {WarmupSeconds} --seconds {Seconds} --rounds {Rounds}"));
         if (Breakdown)
         {
             parts.Add("--breakdown");
@@ -96,6 +99,16 @@ internal sealed record EndToEndOptions(
         if (Label is not null)
         {
             parts.Add($"--label \"{Label}\"");
+        }
+
+        if (NativeBinary is not null)
+        {
+            parts.Add("--native " + NativeBinary);
+        }
+
+        if (JitAssembly is not null)
+        {
+            parts.Add("--jit " + JitAssembly);
         }
 
         return string.Join(' ', parts);

@@ -7,6 +7,7 @@ internal sealed record SystemResult(
     string System,
     string Description,
     LoadShape Shape,
+    int Round,
     double Seconds,
     TallySnapshot Delivered,
     long RegistersRead,
@@ -55,7 +56,7 @@ internal sealed record SystemResult(
     private double PerPoint(double total) => Delivered.Points == 0 ? double.NaN : total / Delivered.Points;
 
     public string ConsoleLine() => string.Create(CultureInfo.InvariantCulture,
-        $"e2e: {Shape} {System}: {PointsPerSecond:N0} points/s delivered ({DeliveredShare:P1} of {Shape.OfferedPointsPerSecond:N0} offered; read at the devices {ReadPerSecond:N0}/s), " +
+        $"e2e: {Shape} {System} round {Round}: {PointsPerSecond:N0} points/s delivered ({DeliveredShare:P1} of {Shape.OfferedPointsPerSecond:N0} offered; read at the devices {ReadPerSecond:N0}/s), " +
         $"{CpuMicrosecondsPerPoint:0.00} CPU-µs/point ({CpuShare:P0} of a core, waited {WaitShare:P0}), RSS {Mib(SteadyRss)} MiB (peak {Mib(PeakRss)}), {DiskBytesPerPoint:0.0} disk B/point, {WireBytesPerPoint:0.0} wire B/point, " +
         $"{Delivered.Messages:N0} messages ({PointsPerMessage:0} points each), latency p50 {Delivered.LatencyPercentile(0.5):0} ms p99 {Delivered.LatencyPercentile(0.99):0} ms, " +
         $"broker {BrokerCpuMicrosecondsPerPoint:0.00} CPU-µs/point, subscriber {SubscriberCpuMicrosecondsPerPoint:0.00}, dropped {BrokerDropped}, redelivered {Delivered.SeqBackwards}{(KeptUp ? "" : "  <-- DID NOT KEEP UP")}");

@@ -13,8 +13,12 @@ internal sealed class SystemTally
     private long _mqttBytes;
     private readonly Dictionary<string, long> _lastSeqByTopic = new(StringComparer.Ordinal);
     private long _seqBackwards;
+    private int _forgetSequence;
 
     public long Points => Interlocked.Read(ref _points);
+
+    /// <summary>A new instance of the system starts (a fresh data_dir numbers from 1 again): forget its last seqs.</summary>
+    public void ForgetSequence() => Volatile.Write(ref _forgetSequence, 1);
 
     public void Add(string topic, int points, long mqttBytes, double latencyMs, long lastSeq)
     {
@@ -28,6 +32,11 @@ internal sealed class SystemTally
 
         // Only the subscriber's one thread touches the last seq per topic. Readings are in seq order per device
         // (docs/upstream.md), not across devices: a seq not above its device's last one is a redelivery.
+        if (Interlocked.Exchange(ref _forgetSequence, 0) == 1)
+        {
+            _lastSeqByTopic.Clear();
+        }
+
         if (lastSeq >= 0)
         {
             if (_lastSeqByTopic.TryGetValue(topic, out long previous) && lastSeq <= previous)
