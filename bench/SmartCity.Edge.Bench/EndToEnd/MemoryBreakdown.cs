@@ -12,6 +12,7 @@ namespace SmartCity.Edge.Bench.EndToEnd;
 /// <item>native malloc arenas (glibc, one per thread that allocated, SQLite's page cache among them): a
 /// read-write mapping starting on a 64 MiB boundary followed by its reserved rest up to the next one;</item>
 /// <item>thread stacks: a read-write mapping right above a small inaccessible guard mapping;</item>
+/// <item>the executable's .bss: the anonymous mapping right after its file mappings;</item>
 /// <item>[heap]: the brk heap (glibc's main arena); everything else anonymous is "other anonymous".</item>
 /// </list>
 /// </summary>
@@ -61,6 +62,13 @@ internal sealed record MemoryBreakdown(IReadOnlyList<(string Name, long Bytes)> 
                 _ when m.Path.EndsWith(".dll", StringComparison.Ordinal) => "file: managed assemblies (.dll)",
                 _ => "file: other (" + Path.GetFileName(m.Path) + ")",
             };
+        }
+
+        // Anonymous right after the executable's last file mapping: its .bss (zero-initialised static data; in a native
+        // AOT binary the runtime's and the app's statics).
+        if (index > 0 && mappings[index - 1].Path == executable && mappings[index - 1].End == m.Start)
+        {
+            return $"anon: {Path.GetFileName(executable)} .bss (static data)";
         }
 
         // Anonymous: find the contiguous run of anonymous mappings it belongs to.
