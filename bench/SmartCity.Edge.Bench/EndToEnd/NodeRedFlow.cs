@@ -120,15 +120,7 @@ internal static class NodeRedFlow
                 w.WriteString("ioFile", "");
                 w.WriteBoolean("useIOForPayload", false);
                 w.WriteBoolean("emptyMsgOnFail", false);
-                w.WriteNumber("x", 150);
-                w.WriteNumber("y", 40 + (20 * reads.Count));
-                w.WriteStartArray("wires");
-                w.WriteStartArray();
-                w.WriteStringValue("to-json");
-                w.WriteEndArray();
-                w.WriteStartArray();
-                w.WriteEndArray();
-                w.WriteEndArray();
+                WritePlacement(w, 150, 40 + (20 * reads.Count), ["to-json"], []); // output 2 (raw response) unused
                 w.WriteEndObject();
             }
         }
@@ -146,13 +138,7 @@ internal static class NodeRedFlow
         w.WriteString("finalize", "");
         w.WriteStartArray("libs");
         w.WriteEndArray();
-        w.WriteNumber("x", 450);
-        w.WriteNumber("y", 40);
-        w.WriteStartArray("wires");
-        w.WriteStartArray();
-        w.WriteStringValue("publish");
-        w.WriteEndArray();
-        w.WriteEndArray();
+        WritePlacement(w, 450, 40, ["publish"]);
         w.WriteEndObject();
 
         w.WriteStartObject();
@@ -164,11 +150,28 @@ internal static class NodeRedFlow
         w.WriteString("qos", "1");
         w.WriteString("retain", "false");
         w.WriteString("broker", "broker");
-        w.WriteNumber("x", 700);
-        w.WriteNumber("y", 40);
-        w.WriteStartArray("wires");
-        w.WriteEndArray();
+        WritePlacement(w, 700, 40);
         w.WriteEndObject();
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>A node's place in the editor and its wires: one array of target node ids per output.</summary>
+    private static void WritePlacement(Utf8JsonWriter w, int x, int y, params string[][] outputs)
+    {
+        w.WriteNumber("x", x);
+        w.WriteNumber("y", y);
+        w.WriteStartArray("wires");
+        foreach (string[] targets in outputs)
+        {
+            w.WriteStartArray();
+            foreach (string target in targets)
+            {
+                w.WriteStringValue(target);
+            }
+
+            w.WriteEndArray();
+        }
 
         w.WriteEndArray();
     }
