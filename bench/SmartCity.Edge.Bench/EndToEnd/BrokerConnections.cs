@@ -10,14 +10,17 @@ namespace SmartCity.Edge.Bench.EndToEnd;
 /// </summary>
 internal static partial class BrokerConnections
 {
+    /// <summary>Bytes sent so far on its broker connections, or -1 when ss shows no connection of that process.</summary>
     public static async Task<long> BytesSentAsync(int pid, int brokerPort, CancellationToken cancellationToken)
     {
         string output = await BenchProcess.RunToEndAsync(
             "ss", ["-tinpH", "state", "established", $"( dport = :{brokerPort.ToString(CultureInfo.InvariantCulture)} )"], cancellationToken);
 
         // Each socket is a line with users:(("name",pid=N,fd=F)) followed by an indented line of tcp_info fields.
+        // Without the right to see other processes' sockets (not root), ss leaves users:() out: unknown then.
         long total = 0;
         bool ours = false;
+        bool seen = false;
         foreach (string line in output.Split('\n'))
         {
             if (line.Length == 0)
@@ -28,6 +31,7 @@ internal static partial class BrokerConnections
             if (!char.IsWhiteSpace(line[0]))
             {
                 ours = PidPattern().Matches(line).Any(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) == pid);
+                seen |= ours;
                 continue;
             }
 
@@ -38,7 +42,7 @@ internal static partial class BrokerConnections
             }
         }
 
-        return total;
+        return seen ? total : -1;
     }
 
     [GeneratedRegex(@"pid=(\d+)")]

@@ -144,7 +144,9 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             await Task.Delay(100, cancellationToken);
         }
 
-        Console.WriteLine($"e2e: {sut.Name} delivers after {started.Elapsed.TotalSeconds:0.0} s; warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured");
+        TimeSpan startup = started.Elapsed;
+        TimeSpan startupCpu = ProcessMeter.CpuTime(sut.ProcessId);
+        Console.WriteLine($"e2e: {sut.Name} delivers after {startup.TotalSeconds:0.0} s ({startupCpu.TotalSeconds:0.00} s CPU); warm-up {options.WarmupSeconds} s, then {options.Seconds} s measured");
         await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
         ThrowIfExited(sut);
 
@@ -184,6 +186,8 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             sut.Description,
             shape,
             round,
+            startup,
+            startupCpu,
             seconds,
             delivered1.Minus(delivered0),
             registers1 - registers0,
@@ -192,7 +196,7 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             brokerCpu1 - brokerCpu0,
             subscriberCpu1 - subscriberCpu0,
             sample1.WriteBytes - sample0.WriteBytes,
-            wire1 - wire0,
+            wire0 < 0 || wire1 < wire0 ? -1 : wire1 - wire0, // unseen, or a reconnect restarted the counter
             (long)rssSamples.Average(),
             peak,
             dropped0 < 0 || dropped1 < 0 ? -1 : dropped1 - dropped0,
@@ -217,9 +221,12 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
 
         try
         {
-            string commit = BenchProcess.RunToEndAsync("git", ["-C", BenchEnvironment.RepositoryRoot, "rev-parse", "--short", "HEAD"], CancellationToken.None).GetAwaiter().GetResult().Trim();
-            string dirty = BenchProcess.RunToEndAsync("git", ["-C", BenchEnvironment.RepositoryRoot, "status", "--porcelain", "--", "src"], CancellationToken.None).GetAwaiter().GetResult().Trim();
-            return $"built from commit {commit}{(dirty.Length > 0 ? " with uncommitted changes in src/" : "")}";
+            string Git(params string[] args) =>
+                BenchProcess.RunToEndAsync("git", ["-C", BenchEnvironment.RepositoryRoot, .. args], CancellationToken.None).GetAwaiter().GetResult().Trim();
+            string head = Git("rev-parse", "--short", "HEAD");
+            string source = Git("log", "-1", "--format=%h", "--", "src");
+            string dirty = Git("status", "--porcelain", "--", "src");
+            return $"built from commit {head}, src/ last changed in {source}{(dirty.Length > 0 ? ", with uncommitted changes in src/" : "")}";
         }
         catch (InvalidOperationException)
         {

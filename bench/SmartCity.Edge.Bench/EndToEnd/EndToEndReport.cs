@@ -68,7 +68,8 @@ internal static class EndToEndReport
 
         md.AppendLine();
         md.AppendLine("""
-            Details of each window: points read from the devices (the server's counters), MQTT messages, poll-to-subscriber
+            Details of each window: the start (from launch to the first points at the subscriber, and the CPU the process
+            used until then; not in the window), points read from the devices (the server's counters), MQTT messages, poll-to-subscriber
             latency of each message's first reading (its `ts` to arrival: it stays flat while the system and the subscriber keep
             up), the share of its core the system used and the share of the window its threads waited for a CPU held by other
             work (`/proc/PID/task/*/schedstat`: on this shared VM, other jobs), mosquitto's and the subscriber's (this
@@ -76,12 +77,12 @@ internal static class EndToEndReport
             delivered again (a `seq` not above its device's last one).
             """);
         md.AppendLine();
-        md.AppendLine("| shape | system | round | CPU-µs/point | read at devices/s | messages | points/message | MQTT B/point | latency p50 | p99 | core used | waited for CPU | broker CPU-µs/point | subscriber CPU-µs/point | dropped | redelivered |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| shape | system | round | of offered | CPU-µs/point | start: first point after | start: CPU | read at devices/s | messages | points/message | MQTT B/point | latency p50 | p99 | core used | waited for CPU | broker CPU-µs/point | subscriber CPU-µs/point | dropped | redelivered |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (SystemResult r in results)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Shape.Describe()} | {r.System} | {r.Round} | {r.CpuMicrosecondsPerPoint:0.00} | {r.ReadPerSecond:N0} | {r.Delivered.Messages:N0} | {r.PointsPerMessage:0} | {r.MqttBytesPerPoint:0.0} | {r.Delivered.LatencyPercentile(0.5):0} ms | {r.Delivered.LatencyPercentile(0.99):0} ms | {r.CpuShare:P0} | {r.WaitShare:P0} | {r.BrokerCpuMicrosecondsPerPoint:0.00} | {r.SubscriberCpuMicrosecondsPerPoint:0.00} | {(r.BrokerDropped < 0 ? "?" : r.BrokerDropped.ToString(CultureInfo.InvariantCulture))} | {r.Delivered.SeqBackwards} |");
+                $"| {r.Shape.Describe()} | {r.System} | {r.Round} | {(r.KeptUp ? "" : "**LOW** ")}{r.DeliveredShare:P1} | {r.CpuMicrosecondsPerPoint:0.00} | {r.Startup.TotalSeconds:0.0} s | {r.StartupCpu.TotalSeconds:0.00} s | {r.ReadPerSecond:N0} | {r.Delivered.Messages:N0} | {r.PointsPerMessage:0} | {r.MqttBytesPerPoint:0.0} | {r.Delivered.LatencyPercentile(0.5):0} ms | {r.Delivered.LatencyPercentile(0.99):0} ms | {r.CpuShare:P0} | {r.WaitShare:P0} | {r.BrokerCpuMicrosecondsPerPoint:0.00} | {r.SubscriberCpuMicrosecondsPerPoint:0.00} | {(r.BrokerDropped < 0 ? "?" : r.BrokerDropped.ToString(CultureInfo.InvariantCulture))} | {r.Delivered.SeqBackwards} |");
         }
 
         AppendBreakdown(md, medians.Where(r => r.Memory is not null).ToList());

@@ -8,7 +8,8 @@ namespace SmartCity.Edge.Bench.EndToEnd;
 /// one <c>modbus-read</c> node per block of ≤ 125 holding registers polling at the shape's interval (the contrib's
 /// own poll timer); every read goes through one function node that turns the register values into our upstream JSON
 /// (docs/upstream.md: gateway, device, readings with tag, value, quality, ts, seq), and one <c>mqtt out</c> node
-/// publishes it at QoS 1 — one message per read. Node-RED keeps nothing on disk.
+/// publishes it at QoS 1 — one message per read. Node-RED keeps nothing on disk. Options not named by the job keep
+/// the values the editor gives a new node (node-red-contrib-modbus's modbus-read.html and modbus-client.html defaults).
 /// </summary>
 internal static class NodeRedFlow
 {
@@ -86,9 +87,9 @@ internal static class NodeRedFlow
             w.WriteBoolean("reconnectOnTimeout", true);
             w.WriteString("reconnectTimeout", "2000");
             w.WriteBoolean("parallelUnitIdsAllowed", true);
-            w.WriteBoolean("showErrors", true);
+            w.WriteBoolean("showErrors", false);
             w.WriteBoolean("showWarnings", true);
-            w.WriteBoolean("showLogs", false);
+            w.WriteBoolean("showLogs", true);
             w.WriteEndObject();
 
             for (int block = 0; block < shape.ReadsPerPoll; block++)
@@ -105,7 +106,7 @@ internal static class NodeRedFlow
                 w.WriteString("topic", $"{device}:{first}");
                 w.WriteBoolean("showStatusActivities", false);
                 w.WriteBoolean("logIOActivities", false);
-                w.WriteBoolean("showErrors", true);
+                w.WriteBoolean("showErrors", false);
                 w.WriteBoolean("showWarnings", true);
                 w.WriteString("unitid", "1");
                 w.WriteString("dataType", "HoldingRegister");

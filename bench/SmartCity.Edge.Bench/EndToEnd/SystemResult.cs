@@ -2,12 +2,14 @@ using System.Globalization;
 
 namespace SmartCity.Edge.Bench.EndToEnd;
 
-/// <summary>One system's figures over one shape's measurement window.</summary>
+/// <summary>One system's figures over one shape's measurement window, and its start (until the first points arrived).</summary>
 internal sealed record SystemResult(
     string System,
     string Description,
     LoadShape Shape,
     int Round,
+    TimeSpan Startup,
+    TimeSpan StartupCpu,
     double Seconds,
     TallySnapshot Delivered,
     long RegistersRead,
@@ -47,7 +49,8 @@ internal sealed record SystemResult(
 
     public double DiskBytesPerPoint => PerPoint(WriteBytes);
 
-    public double WireBytesPerPoint => PerPoint(WireBytes);
+    /// <summary>NaN when the connection could not be seen (ss without root) or changed during the window.</summary>
+    public double WireBytesPerPoint => WireBytes < 0 ? double.NaN : PerPoint(WireBytes);
 
     public double MqttBytesPerPoint => PerPoint(Delivered.MqttBytes);
 
