@@ -93,7 +93,8 @@ internal static class EndToEndReport
             `e2e-LABEL` is written beside this one): `--native PATH/smartcity-edge` (a native AOT publish:
             `dotnet publish src/Gateway -c Release -r linux-x64 -p:PublishAot=true -p:InvariantGlobalization=true -o DIR`)
             and, with `--systems aot,jit,nodered`, `--jit PATH/smartcity-edge.dll` (that checkout's
-            `bench/SmartCity.Edge.Bench/bin/Release/net10.0/smartcity-edge.dll` after `dotnet build -c Release bench/SmartCity.Edge.Bench`).
+            `src/Gateway/bin/Release/net10.0/smartcity-edge.dll` after `dotnet build -c Release src/Gateway`). Without them
+            the benchmark publishes and runs this checkout's gateway.
             """);
         return md.ToString();
     }
