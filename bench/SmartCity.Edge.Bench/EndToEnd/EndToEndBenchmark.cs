@@ -109,7 +109,7 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
             List<SystemResult> behind = results.Where(r => !r.KeptUp).ToList();
             foreach (SystemResult r in behind)
             {
-                Console.Error.WriteLine($"e2e: FAILED to keep up: {r.System} on {r.Shape} delivered {r.DeliveredShare:P1} of the offered points (< {SystemResult.KeepUpShare:P0})");
+                Console.Error.WriteLine($"e2e: FAILED: {r.System} on {r.Shape} round {r.Round} delivered {r.DeliveredShare:P1} of the offered points (keep-up threshold {SystemResult.KeepUpShare:P0}), {r.Delivered.Malformed} malformed messages");
             }
 
             return behind.Count == 0 ? 0 : 3;

@@ -33,7 +33,8 @@ internal sealed record SystemResult(
 
     public double DeliveredShare => PointsPerSecond / Shape.OfferedPointsPerSecond;
 
-    public bool KeptUp => DeliveredShare >= KeepUpShare;
+    /// <summary>Delivered enough, and nothing the subscriber could not read as our upstream JSON.</summary>
+    public bool KeptUp => DeliveredShare >= KeepUpShare && Delivered.Malformed == 0;
 
     public double CpuMicrosecondsPerPoint => PerPoint(Cpu.TotalMicroseconds);
 
@@ -62,7 +63,7 @@ internal sealed record SystemResult(
         $"e2e: {Shape} {System} round {Round}: {PointsPerSecond:N0} points/s delivered ({DeliveredShare:P1} of {Shape.OfferedPointsPerSecond:N0} offered; read at the devices {ReadPerSecond:N0}/s), " +
         $"{CpuMicrosecondsPerPoint:0.00} CPU-µs/point ({CpuShare:P0} of a core, waited {WaitShare:P0}), RSS {Mib(SteadyRss)} MiB (peak {Mib(PeakRss)}), {DiskBytesPerPoint:0.0} disk B/point, {WireBytesPerPoint:0.0} wire B/point, " +
         $"{Delivered.Messages:N0} messages ({PointsPerMessage:0} points each), latency p50 {Delivered.LatencyPercentile(0.5):0} ms p99 {Delivered.LatencyPercentile(0.99):0} ms, " +
-        $"broker {BrokerCpuMicrosecondsPerPoint:0.00} CPU-µs/point, subscriber {SubscriberCpuMicrosecondsPerPoint:0.00}, dropped {BrokerDropped}, redelivered {Delivered.SeqBackwards}{(KeptUp ? "" : "  <-- DID NOT KEEP UP")}");
+        $"broker {BrokerCpuMicrosecondsPerPoint:0.00} CPU-µs/point, subscriber {SubscriberCpuMicrosecondsPerPoint:0.00}, dropped {BrokerDropped}, redelivered {Delivered.SeqBackwards}, malformed {Delivered.Malformed}{(KeptUp ? "" : "  <-- DID NOT KEEP UP")}");
 
     public static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
 }

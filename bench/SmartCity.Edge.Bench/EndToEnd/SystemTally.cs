@@ -13,6 +13,7 @@ internal sealed class SystemTally
     private long _mqttBytes;
     private readonly Dictionary<string, long> _lastSeqByTopic = new(StringComparer.Ordinal);
     private long _seqBackwards;
+    private long _malformed;
     private int _forgetSequence;
 
     public long Points => Interlocked.Read(ref _points);
@@ -48,7 +49,10 @@ internal sealed class SystemTally
         }
     }
 
+    /// <summary>A telemetry message that was not the upstream JSON (docs/upstream.md).</summary>
+    public void AddMalformed() => Interlocked.Increment(ref _malformed);
+
     public TallySnapshot Snapshot() => new(
         Interlocked.Read(ref _points), Interlocked.Read(ref _messages), Interlocked.Read(ref _mqttBytes), Interlocked.Read(ref _seqBackwards),
-        _latency.ToArray());
+        Interlocked.Read(ref _malformed), _latency.ToArray());
 }

@@ -66,7 +66,19 @@ internal sealed class TelemetryCounter : IAsyncDisposable
         int first = topic.IndexOf('/', StringComparison.Ordinal);
         int second = topic.IndexOf('/', first + 1);
         SystemTally tally = For(topic[(first + 1)..second]);
-        (int points, DateTime? sampled, long lastSeq) = Count(payload);
+        int points;
+        DateTime? sampled;
+        long lastSeq;
+        try
+        {
+            (points, sampled, lastSeq) = Count(payload);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            tally.AddMalformed(); // not our upstream JSON: counted and reported, never a point
+            return;
+        }
+
         int topicBytes = Encoding.UTF8.GetByteCount(topic);
         tally.Add(topic, points, MqttPublishBytes(topicBytes, payload.Length), sampled is { } ts ? (received - ts).TotalMilliseconds : -1, lastSeq);
     }
