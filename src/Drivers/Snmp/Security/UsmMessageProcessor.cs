@@ -93,8 +93,10 @@ internal static class UsmMessageProcessor
     /// <summary>
     /// Checks the security level and MAC of <paramref name="envelope"/> for <paramref name="user"/> and returns the
     /// plaintext ScopedPDU (decrypted into <paramref name="plaintext"/> when encrypted; as long as the ciphertext).
+    /// <paramref name="allowAuthNoPriv"/> accepts an authNoPriv message for an authPriv user: Reports come that way
+    /// (RFC 3414 §3.2 step 7b sends NotInTimeWindows at authNoPriv); the caller must then accept only a Report.
     /// </summary>
-    public static UsmOpenStatus Open(ReadOnlySpan<byte> message, in SnmpV3Envelope envelope, UsmUser user, Span<byte> plaintext, out ReadOnlySpan<byte> scopedPdu)
+    public static UsmOpenStatus Open(ReadOnlySpan<byte> message, in SnmpV3Envelope envelope, UsmUser user, Span<byte> plaintext, out ReadOnlySpan<byte> scopedPdu, bool allowAuthNoPriv = false)
     {
         scopedPdu = default;
         SnmpSecurityLevel level = (envelope.Flags & SnmpV3Flags.Priv) != 0 ? SnmpSecurityLevel.AuthPriv
@@ -102,7 +104,8 @@ internal static class UsmMessageProcessor
             : SnmpSecurityLevel.NoAuthNoPriv;
 
         // A message above the user's level cannot be processed (no keys); one below would let a forger skip the MAC.
-        if (level != user.Level)
+        bool reportLevel = allowAuthNoPriv && level == SnmpSecurityLevel.AuthNoPriv && user.Level == SnmpSecurityLevel.AuthPriv;
+        if (level != user.Level && !reportLevel)
         {
             return UsmOpenStatus.UnsupportedSecurityLevel;
         }

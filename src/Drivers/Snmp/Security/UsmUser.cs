@@ -84,5 +84,8 @@ internal sealed class UsmUser
         }
     }
 
+    /// <summary>The same user at authNoPriv (a request sent below the user's level, e.g. to test the agent's VACM).</summary>
+    public UsmUser WithoutPrivacy() => new(Name, Auth, _authPassword, SnmpPrivProtocol.None, null);
+
     public override string ToString() => $"UsmUser {{ Name = {Name}, Auth = {Auth}, Priv = {Priv} }}";
 }
