@@ -17,4 +17,7 @@ public sealed record GatewayConfiguration(
 
     /// <summary>The <c>webhooks:</c> section.</summary>
     public IReadOnlyList<WebhookConfiguration> Webhooks { get; init; } = [];
+
+    /// <summary>The <c>snmp_traps:</c> section; null: no trap listener.</summary>
+    public SmartCity.Edge.Drivers.Snmp.SnmpTrapListenerSettings? SnmpTraps { get; init; }
 }
