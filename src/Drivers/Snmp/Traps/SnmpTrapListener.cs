@@ -24,6 +24,9 @@ internal sealed class SnmpTrapListener : IDisposable
     /// <summary>Informs remembered for duplicate suppression (per listener; the oldest forgotten first).</summary>
     private const int MaxRecentInforms = 1024;
 
+    /// <summary>The largest UDP payload over IPv4, as snmpd announces (snmp-notes §1).</summary>
+    private const int MaxMessageSize = 65507;
+
     private static readonly TimeSpan s_window = SnmpEngine.Window;
 
     private readonly SnmpTrapListenerSettings _settings;
@@ -240,7 +243,7 @@ internal sealed class SnmpTrapListener : IDisposable
                     return;
                 }
 
-                SnmpPdu pdu = SnmpV3Message.ReadScopedPdu(scoped, out _, out ReadOnlySpan<byte> contextName);
+                SnmpPdu pdu = SnmpV3Message.ReadScopedPdu(scoped, out ReadOnlySpan<byte> contextEngineId, out ReadOnlySpan<byte> contextName);
                 if (pdu.Type == SnmpPduType.InformRequest && ours)
                 {
                     if (envelope.EngineBoots != _engine.Boots || Math.Abs((long)envelope.EngineTime - _engine.Time) > (long)s_window.TotalSeconds)
@@ -251,8 +254,9 @@ internal sealed class SnmpTrapListener : IDisposable
                     }
                     else
                     {
+                        // The Response echoes the request's context (net-snmp puts the sender's own engine ID there).
                         var response = new SnmpPdu(SnmpPduType.Response, pdu.RequestId, pdu.VarBinds);
-                        reply = UsmMessageProcessor.Encode(_sendBuffer, envelope.MsgId, SnmpUdpTransport.MaxDatagram, false, user, user.Level, _engine.EngineId, _engine.Boots, _engine.Time, _engine.EngineId, contextName, response, _salt++).Length;
+                        reply = UsmMessageProcessor.Encode(_sendBuffer, envelope.MsgId, MaxMessageSize, false, user, user.Level, _engine.EngineId, _engine.Boots, _engine.Time, contextEngineId, contextName, response, _salt++).Length;
                         notification = SnmpNotification.FromV2(source, SnmpVersion.V3, pdu);
                         informRequestId = pdu.RequestId;
                     }
@@ -297,7 +301,7 @@ internal sealed class SnmpTrapListener : IDisposable
     private int EncodeReport(int msgId, int requestId, UsmUser? user, SnmpSecurityLevel level, SnmpOid counter, ReadOnlySpan<byte> contextName)
     {
         var report = new SnmpPdu(SnmpPduType.Report, requestId, [new SnmpVarBind(counter, SnmpValue.Counter32((uint)Statistics.Rejected(SnmpTrapRejection.NotInTimeWindow)))]);
-        return UsmMessageProcessor.Encode(_sendBuffer, msgId, SnmpUdpTransport.MaxDatagram, false, user, level, _engine.EngineId, _engine.Boots, _engine.Time, _engine.EngineId, contextName, report, _salt++).Length;
+        return UsmMessageProcessor.Encode(_sendBuffer, msgId, MaxMessageSize, false, user, level, _engine.EngineId, _engine.Boots, _engine.Time, _engine.EngineId, contextName, report, _salt++).Length;
     }
 
     /// <summary>
