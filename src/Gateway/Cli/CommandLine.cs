@@ -11,6 +11,7 @@ internal static class CommandLine
         [
             new ModbusCommand(),
             new OpcUaCommand(),
+            new SnmpCommand(),
             new RunCommand(),
             new TestCommand(),
             new ValidateCommand(),

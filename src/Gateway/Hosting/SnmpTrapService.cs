@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Drivers.Snmp;
 using SmartCity.Edge.Gateway.Configuration;
 using Log = SmartCity.Edge.Drivers.Snmp.Log;
@@ -16,14 +17,18 @@ internal sealed class SnmpTrapService : BackgroundService
     private static readonly TimeSpan s_retry = TimeSpan.FromSeconds(30);
 
     private readonly GatewayConfiguration _configuration;
-    private readonly SnmpTrapRouter _router;
+    private readonly IReadOnlyList<SnmpTrapRouter> _routers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public SnmpTrapService(GatewayConfiguration configuration, SnmpTrapRouter router, TimeProvider time, ILoggerFactory loggerFactory)
+    public SnmpTrapService(GatewayConfiguration configuration, IEnumerable<IDriverFactory> factories, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _configuration = configuration;
-        _router = router;
+
+        // The devices of the first configuration were made by the loader's factory, those of a reload by the host's:
+        // the listener looks in the routers of both.
+        _routers = configuration.Devices.Select(d => d.Factory).Concat(factories).OfType<SnmpDriverFactory>()
+            .Select(f => f.Router).Distinct().ToArray();
         _time = time;
         _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.Snmp.Traps");
     }
@@ -45,7 +50,7 @@ internal sealed class SnmpTrapService : BackgroundService
         {
             try
             {
-                using var listener = new SnmpTrapListener(settings, _router, engine, _time, _logger);
+                using var listener = new SnmpTrapListener(settings, _routers, engine, _time, _logger);
                 await listener.RunAsync(stoppingToken).ConfigureAwait(false);
                 return;
             }

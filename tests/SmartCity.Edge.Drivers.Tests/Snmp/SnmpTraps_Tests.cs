@@ -36,7 +36,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
     {
         var settings = new SnmpTrapListenerSettings(new IPEndPoint(IPAddress.Loopback, 0), StrictTimeWindow: false, EngineId: null);
         SnmpLocalEngine engine = SnmpLocalEngine.Start(_dataDirectory, null, TimeProvider.System, out _);
-        _listener = new SnmpTrapListener(settings, _router, engine, TimeProvider.System, NullLogger.Instance);
+        _listener = new SnmpTrapListener(settings, [_router], engine, TimeProvider.System, NullLogger.Instance);
         _running = _listener.RunAsync(_stop.Token);
         return Task.CompletedTask;
     }

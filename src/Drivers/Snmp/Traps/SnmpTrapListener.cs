@@ -8,7 +8,8 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// <summary>
 /// The gateway's trap and inform receiver: one UDP socket, every datagram checked before anything is believed.
 /// <list type="number">
-/// <item>The source address must be the host of a running <c>snmp</c> device (<see cref="SnmpTrapRouter"/>).</item>
+/// <item>The source address must be the host of a running <c>snmp</c> device (<see cref="SnmpTrapRouter"/>; several
+/// routers when devices of the first configuration and of a reload come from different factory instances).</item>
 /// <item>v1/v2c: the community must be that device's <c>trap_community</c> (compared in constant time).</item>
 /// <item>v3: the user must be that device's, at its security level, with a valid MAC. A trap's sender is the
 /// authoritative engine (keys localized to its engine ID, learned from the first authenticated trap); an inform's is
@@ -30,7 +31,7 @@ internal sealed class SnmpTrapListener : IDisposable
     private static readonly TimeSpan s_window = SnmpEngine.Window;
 
     private readonly SnmpTrapListenerSettings _settings;
-    private readonly SnmpTrapRouter _router;
+    private readonly IReadOnlyList<SnmpTrapRouter> _routers;
     private readonly SnmpLocalEngine _engine;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -44,10 +45,10 @@ internal sealed class SnmpTrapListener : IDisposable
     private ulong _salt = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>Binds the socket at once, so a taken or privileged port fails the start with a clear message.</summary>
-    public SnmpTrapListener(SnmpTrapListenerSettings settings, SnmpTrapRouter router, SnmpLocalEngine engine, TimeProvider time, ILogger logger)
+    public SnmpTrapListener(SnmpTrapListenerSettings settings, IReadOnlyList<SnmpTrapRouter> routers, SnmpLocalEngine engine, TimeProvider time, ILogger logger)
     {
         _settings = settings;
-        _router = router;
+        _routers = routers;
         _engine = engine;
         _time = time;
         _logger = logger;
@@ -130,7 +131,7 @@ internal sealed class SnmpTrapListener : IDisposable
 
     private async Task HandleAsync(int length, IPEndPoint source, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SnmpTrapTarget> targets = _router.Find(source.Address);
+        IReadOnlyList<SnmpTrapTarget> targets = _routers.Count == 1 ? _routers[0].Find(source.Address) : [.. _routers.SelectMany(r => r.Find(source.Address))];
         if (targets.Count == 0)
         {
             Statistics.Reject(source.Address, SnmpTrapRejection.UnknownSource, "no snmp device has this host");
