@@ -29,10 +29,13 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     private int _subscribedMarkedBad;
 
     private readonly string _dataDirectory;
+    private readonly IDeviceGaugeSink? _gauges;
+    private DateTimeOffset? _renewOwnCertificateAt;
 
-    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null)
+    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null, IDeviceGaugeSink? gauges = null)
     {
         _dataDirectory = dataDirectory;
+        _gauges = gauges;
         _device = device;
         _settings = settings;
         _time = time;
@@ -53,7 +56,8 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         _sink = sink;
         UaClientOptions options = OpcUaClientOptionsFactory.Create(
             _settings, "SmartCity.Edge " + _device.Id, _dataDirectory, $"OPC UA device {_device.Id}", _time,
-            (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file));
+            (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file),
+            OnOwnCertificate);
         _client = new UaClient(options, _time, _logger);
         _client.Reconnected += () =>
         {
@@ -83,6 +87,15 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             throw new DeviceException(
                 $"OPC UA server {_settings.Endpoint} unreachable for {(now - since).TotalSeconds:0} s, longer than the session timeout of {client.SessionTimeout.TotalSeconds:0} s; the session is lost")
             { Kind = "timeout" };
+        }
+
+        if (_renewOwnCertificateAt is { } renewAt && now >= renewAt)
+        {
+            // A connection that lasted into the renewal window: the next driver instance loads the certificate, finds it
+            // due and renews it (OpcUaClientOptionsFactory), then connects with the new one.
+            throw new DeviceException(
+                $"OPC UA device {_device.Id}: the gateway's application certificate is due for renewal (renewal window from {renewAt:u}); reconnecting with a new one")
+            { Kind = "certificate" };
         }
 
         List<int> indexes = TagIndexes(OpcUaTagMode.Poll);
@@ -385,6 +398,37 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         }
     }
 
+    /// <summary>
+    /// The application certificate this connection uses: says when it was created or replaced (a renewed certificate
+    /// must be trusted again on every server that does not accept unknown clients), remembers when it is due for
+    /// renewal, and reports its days left as the gauge <c>opcua_certificate_days_left</c>.
+    /// </summary>
+    private void OnOwnCertificate(UaApplicationCertificate own)
+    {
+        string file = new UaCertificateStore(Path.Combine(_dataDirectory, "pki")).OwnCertificatePath;
+        switch (own.Origin)
+        {
+            case UaOwnCertificateOrigin.Created:
+                Log.OwnCertificateCreated(_logger, _device.Id, file, own.Thumbprint, own.NotAfter);
+                break;
+            case UaOwnCertificateOrigin.Renewed or UaOwnCertificateOrigin.ReplacedExpired:
+                Log.OwnCertificateRenewed(_logger, _device.Id, own.PreviousNotAfter ?? own.NotBefore, file, own.Thumbprint, own.NotAfter);
+                break;
+            case UaOwnCertificateOrigin.ReplacedMismatch:
+                Log.OwnCertificateReplaced(_logger, _device.Id, file, own.Thumbprint, own.NotAfter);
+                break;
+        }
+
+        _renewOwnCertificateAt = own.RenewAt;
+        DateTimeOffset notAfter = own.NotAfter;
+        TimeProvider time = _time;
+        _gauges?.SetGauge(
+            _device.Id,
+            "opcua_certificate_days_left",
+            "Days until the gateway's OPC UA application certificate (used by this device) expires; it is renewed automatically 30 days before (a fifth of its lifetime if shorter), after which the server must trust the new one.",
+            () => Math.Round((notAfter - time.GetUtcNow()).TotalDays, 3));
+    }
+
     private DeviceException ToDeviceException(string what, UaException ex)
     {
         if (ex is UaCertificateException)
@@ -398,7 +442,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         {
             UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed => "refused",
             UaStatusCodes.BadTimeout => "timeout",
-            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid => "auth",
+            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid or UaStatusCodes.BadSecurityModeInsufficient => "auth",
             _ => "protocol",
         };
         return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = kind };

@@ -33,6 +33,13 @@ public sealed record OpcUaSettings(
     TimeSpan RequestTimeout,
     IReadOnlyList<OpcUaTagSettings> Tags) : DriverSettings
 {
+    /// <summary>
+    /// <c>auth.allow_insecure_password: true</c> with a user name over policy None: allowed, with a warning at every
+    /// start; the password is still only sent encrypted with the server's certificate, after checking it against the
+    /// trust list in <c>{data_dir}/pki</c>.
+    /// </summary>
+    public bool AllowInsecurePassword { get; init; }
+
     /// <summary>Alarms &amp; conditions (<c>events:</c>); null when off.</summary>
     public OpcUaEventSettings? Events { get; init; }
 

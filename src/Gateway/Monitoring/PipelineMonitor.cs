@@ -9,7 +9,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 /// one <see cref="DeviceMonitor"/> per running device, the latest value of every tag, active alarms, and the
 /// processing stage's commit progress. Writers are the pipeline stages; readers never block them.
 /// </summary>
-internal sealed class PipelineMonitor
+internal sealed class PipelineMonitor : IDeviceGaugeSink
 {
     private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Device, string Tag), TagCell> _tags = new();
@@ -61,6 +61,15 @@ internal sealed class PipelineMonitor
         var monitor = new DeviceMonitor(deviceId, driver, pollInterval, _time);
         _devices[deviceId] = monitor;
         return monitor;
+    }
+
+    /// <summary>A driver's gauge, kept with its device's monitor (a device not running, e.g. in a technician tool, keeps none).</summary>
+    public void SetGauge(string deviceId, string name, string help, Func<double> read)
+    {
+        if (_devices.TryGetValue(deviceId, out DeviceMonitor? device))
+        {
+            device.SetGauge(name, help, read);
+        }
     }
 
     /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>

@@ -30,7 +30,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null, IDeviceAlarmSink? deviceAlarms = null)
     {
         _writer = channel.Writer;
-        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms };
+        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms, DeviceGauges = monitor };
         _sink = new ReadingSink(channel.Writer);
         _loggerFactory = loggerFactory;
         _monitor = monitor;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Drivers.OpcUa;
@@ -13,10 +14,11 @@ internal static class OpcUaDriverHarness
     public static OpcUaDriver Create(string yaml) => Create(yaml, Path.GetTempPath());
 
     /// <summary>As <see cref="Create(string)"/> with the gateway's data_dir (the PKI folder goes below it).</summary>
-    public static OpcUaDriver Create(string yaml, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null)
+    public static OpcUaDriver Create(string yaml, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null, ILoggerFactory? loggerFactory = null, IDeviceGaugeSink? gauges = null)
     {
         (DeviceDescriptor device, OpcUaSettings? settings, ConfigProblems problems) = Read(yaml);
         Assert.True(settings is not null, "config problems: " + string.Join("; ", problems.All.Select(p => p.ToString())));
-        return (OpcUaDriver)new OpcUaDriverFactory().Create(device, settings, new DriverContext(NullLoggerFactory.Instance, TimeProvider.System, dataDirectory) { DeviceAlarms = deviceAlarms });
+        var context = new DriverContext(loggerFactory ?? NullLoggerFactory.Instance, TimeProvider.System, dataDirectory) { DeviceAlarms = deviceAlarms, DeviceGauges = gauges };
+        return (OpcUaDriver)new OpcUaDriverFactory().Create(device, settings, context);
     }
 }

@@ -49,7 +49,8 @@ internal sealed partial class PeerProcess : IAsyncDisposable
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start");
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Generous: node-opcua creates its PKI on a first start, which took 35 s on the shared 2-core test machine under load.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         while (true)
         {
             string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);

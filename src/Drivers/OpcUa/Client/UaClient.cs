@@ -680,9 +680,24 @@ public sealed class UaClient : IAsyncDisposable
                 Reconnected?.Invoke();
                 return;
             }
-            catch (Exception ex) when (ex is UaException or OperationCanceledException or TimeoutException && !disposed.IsCancellationRequested)
+            catch (Exception ex) when (!disposed.IsCancellationRequested)
             {
-                Log.ReconnectFailed(_logger, attempt, _options.Endpoint.Url, ex.Message, (long)delay.TotalMilliseconds);
+                // Every failure is an ordinary failed attempt — whatever a server (or whoever answers in its place)
+                // sends, e.g. a malformed certificate, and even a bug of ours: this loop must never end before
+                // DisposeAsync, or the client would stay "reconnecting" forever.
+                if (ex is UaCertificateException certificate)
+                {
+                    // A technician has to act (trust, renew): say it louder than a network hiccup.
+                    Log.ReconnectRefusedCertificate(_logger, attempt, _options.Endpoint.Url, certificate.StatusCode.Name, certificate.Message, (long)delay.TotalMilliseconds);
+                }
+                else if (ex is UaException or OperationCanceledException or TimeoutException)
+                {
+                    Log.ReconnectFailed(_logger, attempt, _options.Endpoint.Url, ex.Message, (long)delay.TotalMilliseconds);
+                }
+                else
+                {
+                    Log.ReconnectFailedUnexpectedly(_logger, ex, attempt, _options.Endpoint.Url, (long)delay.TotalMilliseconds);
+                }
             }
 
             try
