@@ -9,7 +9,7 @@ namespace SmartCity.Edge.Gateway.Configuration;
 public sealed record CommandPermission(string Command, string? Target)
 {
     /// <summary>The commands the gateway executes; an <c>allow:</c> entry naming another is a configuration problem.</summary>
-    public static readonly IReadOnlyList<string> KnownCommands = ["ack"];
+    public static readonly IReadOnlyList<string> KnownCommands = ["ack", "write"];
 
     /// <summary>Parses an <c>allow:</c> entry; on failure <paramref name="error"/> says why (never null then).</summary>
     public static CommandPermission? Parse(string text, out string? error)
