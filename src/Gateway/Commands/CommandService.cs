@@ -200,7 +200,9 @@ internal sealed class CommandService : BackgroundService
             // Durable before the reply and the PUBACK: from here a replay, or the broker's redelivery, is refused.
             try
             {
-                _usedTokens.Remember(key.Id, tokenId, used.Expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew);
+                // A write's result is kept with it (see WriteAsync: a redelivery gets it again).
+                byte[]? result = used.Command == WriteCommand.Name ? outcome.Reply : null;
+                _usedTokens.Remember(key.Id, tokenId, used.Expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew, result);
                 CommandLog.TokenUsed(_logger, used.Command, CommandText.Printable(used.Subject), key.Id, CommandText.Quote(tokenId), used.Expires);
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
@@ -328,7 +330,10 @@ internal sealed class CommandService : BackgroundService
 
         if (Authorize(command, WriteCommand.Name, write!.Target) is { } refusal)
         {
-            return RefuseWrite(topic, command, write.DeviceId, write.TagId, write.Value, refusal);
+            // A replay changes nothing; it carries the first result, so a desk whose result was lost (the broker
+            // delivering the command again after a reconnect) learns the outcome at least once.
+            byte[]? original = refusal.Code == CommandRefusalCode.Replayed ? _usedTokens.ResultOf(command.Key!.Id, command.TokenId!) : null;
+            return RefuseWrite(topic, command, write.DeviceId, write.TagId, write.Value, refusal, original);
         }
 
         if (_writes is null)
@@ -348,12 +353,12 @@ internal sealed class CommandService : BackgroundService
         };
     }
 
-    private CommandOutcome RefuseWrite(string topic, VerifiedCommand command, string? deviceId, string? tagId, TagValue requested, CommandRefusal refusal)
+    private CommandOutcome RefuseWrite(string topic, VerifiedCommand command, string? deviceId, string? tagId, TagValue requested, CommandRefusal refusal, byte[]? original = null)
     {
         CommandLog.Refused(_logger, CommandText.Quote(topic), refusal.WireCode, refusal.Reason);
         TagValue old = deviceId is not null && tagId is not null && _writes is not null ? _writes.CurrentValue(deviceId, tagId) : TagValue.None;
         WriteOutcome outcome = WriteOutcome.Refused(refusal, old);
-        return new CommandOutcome(WriteReply(command.RequestId, deviceId, tagId, requested, outcome), null)
+        return new CommandOutcome(WriteReply(command.RequestId, deviceId, tagId, requested, outcome, original), null)
         {
             Audit = WriteAudit(command, deviceId, tagId, requested, outcome),
         };
@@ -367,9 +372,10 @@ internal sealed class CommandService : BackgroundService
 
     /// <summary>
     /// <c>{"command":"write","id":…,"device":…,"tag":…,"ok":…,"value":…,"old":…,"confirmed":…,"code":…,"device_status":…,"error":…}</c>:
-    /// <c>value</c> is the value asked for, <c>old</c> the gateway's latest reading before, <c>confirmed</c> what was read back.
+    /// <c>value</c> is the value asked for, <c>old</c> the gateway's latest reading before, <c>confirmed</c> what was read back;
+    /// a replay's refusal carries the first result as <c>original</c>.
     /// </summary>
-    private static byte[] WriteReply(string? requestId, string? deviceId, string? tagId, TagValue requested, WriteOutcome outcome)
+    private static byte[] WriteReply(string? requestId, string? deviceId, string? tagId, TagValue requested, WriteOutcome outcome, byte[]? original = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -404,6 +410,12 @@ internal sealed class CommandService : BackgroundService
             if (outcome.Reason is not null)
             {
                 writer.WriteString("error"u8, outcome.Reason);
+            }
+
+            if (original is not null)
+            {
+                writer.WritePropertyName("original"u8);
+                writer.WriteRawValue(original, skipInputValidation: false);
             }
 
             writer.WriteEndObject();

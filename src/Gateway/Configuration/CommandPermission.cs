@@ -25,7 +25,8 @@ public sealed record CommandPermission(string Command, string? Target)
 
         if (target is not null && (target.Length == 0 || target.Length > 200 || !target.All(IsPatternChar)))
         {
-            error = $"'{text}': after '{command}:' comes a pattern of letters, digits, '-', '_', '.', '/' and '*' (e.g. \"{command}:fire-*\")";
+            string example = command == "write" ? "write:door-contacts/*" : command + ":fire-*";
+            error = $"'{text}': after '{command}:' comes a pattern of letters, digits, '-', '_', '.', '/' and '*' (e.g. \"{example}\")";
             return null;
         }
 

@@ -54,9 +54,11 @@ public sealed partial class GatewayConfigurationLoader
             }
 
             allowed = texts.Select(ParseScalarValue).ToArray();
-            foreach (TagValue value in allowed.Where(v => v.IsNumeric && (v.AsDouble() < min || v.AsDouble() > max)))
+            foreach (TagValue value in allowed.Where(v => v.IsNumeric ? v.AsDouble() < min || v.AsDouble() > max : min is not null || max is not null))
             {
-                tag.Error("allowed_values", $"{value} is outside min..max ({Number(min ?? double.NegativeInfinity)}..{Number(max ?? double.PositiveInfinity)}): it could never be written");
+                tag.Error("allowed_values", value.IsNumeric
+                    ? $"{value} is outside min..max ({Number(min ?? double.NegativeInfinity)}..{Number(max ?? double.PositiveInfinity)}): it could never be written"
+                    : $"'{value}' is text, but min and max let only numbers through: it could never be written");
             }
         }
 

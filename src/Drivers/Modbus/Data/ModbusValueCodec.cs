@@ -178,7 +178,7 @@ internal static class ModbusValueCodec
             case ModbusDataType.Int64:
                 if (integral ? value.Kind == TagValueKind.UInt64 && value.AsUInt64() > long.MaxValue : !InRange64(rawValue, signed: true))
                 {
-                    error = $"{engineering} does not fit an int64";
+                    error = $"{TagValueText.Describe(value)} does not fit an int64";
                     return false;
                 }
 
@@ -187,7 +187,7 @@ internal static class ModbusValueCodec
             case ModbusDataType.UInt64:
                 if (integral ? value.Kind == TagValueKind.Int64 && value.AsInt64() < 0 : !InRange64(rawValue, signed: false))
                 {
-                    error = $"{engineering} does not fit a uint64 (0 to 18446744073709551615)";
+                    error = $"{TagValueText.Describe(value)} does not fit a uint64 (0 to 18446744073709551615)";
                     return false;
                 }
 
