@@ -75,7 +75,7 @@ internal sealed class OperatorWrites
         DateTimeOffset now = _time.GetUtcNow();
         if (rules.RateLimit is { } limit && !_rate.CanWrite(write.Target, limit, now, out TimeSpan retryAfter))
         {
-            return Refuse(CommandRefusalCode.RateLimited, $"tag '{write.Target}' may be written {limit.Count} time(s) per {Drivers.Configuration.DurationParser.Format(limit.Period)} (rate_limit {limit}); the next write may go in {Math.Ceiling(retryAfter.TotalSeconds):0} s", old);
+            return Refuse(CommandRefusalCode.RateLimited, $"tag '{write.Target}' may be written {limit.Count} time(s) per {limit.PeriodText} (rate_limit {limit}); the next write may go in {Math.Ceiling(retryAfter.TotalSeconds):0} s", old);
         }
 
         WriteOutcome outcome = await SendAsync(write, rules, old, cancellationToken).ConfigureAwait(false);
