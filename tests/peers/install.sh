@@ -24,6 +24,8 @@ command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 # Signed command tests: tokens made by PyJWT (tests/peers/jwt/sign.py), the independent JWS implementation.
 /usr/bin/python3 -c "import jwt, cryptography" >/dev/null 2>&1 || need_apt+=(python3-jwt python3-cryptography)
+# Operator-write tests: an independent Modbus master reads back what the gateway wrote.
+command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
 # MemoryDenyWriteExecuteTests: systemd's W^X seccomp filter, installed through libseccomp's Python bindings.
 /usr/bin/python3 -c "import seccomp" >/dev/null 2>&1 || need_apt+=(python3-seccomp)
 # SNMP: net-snmp agent, trap receiver and command-line tools (snmpget/snmpwalk/snmptrap/snmpinform), snmpsim.

@@ -13,7 +13,7 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// notifiers; ConditionRefresh after every connect and reconnect brings the conditions already active, and
 /// acknowledgements go to the server's Acknowledge method (<see cref="IAcknowledgeDeviceAlarms"/>).
 /// </remarks>
-internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknowledgeDeviceAlarms
+internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknowledgeDeviceAlarms, IReadBackTags
 {
     private readonly DeviceDescriptor _device;
     private readonly OpcUaSettings _settings;
@@ -148,41 +148,46 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
     {
         UaClient client = _client ?? throw new InvalidOperationException("WriteAsync before ConnectAsync.");
-        int index = -1;
-        for (int i = 0; i < _settings.Tags.Count; i++)
+        UaNodeId node = NodeOf(tagId);
+
+        // The variable's type decides the encoding: read it first, then write the value converted to exactly that type.
+        UaDataValue current = await ReadNodeAsync(client, tagId, node, "read the type of", cancellationToken).ConfigureAwait(false);
+        UaBuiltInType type = current.Value.Type;
+        string problem = "it holds an array";
+        if (current.Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant, out problem))
         {
-            if (string.Equals(_settings.Tags[i].Id, tagId, StringComparison.Ordinal))
-            {
-                index = i;
-            }
+            throw new TagValueRejectedException($"cannot write {TagValueText.Describe(value)} to tag '{tagId}' ({node}): {problem}");
         }
 
-        if (index < 0 || _nodes[index] is not { } node)
-        {
-            throw new NotSupportedException($"Device '{_device.Id}' has no writable tag '{tagId}'.");
-        }
-
+        UaStatusCode[] results;
         try
         {
-            // The variable's type decides the encoding: read it once, then write the converted value.
-            UaDataValue[] current = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
-            UaBuiltInType type = current[0].Value.Type;
-            if (current[0].Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant))
-            {
-                throw new NotSupportedException($"Tag '{tagId}' ({node}) holds {type}{(current[0].Value.IsArray ? "[]" : string.Empty)}; {value} cannot be written to it.");
-            }
-
-            UaStatusCode[] results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
-            if (results.Length != 1 || !results[0].IsGood)
-            {
-                string status = results.Length == 1 ? results[0].Name : "no result";
-                throw new DeviceException($"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {status}") { Kind = "rejected" };
-            }
+            results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
             throw ToDeviceException($"cannot write tag '{tagId}' on", ex);
         }
+
+        if (results.Length != 1)
+        {
+            throw new DeviceException($"OPC UA server {_settings.Endpoint} answered the write of tag '{tagId}' ({node}) with {results.Length} results for one value") { Kind = "protocol" };
+        }
+
+        if (!results[0].IsGood)
+        {
+            // Per-value status (OPC 10000-4 §5.10.4): the server did not write it; the session is fine.
+            throw new DeviceTagRefusedException(results[0].Name, $"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {results[0].Name}");
+        }
+    }
+
+    /// <summary>Reads one tag's Value attribute now (after a write, to confirm it); nothing goes to the sink.</summary>
+    public async ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
+    {
+        UaClient client = _client ?? throw new InvalidOperationException("ReadTagAsync before ConnectAsync.");
+        UaNodeId node = NodeOf(tagId);
+        UaDataValue value = await ReadNodeAsync(client, tagId, node, "read", cancellationToken).ConfigureAwait(false);
+        return OpcUaValueConverter.ToTagValue(value.Value);
     }
 
     public async ValueTask DisposeAsync()
@@ -214,6 +219,46 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
         Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
         return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>The node of a configured tag; a tag whose browse path did not resolve cannot be written or read.</summary>
+    private UaNodeId NodeOf(string tagId)
+    {
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (string.Equals(_settings.Tags[i].Id, tagId, StringComparison.Ordinal))
+            {
+                return _nodes[i] ?? throw new NotSupportedException($"tag '{tagId}' of OPC UA device '{_device.Id}' has no node: its path did not resolve ({_unresolved[i] ?? "not yet resolved"})");
+            }
+        }
+
+        throw new NotSupportedException($"OPC UA device '{_device.Id}' has no tag '{tagId}'.");
+    }
+
+    /// <summary>One Read of one node's value; a bad status is the device's answer about this tag, not a connection failure.</summary>
+    private async Task<UaDataValue> ReadNodeAsync(UaClient client, string tagId, UaNodeId node, string what, CancellationToken cancellationToken)
+    {
+        UaDataValue[] values;
+        try
+        {
+            values = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (UaException ex)
+        {
+            throw ToDeviceException($"cannot {what} tag '{tagId}' on", ex);
+        }
+
+        if (values.Length != 1)
+        {
+            throw new DeviceException($"OPC UA server {_settings.Endpoint} answered a read of tag '{tagId}' ({node}) with {values.Length} values for one node") { Kind = "protocol" };
+        }
+
+        if (values[0].StatusCode.IsBad)
+        {
+            throw new DeviceTagRefusedException(values[0].StatusCode.Name, $"OPC UA server {_settings.Endpoint} could not {what} tag '{tagId}' ({node}): {values[0].StatusCode.Name}");
+        }
+
+        return values[0];
     }
 
     private List<int> TagIndexes(OpcUaTagMode mode)

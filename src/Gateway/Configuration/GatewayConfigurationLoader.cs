@@ -184,7 +184,7 @@ public sealed partial class GatewayConfigurationLoader
 
             string? unit = tag.GetString("unit");
             double deadband = tag.GetDouble("deadband", 0, min: 0);
-            tags.Add(new TagConfiguration(tagId, unit, deadband));
+            tags.Add(new TagConfiguration(tagId, unit, deadband) { Write = ReadTagWriteRules(tag) });
         }
 
         var descriptor = new DeviceDescriptor(id, driverName, pollInterval, tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray());

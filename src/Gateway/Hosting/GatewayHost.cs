@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
@@ -56,6 +57,8 @@ internal static class GatewayHost
         services.AddSingleton<ReadinessCheck>();
         services.AddSingleton<MetricsReport>();
         services.AddSingleton<StatusReport>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditSink, AuditService>();
         services.AddSingleton<ReadingChannel>();
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
         services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(

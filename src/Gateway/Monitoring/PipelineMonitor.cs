@@ -96,6 +96,13 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
         _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
     }
 
+    /// <summary>The gateway's latest reading of one tag (what an operator's <c>expect</c> is compared with); false before the first.</summary>
+    public bool TryGetLatest(string deviceId, string tagId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TagSnapshot? snapshot)
+    {
+        snapshot = _tags.TryGetValue((deviceId, tagId), out TagCell? cell) ? cell.Snapshot() : null;
+        return snapshot is not null;
+    }
+
     /// <summary>
     /// An alarm the engine published (see <see cref="MonitoringAlarmEventSink"/>): raised (active or acknowledged)
     /// alarms are listed, any other state removes it.

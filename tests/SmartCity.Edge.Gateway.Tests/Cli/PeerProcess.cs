@@ -38,6 +38,20 @@ internal sealed partial class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The libmodbus server of tests/peers/modbus, built by install.sh (or here, for a developer running the tests directly).</summary>
+    public static async Task<string> LibmodbusServerAsync()
+    {
+        string peers = Path.Combine(PeersDirectory, "modbus");
+        string binary = Path.Combine(peers, "build", "libmodbus_server");
+        if (!File.Exists(binary))
+        {
+            using var make = Process.Start("make", ["-s", "-C", peers]);
+            await make.WaitForExitAsync();
+        }
+
+        return binary;
+    }
+
     public static async Task<PeerProcess> StartAsync(string executable, params string[] arguments)
     {
         // Standard input stays open: some peers (node-opcua's server.js) stop when it closes, i.e. when the test dies.

@@ -159,6 +159,19 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Sends a POSIX signal (SIGHUP for a reload).</summary>
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
+    /// <summary>Awaits <paramref name="task"/>; a <see cref="TimeoutException"/> from it gets this gateway's log added.</summary>
+    public async Task<T> WithLogAsync<T>(Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\ngateway log:\n" + Log, ex);
+        }
+    }
+
     /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
     public Task WaitForLogAsync(string text, TimeSpan timeout) => WaitForLogCountAsync(text, 1, timeout);
 
