@@ -39,6 +39,16 @@ if [ -f "$here/opcua/package.json" ] && [ ! -d "$here/opcua/node_modules/node-op
   (cd "$here/opcua" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The Sparkplug B host application (npm mqtt + Tahu's sparkplug-payload codec), pinned by package-lock.json.
+if [ -f "$here/sparkplug/package.json" ] && [ ! -d "$here/sparkplug/node_modules/sparkplug-payload" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  echo "install.sh: npm ci in tests/peers/sparkplug"
+  (cd "$here/sparkplug" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # Small C peers built from our own sources (e.g. the libmodbus server).
 if [ -f "$here/modbus/Makefile" ]; then
   make -s -C "$here/modbus"
