@@ -79,6 +79,8 @@ function describe(topic, packet) {
     const resolvedName = has('name') ? r.name : known ? known.name : null;
     const resolvedType = has('datatype') ? r.datatype : known ? known.datatype : null;
     const quality = m.properties && m.properties.Quality ? m.properties.Quality : null;
+    const qualityIndex = r.properties ? r.properties.keys.indexOf('Quality') : -1;
+    const qualityType = qualityIndex >= 0 && r.properties.values[qualityIndex] ? r.properties.values[qualityIndex].type : null;
     const resolved = interpret(resolvedType, rawFields);
     return {
       name: has('name') ? r.name : null,
@@ -90,7 +92,7 @@ function describe(topic, packet) {
       isNull: has('isNull') ? r.isNull : false,
       isHistorical: has('isHistorical') ? r.isHistorical : false,
       quality: quality ? text(quality.value) : null,
-      qualityType: quality ? quality.type : null,
+      qualityType,
       resolvedName,
       resolvedType,
       resolvedValue: resolved === undefined ? '<no value field>' : resolved,
