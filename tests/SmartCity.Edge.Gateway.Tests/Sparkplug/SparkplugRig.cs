@@ -115,6 +115,29 @@ internal sealed class SparkplugRig : IAsyncDisposable
         AssertNoErrorsLogged();
     }
 
+    /// <summary>Waits until the node logged <paramref name="count"/> entries with <paramref name="eventId"/> (the node's loop is single-threaded: everything it received before is handled).</summary>
+    public async Task<LogEntry> WaitForLogAsync(int eventId, int count = 1)
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Short);
+        while (true)
+        {
+            IReadOnlyList<LogEntry> entries = Log.WithEventId(eventId);
+            if (entries.Count >= count)
+            {
+                return entries[count - 1];
+            }
+
+            try
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"log event {eventId} not seen {count} time(s); log: {string.Join(" | ", Log.Entries.Select(e => e.Message))}");
+            }
+        }
+    }
+
     public void AssertNoErrorsLogged()
     {
         LogEntry[] errors = Log.Entries.Where(e => e.Level >= LogLevel.Error).ToArray();
