@@ -41,10 +41,17 @@ public sealed partial class GatewayConfigurationLoader
 
         foreach (string server in servers ?? [])
         {
-            if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "mqtt" && uri.Scheme != "mqtts") || uri.Host.Length == 0
-                || uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0 || uri.UserInfo.Length > 0)
+            if (Uri.TryCreate(server, UriKind.Absolute, out Uri? uri) && uri.UserInfo.Length > 0)
             {
-                section.Error("servers", $"'{server}' is not a broker address (write mqtt://host:1883 or mqtts://host:8883; user name and password go in username/password)");
+                // Never echo it: the part before '@' is a secret.
+                section.Error("servers", $"a server address carries a user name and password ({uri.Scheme}://…@{uri.Host}); put them in username and password, from ${{ENV}} or ${{file:}}");
+                ok = false;
+                continue;
+            }
+
+            if (uri is null || (uri.Scheme != "mqtt" && uri.Scheme != "mqtts") || uri.Host.Length == 0 || uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0)
+            {
+                section.Error("servers", $"'{server}' is not a broker address (write mqtt://host:1883 or mqtts://host:8883)");
                 ok = false;
                 continue;
             }

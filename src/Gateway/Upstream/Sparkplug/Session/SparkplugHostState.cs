@@ -22,6 +22,12 @@ internal readonly record struct SparkplugHostState(bool Online, long Timestamp)
             return false;
         }
 
+        if (json.SequenceEqual("ONLINE"u8) || json.SequenceEqual("OFFLINE"u8))
+        {
+            problem = "a Sparkplug 2.2 STATE (ONLINE/OFFLINE text); this edge node follows Sparkplug 3.0, whose hosts send {\"online\":…,\"timestamp\":…}";
+            return false;
+        }
+
         bool? online = null;
         long? timestamp = null;
         try
@@ -29,7 +35,7 @@ internal readonly record struct SparkplugHostState(bool Online, long Timestamp)
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                problem = "not a JSON object (a Sparkplug 2.2 host sends ONLINE/OFFLINE text; 3.0 hosts send {\"online\":…,\"timestamp\":…})";
+                problem = "not a JSON object";
                 return false;
             }
 
@@ -64,9 +70,10 @@ internal readonly record struct SparkplugHostState(bool Online, long Timestamp)
                 }
             }
 
+            // Utf8JsonReader itself refuses anything after the object (a JsonException below).
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                problem = "trailing content after the JSON object";
+                problem = "not a single JSON object";
                 return false;
             }
         }
