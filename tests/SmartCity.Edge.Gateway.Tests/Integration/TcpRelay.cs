@@ -18,6 +18,10 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly Task _acceptLoop;
     private bool _cut;
 
+    /// <summary>Set while <see cref="Hold"/> keeps the client's bytes from the server; completed by <see cref="ReleaseHold"/>.</summary>
+    private TaskCompletionSource? _hold;
+    private readonly List<byte> _held = [];
+
     private TcpRelay(int targetPort)
     {
         _targetPort = targetPort;
@@ -52,6 +56,57 @@ internal sealed class TcpRelay : IAsyncDisposable
         lock (_lock)
         {
             _cut = false;
+        }
+    }
+
+    /// <summary>
+    /// Keeps every byte the client sends from reaching the server (the connection stays open, as on a congested link)
+    /// until <see cref="ReleaseHold"/>; the server's bytes still flow to the client.
+    /// </summary>
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            _hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Forwards what was held, in order, and everything after it.</summary>
+    public void ReleaseHold()
+    {
+        TaskCompletionSource? hold;
+        lock (_lock)
+        {
+            hold = _hold;
+            _hold = null;
+            _held.Clear();
+        }
+
+        hold?.SetResult();
+    }
+
+    /// <summary>Waits until the bytes held back so far satisfy <paramref name="match"/> (e.g. contain a packet).</summary>
+    public async Task WaitForHeldAsync(Func<byte[], bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (match([.. _held]))
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(10, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the held bytes did not match within {timeout.TotalSeconds}s");
+            }
         }
     }
 
@@ -103,13 +158,13 @@ internal sealed class TcpRelay : IAsyncDisposable
                 continue;
             }
 
-            _ = PumpAsync(inbound, outbound);
-            _ = PumpAsync(outbound, inbound);
+            _ = PumpAsync(inbound, outbound, clientToServer: true);
+            _ = PumpAsync(outbound, inbound, clientToServer: false);
         }
     }
 
     /// <summary>Copies one direction; when either side ends, both are closed, as a real network break would.</summary>
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool clientToServer)
     {
         byte[] buffer = new byte[16 * 1024];
         try
@@ -120,6 +175,24 @@ internal sealed class TcpRelay : IAsyncDisposable
                 if (read == 0)
                 {
                     break;
+                }
+
+                Task? hold = null;
+                if (clientToServer)
+                {
+                    lock (_lock)
+                    {
+                        hold = _hold?.Task;
+                        if (hold is not null)
+                        {
+                            _held.AddRange(buffer.AsSpan(0, read));
+                        }
+                    }
+                }
+
+                if (hold is not null)
+                {
+                    await hold;
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);

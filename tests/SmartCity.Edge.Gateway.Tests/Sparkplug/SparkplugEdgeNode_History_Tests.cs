@@ -134,4 +134,26 @@ public sealed class SparkplugEdgeNode_History_Tests
         Assert.Equal("acknowledged", Metric(rebirth, "Alarms/smoke-high/State").GetProperty("resolvedValue").GetString());
         await rig.Source.WaitForAcknowledgedAsync(RecordKind.Alarm, rig.Source.LastSeq, TestTimeouts.Short);
     }
+
+    [Fact]
+    public async Task EdgeNode_PublishedButNotConfirmed_CursorStaysUntilTheBrokerAnswersTheDeliveryCheck()
+    {
+        await using SparkplugRig rig = await StartBrokersAsync();
+        await using TcpRelay relay = TcpRelay.Start(rig.Broker.Port);
+        rig.StartNode(rig.Configuration(ports: [relay.Port]));
+        await rig.Host.WaitForMessageAsync("NBIRTH");
+        SparkplugDeviceFrame first = rig.Source.AddFrame("tank-1", s_table, Good(0, TagValue.FromInt64(1), Now()));
+        await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, first.LastSeq, TestTimeouts.Short);
+
+        // The link holds everything the node sends: its DDATA and the UNSUBSCRIBE after it reach the relay, not the broker.
+        relay.Hold();
+        SparkplugDeviceFrame second = rig.Source.AddFrame("tank-1", s_table, Good(0, TagValue.FromInt64(2), Now()));
+        byte[] check = System.Text.Encoding.UTF8.GetBytes("delivery-check");
+        await relay.WaitForHeldAsync(held => held.AsSpan().IndexOf(check) >= 0, TestTimeouts.Short);
+        Assert.Equal(first.LastSeq, rig.Source.AcknowledgedTelemetryThrough);
+
+        relay.ReleaseHold();
+        await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, second.LastSeq, TestTimeouts.Short);
+        await rig.Host.WaitForMessageAsync("DDATA");
+    }
 }
