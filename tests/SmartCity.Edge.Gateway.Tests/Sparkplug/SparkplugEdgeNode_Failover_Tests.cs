@@ -34,9 +34,11 @@ public sealed class SparkplugEdgeNode_Failover_Tests
         JsonElement onSecond = await rig.Hosts[1].WaitForMessageAsync("NBIRTH");
         Assert.Equal("1", Metric(onSecond, "bdSeq").GetProperty("value").GetString());
         await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, rig.Source.LastSeq, TestTimeouts.Short);
-        await WaitForValueAsync(rig.Hosts[1], "10");
-        string[] onSecond10 = Values(rig.Hosts[1]).ToArray();
-        Assert.All(Enumerable.Range(1, 10).Select(Text), v => Assert.Contains(v, onSecond10)); // nothing lost in the failover
+        foreach (int value in Enumerable.Range(1, 10))
+        {
+            await WaitForValueAsync(rig.Hosts[1], Text(value)); // nothing lost in the failover (the broker has it: the host gets it)
+        }
+
 
         // The first comes back and the second dies: back to the first.
         await rig.Brokers[0].StartProcessAsync();
@@ -50,9 +52,11 @@ public sealed class SparkplugEdgeNode_Failover_Tests
         JsonElement backOnFirst = await rig.Hosts[0].WaitForMessageAsync("NBIRTH", nth: 2);
         Assert.Equal("2", Metric(backOnFirst, "bdSeq").GetProperty("value").GetString());
         await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, rig.Source.LastSeq, TestTimeouts.Short);
-        await WaitForValueAsync(rig.Hosts[0], "15");
-        string[] onFirstAgain = Values(rig.Hosts[0]).ToArray();
-        Assert.All(Enumerable.Range(11, 5).Select(Text), v => Assert.Contains(v, onFirstAgain));
+        foreach (int value in Enumerable.Range(11, 5))
+        {
+            await WaitForValueAsync(rig.Hosts[0], Text(value));
+        }
+
         Assert.Equal(2, rig.Log.WithEventId(1815).Count); // two lost sessions, logged once each
     }
 
@@ -75,12 +79,6 @@ public sealed class SparkplugEdgeNode_Failover_Tests
     private static Task WaitForValueAsync(SparkplugHostPeer host, string value) =>
         host.WaitForAsync(e => (IsMessage(e, "DBIRTH") || IsMessage(e, "DDATA"))
             && e.GetProperty("metrics").EnumerateArray().Any(m => m.GetProperty("resolvedValue").GetString() == value));
-
-    /// <summary>The device's values as the host resolved them from DBIRTH and DDATA, in arrival order.</summary>
-    private static IEnumerable<string> Values(SparkplugHostPeer host) =>
-        host.Messages.Where(m => IsMessage(m, "DBIRTH") || IsMessage(m, "DDATA"))
-            .SelectMany(m => m.GetProperty("metrics").EnumerateArray())
-            .Select(m => m.GetProperty("resolvedValue").GetString()!);
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -82,6 +82,9 @@ public sealed class SparkplugEdgeNode_History_Tests
         rig.Source.AddFrame("tank-1", s_table, Good(0, TagValue.FromInt64(1000), Now()));
         await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, rig.Source.LastSeq, TestTimeouts.Long);
         await rig.Host.WaitForAsync(e => IsMessage(e, "DDATA") && e.GetProperty("metrics")[0].GetProperty("resolvedValue").GetString() == "1000");
+        // The broker has everything once acknowledged; the host gets it a moment later, history oldest first: wait for the last.
+        await rig.Host.WaitForAsync(e => IsMessage(e, "DDATA") && e.GetProperty("metrics")[0].GetProperty("isHistorical").GetBoolean()
+            && e.GetProperty("metrics")[0].GetProperty("resolvedValue").GetString() == "54");
 
         List<JsonElement> messages = rig.Host.Messages.ToList();
         int births = messages.FindIndex(m => IsMessage(m, "NBIRTH") && Metric(m, "bdSeq").GetProperty("value").GetString() == "1");

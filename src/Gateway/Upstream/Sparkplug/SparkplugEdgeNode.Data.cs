@@ -180,7 +180,6 @@ internal sealed partial class SparkplugEdgeNode
         int sent = 0;
         ReadOnlyMemory<SparkplugPoint> points = frame.Points;
         string topic = _topics.DData(device.DeviceId);
-        _encoder.BeginData(_sequence.Next(), NowMilliseconds());
         for (int i = 0; i < points.Length; i++)
         {
             SparkplugPoint point = points.Span[i];
@@ -191,9 +190,14 @@ internal sealed partial class SparkplugEdgeNode
                 continue;
             }
 
-            if (_encoder.Count == _options.MaxMetricsPerMessage)
+            if (sent % _options.MaxMetricsPerMessage == 0)
             {
-                await PublishAsync(session, topic, _encoder.FinishData(), cancellationToken).ConfigureAwait(false);
+                if (sent > 0)
+                {
+                    await PublishAsync(session, topic, _encoder.FinishData(), cancellationToken).ConfigureAwait(false);
+                }
+
+                // The seq is taken with the first metric: a frame with nothing to send takes none (a gap makes hosts rebirth).
                 _encoder.BeginData(_sequence.Next(), NowMilliseconds());
             }
 
@@ -201,8 +205,11 @@ internal sealed partial class SparkplugEdgeNode
             sent++;
         }
 
-        // An empty DDATA still goes out when a seq was taken for it: a gap in seq makes the host ask for a rebirth.
-        await PublishAsync(session, topic, _encoder.FinishData(), cancellationToken).ConfigureAwait(false);
+        if (sent > 0)
+        {
+            await PublishAsync(session, topic, _encoder.FinishData(), cancellationToken).ConfigureAwait(false);
+        }
+
         return sent;
     }
 

@@ -54,7 +54,7 @@ internal sealed partial class SparkplugEdgeNode
         _nextServerRequested = false;
         if (_primaryHost is not null)
         {
-            _state = SparkplugSessionState.AwaitingHost;
+            MoveTo(SparkplugSessionState.AwaitingHost);
             _hostDeadline = _time.GetUtcNow() + _options.HostWait;
             if (_primaryHost.LastOnline(_serverIndex) != true)
             {
@@ -104,7 +104,7 @@ internal sealed partial class SparkplugEdgeNode
             }
         }
 
-        _state = SparkplugSessionState.Born;
+        MoveTo(SparkplugSessionState.Born);
         _rebirthRequested = false;
         _hostOfflineWalks = 0;
         _failuresInARow = 0;
@@ -135,7 +135,6 @@ internal sealed partial class SparkplugEdgeNode
     {
         SparkplugServerAddress server = CurrentServer;
         await StopSessionAsync().ConfigureAwait(false);
-        _state = SparkplugSessionState.Disconnected;
         _serverIndex = (_serverIndex + 1) % _configuration.Servers.Count;
         _connectAt = _time.GetUtcNow();
         SparkplugLog.Leaving(_logger, server.ToString(), reason, CurrentServer.ToString());
@@ -159,14 +158,19 @@ internal sealed partial class SparkplugEdgeNode
     /// <summary>Moves to the next server; after a whole round of failures in a row, waits a backoff first.</summary>
     private void Failed(SparkplugServerAddress server, string reason, bool log = true)
     {
-        _state = SparkplugSessionState.Disconnected;
+        MoveTo(SparkplugSessionState.Disconnected);
         _failuresInARow++;
         _serverIndex = (_serverIndex + 1) % _configuration.Servers.Count;
         TimeSpan delay = _failuresInARow % _configuration.Servers.Count == 0 ? _backoff.Next() : TimeSpan.Zero;
         _connectAt = _time.GetUtcNow() + delay;
-        if (log)
+        if (log && _failuresInARow <= _configuration.Servers.Count)
         {
+            // Once per server and outage: a broker down for hours must not fill the journal; the rest is at debug.
             SparkplugLog.Unavailable(_logger, server.ToString(), reason, CurrentServer.ToString(), delay.TotalSeconds);
+        }
+        else
+        {
+            SparkplugLog.StillUnavailable(_logger, server.ToString(), reason, delay.TotalSeconds);
         }
     }
 
@@ -203,7 +207,7 @@ internal sealed partial class SparkplugEdgeNode
 
     private void EndOfSession()
     {
-        _state = SparkplugSessionState.Disconnected;
+        MoveTo(SparkplugSessionState.Disconnected);
         _unconfirmed = false;
         foreach (SparkplugDeviceState device in _devices.Values)
         {

@@ -30,6 +30,9 @@ namespace SmartCity.Edge.Gateway.Upstream.Sparkplug;
 /// </remarks>
 internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
 {
+    /// <summary>How often a quiet loop checks that its connection is still up.</summary>
+    private static readonly TimeSpan s_connectionCheck = TimeSpan.FromSeconds(5);
+
     private readonly SparkplugUpstreamConfiguration _configuration;
     private readonly ISparkplugRecordSource _source;
     private readonly SparkplugBdSeqStore _bdSeqStore;
@@ -165,6 +168,7 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         finally
         {
             await StopSessionAsync().ConfigureAwait(false);
+            MoveTo(SparkplugSessionState.Stopped);
         }
     }
 
@@ -181,6 +185,12 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
     {
         long head = _source.LastSeq;
         await DrainEventsAsync(cancellationToken).ConfigureAwait(false);
+        if (_session is { IsConnected: false } && _state != SparkplugSessionState.Disconnected)
+        {
+            // Normally the Disconnected event says so first; this also covers one dropped from a full event channel.
+            throw new SparkplugSessionLostException("the connection closed");
+        }
+
         DateTimeOffset now = _time.GetUtcNow();
         switch (_state)
         {
@@ -239,6 +249,12 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task events = _events.Reader.WaitToReadAsync(wake.Token).AsTask();
         Task records = _source.WaitForRecordsAsync(head, wake.Token);
+        // While connected, look at the connection at least every few seconds even when nothing else happens.
+        if (_session is not null && (delay is null || delay > s_connectionCheck))
+        {
+            delay = s_connectionCheck;
+        }
+
         // Beyond a day means "until something happens" (a host that is offline everywhere: no deadline).
         Task timer = delay is { } d && d < TimeSpan.FromDays(1)
             ? Task.Delay(d > TimeSpan.Zero ? d : TimeSpan.Zero, _time, wake.Token)
@@ -247,6 +263,29 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         await wake.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(events, records, timer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The one place the session state changes (always on the loop). Births only from a connection (never after its
+    /// NDEATH: a session that ended is Disconnected until the next CONNECT), and nothing after Stopped.
+    /// </summary>
+    private void MoveTo(SparkplugSessionState next)
+    {
+        bool allowed = (_state, next) switch
+        {
+            (SparkplugSessionState.Stopped, _) => false,
+            (_, SparkplugSessionState.Disconnected or SparkplugSessionState.Stopped) => true,
+            (SparkplugSessionState.Disconnected, SparkplugSessionState.AwaitingHost or SparkplugSessionState.Born) => _session is not null,
+            (SparkplugSessionState.AwaitingHost, SparkplugSessionState.Born) => _session is not null,
+            (SparkplugSessionState.Born, SparkplugSessionState.Born) => true, // a rebirth
+            _ => false,
+        };
+        if (!allowed)
+        {
+            throw new InvalidOperationException($"the edge node cannot go from {_state} to {next}");
+        }
+
+        _state = next;
     }
 
     private SparkplugAlarmState AlarmFor(string alarmId)

@@ -59,6 +59,9 @@ internal static partial class SparkplugLog
     [LoggerMessage(1817, LogLevel.Information, "Sparkplug: stopped; NDEATH (bdSeq {BdSeq}) sent to {Server}")]
     public static partial void Stopped(ILogger logger, long bdSeq, string server);
 
+    [LoggerMessage(1819, LogLevel.Debug, "Sparkplug: {Server} still unavailable: {Reason}; next attempt in {RetrySeconds:0.0}s")]
+    public static partial void StillUnavailable(ILogger logger, string server, string reason, double retrySeconds);
+
     [LoggerMessage(1818, LogLevel.Information, "Sparkplug: replaying buffered history after the births: telemetry seq {FromTelemetry}–{ToTelemetry}, alarm seq {FromAlarms}–{ToAlarms}")]
     public static partial void ReplayStarting(ILogger logger, long fromTelemetry, long toTelemetry, long fromAlarms, long toAlarms);
 }
