@@ -70,6 +70,34 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// A broker whose <see cref="Port"/> speaks TLS with <paramref name="certificates"/>' server certificate and admits
+    /// only clients with a certificate from their client CA (mutual TLS), and an anonymous plain listener on
+    /// <see cref="AnonymousPort"/> for the test's subscribers.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartWithMutualTlsAsync(TestCertificates certificates)
+    {
+        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            # Test broker: mutual TLS on the first listener, anonymous plain text on the second (subscribers).
+            per_listener_settings true
+            listener {broker.Port} 127.0.0.1
+            allow_anonymous true
+            certfile {certificates.ServerCertFile}
+            keyfile {certificates.ServerKeyFile}
+            cafile {certificates.ClientCaFile}
+            require_certificate true
+            listener {broker.AnonymousPort} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            user root
+            log_dest file {directory}/mosquitto.log
+            """);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
     public static async Task<MosquittoBroker> StartAsync()
     {
         string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;

@@ -57,29 +57,30 @@ internal sealed class SparkplugRig : IAsyncDisposable
 
     public IReadOnlyList<SparkplugHostPeer> Hosts => _hosts;
 
-    public static async Task<SparkplugRig> StartBrokersAsync(int brokers = 1)
+    /// <summary>Starts <paramref name="brokers"/> mosquittos (by default plain, anonymous) and a host on each (on its anonymous listener).</summary>
+    public static async Task<SparkplugRig> StartBrokersAsync(int brokers = 1, Func<Task<MosquittoBroker>>? start = null)
     {
         var started = new List<MosquittoBroker>();
         var hosts = new List<SparkplugHostPeer>();
         for (int i = 0; i < brokers; i++)
         {
-            MosquittoBroker broker = await MosquittoBroker.StartAsync();
+            MosquittoBroker broker = await (start ?? MosquittoBroker.StartAsync)();
             started.Add(broker);
-            hosts.Add(await SparkplugHostPeer.StartAsync(broker.Port));
+            hosts.Add(await SparkplugHostPeer.StartAsync(broker.AnonymousPort));
         }
 
         return new SparkplugRig(started, hosts, new TempDataDirectory());
     }
 
-    public SparkplugUpstreamConfiguration Configuration(string? primaryHostId = null, IEnumerable<int>? ports = null) => new(
-        (ports ?? _brokers.Select(b => b.Port)).Select(p => new SparkplugServerAddress("127.0.0.1", p, UseTls: false)).ToArray(),
+    public SparkplugUpstreamConfiguration Configuration(string? primaryHostId = null, IEnumerable<int>? ports = null, WebhookTls? tls = null) => new(
+        (ports ?? _brokers.Select(b => b.Port)).Select(p => new SparkplugServerAddress("127.0.0.1", p, UseTls: tls is not null)).ToArray(),
         Group,
         EdgeNode,
         primaryHostId,
         "spb-test-" + EdgeNode,
         Username: null,
         Password: null,
-        Tls: null);
+        tls);
 
     /// <summary>Starts the edge node in the background.</summary>
     public void StartNode(SparkplugUpstreamConfiguration? configuration = null, SparkplugEdgeNodeOptions? options = null, TimeProvider? time = null, InMemoryRecordSource? source = null, IReadOnlyList<string>? alarms = null)
