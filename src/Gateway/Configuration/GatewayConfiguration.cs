@@ -17,4 +17,7 @@ public sealed record GatewayConfiguration(
 
     /// <summary>The <c>webhooks:</c> section.</summary>
     public IReadOnlyList<WebhookConfiguration> Webhooks { get; init; } = [];
+
+    /// <summary>The <c>commands:</c> section: keys for signed operator commands; applied live by a reload.</summary>
+    public CommandsConfiguration Commands { get; init; } = CommandsConfiguration.Default;
 }

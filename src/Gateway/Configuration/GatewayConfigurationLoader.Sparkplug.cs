@@ -22,6 +22,7 @@ public sealed partial class GatewayConfigurationLoader
         string? caFile = section.GetString("ca_file");
         string? clientCert = section.GetString("client_cert");
         string? clientKey = section.GetString("client_key");
+        bool allowPlaintext = section.GetBoolean("allow_plaintext", false);
         section.ReportUnknownKeys();
 
         bool ok = true;
@@ -76,7 +77,7 @@ public sealed partial class GatewayConfigurationLoader
             ok = false;
         }
 
-        WebhookTls? tls = null;
+        TlsFiles? tls = null;
         if (caFile is not null || clientCert is not null || clientKey is not null)
         {
             if (addresses.Count > 0 && !addresses.Any(a => a.UseTls))
@@ -86,7 +87,7 @@ public sealed partial class GatewayConfigurationLoader
             }
             else
             {
-                tls = ReadWebhookTls(section, caFile, clientCert, clientKey);
+                tls = ReadTlsFiles(section, caFile, clientCert, clientKey);
                 ok &= tls is not null;
             }
         }
@@ -97,10 +98,18 @@ public sealed partial class GatewayConfigurationLoader
             ok = false;
         }
 
+        // As for upstream.mqtt: credentials never cross the network in clear unless the technician says so.
+        if ((username is not null || password is not null) && !allowPlaintext
+            && addresses.FirstOrDefault(a => !a.UseTls && !MqttUpstreamConfiguration.IsLoopbackHost(a.Host)) is { } clear)
+        {
+            section.Error("servers", $"{clear} would send the user name, password, every reading and every command unencrypted over the network: use mqtts:// (port 8883, ca_file: for a private CA), or set allow_plaintext: true to accept that");
+            ok = false;
+        }
+
         // Until the edge node reads the durable buffer's frames (the record path rewrite, issue 12) nothing would run it,
         // and a gateway whose only upstream is this one would delete every record unsent: refuse rather than pretend.
         section.Problems.Add(section.Location, section.Path, "the Sparkplug B edge node is not wired into this build yet (it arrives with the frame-based record path); use upstream.mqtt meanwhile");
-        return ok ? new SparkplugUpstreamConfiguration(addresses, groupId, edgeNodeId, primaryHostId, clientId, username, password, tls) : null;
+        return ok ? new SparkplugUpstreamConfiguration(addresses, groupId, edgeNodeId, primaryHostId, clientId, username, password, tls) { AllowPlaintext = allowPlaintext } : null;
     }
 
     private static bool CheckSparkplugId(ConfigSection section, string key, string id)

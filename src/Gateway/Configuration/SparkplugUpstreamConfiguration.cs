@@ -17,8 +17,11 @@ public sealed record SparkplugUpstreamConfiguration(
     string ClientId,
     string? Username,
     string? Password,
-    WebhookTls? Tls)
+    TlsFiles? Tls)
 {
+    /// <summary><c>allow_plaintext</c>: credentials may go to a non-local <c>mqtt://</c> server unencrypted (warned at start).</summary>
+    public bool AllowPlaintext { get; init; }
+
     /// <summary>Keeps the password out of logs and exception messages that print records.</summary>
     public override string ToString() =>
         $"{string.Join(",", Servers)} group_id={GroupId} edge_node_id={EdgeNodeId} primary_host_id={PrimaryHostId ?? "-"} client_id={ClientId} user={Username ?? "-"}";

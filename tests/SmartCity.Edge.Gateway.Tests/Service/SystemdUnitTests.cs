@@ -55,7 +55,7 @@ public sealed class SystemdUnitTests : IDisposable
         return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))

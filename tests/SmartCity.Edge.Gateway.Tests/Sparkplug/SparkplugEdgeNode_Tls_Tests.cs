@@ -16,7 +16,7 @@ public sealed class SparkplugEdgeNode_Tls_Tests : IDisposable
     public async Task EdgeNode_MutualTls_BirthsWithTheConfiguredCaAndClientCertificate()
     {
         TestCertificates certificates = TestCertificates.Create(_directory);
-        await using SparkplugRig rig = await StartBrokersAsync(start: () => MosquittoBroker.StartWithMutualTlsAsync(certificates));
+        await using SparkplugRig rig = await StartBrokersAsync(start: () => MosquittoBroker.StartWithTlsAsync(certificates, requireClientCertificate: true));
         rig.StartNode(rig.Configuration(tls: Tls(certificates, certificates.CaFile, withClientCertificate: true)));
         JsonElement nbirth = await rig.Host.WaitForMessageAsync("NBIRTH");
         Assert.Equal("0", Metric(nbirth, "bdSeq").GetProperty("value").GetString());
@@ -26,7 +26,7 @@ public sealed class SparkplugEdgeNode_Tls_Tests : IDisposable
     public async Task EdgeNode_BrokerCertificateFromAnotherCa_RefusedWithoutUsingABdSeq()
     {
         TestCertificates certificates = TestCertificates.Create(_directory);
-        await using SparkplugRig rig = await StartBrokersAsync(start: () => MosquittoBroker.StartWithMutualTlsAsync(certificates));
+        await using SparkplugRig rig = await StartBrokersAsync(start: () => MosquittoBroker.StartWithTlsAsync(certificates, requireClientCertificate: true));
         // Trusting the client CA only: the broker's certificate does not chain to it.
         rig.StartNode(rig.Configuration(tls: Tls(certificates, certificates.ClientCaFile, withClientCertificate: true)));
         Buffer.LogEntry refused = await rig.WaitForLogAsync(1801);
@@ -37,11 +37,11 @@ public sealed class SparkplugEdgeNode_Tls_Tests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static WebhookTls Tls(TestCertificates certificates, string caFile, bool withClientCertificate)
+    private static TlsFiles Tls(TestCertificates certificates, string caFile, bool withClientCertificate)
     {
         X509Certificate2Collection roots = [];
         roots.ImportFromPemFile(caFile);
         X509Certificate2? client = withClientCertificate ? X509Certificate2.CreateFromPemFile(certificates.ClientCertFile, certificates.ClientKeyFile) : null;
-        return new WebhookTls(caFile, withClientCertificate ? certificates.ClientCertFile : null, withClientCertificate ? certificates.ClientKeyFile : null, roots, client);
+        return new TlsFiles(caFile, withClientCertificate ? certificates.ClientCertFile : null, withClientCertificate ? certificates.ClientKeyFile : null, roots, client);
     }
 }

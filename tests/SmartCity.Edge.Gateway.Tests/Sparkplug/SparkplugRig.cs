@@ -72,7 +72,7 @@ internal sealed class SparkplugRig : IAsyncDisposable
         return new SparkplugRig(started, hosts, new TempDataDirectory());
     }
 
-    public SparkplugUpstreamConfiguration Configuration(string? primaryHostId = null, IEnumerable<int>? ports = null, WebhookTls? tls = null) => new(
+    public SparkplugUpstreamConfiguration Configuration(string? primaryHostId = null, IEnumerable<int>? ports = null, TlsFiles? tls = null) => new(
         (ports ?? _brokers.Select(b => b.Port)).Select(p => new SparkplugServerAddress("127.0.0.1", p, UseTls: tls is not null)).ToArray(),
         Group,
         EdgeNode,

@@ -275,6 +275,8 @@ internal sealed class SparkplugMqttSession : IAsyncDisposable
                 if (configuration.Tls?.ClientCertificate is { } client)
                 {
                     tls.WithClientCertificates([client]);
+                    // Present it whatever CA list the broker announces: the operator configured it for this broker.
+                    tls.WithCertificateSelectionHandler(_ => client);
                 }
             });
         }
