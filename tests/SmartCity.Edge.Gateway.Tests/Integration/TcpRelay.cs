@@ -18,9 +18,9 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly Task _acceptLoop;
     private bool _cut;
 
-    /// <summary>Set while <see cref="Hold"/> keeps the client's bytes from the server; completed by <see cref="ReleaseHold"/>.</summary>
-    private TaskCompletionSource? _hold;
-    private readonly List<byte> _held = [];
+    /// <summary>Set by <see cref="Hold"/>: the client's bytes are kept (per connection, in order) instead of sent.</summary>
+    private bool _holding;
+    private readonly List<HeldConnection> _clients = [];
 
     private TcpRelay(int targetPort)
     {
@@ -60,32 +60,41 @@ internal sealed class TcpRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// Keeps every byte the client sends from reaching the server (the connection stays open, as on a congested link)
-    /// until <see cref="ReleaseHold"/>; the server's bytes still flow to the client.
+    /// Keeps every byte the clients send from reaching the server (the connections stay open and keep reading, as on a
+    /// congested link) until <see cref="ReleaseHoldAsync"/>; the server's bytes still flow to the clients.
     /// </summary>
     public void Hold()
     {
         lock (_lock)
         {
-            _hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _holding = true;
         }
     }
 
     /// <summary>Forwards what was held, in order, and everything after it.</summary>
-    public void ReleaseHold()
+    public async Task ReleaseHoldAsync()
     {
-        TaskCompletionSource? hold;
+        HeldConnection[] clients;
         lock (_lock)
         {
-            hold = _hold;
-            _hold = null;
-            _held.Clear();
+            _holding = false;
+            clients = [.. _clients];
         }
 
-        hold?.SetResult();
+        foreach (HeldConnection client in clients)
+        {
+            try
+            {
+                await client.ForwardAsync(this, ReadOnlyMemory<byte>.Empty);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // A connection that was cut meanwhile: its held bytes go nowhere, as on a real network.
+            }
+        }
     }
 
-    /// <summary>Waits until the bytes held back so far satisfy <paramref name="match"/> (e.g. contain a packet).</summary>
+    /// <summary>Waits until the bytes held back so far (all connections) satisfy <paramref name="match"/> (e.g. contain a packet).</summary>
     public async Task WaitForHeldAsync(Func<byte[], bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -93,7 +102,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             lock (_lock)
             {
-                if (match([.. _held]))
+                if (match([.. _clients.SelectMany(c => c.Held)]))
                 {
                     return;
                 }
@@ -158,13 +167,19 @@ internal sealed class TcpRelay : IAsyncDisposable
                 continue;
             }
 
-            _ = PumpAsync(inbound, outbound, clientToServer: true);
-            _ = PumpAsync(outbound, inbound, clientToServer: false);
+            var client = new HeldConnection(outbound);
+            lock (_lock)
+            {
+                _clients.Add(client);
+            }
+
+            _ = PumpAsync(inbound, outbound, client);
+            _ = PumpAsync(outbound, inbound, held: null);
         }
     }
 
     /// <summary>Copies one direction; when either side ends, both are closed, as a real network break would.</summary>
-    private async Task PumpAsync(Socket from, Socket to, bool clientToServer)
+    private async Task PumpAsync(Socket from, Socket to, HeldConnection? held)
     {
         byte[] buffer = new byte[16 * 1024];
         try
@@ -177,25 +192,14 @@ internal sealed class TcpRelay : IAsyncDisposable
                     break;
                 }
 
-                Task? hold = null;
-                if (clientToServer)
+                if (held is not null)
                 {
-                    lock (_lock)
-                    {
-                        hold = _hold?.Task;
-                        if (hold is not null)
-                        {
-                            _held.AddRange(buffer.AsSpan(0, read));
-                        }
-                    }
+                    await held.ForwardAsync(this, buffer.AsMemory(0, read));
                 }
-
-                if (hold is not null)
+                else
                 {
-                    await hold;
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
                 }
-
-                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -205,6 +209,42 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             from.Dispose();
             to.Dispose();
+        }
+    }
+
+    /// <summary>The client-to-server side of one relayed connection: what is held back, and one sender at a time so order is kept.</summary>
+    private sealed class HeldConnection(Socket server)
+    {
+        private readonly SemaphoreSlim _send = new(1, 1);
+
+        /// <summary>Bytes read from the client and not sent yet; guarded by the relay's lock.</summary>
+        public List<byte> Held { get; } = [];
+
+        /// <summary>Holds <paramref name="chunk"/> while the relay holds, else sends what was held and then it.</summary>
+        public async Task ForwardAsync(TcpRelay relay, ReadOnlyMemory<byte> chunk)
+        {
+            await _send.WaitAsync();
+            try
+            {
+                byte[] pending;
+                lock (relay._lock)
+                {
+                    Held.AddRange(chunk.Span);
+                    if (relay._holding || Held.Count == 0)
+                    {
+                        return;
+                    }
+
+                    pending = [.. Held];
+                    Held.Clear();
+                }
+
+                await server.SendAsync(pending, SocketFlags.None);
+            }
+            finally
+            {
+                _send.Release();
+            }
         }
     }
 }

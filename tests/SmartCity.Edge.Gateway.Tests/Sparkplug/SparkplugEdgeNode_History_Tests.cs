@@ -155,7 +155,7 @@ public sealed class SparkplugEdgeNode_History_Tests
         await relay.WaitForHeldAsync(held => held.AsSpan().IndexOf(check) >= 0, TestTimeouts.Short);
         Assert.Equal(first.LastSeq, rig.Source.AcknowledgedTelemetryThrough);
 
-        relay.ReleaseHold();
+        await relay.ReleaseHoldAsync();
         await rig.Source.WaitForAcknowledgedAsync(RecordKind.Telemetry, second.LastSeq, TestTimeouts.Short);
         await rig.Host.WaitForMessageAsync("DDATA");
     }
