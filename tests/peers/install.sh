@@ -26,6 +26,11 @@ command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 /usr/bin/python3 -c "import jwt, cryptography" >/dev/null 2>&1 || need_apt+=(python3-jwt python3-cryptography)
 # MemoryDenyWriteExecuteTests: systemd's W^X seccomp filter, installed through libseccomp's Python bindings.
 /usr/bin/python3 -c "import seccomp" >/dev/null 2>&1 || need_apt+=(python3-seccomp)
+# SNMP: net-snmp agent, trap receiver and command-line tools (snmpget/snmpwalk/snmptrap/snmpinform), snmpsim.
+[ -x /usr/sbin/snmpd ] || need_apt+=(snmpd)
+[ -x /usr/sbin/snmptrapd ] || need_apt+=(snmptrapd)
+command -v snmpget >/dev/null 2>&1 || need_apt+=(snmp)
+command -v snmpsimd >/dev/null 2>&1 || need_apt+=(snmpsim)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "install.sh: installing ${need_apt[*]}"

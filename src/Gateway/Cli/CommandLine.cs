@@ -12,6 +12,7 @@ internal static class CommandLine
             new CommandCommand(),
             new ModbusCommand(),
             new OpcUaCommand(),
+            new SnmpCommand(),
             new RunCommand(),
             new TestCommand(),
             new ValidateCommand(),
