@@ -40,15 +40,21 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# node-opcua, pinned by package-lock.json, installed into tests/peers/opcua/node_modules.
-if [ -f "$here/opcua/package.json" ] && [ ! -d "$here/opcua/node_modules/node-opcua" ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+# npm peers, each pinned by its package-lock.json and installed into its own node_modules: npm_ci FOLDER PACKAGE
+# runs `npm ci` in tests/peers/FOLDER unless PACKAGE is already there.
+npm_ci() {
+  if [ -f "$here/$1/package.json" ] && [ ! -d "$here/$1/node_modules/$2" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+    fi
+    echo "install.sh: npm ci in tests/peers/$1"
+    (cd "$here/$1" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  echo "install.sh: npm ci in tests/peers/opcua"
-  (cd "$here/opcua" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+}
+npm_ci opcua node-opcua
+# The Sparkplug B host application: npm mqtt + Tahu's JavaScript codec sparkplug-payload.
+npm_ci sparkplug sparkplug-payload
 
 # Small C peers built from our own sources (e.g. the libmodbus server).
 if [ -f "$here/modbus/Makefile" ]; then

@@ -236,6 +236,8 @@ public sealed partial class GatewayConfigurationLoader
 
         bool console = section.GetBoolean("console", false);
         ConfigSection? mqtt = section.GetSection("mqtt");
+        ConfigSection? sparkplugSection = section.GetSection("sparkplug");
+        SparkplugUpstreamConfiguration? sparkplug = sparkplugSection is null ? null : ReadSparkplug(sparkplugSection, gateway);
         string prefix = defaultPrefix;
         MqttUpstreamConfiguration? mqttConfiguration = null;
         if (mqtt is not null)
@@ -249,13 +251,13 @@ public sealed partial class GatewayConfigurationLoader
             mqttConfiguration = ReadMqtt(mqtt, gateway);
             mqtt.ReportUnknownKeys();
         }
-        else if (!console)
+        else if (!console && sparkplugSection is null)
         {
-            section.Error("mqtt", "no upstream: configure upstream.mqtt or set upstream.console: true");
+            section.Error("mqtt", "no upstream: configure upstream.mqtt, upstream.sparkplug or set upstream.console: true");
         }
 
         section.ReportUnknownKeys();
-        return new UpstreamConfiguration(mqttConfiguration, console, prefix);
+        return new UpstreamConfiguration(mqttConfiguration, console, prefix) { Sparkplug = sparkplug };
     }
 
     private static MqttUpstreamConfiguration? ReadMqtt(ConfigSection mqtt, GatewayIdentity gateway)

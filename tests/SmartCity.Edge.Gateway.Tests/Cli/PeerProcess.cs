@@ -111,6 +111,13 @@ internal sealed partial class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes one line to the peer's standard input (peers that take commands, e.g. the Sparkplug host).</summary>
+    public async Task SendLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
