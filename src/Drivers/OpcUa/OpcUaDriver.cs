@@ -19,7 +19,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     private readonly OpcUaSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly UaNodeId?[] _nodes;
+    private readonly UaNodeReference?[] _nodes;
     private readonly string?[] _unresolved;
     private readonly CancellationTokenSource _disposed = new();
     private readonly OpcUaConditionEvents? _conditions;
@@ -37,7 +37,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         _settings = settings;
         _time = time;
         _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa");
-        _nodes = new UaNodeId?[settings.Tags.Count];
+        _nodes = new UaNodeReference?[settings.Tags.Count];
         _unresolved = new string?[settings.Tags.Count];
         if (settings.Events is { } events && deviceAlarms is not null)
         {
@@ -107,7 +107,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         UaDataValue[] values;
         try
         {
-            values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), cancellationToken).ConfigureAwait(false);
+            values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
@@ -152,18 +152,17 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         try
         {
             // The variable's type decides the encoding: read it once, then write the converted value.
-            UaDataValue[] current = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
+            UaDataValue[] current = await client.ReadAsync([node], cancellationToken).ConfigureAwait(false);
             UaBuiltInType type = current[0].Value.Type;
             if (current[0].Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant))
             {
                 throw new NotSupportedException($"Tag '{tagId}' ({node}) holds {type}{(current[0].Value.IsArray ? "[]" : string.Empty)}; {value} cannot be written to it.");
             }
 
-            UaStatusCode[] results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
-            if (results.Length != 1 || !results[0].IsGood)
+            UaStatusCode result = await client.WriteAsync(node, new UaDataValue(variant), cancellationToken).ConfigureAwait(false);
+            if (!result.IsGood)
             {
-                string status = results.Length == 1 ? results[0].Name : "no result";
-                throw new DeviceException($"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {status}") { Kind = "rejected" };
+                throw new DeviceException($"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {result.Name}") { Kind = "rejected" };
             }
         }
         catch (UaException ex)
@@ -228,7 +227,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         List<int> indexes = TagIndexes(OpcUaTagMode.Subscribe);
         try
         {
-            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), _disposed.Token).ConfigureAwait(false);
+            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), _disposed.Token).ConfigureAwait(false);
             DateTimeOffset now = _time.GetUtcNow();
             for (int k = 0; k < indexes.Count; k++)
             {
@@ -273,7 +272,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             UaBrowsePathResult? result = k < results.Length ? results[k] : null;
             if (result is { StatusCode.IsGood: true, Targets.Length: > 0 } && result.Targets[0].IsLocal)
             {
-                _nodes[i] = result.Targets[0].NodeId;
+                _nodes[i] = new UaNodeReference(result.Targets[0].NodeId);
                 continue;
             }
 
@@ -292,7 +291,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             OpcUaTagSettings tag = _settings.Tags[i];
             if (tag.Mode == OpcUaTagMode.Subscribe && _nodes[i] is { } node)
             {
-                items.Add(new UaMonitoredItemRequest(node, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband));
+                items.Add(new UaMonitoredItemRequest(node.NodeId, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband) { NamespaceUri = node.NamespaceUri });
             }
         }
 

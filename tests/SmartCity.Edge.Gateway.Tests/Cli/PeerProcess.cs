@@ -49,7 +49,8 @@ internal sealed partial class PeerProcess : IAsyncDisposable
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start");
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Generous: node-opcua makes its certificate with openssl on a first start, slow on a loaded machine.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (true)
         {
             string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
