@@ -7,7 +7,7 @@
 # Builds the libFuzzer bridge (clang with -fsanitize=fuzzer, libclang-rt-dev), publishes the fuzzing project,
 # instruments our assemblies and YamlDotNet with the sharpfuzz tool, then runs libFuzzer for N executions (default
 # 1,000,000) on a working corpus seeded from tests/fuzz/corpus/TARGET. Crashes land in tests/fuzz/.work/crashes/
-# (replay one with: dotnet tests/fuzz/.work/out/SmartCity.Edge.Fuzz.dll TARGET FILE). --minimize merges what was
+# (replay one with: SMARTCITY_FUZZ_TARGET=TARGET dotnet tests/fuzz/.work/out/SmartCity.Edge.Fuzz.dll FILE). --minimize merges what was
 # found into a minimal set and replaces tests/fuzz/corpus/TARGET with it (commit that; CI replays it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

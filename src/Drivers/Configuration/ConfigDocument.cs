@@ -10,10 +10,20 @@ public static class ConfigDocument
     public static ConfigSection? Parse(string text, ConfigContext context)
     {
         var stream = new YamlStream();
+        using var reader = new StringReader(text);
+        var scanner = new Scanner(reader);
         try
         {
-            using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream.Load(new Parser(scanner));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1 throws these instead of a YamlException for some malformed text (both found by fuzzing:
+            // its scanner's InvalidOperationException on ":\n{\n\x01", its node loader's "current event is of an
+            // unsupported type" ArgumentException): still a syntax error of the file, reported where the scanner stopped.
+            Mark at = scanner.CurrentPosition;
+            context.Problems.Add(new ConfigLocation(context.File, (int)at.Line, (int)at.Column), string.Empty, $"YAML syntax error: the text cannot be read as YAML here ({ex.Message}); check quoting, brackets and stray control characters");
+            return null;
         }
         catch (YamlException ex)
         {

@@ -1,19 +1,25 @@
 using SharpFuzz;
 using SmartCity.Edge.Fuzz;
 
-// Under libFuzzer (tests/fuzz/run.sh) the target comes from SMARTCITY_FUZZ_TARGET: the libfuzzer-dotnet bridge
-// passes the assembly as the only argument. Without libFuzzer: Program TARGET FILE runs one input (a crash to replay).
-string? target = Environment.GetEnvironmentVariable("SMARTCITY_FUZZ_TARGET") ?? (args.Length > 0 ? args[0] : null);
-if (target is null || !FuzzTargets.Names.Contains(target))
+// The target comes from SMARTCITY_FUZZ_TARGET: under libFuzzer the libfuzzer-dotnet bridge passes the assembly as the
+// only argument. Without libFuzzer, SharpFuzz runs the one input named by the first argument (a crash to replay):
+//   SMARTCITY_FUZZ_TARGET=config dotnet SmartCity.Edge.Fuzz.dll crash-…
+if (args is ["--write-seeds", string directory])
 {
-    Console.Error.WriteLine($"usage: SMARTCITY_FUZZ_TARGET=TARGET under libFuzzer, or: SmartCity.Edge.Fuzz TARGET FILE; targets: {string.Join(", ", FuzzTargets.Names)}");
-    return 2;
+    foreach ((string seedTarget, string name, byte[] bytes) in FuzzSeeds.All())
+    {
+        Directory.CreateDirectory(Path.Combine(directory, seedTarget));
+        File.WriteAllBytes(Path.Combine(directory, seedTarget, "seed-" + name), bytes);
+    }
+
+    return 0;
 }
 
-if (Environment.GetEnvironmentVariable("__LIBFUZZER_SHM_ID") is null && args.Length >= 2)
+string? target = Environment.GetEnvironmentVariable("SMARTCITY_FUZZ_TARGET");
+if (target is null || !FuzzTargets.Names.Contains(target))
 {
-    FuzzTargets.Run(target, File.ReadAllBytes(args[1]));
-    return 0;
+    Console.Error.WriteLine($"usage: SMARTCITY_FUZZ_TARGET=TARGET SmartCity.Edge.Fuzz [FILE]; targets: {string.Join(", ", FuzzTargets.Names)}");
+    return 2;
 }
 
 Fuzzer.LibFuzzer.Run(input => FuzzTargets.Run(target, input));
