@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one target with libFuzzer and SharpFuzz (docs/reliability.md, "Fuzzing").
 #
-#   tests/fuzz/run.sh TARGET [--runs N] [--max-len BYTES] [--minimize]
+#   tests/fuzz/run.sh TARGET [--runs N] [--max-len BYTES] [--minimize] [--reuse-build]
 #
 # TARGET: modbus-tcp | modbus-rtu | opcua-chunk | opcua-binary | config (tests/fuzz/SmartCity.Edge.Fuzz/FuzzTargets.cs).
 # Builds the libFuzzer bridge (clang with -fsanitize=fuzzer, libclang-rt-dev), publishes the fuzzing project,
@@ -9,6 +9,8 @@
 # 1,000,000) on a working corpus seeded from tests/fuzz/corpus/TARGET. Crashes land in tests/fuzz/.work/crashes/
 # (replay one with: SMARTCITY_FUZZ_TARGET=TARGET dotnet tests/fuzz/.work/out/SmartCity.Edge.Fuzz.dll FILE). --minimize merges what was
 # found into a minimal set and replaces tests/fuzz/corpus/TARGET with it (commit that; CI replays it).
+# --reuse-build skips the publish and instrumentation when tests/fuzz/.work/out holds an instrumented build (one
+# build serves every target: run the targets one after the other with it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz="$root/tests/fuzz"
@@ -19,11 +21,13 @@ shift || true
 runs=1000000
 max_len=4096
 minimize=0
+reuse=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --max-len) max_len="$2"; shift 2 ;;
     --minimize) minimize=1; shift ;;
+    --reuse-build) reuse=1; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,14 +61,17 @@ if [ ! -x "$tools/sharpfuzz" ]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tools" >/dev/null
 fi
 
-# A fresh publish each run: instrumenting an assembly twice fails.
+# A fresh publish each run (instrumenting an assembly twice fails), unless --reuse-build finds a finished one.
 out="$work/out"
-rm -rf "$out"
-dotnet publish "$fuzz/SmartCity.Edge.Fuzz/SmartCity.Edge.Fuzz.csproj" -c Release -o "$out" --nologo -v q -clp:ErrorsOnly
-for assembly in SmartCity.Edge.Drivers.dll smartcity-edge.dll YamlDotNet.dll; do
-  # The tool targets an older .NET; let it run on the installed one.
-  DOTNET_ROLL_FORWARD=Major "$tools/sharpfuzz" "$out/$assembly" >/dev/null
-done
+if [ "$reuse" -eq 0 ] || [ ! -f "$out/.instrumented" ]; then
+  rm -rf "$out"
+  dotnet publish "$fuzz/SmartCity.Edge.Fuzz/SmartCity.Edge.Fuzz.csproj" -c Release -o "$out" --nologo -v q -clp:ErrorsOnly
+  for assembly in SmartCity.Edge.Drivers.dll smartcity-edge.dll YamlDotNet.dll; do
+    # The tool targets an older .NET; let it run on the installed one.
+    DOTNET_ROLL_FORWARD=Major "$tools/sharpfuzz" "$out/$assembly" >/dev/null
+  done
+  touch "$out/.instrumented"
+fi
 
 seeds="$fuzz/corpus/$target"
 corpus="$work/corpus/$target"
