@@ -17,13 +17,14 @@ internal sealed class SoakBenchmark : IBenchmark
 
     public string Name => "soak";
 
-    public string Description => "RSS of the native AOT gateway through peer restart/exception/timeout storms [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10] [--native PATH]";
+    public string Description => "RSS of the native AOT gateway through peer restart/exception/timeout storms [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10] [--native PATH] [--opcua-security] (Basic256Sha256 SignAndEncrypt instead of None)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         int minutes = BenchEnvironment.IntOption(args, "--minutes", 30);
         int warmupMinutes = BenchEnvironment.IntOption(args, "--warmup-minutes", Math.Min(5, minutes / 3));
         int sampleSeconds = BenchEnvironment.IntOption(args, "--sample-seconds", 10);
+        bool secure = args.Contains("--opcua-security");
         string directory = Directory.CreateTempSubdirectory("edge-soak-").FullName;
         string peers = Path.Combine(BenchEnvironment.RepositoryRoot, "tests", "peers");
         try
@@ -43,7 +44,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
             int httpPort = BenchEnvironment.FreePort();
             string config = Path.Combine(directory, "soak.yaml");
-            await File.WriteAllTextAsync(config, Config(directory, restarting.Port, badAddress.Port, opcua.Port, broker.Port, httpPort), cancellationToken);
+            await File.WriteAllTextAsync(config, Config(directory, restarting.Port, badAddress.Port, opcua.Port, broker.Port, httpPort, secure), cancellationToken);
             var info = new ProcessStartInfo(native, ["run", "--config", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using Process gateway = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
             long logLines = 0;
@@ -87,7 +88,7 @@ internal sealed class SoakBenchmark : IBenchmark
                 (long finalRss, long peak) = ProcessMemory.Read(gateway.Id);
                 List<(string Name, long Bytes)> atEnd = ProcessMemory.TopMappings(gateway.Id, 6).ToList();
                 double cpu = gateway.TotalProcessorTime.TotalSeconds;
-                Report(args, minutes, warmupMinutes, sampleSeconds, samples, finalRss, peak, cpu, atWarmup, atEnd, metrics, restarting.Restarts, opcua.Restarts, Interlocked.Read(ref logLines), out bool met);
+                Report(minutes, warmupMinutes, sampleSeconds, secure, samples, finalRss, peak, cpu, atWarmup, atEnd, metrics, restarting.Restarts, opcua.Restarts, Interlocked.Read(ref logLines), out bool met);
                 return met ? 0 : 3;
             }
             finally
@@ -105,7 +106,7 @@ internal sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static void Report(string[] args, int minutes, int warmupMinutes, int sampleSeconds, List<(double Minutes, long Rss, int Threads)> samples, long finalRss, long peak, double cpu,
+    private static void Report(int minutes, int warmupMinutes, int sampleSeconds, bool secure, List<(double Minutes, long Rss, int Threads)> samples, long finalRss, long peak, double cpu,
         List<(string Name, long Bytes)> atWarmup, List<(string Name, long Bytes)> atEnd, string metrics, int modbusRestarts, int opcuaRestarts, long logLines, out bool met)
     {
         (double Minutes, long Rss, int Threads)[] steady = samples.Where(s => s.Minutes >= warmupMinutes).ToArray();
@@ -118,7 +119,7 @@ internal sealed class SoakBenchmark : IBenchmark
             curve.Append(CultureInfo.InvariantCulture, $"| {m:0.0} | {ProcessMemory.Mb(rss)} MB | {threads} |\n");
         }
 
-        string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- soak --minutes {minutes}";
+        string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- soak --minutes {minutes}{(secure ? " --opcua-security" : string.Empty)}";
         Console.WriteLine($"soak: slope after {warmupMinutes} min {slope:0.00} MB per 10 min (target ≤ {SlopeTargetMbPer10Min}), level max {ProcessMemory.Mb(maxSteady)} MB, final {ProcessMemory.Mb(finalRss)} MB (target < {ProcessMemory.Mb(LevelTargetBytes)} MB): {(met ? "met" : "NOT met")}");
         BenchmarkReport.WriteSection("soak", $"""
             ## Memory soak: peer restarts, exceptions and timeouts
@@ -128,7 +129,7 @@ internal sealed class SoakBenchmark : IBenchmark
             The native AOT gateway (published by the benchmark, or `--native PATH`) polls a Modbus TCP device whose pymodbus
             server is killed (SIGKILL) and restarted every 4 s ({modbusRestarts} restarts), a second one every poll of which
             gets IllegalDataAddress (02) for one tag, an OPC UA device (node-opcua `server.js`) whose server is killed and
-            restarted every 20 s ({opcuaRestarts} restarts), and a simulator; it publishes to a local mosquitto, and
+            restarted every 20 s ({opcuaRestarts} restarts; security {(secure ? "Basic256Sha256 SignAndEncrypt" : "None")}), and a simulator; it publishes to a local mosquitto, and
             `/api/status` is fetched every {sampleSeconds} s, `/metrics` every 15 s. RSS (VmRSS) sampled every {sampleSeconds} s;
             slope by least squares over the samples after {warmupMinutes} min of warm-up.
 
@@ -169,7 +170,7 @@ internal sealed class SoakBenchmark : IBenchmark
         .Where(l => l.StartsWith(family + "{", StringComparison.Ordinal) || l.StartsWith(family + " ", StringComparison.Ordinal))
         .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
-    private static string Config(string directory, int restartingPort, int badAddressPort, int opcuaPort, int brokerPort, int httpPort) => $"""
+    private static string Config(string directory, int restartingPort, int badAddressPort, int opcuaPort, int brokerPort, int httpPort, bool secure) => $"""
         gateway:
           id: soak
           site: lab
@@ -206,8 +207,7 @@ internal sealed class SoakBenchmark : IBenchmark
             driver: opcua
             endpoint: opc.tcp://127.0.0.1:{opcuaPort}
             security:
-              policy: None
-              mode: None
+        {(secure ? "      policy: Basic256Sha256\n      mode: SignAndEncrypt\n      trust_on_first_use: true\n      check_hostname: false" : "      policy: None\n      mode: None")}
             poll_interval: 1s
             publishing_interval: 500ms
             tags:

@@ -19,6 +19,19 @@ public sealed class FuzzRegressionTests
         { "unsupported-event", [0x00, 0x3A, 0x20, 0xFF] },
     };
 
+    [Fact]
+    public void ConfigLoader_MappingAsAKey_IsAProblemNotACrash()
+    {
+        // Found by fuzzing: a complex key ("? id: …") made ReportUnknownKeys throw InvalidCastException.
+        byte[] bytes = "gateway:\n? id: hd-park-01\n: x\ndevices: []\n"u8.ToArray();
+        FuzzTargets.Run(FuzzTargets.Config, bytes);
+
+        var loader = new GatewayConfigurationLoader(GatewayHost.CreateDriverFactories(), _ => null);
+        ConfigurationLoadResult result = loader.Load(System.Text.Encoding.UTF8.GetString(bytes), "gateway.yaml", Path.GetTempPath());
+        Assert.Null(result.Configuration);
+        Assert.Contains(result.Problems.All, p => p.Message.StartsWith("a key must be a plain name, not a mapping", StringComparison.Ordinal) && p.Location.Line == 2);
+    }
+
     [Theory]
     [MemberData(nameof(ConfigCrashes))]
     public void ConfigLoader_YamlThatCrashedTheParser_IsASyntaxProblemWithAPosition(string name, byte[] bytes)
