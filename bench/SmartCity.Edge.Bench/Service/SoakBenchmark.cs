@@ -185,7 +185,7 @@ internal sealed class SoakBenchmark : IBenchmark
             timeout: 500ms
             tags:
               - id: reads
-                address: "holding:900"
+                address: "holding:980"
                 type: uint16
               - id: f32
                 address: "holding:104"
@@ -198,7 +198,7 @@ internal sealed class SoakBenchmark : IBenchmark
             poll_interval: 500ms
             tags:
               - id: reads
-                address: "holding:900"
+                address: "holding:980"
                 type: uint16
               - id: missing
                 address: "holding:505"

@@ -32,7 +32,7 @@ public sealed class ModbusPeerFaultTests : BrokerTest
                 retries: 1
                 tags:
                   - id: reads
-                    address: "holding:900"
+                    address: "holding:980"
                     type: uint16
                   - id: f32
                     address: "holding:104"
@@ -91,7 +91,7 @@ public sealed class ModbusPeerFaultTests : BrokerTest
                 retries: 2
                 tags:
                   - id: reads
-                    address: "holding:900"
+                    address: "holding:980"
                     type: uint16
 
             """));
@@ -130,7 +130,7 @@ public sealed class ModbusPeerFaultTests : BrokerTest
                 retries: 2
                 tags:
                   - id: reads
-                    address: "holding:900"
+                    address: "holding:980"
                     type: uint16
 
             """));

@@ -12,7 +12,7 @@ Usage:
     pymodbus_server.py rtu-over-tcp [PORT]     RTU frames (CRC) on a TCP socket
     pymodbus_server.py rtu DEVICE              RTU on a serial device (e.g. one end of a socat pty pair)
 Units 1 and 2 answer (each its own copy of the layout); others get no reply, as pymodbus does.
-Holding register 900 counts the reads that cover it (per unit), so every poll of it sees a new value.
+Holding register 980 counts the reads that cover it (per unit), so every poll of it sees a new value.
 Read Device Identification (FC 43/14) answers with IDENTITY below (pymodbus keeps one identity per server, not
 per unit); requests for it print no REQ line.
 Options: --quiet (no REQ lines); --units 1,2,3 (the unit ids that answer, default 1,2)
@@ -31,7 +31,7 @@ from pymodbus.framer.socket_framer import ModbusSocketFramer
 from pymodbus.server.async_io import ModbusSerialServer, ModbusTcpServer
 
 HOLE = 505  # holding register that does not exist: reads covering it get exception 02
-READ_COUNTER = 900  # holding register that goes up by one on every read covering it
+READ_COUNTER = 980  # holding register that goes up by one on every read covering it
 
 ORDERS = ["ABCD", "CDAB", "BADC", "DCBA"]
 
