@@ -19,9 +19,18 @@ command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 # Service tests: the status page in headless Chromium, /metrics checked by the reference Python parser.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
 /usr/bin/python3 -c "import prometheus_client" >/dev/null 2>&1 || need_apt+=(python3-prometheus-client)
+# HttpSecurityTests: a real Prometheus scrapes /metrics with a bearer token (authorization: credentials_file).
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
+# Signed command tests: tokens made by PyJWT (tests/peers/jwt/sign.py), the independent JWS implementation.
+/usr/bin/python3 -c "import jwt, cryptography" >/dev/null 2>&1 || need_apt+=(python3-jwt python3-cryptography)
 # MemoryDenyWriteExecuteTests: systemd's W^X seccomp filter, installed through libseccomp's Python bindings.
 /usr/bin/python3 -c "import seccomp" >/dev/null 2>&1 || need_apt+=(python3-seccomp)
+# SNMP: net-snmp agent, trap receiver and command-line tools (snmpget/snmpwalk/snmptrap/snmpinform), snmpsim.
+[ -x /usr/sbin/snmpd ] || need_apt+=(snmpd)
+[ -x /usr/sbin/snmptrapd ] || need_apt+=(snmptrapd)
+command -v snmpget >/dev/null 2>&1 || need_apt+=(snmp)
+command -v snmpsimd >/dev/null 2>&1 || need_apt+=(snmpsim)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "install.sh: installing ${need_apt[*]}"

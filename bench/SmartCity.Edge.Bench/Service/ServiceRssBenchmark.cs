@@ -33,7 +33,7 @@ internal sealed class ServiceRssBenchmark : IBenchmark
             string native = BenchEnvironment.Option(args, "--native", "");
             if (native.Length == 0)
             {
-                native = await PublishNativeAsync(Path.Combine(directory, "native"), cancellationToken);
+                native = await NativeBuild.PublishAsync("service-rss", Path.Combine(directory, "native"), cancellationToken);
             }
 
             Measurement jitRun = await MeasureAsync("framework-dependent JIT (`dotnet smartcity-edge.dll`)", "dotnet", [jit], seconds, directory, cancellationToken);
@@ -68,23 +68,6 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    internal static async Task<string> PublishNativeAsync(string output, CancellationToken cancellationToken)
-    {
-        string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-        string project = Path.Combine(BenchEnvironment.RepositoryRoot, "src", "Gateway", "SmartCity.Edge.Gateway.csproj");
-        Console.WriteLine($"service-rss: publishing the native AOT build for {rid}");
-        var info = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-r", rid, "-p:PublishAot=true", "-p:InvariantGlobalization=true", "-o", output, "--nologo", "-v", "q"]);
-        using Process publish = Process.Start(info) ?? throw new InvalidOperationException("dotnet publish did not start");
-        await publish.WaitForExitAsync(cancellationToken);
-        string binary = Path.Combine(output, "smartcity-edge");
-        if (publish.ExitCode != 0 || !File.Exists(binary))
-        {
-            throw new InvalidOperationException($"the native AOT publish failed (exit {publish.ExitCode}); pass --native PATH to measure an existing build");
-        }
-
-        return binary;
     }
 
     private static async Task<Measurement> MeasureAsync(string build, string executable, string[] prefix, int seconds, string directory, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ internal sealed class SoakBenchmark : IBenchmark
             string native = BenchEnvironment.Option(args, "--native", "");
             if (native.Length == 0)
             {
-                native = await ServiceRssBenchmark.PublishNativeAsync(Path.Combine(directory, "native"), cancellationToken);
+                native = await NativeBuild.PublishAsync("soak", Path.Combine(directory, "native"), cancellationToken);
             }
 
             string pymodbus = Path.Combine(peers, "modbus", "pymodbus_server.py");

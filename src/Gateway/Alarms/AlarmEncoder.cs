@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <summary>
 /// Encodes an alarm transition into the JSON members of the upstream contract (docs/alarms.md), without braces and
 /// without <c>seq</c>, which the buffer assigns. The first eight members are the walking skeleton's contract;
-/// the rest appear only when they say something (unit, reason, retired, ack, condition, suppressed).
+/// the rest appear only when they say something (unit, reason, retired, occurrence, ack, condition, suppressed).
 /// </summary>
 internal sealed class AlarmEncoder
 {
@@ -52,6 +52,13 @@ internal sealed class AlarmEncoder
             writer.WriteBoolean("retired"u8, true);
         }
 
+        if (alarmEvent.Occurrence?.Seq is > 0 and long occurrence)
+        {
+            // The seq of the transition that opened this raise (its "active"), which a signed ack must name. Absent on
+            // that transition itself: its own seq, assigned by the buffer after this encoding, is the occurrence.
+            writer.WriteNumber("occurrence"u8, occurrence);
+        }
+
         if (alarmEvent.Acknowledgement is { } ack)
         {
             writer.WriteStartObject("ack"u8);
@@ -59,6 +66,11 @@ internal sealed class AlarmEncoder
             if (ack.Comment is { } comment)
             {
                 writer.WriteString("comment"u8, comment);
+            }
+
+            if (ack.Key is { } key)
+            {
+                writer.WriteString("key"u8, key);
             }
 
             _json.WriteTimestamp("ts"u8, ack.At);

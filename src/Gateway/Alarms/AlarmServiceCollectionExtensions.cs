@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
@@ -52,7 +53,7 @@ internal static class AlarmServiceCollectionExtensions
                     string message = alarm.Kind == AlarmKind.Device
                         ? alarm.MessageTemplate // the device's own text, as last published
                         : AlarmMessageFormatter.Format(alarm, TagValue.None, alarm.TagId, reason: null);
-                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, message, TagValue.None, snapshot.Since);
+                    monitor.RecordAlarm(alarm, snapshot.State, alarm.TagId, message, TagValue.None, snapshot.Since, snapshot.AcknowledgedBy, engine.OccurrenceOf(snapshot.AlarmId));
                 }
             }
 
@@ -69,12 +70,18 @@ internal static class AlarmServiceCollectionExtensions
         services.AddSingleton<CommandChannel>();
         if (configuration.Upstream.Mqtt is not null)
         {
+            services.AddSingleton(_ => new CommandReplayStore(configuration.Gateway.DataDirectory));
+            services.AddSingleton<CommandTokenVerifier>();
             services.AddSingleton(sp => new CommandService(
                 sp.GetRequiredService<CommandChannel>(),
                 sp.GetRequiredService<AlarmEngine>(),
                 sp.GetRequiredService<AlarmEventChannel>(),
                 sp.GetRequiredService<MqttPublisher>(),
                 sp.GetRequiredService<UpstreamTopics>(),
+                sp.GetRequiredService<ActiveConfiguration>(),
+                sp.GetRequiredService<CommandTokenVerifier>(),
+                sp.GetRequiredService<CommandReplayStore>(),
+                sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<CommandService>>(),
                 sp.GetService<IDeviceAlarmAcknowledger>()));
             services.AddHostedService(sp => sp.GetRequiredService<CommandService>());

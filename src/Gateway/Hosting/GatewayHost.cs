@@ -90,6 +90,9 @@ internal static class GatewayHost
         services.AddSingleton<IDeviceOutputs>(sp => sp.GetRequiredService<DeviceSupervisorService>());
         services.AddSingleton<IDeviceAlarmAcknowledger>(sp => sp.GetRequiredService<DeviceSupervisorService>());
 
+        // Registered after the devices: stops before them, so no trap reaches a stopped device's sink.
+        services.AddHostedService<SnmpTrapService>();
+
         services.AddSingleton(_ => new SystemdNotifier(Environment.GetEnvironmentVariable));
         services.AddSingleton<PipelineProgress>();
         services.AddHostedService<WatchdogService>();

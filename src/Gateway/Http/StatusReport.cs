@@ -116,6 +116,18 @@ internal sealed class StatusReport
             json.WriteString("message", alarm.Message);
             WriteValue(json, "value", alarm.Value);
             json.WriteString("since", Timestamp(alarm.Since));
+            if (alarm.Occurrence?.Seq is > 0 and long occurrence)
+            {
+                json.WriteNumber("occurrence", occurrence); // what `smartcity-edge command ack --occurrence` needs
+            }
+
+            if (alarm.AcknowledgedBy is { } by)
+            {
+                json.WriteStartObject("ack");
+                json.WriteString("by", by);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 

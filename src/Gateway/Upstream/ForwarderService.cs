@@ -93,6 +93,7 @@ internal sealed class ForwarderService : BackgroundService
         var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5), new Random());
         bool failing = false;
         bool announceFailure = false;
+        string? announcedReason = null;
         CancellationToken settingsChanged = _settingsChanged.Token;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -132,9 +133,12 @@ internal sealed class ForwarderService : BackgroundService
             catch (UpstreamException ex)
             {
                 TimeSpan delay = backoff.Next();
-                if (!failing || announceFailure)
+                // Once per outage, and again when the reason changes: after a timeout while the broker was away, a TLS
+                // refusal once it is back is what the technician has to fix.
+                if (!failing || announceFailure || ex.Message != announcedReason)
                 {
                     announceFailure = false;
+                    announcedReason = ex.Message;
                     UpstreamLog.Unavailable(_logger, string.Join(", ", _publishers.Select(p => p.Name)), ex.Message, delay.TotalSeconds);
                 }
 

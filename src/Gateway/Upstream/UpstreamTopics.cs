@@ -19,4 +19,10 @@ internal sealed class UpstreamTopics(string prefix)
 
     /// <summary>Answers to commands.</summary>
     public string CommandsResult { get; } = prefix + "/commands/result";
+
+    /// <summary>
+    /// The command a message on <paramref name="topic"/> carries (<c>ack</c>), or null for any topic the gateway does not
+    /// subscribe to — never <see cref="CommandsResult"/>: answering our own answers would be a loop.
+    /// </summary>
+    public string? CommandOf(string topic) => string.Equals(topic, CommandsAck, StringComparison.Ordinal) ? "ack" : null;
 }

@@ -7,29 +7,8 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 /// <summary>Builds an <c>opcua</c> driver from YAML exactly as the gateway would: factory.ReadSettings then Create.</summary>
 internal static class OpcUaDriverHarness
 {
-    public static (DeviceDescriptor Device, OpcUaSettings? Settings, ConfigProblems Problems) Read(string yaml)
-    {
-        var context = new ConfigContext("test.yaml", name => name == "OPCUA_PASSWORD" ? "s3cret" : null);
-        ConfigSection root = ConfigDocument.Parse(yaml, context) ?? throw new InvalidOperationException("YAML did not parse");
-        root.Accept("id", "driver", "poll_interval");
-        IReadOnlyList<ConfigSection> tagSections = root.GetSectionList("tags");
-        var tags = new List<TagDescriptor>();
-        foreach (ConfigSection tag in tagSections)
-        {
-            tags.Add(new TagDescriptor(tag.GetRequiredString("id"), null));
-            tag.Accept("unit");
-        }
-
-        var device = new DeviceDescriptor(root.GetString("id") ?? "dev", "opcua", TimeSpan.FromSeconds(1), tags);
-        var settings = (OpcUaSettings)new OpcUaDriverFactory().ReadSettings(device, root, tagSections);
-        root.ReportUnknownKeys();
-        foreach (ConfigSection tag in tagSections)
-        {
-            tag.ReportUnknownKeys();
-        }
-
-        return (device, !context.Problems.HasAny ? settings : null, context.Problems);
-    }
+    public static (DeviceDescriptor Device, OpcUaSettings? Settings, ConfigProblems Problems) Read(string yaml) =>
+        DriverYaml.Read<OpcUaSettings>(yaml, new OpcUaDriverFactory(), "opcua", name => name == "OPCUA_PASSWORD" ? "s3cret" : null);
 
     public static OpcUaDriver Create(string yaml) => Create(yaml, Path.GetTempPath());
 

@@ -3,17 +3,17 @@ using System.Security.Cryptography.X509Certificates;
 namespace SmartCity.Edge.Gateway.Configuration;
 
 /// <summary>
-/// A webhook's TLS material, read from its PEM files when the configuration is loaded (so a missing or broken file is
-/// a config problem, and a reload that fixes the files applies them): the roots its receiver's chain must end in,
-/// and the client certificate for receivers that require mutual TLS.
+/// The TLS material of a webhook or of the MQTT broker connection, read from its PEM files when the configuration
+/// is loaded (so a missing or broken file is a config problem, and a reload that fixes the files applies them): the
+/// roots the peer's chain must end in, and the client certificate for peers that require mutual TLS.
 /// </summary>
 /// <remarks>
 /// Reload compares the public properties only: the paths and <see cref="Fingerprint"/>, so a file replaced in place
 /// with another CA or certificate counts as a change. The certificates and the key are never logged.
 /// </remarks>
-public sealed class WebhookTls
+public sealed class TlsFiles
 {
-    public WebhookTls(string? caFile, string? clientCertFile, string? clientKeyFile, X509Certificate2Collection? roots, X509Certificate2? clientCertificate)
+    public TlsFiles(string? caFile, string? clientCertFile, string? clientKeyFile, X509Certificate2Collection? roots, X509Certificate2? clientCertificate)
     {
         CaFile = caFile;
         ClientCertFile = clientCertFile;
@@ -24,10 +24,10 @@ public sealed class WebhookTls
         Fingerprint = string.Join(',', all.Select(c => c.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)));
     }
 
-    /// <summary><c>ca_file</c>: the receiver's chain must end in one of its certificates; null uses the system trust store.</summary>
+    /// <summary><c>ca_file</c>: the peer's chain must end in one of its certificates; null uses the system trust store.</summary>
     public string? CaFile { get; }
 
-    /// <summary><c>client_cert</c>: PEM certificate presented to receivers that require one.</summary>
+    /// <summary><c>client_cert</c>: PEM certificate presented to peers that require one.</summary>
     public string? ClientCertFile { get; }
 
     /// <summary><c>client_key</c>: PEM private key of <see cref="ClientCertFile"/>.</summary>
