@@ -19,7 +19,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     private readonly OpcUaSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly UaNodeId?[] _nodes;
+    private readonly UaNodeReference?[] _nodes;
     private readonly string?[] _unresolved;
     private readonly CancellationTokenSource _disposed = new();
     private readonly OpcUaConditionEvents? _conditions;
@@ -40,7 +40,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         _settings = settings;
         _time = time;
         _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa");
-        _nodes = new UaNodeId?[settings.Tags.Count];
+        _nodes = new UaNodeReference?[settings.Tags.Count];
         _unresolved = new string?[settings.Tags.Count];
         if (settings.Events is { } events && deviceAlarms is not null)
         {
@@ -120,7 +120,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         UaDataValue[] values;
         try
         {
-            values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), cancellationToken).ConfigureAwait(false);
+            values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
@@ -148,7 +148,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
     {
         UaClient client = _client ?? throw new InvalidOperationException("WriteAsync before ConnectAsync.");
-        UaNodeId node = NodeOf(tagId);
+        UaNodeReference node = NodeOf(tagId);
 
         // The variable's type decides the encoding: read it first, then write the value converted to exactly that type.
         UaDataValue current = await ReadNodeAsync(client, tagId, node, "read the type of", cancellationToken).ConfigureAwait(false);
@@ -159,25 +159,21 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             throw new TagValueRejectedException($"cannot write {TagValueText.Describe(value)} to tag '{tagId}' ({node}): {problem}");
         }
 
-        UaStatusCode[] results;
+        UaStatusCode result;
         try
         {
-            results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
+            // The client resolves a namespace URI on the session the write goes out on, and answers one status per value.
+            result = await client.WriteAsync(node, new UaDataValue(variant), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
             throw ToDeviceException($"cannot write tag '{tagId}' on", ex);
         }
 
-        if (results.Length != 1)
-        {
-            throw new DeviceException($"OPC UA server {_settings.Endpoint} answered the write of tag '{tagId}' ({node}) with {results.Length} results for one value") { Kind = "protocol" };
-        }
-
-        if (!results[0].IsGood)
+        if (!result.IsGood)
         {
             // Per-value status (OPC 10000-4 §5.10.4): the server did not write it; the session is fine.
-            throw new DeviceTagRefusedException(results[0].Name, $"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {results[0].Name}");
+            throw new DeviceTagRefusedException(result.Name, $"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {result.Name}");
         }
     }
 
@@ -185,7 +181,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     public async ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
     {
         UaClient client = _client ?? throw new InvalidOperationException("ReadTagAsync before ConnectAsync.");
-        UaNodeId node = NodeOf(tagId);
+        UaNodeReference node = NodeOf(tagId);
         UaDataValue value = await ReadNodeAsync(client, tagId, node, "read", cancellationToken).ConfigureAwait(false);
         return OpcUaValueConverter.ToTagValue(value.Value);
     }
@@ -222,7 +218,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     }
 
     /// <summary>The node of a configured tag; a tag whose browse path did not resolve cannot be written or read.</summary>
-    private UaNodeId NodeOf(string tagId)
+    private UaNodeReference NodeOf(string tagId)
     {
         for (int i = 0; i < _settings.Tags.Count; i++)
         {
@@ -236,12 +232,12 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     }
 
     /// <summary>One Read of one node's value; a bad status is the device's answer about this tag, not a connection failure.</summary>
-    private async Task<UaDataValue> ReadNodeAsync(UaClient client, string tagId, UaNodeId node, string what, CancellationToken cancellationToken)
+    private async Task<UaDataValue> ReadNodeAsync(UaClient client, string tagId, UaNodeReference node, string what, CancellationToken cancellationToken)
     {
         UaDataValue[] values;
         try
         {
-            values = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
+            values = await client.ReadAsync([node], cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
@@ -286,7 +282,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         List<int> indexes = TagIndexes(OpcUaTagMode.Subscribe);
         try
         {
-            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), _disposed.Token).ConfigureAwait(false);
+            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), _disposed.Token).ConfigureAwait(false);
             DateTimeOffset now = _time.GetUtcNow();
             for (int k = 0; k < indexes.Count; k++)
             {
@@ -331,7 +327,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             UaBrowsePathResult? result = k < results.Length ? results[k] : null;
             if (result is { StatusCode.IsGood: true, Targets.Length: > 0 } && result.Targets[0].IsLocal)
             {
-                _nodes[i] = result.Targets[0].NodeId;
+                _nodes[i] = new UaNodeReference(result.Targets[0].NodeId);
                 continue;
             }
 
@@ -350,7 +346,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             OpcUaTagSettings tag = _settings.Tags[i];
             if (tag.Mode == OpcUaTagMode.Subscribe && _nodes[i] is { } node)
             {
-                items.Add(new UaMonitoredItemRequest(node, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband));
+                items.Add(new UaMonitoredItemRequest(node.NodeId, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband) { NamespaceUri = node.NamespaceUri });
             }
         }
 

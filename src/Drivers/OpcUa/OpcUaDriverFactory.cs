@@ -222,7 +222,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 
     private static OpcUaTagSettings ReadTag(string id, ConfigSection tag)
     {
-        UaNodeId? nodeId = null;
+        UaNodeReference? nodeId = null;
         IReadOnlyList<UaQualifiedName>? path = null;
         bool hasNode = tag.Has("node");
         bool hasPath = tag.Has("path");
@@ -233,7 +233,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         else if (hasNode)
         {
             string text = tag.GetRequiredString("node");
-            if (UaNodeId.TryParse(text, out UaNodeId parsed, out string? error))
+            if (UaNodeReference.TryParse(text, out UaNodeReference parsed, out string? error))
             {
                 nodeId = parsed;
             }

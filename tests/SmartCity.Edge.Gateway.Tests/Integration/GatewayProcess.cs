@@ -10,6 +10,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly SemaphoreSlim _stderrLine = new(0);
+    private readonly SemaphoreSlim _stdoutLine = new(0);
 
     private GatewayProcess(Process process)
     {
@@ -127,6 +128,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             if (e.Data is not null)
             {
                 gateway._stdout.Enqueue(e.Data);
+                gateway._stdoutLine.Release();
             }
         };
         process.BeginErrorReadLine();
@@ -192,6 +194,20 @@ internal sealed class GatewayProcess : IAsyncDisposable
             if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
             {
                 throw new TimeoutException($"{(count == 1 ? "no log line" : $"fewer than {count} log lines")} containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> stdout lines (upstream console output) start with <paramref name="prefix"/>.</summary>
+    public async Task WaitForOutputCountAsync(string prefix, int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (_stdout.Count(l => l.StartsWith(prefix, StringComparison.Ordinal)) < count)
+        {
+            TimeSpan remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stdoutLine.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"fewer than {count} output lines starting with '{prefix}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
             }
         }
     }

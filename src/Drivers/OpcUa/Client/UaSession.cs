@@ -44,6 +44,12 @@ public sealed class UaSession : IAsyncDisposable
 
     public UaOperationLimits OperationLimits { get; private set; } = UaOperationLimits.None;
 
+    /// <summary>
+    /// The server's NamespaceArray (i=2255) as read when this session was created: index → URI. Indexes are only
+    /// valid for the server process that numbered them; <see cref="UaNodeReference"/> resolves URIs against it.
+    /// </summary>
+    public IReadOnlyList<string> NamespaceUris { get; private set; } = [];
+
     public UaEndpointDescription Endpoint => _endpoint;
 
     public UaSecureChannel Channel => _channel;
@@ -305,6 +311,15 @@ public sealed class UaSession : IAsyncDisposable
         await ActivateAsync(cancellationToken).ConfigureAwait(false);
         Log.SessionCreated(_logger, SessionId.ToString(), (long)RevisedSessionTimeout.TotalMilliseconds);
         OperationLimits = await ReadOperationLimitsAsync(cancellationToken).ConfigureAwait(false);
+        NamespaceUris = await ReadNamespaceArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<string>> ReadNamespaceArrayAsync(CancellationToken cancellationToken)
+    {
+        UaDataValue[] values = await ReadAsync([new(UaTypeIds.ServerNamespaceArray)], cancellationToken).ConfigureAwait(false);
+        return values.Length == 1 && values[0].StatusCode.IsGood && values[0].Value.Value is string[] uris
+            ? [.. uris.Select(u => u ?? string.Empty)]
+            : [];
     }
 
     /// <summary>
