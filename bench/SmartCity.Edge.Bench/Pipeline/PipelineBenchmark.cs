@@ -114,12 +114,16 @@ internal sealed class PipelineBenchmark : IBenchmark
                     value++;
                     for (int d = p; d < devices.Length; d += 2)
                     {
+                        // One frame per device poll, as a driver hands it over.
                         DeviceConfiguration device = devices[d];
-                        foreach (TagConfiguration tag in device.Tags)
+                        ReadingFrame frame = channel.Pool.Rent();
+                        for (int t = 0; t < device.Tags.Count; t++)
                         {
-                            await channel.Writer.WriteAsync(Reading.Good(device.Id, tag.Id, TagValue.FromInt64(value), now), produce.Token);
-                            count++;
+                            frame.AddGood(t, TagValue.FromInt64(value), now);
                         }
+
+                        await channel.Writer.WriteAsync(new PipelineFrame(device.Table, frame), produce.Token);
+                        count += device.Tags.Count;
                     }
 
                     now = time.GetUtcNow();

@@ -8,4 +8,10 @@ public abstract record DriverSettings
     /// (OPC UA <c>events:</c>). The gateway retires such alarms when this turns false or the device is removed.
     /// </summary>
     public virtual bool ReportsDeviceAlarms => false;
+
+    /// <summary>
+    /// The configured type of the tag at <paramref name="tagIndex"/> (index in <see cref="DeviceDescriptor.Tags"/>): the
+    /// kind of <see cref="TagValue"/> the driver will produce for it. <see cref="TagDataType.Unknown"/> by default.
+    /// </summary>
+    public virtual TagDataType DataTypeOf(int tagIndex) => TagDataType.Unknown;
 }

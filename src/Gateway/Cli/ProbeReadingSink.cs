@@ -1,5 +1,4 @@
 using SmartCity.Edge.Drivers;
-using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
@@ -10,22 +9,15 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// </summary>
 internal sealed class ProbeReadingSink : IReadingSink
 {
-    private readonly Dictionary<string, int> _indexes;
-    private readonly Reading?[] _latest;
+    private readonly TagReading?[] _latest;
     private readonly TaskCompletionSource _everyTagRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private int _unread;
 
-    public ProbeReadingSink(IReadOnlyList<TagConfiguration> tags)
+    public ProbeReadingSink(int tagCount)
     {
-        _indexes = new Dictionary<string, int>(tags.Count, StringComparer.Ordinal);
-        for (int i = 0; i < tags.Count; i++)
-        {
-            _indexes[tags[i].Id] = i;
-        }
-
-        _latest = new Reading?[tags.Count];
-        _unread = tags.Count;
+        _latest = new TagReading?[tagCount];
+        _unread = tagCount;
         if (_unread == 0)
         {
             _everyTagRead.TrySetResult();
@@ -35,19 +27,26 @@ internal sealed class ProbeReadingSink : IReadingSink
     /// <summary>Completes when every configured tag has at least one reading.</summary>
     public Task EveryTagRead => _everyTagRead.Task;
 
-    public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+    public ReadingFrame CreateFrame() => new();
+
+    public ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken)
     {
         // Push-based drivers call from their own threads, concurrently with the poll.
-        if (_indexes.TryGetValue(reading.TagId, out int index))
+        lock (_gate)
         {
-            lock (_gate)
+            foreach (ref readonly TagReading reading in frame.Readings)
             {
-                if (_latest[index] is null && --_unread == 0)
+                if ((uint)reading.TagIndex >= (uint)_latest.Length)
+                {
+                    continue; // a driver bug the service would report; the probe shows the tags it knows
+                }
+
+                if (_latest[reading.TagIndex] is null && --_unread == 0)
                 {
                     _everyTagRead.TrySetResult();
                 }
 
-                _latest[index] = reading;
+                _latest[reading.TagIndex] = reading;
             }
         }
 
@@ -55,11 +54,11 @@ internal sealed class ProbeReadingSink : IReadingSink
     }
 
     /// <summary>The latest reading of each tag, in configuration order; null for a tag that never reported.</summary>
-    public Reading?[] Snapshot()
+    public TagReading?[] Snapshot()
     {
         lock (_gate)
         {
-            return (Reading?[])_latest.Clone();
+            return (TagReading?[])_latest.Clone();
         }
     }
 }

@@ -73,7 +73,7 @@ internal static class TestReportJson
         for (int i = 0; i < device.Tags.Count; i++)
         {
             TagConfiguration tag = device.Tags[i];
-            Reading? reading = result.Readings[i];
+            TagReading? reading = result.Readings[i];
             if (reading is null && !result.Answered)
             {
                 continue;

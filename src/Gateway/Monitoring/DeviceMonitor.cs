@@ -1,16 +1,23 @@
 using System.Collections.Concurrent;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Pipeline;
 
 namespace SmartCity.Edge.Gateway.Monitoring;
 
 /// <summary>
 /// What one device supervisor reports about itself: state, last error, poll latency, errors by kind, and whether a
-/// driver call (connect or poll) is outstanding right now and since when — the input of the "device stuck" check.
+/// driver call (connect or poll) is outstanding right now and since when — the input of the "device stuck" check;
+/// and the latest reading of each of its tags, kept in an array indexed like its tag table.
 /// </summary>
 internal sealed class DeviceMonitor
 {
     private readonly ConcurrentDictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Lock _tagsGate = new();
+    private TagTable? _table;
+    private TagReading[] _latest = [];
+    private bool[] _seen = [];
     private long _readings;
     private long _operationStartedTimestamp;
 
@@ -44,7 +51,66 @@ internal sealed class DeviceMonitor
 
     public IReadOnlyDictionary<string, long> ErrorsByKind => _errorsByKind;
 
-    public void CountReading() => Interlocked.Increment(ref _readings);
+    /// <summary>
+    /// Takes the readings of one frame: counts them and keeps each tag's latest. One lock per frame; the status page
+    /// copies the arrays under the same lock, so value, quality and time of one reading stay together.
+    /// </summary>
+    public void RecordFrame(TagTable table, ReadOnlySpan<TagReading> readings)
+    {
+        Interlocked.Add(ref _readings, readings.Length);
+        lock (_tagsGate)
+        {
+            if (!ReferenceEquals(table, _table))
+            {
+                Rebind(table);
+            }
+
+            TagReading[] latest = _latest;
+            bool[] seen = _seen;
+            foreach (ref readonly TagReading reading in readings)
+            {
+                latest[reading.TagIndex] = reading;
+                seen[reading.TagIndex] = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The latest reading of each tag of <paramref name="table"/> (null where none came yet), or null when this device's
+    /// readings were of other tags (a reload restarted it with a new tag list and no frame of it arrived yet).
+    /// </summary>
+    public TagReading?[]? LatestReadings(TagTable table)
+    {
+        lock (_tagsGate)
+        {
+            if (_table is null || !_table.HasSameTags(table))
+            {
+                return null;
+            }
+
+            var copy = new TagReading?[_latest.Length];
+            for (int i = 0; i < copy.Length; i++)
+            {
+                copy[i] = _seen[i] ? _latest[i] : null;
+            }
+
+            return copy;
+        }
+    }
+
+    /// <summary>Switches to another tag table; readings of tags with the same index and id are kept.</summary>
+    private void Rebind(TagTable table)
+    {
+        if (_table is not null && _table.HasSameTags(table))
+        {
+            _table = table;
+            return;
+        }
+
+        _table = table;
+        _latest = new TagReading[table.Count];
+        _seen = new bool[table.Count];
+    }
 
     public void CountError(string kind) => _errorsByKind.AddOrUpdate(kind, 1, static (_, n) => n + 1);
 

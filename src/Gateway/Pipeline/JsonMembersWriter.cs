@@ -58,6 +58,10 @@ internal sealed class JsonMembersWriter
             case TagValueKind.Double when double.IsFinite(value.AsDouble()):
                 writer.WriteNumber(name, value.AsDouble());
                 break;
+            case TagValueKind.Float32 when float.IsFinite(value.AsSingle()):
+                // The shortest text that reads back to the same float32 (24.864313), not the widened double's digits.
+                writer.WriteNumber(name, value.AsSingle());
+                break;
             case TagValueKind.String:
                 writer.WriteString(name, value.AsString());
                 break;

@@ -19,7 +19,8 @@ internal sealed class ProcessingService : BackgroundService
 {
     private const int MaxBatch = 2_000;
 
-    private readonly ChannelReader<Reading> _reader;
+    private readonly ReadingChannel _channel;
+    private readonly ChannelReader<PipelineFrame> _reader;
     private readonly IDurableBuffer _buffer;
     private readonly PipelineMonitor _monitor;
     private readonly AlarmEngine? _alarms;
@@ -35,6 +36,7 @@ internal sealed class ProcessingService : BackgroundService
     public ProcessingService(ReadingChannel channel, IDurableBuffer buffer, GatewayConfiguration configuration, TimeProvider time, ILogger<ProcessingService> logger, AlarmEngine? alarms = null, PipelineMonitor? monitor = null)
     {
         _monitor = monitor ?? new PipelineMonitor(time);
+        _channel = channel;
         _reader = channel.Reader;
         _buffer = buffer;
         _filter = new ReportByExceptionFilter(configuration.Devices);
@@ -91,9 +93,9 @@ internal sealed class ProcessingService : BackgroundService
                 _filter = new ReportByExceptionFilter(next.Devices, _filter);
             }
 
-            while (_entries.Count < MaxBatch && _reader.TryRead(out Reading reading))
+            while (_entries.Count < MaxBatch && _reader.TryRead(out PipelineFrame frame))
             {
-                Process(reading);
+                Process(frame);
             }
 
             if (_entries.Count > 0)
@@ -108,17 +110,25 @@ internal sealed class ProcessingService : BackgroundService
         }
     }
 
-    private void Process(in Reading reading)
+    private void Process(PipelineFrame item)
     {
-        _monitor.RecordReading(reading);
+        TagTable table = item.Table;
+        ReadOnlySpan<TagReading> readings = item.Frame.Readings;
+        _monitor.RecordFrame(table, readings);
 
         // Alarms see every reading, before report-by-exception: a crossing smaller than a deadband still trips.
         // Their transitions go to the alarm service, which commits them at once, ahead of this batch.
-        _alarms?.Evaluate(reading);
-        if (_filter.ShouldPublish(reading))
+        _alarms?.Evaluate(table, readings);
+        ReportByExceptionFilter.DeviceFilter? filter = _filter.For(table);
+        foreach (ref readonly TagReading reading in readings)
         {
-            _entries.Add(_encoder.EncodeReading(reading));
+            if (filter is null || filter.ShouldPublish(reading))
+            {
+                _entries.Add(_encoder.EncodeReading(table, reading));
+            }
         }
+
+        _channel.Return(item.Frame);
     }
 
     private async Task CommitAsync(CancellationToken abort)

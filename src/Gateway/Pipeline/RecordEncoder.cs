@@ -1,5 +1,6 @@
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
@@ -11,10 +12,10 @@ internal sealed class RecordEncoder
 {
     private readonly JsonMembersWriter _json = new(256);
 
-    public BufferEntry EncodeReading(in Reading reading)
+    public BufferEntry EncodeReading(TagTable table, in TagReading reading)
     {
         _json.Begin();
-        _json.Writer.WriteString("tag"u8, reading.TagId);
+        _json.Writer.WriteString("tag"u8, table[reading.TagIndex].Id);
         _json.WriteValue("value"u8, reading.Value);
         _json.Writer.WriteString("quality"u8, QualityName(reading.Quality));
         if (reading.Reason is not null)
@@ -23,7 +24,7 @@ internal sealed class RecordEncoder
         }
 
         _json.WriteTimestamp("ts"u8, reading.SourceTimestamp);
-        return new BufferEntry(RecordKind.Telemetry, reading.DeviceId, _json.End());
+        return new BufferEntry(RecordKind.Telemetry, table.DeviceId, _json.End());
     }
 
     public static string QualityName(Quality quality) => quality switch

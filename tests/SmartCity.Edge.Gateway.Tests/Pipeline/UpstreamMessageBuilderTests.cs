@@ -12,6 +12,8 @@ namespace SmartCity.Edge.Gateway.Tests.Pipeline;
 public sealed class UpstreamMessageBuilderTests
 {
     private static readonly DateTimeOffset s_ts = new(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero);
+    private static readonly TagTable s_panel = new("fire-panel-1", [new("smoke_zone1", TagDataType.Float64), new("count", TagDataType.Int64)]);
+    private static readonly TagTable s_door = new("door-1", [new("open", TagDataType.Boolean)]);
     private readonly RecordEncoder _encoder = new();
     private readonly UpstreamMessageBuilder _builder = new(new UpstreamTopics("smartcity/dai-an/hd-park-01"), "hd-park-01", maxBatch: 2);
 
@@ -20,10 +22,10 @@ public sealed class UpstreamMessageBuilderTests
     {
         BufferedRecord[] records =
         [
-            Record(1042, _encoder.EncodeReading(Reading.Good("fire-panel-1", "smoke_zone1", TagValue.FromDouble(3.2), s_ts))),
-            Record(1043, _encoder.EncodeReading(Reading.Good("door-1", "open", TagValue.FromBoolean(true), s_ts))),
-            Record(1044, _encoder.EncodeReading(Reading.Bad("fire-panel-1", "smoke_zone1", "IllegalDataAddress (02)", s_ts))),
-            Record(1045, _encoder.EncodeReading(Reading.Good("fire-panel-1", "count", TagValue.FromInt64(-7), s_ts))),
+            Record(1042, _encoder.EncodeReading(s_panel, TagReading.Good(0, TagValue.FromDouble(3.2), s_ts))),
+            Record(1043, _encoder.EncodeReading(s_door, TagReading.Good(0, TagValue.FromBoolean(true), s_ts))),
+            Record(1044, _encoder.EncodeReading(s_panel, TagReading.Bad(0, "IllegalDataAddress (02)", s_ts))),
+            Record(1045, _encoder.EncodeReading(s_panel, TagReading.Good(1, TagValue.FromInt64(-7), s_ts))),
         ];
         var messages = new List<UpstreamMessage>();
 
@@ -114,9 +116,25 @@ public sealed class UpstreamMessageBuilderTests
     }
 
     [Fact]
+    public void Telemetry_Float32_IsTheShortestTextOfTheFloatNotOfItsWidening()
+    {
+        var table = new TagTable("d", [new("level", TagDataType.Float32), new("flow", TagDataType.Float64)]);
+        var messages = new List<UpstreamMessage>();
+
+        _builder.BuildTelemetry(
+            [Record(1, _encoder.EncodeReading(table, TagReading.Good(0, TagValue.FromSingle(24.864313f), s_ts))),
+             Record(2, _encoder.EncodeReading(table, TagReading.Good(1, TagValue.FromDouble(24.864313f), s_ts)))],
+            messages);
+
+        string json = Encoding.UTF8.GetString(messages[0].Payload.Span);
+        Assert.Contains("\"tag\":\"level\",\"value\":24.864313,", json, StringComparison.Ordinal);
+        Assert.Contains("\"tag\":\"flow\",\"value\":24.86431312561035,", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Telemetry_TextWithQuotesAndNonAscii_IsEscapedJson()
     {
-        BufferEntry entry = _encoder.EncodeReading(Reading.Good("d", "label", TagValue.FromString("Tür \"A\"\n"), s_ts));
+        BufferEntry entry = _encoder.EncodeReading(new TagTable("d", [new("label", TagDataType.String)]), TagReading.Good(0, TagValue.FromString("Tür \"A\"\n"), s_ts));
         var messages = new List<UpstreamMessage>();
 
         _builder.BuildTelemetry([Record(1, entry)], messages);

@@ -518,6 +518,11 @@ public sealed class UaClient : IAsyncDisposable
             await handler.OnDataChangeAsync(change.ClientHandle, change.Value, cancellationToken).ConfigureAwait(false);
         }
 
+        if (message.DataChanges.Length > 0)
+        {
+            await handler.OnDataChangesCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (UaEventFieldList notification in message.Events)
         {
             await subscription.Handler.OnEventAsync(notification.ClientHandle, notification.Fields, cancellationToken).ConfigureAwait(false);
@@ -572,6 +577,8 @@ public sealed class UaClient : IAsyncDisposable
         {
             await subscription.Handler.OnDataChangeAsync(subscription.Items[i].ClientHandle, values[i], cancellationToken).ConfigureAwait(false);
         }
+
+        await subscription.Handler.OnDataChangesCompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void CheckKeepAlive()
