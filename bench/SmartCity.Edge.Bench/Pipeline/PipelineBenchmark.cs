@@ -9,6 +9,7 @@ using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Bench.Pipeline;
 
@@ -89,7 +90,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         var topics = new UpstreamTopics(configuration.Upstream.TopicPrefix);
         await using var mqtt = new MqttPublisher(mqttConfiguration, topics, NullLogger.Instance);
         using var processing = new ProcessingService(channel, buffer, configuration, time, NullLogger<ProcessingService>.Instance);
-        using var forwarder = new ForwarderService(buffer, [mqtt], configuration, topics, time, NullLogger<ForwarderService>.Instance);
+        using var forwarder = new ForwarderService(buffer, [new UpstreamTarget(BufferOptions.DefaultUpstream, mqtt, new JsonUpstreamEncoder(topics, "bench-gw", mqttConfiguration.MaxBatch))], time, NullLogger<ForwarderService>.Instance);
         await processing.StartAsync(cancellationToken);
         await forwarder.StartAsync(cancellationToken);
 

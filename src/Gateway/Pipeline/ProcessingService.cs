@@ -1,23 +1,28 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Buffer.Storage;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Monitoring;
 
 namespace SmartCity.Edge.Gateway.Pipeline;
 
 /// <summary>
-/// The single reader of the readings channel: alarm evaluation (<see cref="AlarmEngine"/>), report-by-exception,
-/// encoding, and the durable commit. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never held back to fill
-/// a batch. On shutdown it keeps reading until the supervisors have completed the channel, so every reading that
-/// was read is committed before the process exits.
+/// The single reader of the readings channel: per frame, the monitor, alarm evaluation (<see cref="AlarmEngine"/>),
+/// report-by-exception and the frame's stored encoding (<see cref="FrameBodyWriter"/>, one row per frame); then the
+/// durable commit of the batch. It takes whatever is waiting (up to a batch) and commits at once, so an alarm is never
+/// held back to fill a batch. On shutdown it keeps reading until the supervisors have completed the channel, so every
+/// reading that was read is committed before the process exits.
 /// </summary>
 internal sealed class ProcessingService : BackgroundService
 {
-    private const int MaxBatch = 2_000;
+    /// <summary>Readings taken from the channel per commit (whole frames).</summary>
+    private const int MaxBatch = 20_000;
 
     private readonly ReadingChannel _channel;
     private readonly ChannelReader<PipelineFrame> _reader;
@@ -26,10 +31,15 @@ internal sealed class ProcessingService : BackgroundService
     private readonly AlarmEngine? _alarms;
     private ReportByExceptionFilter _filter;
     private volatile GatewayConfiguration? _reconfigure;
-    private readonly RecordEncoder _encoder = new();
+    private readonly FrameBodyWriter _bodyWriter = new();
+    private readonly ArrayBufferWriter<byte> _bodies = new(64 * 1024);
+    private readonly List<(TagTable Table, int Offset, int Length, int Readings)> _frames = [];
+    private readonly List<int> _passed = [];
+    private int _batchReadings;
+    private int _pendingReadings;
     private readonly TimeProvider _time;
     private readonly ILogger<ProcessingService> _logger;
-    private readonly List<BufferEntry> _entries = new(MaxBatch * 2);
+    private readonly List<BufferEntry> _entries = [];
     private readonly CancellationTokenSource _abort = new();
     private volatile bool _stopping;
 
@@ -45,7 +55,7 @@ internal sealed class ProcessingService : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Records committed since start.</summary>
+    /// <summary>Readings committed since start.</summary>
     public long Committed { get; private set; }
 
     /// <summary>
@@ -93,15 +103,17 @@ internal sealed class ProcessingService : BackgroundService
                 _filter = new ReportByExceptionFilter(next.Devices, _filter);
             }
 
-            while (_entries.Count < MaxBatch && _reader.TryRead(out PipelineFrame frame))
+            while (_batchReadings < MaxBatch && _reader.TryRead(out PipelineFrame frame))
             {
                 Process(frame);
             }
 
-            if (_entries.Count > 0)
+            if (_frames.Count > 0)
             {
                 await CommitAsync(abort).ConfigureAwait(false);
             }
+
+            _batchReadings = 0;
         }
 
         if (atShutdown >= 0)
@@ -120,12 +132,23 @@ internal sealed class ProcessingService : BackgroundService
         // Their transitions go to the alarm service, which commits them at once, ahead of this batch.
         _alarms?.Evaluate(table, readings);
         ReportByExceptionFilter.DeviceFilter? filter = _filter.For(table);
-        foreach (ref readonly TagReading reading in readings)
+        _passed.Clear();
+        for (int i = 0; i < readings.Length; i++)
         {
-            if (filter is null || filter.ShouldPublish(reading))
+            if (filter is null || filter.ShouldPublish(readings[i]))
             {
-                _entries.Add(_encoder.EncodeReading(table, reading));
+                _passed.Add(i);
             }
+        }
+
+        _batchReadings += readings.Length;
+        if (_passed.Count > 0)
+        {
+            // One stored frame of the readings that passed; its body goes into the batch's buffer.
+            int offset = _bodies.WrittenCount;
+            int length = _bodyWriter.Write(_bodies, readings, CollectionsMarshal.AsSpan(_passed));
+            _frames.Add((table, offset, length, _passed.Count));
+            _pendingReadings += _passed.Count;
         }
 
         _channel.Return(item.Frame);
@@ -133,17 +156,28 @@ internal sealed class ProcessingService : BackgroundService
 
     private async Task CommitAsync(CancellationToken abort)
     {
+        // The bodies are slices of one buffer, taken now that it no longer grows.
+        ReadOnlyMemory<byte> bodies = _bodies.WrittenMemory;
+        _entries.Clear();
+        foreach ((TagTable table, int offset, int length, int count) in _frames)
+        {
+            _entries.Add(BufferEntry.Frame(table, bodies.Slice(offset, length), count));
+        }
+
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
         while (true)
         {
             try
             {
-                _monitor.PendingRecords = _entries.Count;
+                _monitor.PendingRecords = _pendingReadings;
                 await _buffer.AppendAsync(_entries, abort).ConfigureAwait(false);
-                Committed += _entries.Count;
-                _monitor.RecordCommit(_entries.Count);
+                Committed += _pendingReadings;
+                _monitor.RecordCommit(_pendingReadings);
                 _monitor.PendingRecords = 0;
+                _pendingReadings = 0;
                 _entries.Clear();
+                _frames.Clear();
+                _bodies.ResetWrittenCount();
                 return;
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -155,7 +189,7 @@ internal sealed class ProcessingService : BackgroundService
                 // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
                 TimeSpan delay = backoff.Next();
                 _monitor.RecordCommitFailure(ex);
-                PipelineLog.CommitFailed(_logger, ex, _entries.Count, delay.TotalSeconds);
+                PipelineLog.CommitFailed(_logger, ex, _pendingReadings, delay.TotalSeconds);
                 await Task.Delay(delay, _time, abort).ConfigureAwait(false);
             }
         }

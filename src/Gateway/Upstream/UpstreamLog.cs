@@ -40,4 +40,7 @@ internal static partial class UpstreamLog
 
     [LoggerMessage(1211, LogLevel.Debug, "MQTT connection to {Broker} closed: {Reason}")]
     public static partial void Disconnected(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(1212, LogLevel.Error, "Upstream {Upstream}: buffered frame seq {FirstSeq}-{LastSeq} cannot be rendered and is skipped: {Reason}")]
+    public static partial void DamagedFrameSkipped(ILogger logger, string upstream, long firstSeq, long lastSeq, string reason);
 }
