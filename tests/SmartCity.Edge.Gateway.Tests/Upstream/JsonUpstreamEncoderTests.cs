@@ -234,14 +234,14 @@ public sealed class JsonUpstreamEncoderTests
             {
                 writer.WriteStartObject();
                 writer.WriteString("tag", table[readings[i].TagIndex].Id);
-                JsonMembersWriter.WriteValue(writer, "value"u8, readings[i].Value);
+                JsonContract.WriteValue(writer, "value"u8, readings[i].Value);
                 writer.WriteString("quality", readings[i].Quality.ToString().ToLowerInvariant());
                 if (readings[i].Reason is { } reason)
                 {
                     writer.WriteString("reason", reason);
                 }
 
-                JsonMembersWriter.WriteTimestamp(writer, "ts"u8, readings[i].SourceTimestamp);
+                JsonContract.WriteTimestamp(writer, "ts"u8, readings[i].SourceTimestamp);
                 writer.WriteNumber("seq", firstSeq + i);
                 writer.WriteEndObject();
             }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
-using SmartCity.Edge.Gateway.Pipeline;
 
 namespace SmartCity.Edge.Gateway.Upstream.Json;
 
@@ -38,9 +37,9 @@ internal static class AlarmJson
             writer.WriteNull("tag"u8);
         }
 
-        JsonMembersWriter.WriteValue(writer, "value"u8, alarm.Value);
+        JsonContract.WriteValue(writer, "value"u8, alarm.Value);
         writer.WriteString("message"u8, alarm.Message);
-        JsonMembersWriter.WriteTimestamp(writer, "ts"u8, alarm.Timestamp);
+        JsonContract.WriteTimestamp(writer, "ts"u8, alarm.Timestamp);
         writer.WriteString("previous"u8, alarm.Previous.ToWire());
         if (alarm.Unit is { } unit)
         {
@@ -67,7 +66,7 @@ internal static class AlarmJson
                 writer.WriteString("comment"u8, comment);
             }
 
-            JsonMembersWriter.WriteTimestamp(writer, "ts"u8, ack.At);
+            JsonContract.WriteTimestamp(writer, "ts"u8, ack.At);
             writer.WriteEndObject();
         }
 
