@@ -26,9 +26,12 @@ for group in dialout gpio i2c; do
   if getent group "$group" >/dev/null; then usermod -aG "$group" "$user"; fi
 done
 
-# 2. Program files, replaced as a whole so no stale assembly survives an upgrade.
+# 2. Program files, replaced as a whole so no stale assembly survives an upgrade. Owned by root and writable by
+#    root only: a build unpacked by a normal user must not stay that user's to change while root's systemd starts
+#    it (cp -a would keep the unpacking user as owner). Modes and times are kept, owners are not.
 staging="$(mktemp -d "${prefix}.new.XXXXXX")"
-cp -a "$build/." "$staging/"
+cp -R --no-preserve=ownership --preserve=mode,timestamps "$build/." "$staging/"
+chown -R -h root:root "$staging"
 chmod -R u=rwX,go=rX "$staging"
 if [ -d "$prefix" ]; then rm -rf "$prefix.old"; mv "$prefix" "$prefix.old"; fi
 mv "$staging" "$prefix"

@@ -20,12 +20,16 @@ internal sealed class LocalMosquitto : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<LocalMosquitto> StartAsync(CancellationToken cancellationToken)
+    public static Task<LocalMosquitto> StartAsync(CancellationToken cancellationToken) => StartAsync(string.Empty, cancellationToken);
+
+    /// <param name="extraConfiguration">More mosquitto.conf lines (e.g. <c>sys_interval 1</c>), or empty.</param>
+    /// <param name="cancellationToken">Stops waiting for the broker to listen.</param>
+    public static async Task<LocalMosquitto> StartAsync(string extraConfiguration, CancellationToken cancellationToken)
     {
         string directory = Directory.CreateTempSubdirectory("edge-bench-mosquitto-").FullName;
         int port = BenchEnvironment.FreePort();
         string conf = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(conf, $"listener {port.ToString(CultureInfo.InvariantCulture)} 127.0.0.1\nallow_anonymous true\nuser root\n", cancellationToken);
+        await File.WriteAllTextAsync(conf, $"listener {port.ToString(CultureInfo.InvariantCulture)} 127.0.0.1\nallow_anonymous true\nuser root\n{extraConfiguration}\n", cancellationToken);
         Process process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf]) { RedirectStandardError = true })
             ?? throw new InvalidOperationException("mosquitto did not start (apt-get install mosquitto)");
         await BenchEnvironment.WaitForPortAsync(port, "mosquitto", cancellationToken);

@@ -12,6 +12,7 @@ internal sealed record Reading(string TagId, int TagIndex, TagValue Value, Quali
 /// </summary>
 internal abstract class FrameSink : IReadingSink
 {
+    private readonly List<string> _runtime = [];
     private long _frames;
 
     protected FrameSink(IReadOnlyList<TagDescriptor>? tags = null) => Tags = tags;
@@ -24,6 +25,47 @@ internal abstract class FrameSink : IReadingSink
 
     public ReadingFrame CreateFrame() => new();
 
+    /// <summary>Tags named at run time (<see cref="IReadingSink.TagIndexOf"/>), after the device's tags, in the order named.</summary>
+    public IReadOnlyList<string> RuntimeTags
+    {
+        get
+        {
+            lock (_runtime)
+            {
+                return [.. _runtime];
+            }
+        }
+    }
+
+    public int TagIndexOf(string tagId)
+    {
+        int configured = Tags?.Count ?? 0;
+        for (int i = 0; i < configured; i++)
+        {
+            if (Tags![i].Id == tagId)
+            {
+                return i;
+            }
+        }
+
+        lock (_runtime)
+        {
+            int index = _runtime.IndexOf(tagId);
+            if (index < 0)
+            {
+                if (_runtime.Count >= IReadingSink.MaxRuntimeTags)
+                {
+                    return -1;
+                }
+
+                _runtime.Add(tagId);
+                index = _runtime.Count - 1;
+            }
+
+            return configured + index;
+        }
+    }
+
     public ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken)
     {
         long number = Interlocked.Increment(ref _frames);
@@ -31,12 +73,20 @@ internal abstract class FrameSink : IReadingSink
         foreach (TagReading reading in frame.Readings)
         {
             string tagId = Tags is { } tags
-                ? (uint)reading.TagIndex < (uint)tags.Count ? tags[reading.TagIndex].Id : throw new InvalidOperationException($"tag index {reading.TagIndex} is outside the device's {tags.Count} tags")
+                ? (uint)reading.TagIndex < (uint)tags.Count ? tags[reading.TagIndex].Id : RuntimeTag(reading.TagIndex - tags.Count) ?? throw new InvalidOperationException($"tag index {reading.TagIndex} is outside the device's {tags.Count} tags and the {RuntimeTags.Count} named at run time")
                 : "#" + reading.TagIndex;
             readings.Add(new Reading(tagId, reading.TagIndex, reading.Value, reading.Quality, reading.Reason, reading.SourceTimestamp, number));
         }
 
         return OnFrameAsync(readings, cancellationToken);
+    }
+
+    private string? RuntimeTag(int index)
+    {
+        lock (_runtime)
+        {
+            return (uint)index < (uint)_runtime.Count ? _runtime[index] : null;
+        }
     }
 
     protected abstract ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken);

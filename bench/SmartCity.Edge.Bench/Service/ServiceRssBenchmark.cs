@@ -33,7 +33,7 @@ internal sealed class ServiceRssBenchmark : IBenchmark
             string native = BenchEnvironment.Option(args, "--native", "");
             if (native.Length == 0)
             {
-                native = await PublishNativeAsync(Path.Combine(directory, "native"), cancellationToken);
+                native = await NativeBuild.PublishAsync("service-rss", Path.Combine(directory, "native"), cancellationToken);
             }
 
             Measurement jitRun = await MeasureAsync("framework-dependent JIT (`dotnet smartcity-edge.dll`)", "dotnet", [jit], seconds, directory, cancellationToken);
@@ -68,23 +68,6 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task<string> PublishNativeAsync(string output, CancellationToken cancellationToken)
-    {
-        string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-        string project = Path.Combine(BenchEnvironment.RepositoryRoot, "src", "Gateway", "SmartCity.Edge.Gateway.csproj");
-        Console.WriteLine($"service-rss: publishing the native AOT build for {rid}");
-        var info = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-r", rid, "-p:PublishAot=true", "-p:InvariantGlobalization=true", "-o", output, "--nologo", "-v", "q"]);
-        using Process publish = Process.Start(info) ?? throw new InvalidOperationException("dotnet publish did not start");
-        await publish.WaitForExitAsync(cancellationToken);
-        string binary = Path.Combine(output, "smartcity-edge");
-        if (publish.ExitCode != 0 || !File.Exists(binary))
-        {
-            throw new InvalidOperationException($"the native AOT publish failed (exit {publish.ExitCode}); pass --native PATH to measure an existing build");
-        }
-
-        return binary;
     }
 
     private static async Task<Measurement> MeasureAsync(string build, string executable, string[] prefix, int seconds, string directory, CancellationToken cancellationToken)
@@ -123,8 +106,8 @@ internal sealed class ServiceRssBenchmark : IBenchmark
             }
 
             await TryGetAsync(http, $"http://127.0.0.1:{port}/", cancellationToken);
-            (long rss, long peak) = ReadMemory(process.Id);
-            var result = new Measurement(build, rss, peak, process.TotalProcessorTime.TotalSeconds, Interlocked.Read(ref published), TopMappings(process.Id, 8).ToList());
+            (long rss, long peak) = ProcessMemory.Read(process.Id);
+            var result = new Measurement(build, rss, peak, process.TotalProcessorTime.TotalSeconds, Interlocked.Read(ref published), ProcessMemory.TopMappings(process.Id, 8).ToList());
             Console.WriteLine($"service-rss: {build}: after {seconds}s RSS {Mb(rss)} MB (peak {Mb(peak)} MB), CPU {result.CpuSeconds:0.00}s, {result.Published} messages published");
             return result;
         }
@@ -157,48 +140,5 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         }
     }
 
-    private static (long Rss, long Peak) ReadMemory(int pid)
-    {
-        long rss = 0;
-        long peak = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = Kilobytes(line) * 1024;
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = Kilobytes(line) * 1024;
-            }
-        }
-
-        return (rss, peak);
-    }
-
-    /// <summary>Resident bytes per mapped file (anonymous memory as "(anonymous)"), largest first.</summary>
-    private static IEnumerable<(string Name, long Bytes)> TopMappings(int pid, int count)
-    {
-        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
-        string current = "(anonymous)";
-        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !line.StartsWith("VmFlags", StringComparison.Ordinal) && !parts[0].EndsWith(':'))
-            {
-                current = parts.Length >= 6 ? Path.GetFileName(parts[5]) is { Length: > 0 } file ? file : parts[5] : "(anonymous)";
-            }
-            else if (line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                byName[current] = byName.GetValueOrDefault(current) + (Kilobytes(line) * 1024);
-            }
-        }
-
-        return byName.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value));
-    }
-
-    private static long Kilobytes(string line) =>
-        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-
-    private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Mb(long bytes) => ProcessMemory.Mb(bytes);
 }

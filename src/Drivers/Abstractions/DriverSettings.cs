@@ -14,4 +14,10 @@ public abstract record DriverSettings
     /// kind of <see cref="TagValue"/> the driver will produce for it. <see cref="TagDataType.Unknown"/> by default.
     /// </summary>
     public virtual TagDataType DataTypeOf(int tagIndex) => TagDataType.Unknown;
+
+    /// <summary>
+    /// Tags the driver reads beyond the device's <c>tags:</c> list (an SNMP <c>profile:</c> preset). The gateway adds them
+    /// to the device's tags, so alarm rules, deadbands and the status page know them; with any, <c>tags:</c> may be left out.
+    /// </summary>
+    public virtual IReadOnlyList<TagDescriptor> ImpliedTags => [];
 }

@@ -23,4 +23,16 @@ public interface IReadingSink
     /// do not touch it again. An empty frame is accepted and goes nowhere.
     /// </summary>
     ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The index of a tag named by the device at run time, which the configuration could not list: an SNMP walk row
+    /// (<c>ifInOctets.3</c>), a trap's varbind. The first call adds the tag to the device's tag table, after the
+    /// configured tags; later calls give the same index (a configured tag gives its configured index). -1 when the device
+    /// already has <see cref="MaxRuntimeTags"/> such tags (a hostile or broken device cannot grow the table without
+    /// end): leave that reading out. Not for the hot path of drivers whose tags are all configured.
+    /// </summary>
+    int TagIndexOf(string tagId);
+
+    /// <summary>Tags a device may add at run time (<see cref="TagIndexOf"/>) beyond its configured ones.</summary>
+    public const int MaxRuntimeTags = 4096;
 }

@@ -19,6 +19,9 @@ public sealed class ConfigSection
     // arrays made up a fifth of what loading such a file allocated).
     private readonly List<string> _known = new(4);
 
+    /// <summary>Keys whose value came (partly) from <c>${…}</c>: no "did you mean" hint near a secret.</summary>
+    private readonly HashSet<string> _substituted = new(StringComparer.Ordinal);
+
     public ConfigSection(YamlMappingNode node, string path, ConfigContext context)
     {
         _node = node;
@@ -73,7 +76,8 @@ public sealed class ConfigSection
             return defaultValue;
         }
 
-        return Substitute(key, scalar);
+        // A failed substitution is reported; the default keeps callers that rely on one (text!.Trim()) from crashing.
+        return Substitute(key, scalar) ?? defaultValue;
     }
 
     public string GetRequiredString(string key) => GetString(key, required: true) ?? string.Empty;
@@ -116,7 +120,7 @@ public sealed class ConfigSection
 
         if (value < min || value > max)
         {
-            Error(key, $"{value} is out of range ({RangeText(min, max)})");
+            Error(key, $"{text} is out of range ({RangeText(min, max)})");
             return defaultValue;
         }
 
@@ -144,7 +148,7 @@ public sealed class ConfigSection
 
         if (value < min || value > max)
         {
-            Error(key, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range ({RangeText(min, max)})");
+            Error(key, $"{text} is out of range ({RangeText(min, max)})");
             return null;
         }
 
@@ -217,7 +221,8 @@ public sealed class ConfigSection
             return value;
         }
 
-        Error(key, $"'{text}' is not one of {string.Join(" | ", choices.Keys)}{DidYouMean.Hint(text, choices.Keys)}");
+        string hint = _substituted.Contains(key) ? string.Empty : DidYouMean.Hint(text, choices.Keys);
+        Error(key, $"'{text}' is not one of {string.Join(" | ", choices.Keys)}{hint}");
         return defaultValue;
     }
 
@@ -279,7 +284,14 @@ public sealed class ConfigSection
     {
         foreach (KeyValuePair<YamlNode, YamlNode> entry in _node.Children)
         {
-            string key = ((YamlScalarNode)entry.Key).Value ?? string.Empty;
+            if (entry.Key is not YamlScalarNode { Value: var scalar })
+            {
+                // YAML allows a mapping or a list as a key ("? id: x" or "{a: b}: c"); no key of ours is one (found by fuzzing).
+                Problems.Add(At(entry.Key.Start), Path, $"a key must be a plain name, not a {(entry.Key is YamlSequenceNode ? "list" : "mapping")} (a stray '?' or braces?)");
+                continue;
+            }
+
+            string key = scalar ?? string.Empty;
             if (!_known.Contains(key))
             {
                 Problems.Add(At(entry.Key.Start), PathOf(key), $"unknown key{DidYouMean.Hint(key, _known)}");
@@ -352,7 +364,8 @@ public sealed class ConfigSection
 
     /// <summary>
     /// Replaces <c>${NAME}</c> from the environment and <c>${file:PATH}</c> with the contents of a secret file; a missing
-    /// variable or unreadable file is a problem naming it. <c>$${</c> escapes.
+    /// variable or unreadable file is a problem naming it. <c>$${</c> escapes. A substituted value is recorded with
+    /// <see cref="ConfigProblems.RecordSubstitution"/>, so no problem message ever shows it.
     /// </summary>
     private string? Substitute(string key, YamlScalarNode scalar)
     {
@@ -363,6 +376,7 @@ public sealed class ConfigSection
         }
 
         var result = new StringBuilder(value.Length);
+        List<(string Reference, string Value)>? references = null;
         int i = 0;
         while (i < value.Length)
         {
@@ -383,33 +397,33 @@ public sealed class ConfigSection
                 }
 
                 string name = value[(i + 2)..end];
+                string? replacement;
                 if (name.StartsWith(SecretFile.Prefix, StringComparison.Ordinal))
                 {
-                    string? secret = SecretFile.Read(name[SecretFile.Prefix.Length..], Context.BaseDirectory, out string? error);
-                    if (secret is null)
+                    replacement = SecretFile.Read(name[SecretFile.Prefix.Length..], Context.BaseDirectory, out string? error);
+                    if (replacement is null)
                     {
                         Problems.Add(At(scalar.Start), PathOf(key), error!);
                         return null;
                     }
-
-                    result.Append(secret);
-                    i = end + 1;
-                    continue;
                 }
-
-                if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                else
                 {
-                    Problems.Add(At(scalar.Start), PathOf(key), $"'${{{name}}}' is not a valid environment variable reference");
-                    return null;
+                    if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                    {
+                        Problems.Add(At(scalar.Start), PathOf(key), $"'${{{name}}}' is not a valid environment variable reference");
+                        return null;
+                    }
+
+                    replacement = Context.Environment(name);
+                    if (replacement is null)
+                    {
+                        Problems.Add(At(scalar.Start), PathOf(key), $"environment variable '{name}' is not set");
+                        return null;
+                    }
                 }
 
-                string? replacement = Context.Environment(name);
-                if (replacement is null)
-                {
-                    Problems.Add(At(scalar.Start), PathOf(key), $"environment variable '{name}' is not set");
-                    return null;
-                }
-
+                (references ??= []).Add((value[i..(end + 1)], replacement));
                 result.Append(replacement);
                 i = end + 1;
                 continue;
@@ -419,7 +433,14 @@ public sealed class ConfigSection
             i++;
         }
 
-        return result.ToString();
+        string expanded = result.ToString();
+        if (references is not null)
+        {
+            Problems.RecordSubstitution(value, expanded, references);
+            _substituted.Add(key);
+        }
+
+        return expanded;
     }
 
     private YamlNode? Find(string key)

@@ -6,4 +6,7 @@ internal enum AckOutcome
     Acknowledged,
     UnknownAlarm,
     NotAwaitingAcknowledgement,
+
+    /// <summary>The ack names another occurrence than the alarm's current one (an earlier raise): refused, nothing changed.</summary>
+    WrongOccurrence,
 }

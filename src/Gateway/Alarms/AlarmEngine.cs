@@ -60,13 +60,14 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 slot.Published = snapshot.State;
                 slot.Recorded = true;
                 slot.Present = slot.Tripped = snapshot.State is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged;
+                slot.Occurrence = RestoredOccurrence(snapshot);
             }
             else if (DeviceAlarmSnapshot.TryRead(snapshot, out AlarmDefinition? definition, out DeviceAlarmOrigin? origin)
                 && sources.Contains(definition.DeviceId))
             {
                 // A device's alarm as last published: the device's refresh after connect then changes nothing, or
                 // ends it (SynchronizeDeviceAlarms) when it went away while the gateway was down.
-                var restoredSlot = new Slot(this, definition) { State = snapshot.State, Published = snapshot.State, Origin = origin, Recorded = true };
+                var restoredSlot = new Slot(this, definition) { State = snapshot.State, Published = snapshot.State, Origin = origin, Recorded = true, Occurrence = RestoredOccurrence(snapshot) };
                 _deviceSlots[definition.Id] = restoredSlot;
                 _deviceAlarmIds[(definition.DeviceId, origin.ConditionId)] = definition.Id;
             }
@@ -156,8 +157,10 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// An operator acknowledges an alarm kept by a device: returns where to send it (the device decides, and reports
     /// the alarm acknowledged in its own time), or null for the gateway's own alarms (<see cref="Acknowledge"/>).
     /// Who asked is remembered and put in the <c>ack</c> member of the transition the device's report causes.
+    /// With <paramref name="occurrence"/> (a signed ack), an ack for another occurrence than the current one is refused
+    /// (<see cref="DeviceAckRequest.WrongOccurrence"/>) and nothing is sent.
     /// </summary>
-    public DeviceAckRequest? RequestDeviceAcknowledgement(string alarmId, string by, string? comment)
+    public DeviceAckRequest? RequestDeviceAcknowledgement(string alarmId, string by, string? comment, long? occurrence = null, string? key = null)
     {
         lock (_gate)
         {
@@ -166,13 +169,26 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 return null;
             }
 
-            bool awaits = slot.State is AlarmLifecycle.Active or AlarmLifecycle.UnacknowledgedCleared;
+            bool wrongOccurrence = IsWrongOccurrence(slot, occurrence);
+            bool awaits = !wrongOccurrence && slot.State is AlarmLifecycle.Active or AlarmLifecycle.UnacknowledgedCleared;
             if (awaits)
             {
-                slot.RequestedAck = (by, comment);
+                slot.RequestedAck = new AlarmAcknowledgement(by, comment, default, key);
             }
 
-            return new DeviceAckRequest(slot.Alarm.DeviceId, slot.Origin!.ConditionId, slot.State, awaits);
+            return new DeviceAckRequest(slot.Alarm.DeviceId, slot.Origin!.ConditionId, slot.State, awaits, wrongOccurrence);
+        }
+    }
+
+    /// <summary>
+    /// The current (or last) occurrence of an alarm, null when it was never raised (or is unknown); its
+    /// <see cref="AlarmOccurrence.Seq"/> is 0 until its first transition is committed.
+    /// </summary>
+    public AlarmOccurrence? OccurrenceOf(string alarmId)
+    {
+        lock (_gate)
+        {
+            return Find(alarmId)?.Occurrence;
         }
     }
 
@@ -316,8 +332,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         }
     }
 
-    /// <summary>An operator acknowledged <paramref name="alarmId"/>. Returns the outcome and the state after it.</summary>
-    public (AckOutcome Outcome, AlarmLifecycle State) Acknowledge(string alarmId, string by, string? comment)
+    /// <summary>
+    /// An operator acknowledged <paramref name="alarmId"/>. Returns the outcome and the state after it. With
+    /// <paramref name="occurrence"/> (a signed ack), an ack naming another occurrence than the alarm's current one is
+    /// refused (<see cref="AckOutcome.WrongOccurrence"/>) and changes nothing; <paramref name="key"/> is the id of the
+    /// key that signed it, recorded with the acknowledgement.
+    /// </summary>
+    public (AckOutcome Outcome, AlarmLifecycle State) Acknowledge(string alarmId, string by, string? comment, long? occurrence = null, string? key = null)
     {
         lock (_gate)
         {
@@ -326,8 +347,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 return (AckOutcome.UnknownAlarm, AlarmLifecycle.Cleared);
             }
 
+            if (IsWrongOccurrence(slot, occurrence))
+            {
+                return (AckOutcome.WrongOccurrence, slot.State);
+            }
+
             DateTimeOffset now = _time.GetUtcNow();
-            slot.PendingAck = new AlarmAcknowledgement(by, comment, now);
+            slot.PendingAck = new AlarmAcknowledgement(by, comment, now, key);
             bool changed = Transition(slot, AlarmInput.Acknowledge, now);
             slot.PendingAck = null;
             return (changed ? AckOutcome.Acknowledged : AckOutcome.NotAwaitingAcknowledgement, slot.State);
@@ -345,6 +371,24 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// An ack naming <paramref name="occurrence"/> is not for the alarm's current occurrence: one that ended (the alarm
+    /// was raised again since), one whose first transition is not committed yet (nobody can know its seq), or none at
+    /// all. An alarm never raised has no occurrence and is left to "nothing to acknowledge".
+    /// </summary>
+    private static bool IsWrongOccurrence(Slot slot, long? occurrence) =>
+        occurrence is { } named && slot.Occurrence is { } current && !current.IsNamedBy(named);
+
+    /// <summary>The occurrence of a restored alarm: recorded in <c>alarms.db</c>, or, in a row from before occurrences, derived.</summary>
+    private static AlarmOccurrence? RestoredOccurrence(AlarmSnapshot snapshot) => snapshot switch
+    {
+        { Occurrence: > 0 } => new AlarmOccurrence(snapshot.Occurrence.Value),
+        { State: AlarmLifecycle.Cleared } => null,
+        { State: AlarmLifecycle.Active, LastSeq: > 0 } => new AlarmOccurrence(snapshot.LastSeq), // the row is its active transition
+        { LastSeq: > 0 } => AlarmOccurrence.Before(snapshot.LastSeq),
+        _ => null,
+    };
 
     private Slot? Find(string alarmId) =>
         _alarms.ById.TryGetValue(alarmId, out Slot? slot) || _deviceSlots.TryGetValue(alarmId, out slot) ? slot : null;
@@ -394,13 +438,17 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         if (acknowledged)
         {
             // Acknowledged at the device itself (its HMI) unless an operator asked through us.
-            (string by, string? comment) = slot.RequestedAck ?? ("device", null);
-            slot.PendingAck = new AlarmAcknowledgement(by, comment, at);
+            slot.PendingAck = (slot.RequestedAck ?? new AlarmAcknowledgement("device", null, default)) with { At = at };
         }
 
         if (acknowledged || target == AlarmLifecycle.Active)
         {
             slot.RequestedAck = null;
+        }
+
+        if (target == AlarmLifecycle.Active)
+        {
+            slot.Occurrence = new AlarmOccurrence(); // raised again: a new occurrence, named once its transition is committed
         }
 
         slot.Reason = reason;
@@ -589,6 +637,11 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             return false;
         }
 
+        if (next == AlarmLifecycle.Active)
+        {
+            slot.Occurrence = new AlarmOccurrence(); // a new raise, named once its transition is committed
+        }
+
         slot.State = next;
         Publish(slot, at, bypassRateLimit: input == AlarmInput.Acknowledge);
         return true;
@@ -613,7 +666,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         AlarmLifecycle previous = slot.Published;
         slot.State = slot.Published = AlarmLifecycle.Cleared;
         (string? tag, string message) = Describe(slot);
-        _sink.Publish(new AlarmEvent(slot.Alarm, AlarmLifecycle.Cleared, previous, slot.Value, tag, message, AlarmRetirement.Reason, at, null, slot.Suppressed, slot.Origin, Retired: true));
+        _sink.Publish(new AlarmEvent(slot.Alarm, AlarmLifecycle.Cleared, previous, slot.Value, tag, message, AlarmRetirement.Reason, at, null, slot.Suppressed, slot.Origin, Retired: true) { Occurrence = slot.Occurrence });
         slot.Suppressed = 0;
     }
 
@@ -678,7 +731,10 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             at,
             slot.PendingAck,
             suppressed,
-            slot.Origin));
+            slot.Origin)
+        {
+            Occurrence = slot.Occurrence,
+        });
     }
 
     private void OnRateWindowOpen(Slot slot)
@@ -735,6 +791,13 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 for (int i = 0; i < byIndex.Length; i++)
                 {
                     byIndex[i] = Rules.GetValueOrDefault(table[i].Id);
+                }
+
+                if (_rulesByTable.Count >= 16)
+                {
+                    // Tables of the past (before a reload, or before the device named more tags at run time): the
+                    // device's frames now come with newer ones, so keep this cache from growing with them.
+                    _rulesByTable.Clear();
                 }
 
                 _rulesByTable.Add(table, byIndex);
@@ -797,6 +860,9 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         public DeviceAlarmOrigin? Origin { get; set; }
 
         /// <summary>A device's alarm: who asked us to acknowledge it, until the device reports it acknowledged.</summary>
-        public (string By, string? Comment)? RequestedAck { get; set; }
+        public AlarmAcknowledgement? RequestedAck { get; set; }
+
+        /// <summary>The current (or last) raise: set when the alarm becomes active, kept until it is raised again.</summary>
+        public AlarmOccurrence? Occurrence { get; set; }
     }
 }

@@ -33,6 +33,12 @@ internal sealed record AlarmEvent(
     DeviceAlarmOrigin? Origin = null,
     bool Retired = false)
 {
+    /// <summary>
+    /// The raise this transition belongs to (null for an alarm never raised). Its seq is known once the occurrence's
+    /// first transition is committed; later transitions carry it as <c>occurrence</c> (docs/alarms.md).
+    /// </summary>
+    public AlarmOccurrence? Occurrence { get; init; }
+
     /// <summary>A retirement of an alarm the desk last saw cleared: nothing to announce, only its retained state to delete.</summary>
     public bool IsQuietRetirement => Retired && Previous == AlarmLifecycle.Cleared;
 }

@@ -32,9 +32,6 @@ internal static partial class AlarmLog
     [LoggerMessage(1308, LogLevel.Information, "Command {Command} for alarm {AlarmId} by {By}: {Outcome}")]
     public static partial void Command(ILogger logger, string command, string alarmId, string by, string outcome);
 
-    [LoggerMessage(1309, LogLevel.Warning, "Rejected command on {Topic}: {Error}")]
-    public static partial void CommandRejected(ILogger logger, string topic, string error);
-
     [LoggerMessage(1310, LogLevel.Warning, "Could not answer a command on {Topic}: {Reason}")]
     public static partial void CommandReplyFailed(ILogger logger, string topic, string reason);
 

@@ -86,9 +86,10 @@ internal sealed class AlarmService : BackgroundService
         while (true)
         {
             _batch.Clear();
-            while (_batch.Count < MaxBatch && _events.Reader.TryRead(out AlarmEvent? alarmEvent))
+            while (_batch.Count < MaxBatch && _events.Reader.TryPeek(out AlarmEvent? next) && !OpensNameOf(next))
             {
-                _batch.Add(alarmEvent);
+                _events.Reader.TryRead(out _);
+                _batch.Add(next);
             }
 
             if (_batch.Count == 0)
@@ -98,6 +99,29 @@ internal sealed class AlarmService : BackgroundService
 
             await CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="next"/> belongs to an occurrence whose first transition is in this batch: that one's
+    /// seq is not known before the batch is committed, and <paramref name="next"/> must carry it as <c>occurrence</c>
+    /// (the desk acknowledges by it), so the batch ends before it. Rare: an alarm raised and cleared within one batch.
+    /// </summary>
+    private bool OpensNameOf(AlarmEvent next)
+    {
+        if (next.Occurrence is not { Seq: 0 } occurrence)
+        {
+            return false;
+        }
+
+        foreach (AlarmEvent earlier in _batch)
+        {
+            if (ReferenceEquals(earlier.Occurrence, occurrence))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task CommitAsync(CancellationToken cancellationToken)
@@ -137,6 +161,13 @@ internal sealed class AlarmService : BackgroundService
                 _monitor?.RecordCommitFailure(ex);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // Each occurrence is named by the seq of its first committed transition (normally its "active"): from now on an
+        // operator can acknowledge it, and its later transitions carry the name.
+        for (int i = 0; i < _batch.Count; i++)
+        {
+            _batch[i].Occurrence?.Assign(firstSeq + i);
         }
 
         var states = new List<(AlarmEvent, string)>(_batch.Count);

@@ -33,6 +33,7 @@ internal sealed class AlarmStateStore : IDisposable
         Execute("PRAGMA journal_mode=WAL;");
         Execute("PRAGMA synchronous=FULL;");
         Execute(Schema);
+        AddOccurrenceColumn();
     }
 
     public string Path => _connection.DataSource;
@@ -42,7 +43,7 @@ internal sealed class AlarmStateStore : IDisposable
         lock (_gate)
         {
             using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT alarm, state, since, ack_by, body FROM alarm_state;";
+            command.CommandText = "SELECT alarm, state, since, ack_by, body, occurrence FROM alarm_state;";
             using SqliteDataReader reader = command.ExecuteReader();
             var states = new List<AlarmSnapshot>();
             while (reader.Read())
@@ -54,7 +55,9 @@ internal sealed class AlarmStateStore : IDisposable
                         state,
                         DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
                         reader.IsDBNull(3) ? null : reader.GetString(3),
-                        reader.GetString(4)));
+                        reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                        LastSeqOf(reader.GetString(4))));
                 }
             }
 
@@ -72,14 +75,15 @@ internal sealed class AlarmStateStore : IDisposable
             {
                 upsert.Transaction = transaction;
                 upsert.CommandText = """
-                    INSERT INTO alarm_state (alarm, state, since, ack_by, body) VALUES ($alarm, $state, $since, $ack, $body)
-                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body;
+                    INSERT INTO alarm_state (alarm, state, since, ack_by, body, occurrence) VALUES ($alarm, $state, $since, $ack, $body, $occurrence)
+                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body, occurrence = excluded.occurrence;
                     """;
                 SqliteParameter alarm = upsert.Parameters.Add("$alarm", SqliteType.Text);
                 SqliteParameter state = upsert.Parameters.Add("$state", SqliteType.Text);
                 SqliteParameter since = upsert.Parameters.Add("$since", SqliteType.Text);
                 SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
                 SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
+                SqliteParameter occurrence = upsert.Parameters.Add("$occurrence", SqliteType.Integer);
                 using SqliteCommand delete = _connection.CreateCommand();
                 delete.Transaction = transaction;
                 delete.CommandText = "DELETE FROM alarm_state WHERE alarm = $alarm;";
@@ -98,6 +102,7 @@ internal sealed class AlarmStateStore : IDisposable
                     since.Value = alarmEvent.Timestamp.ToString("O", CultureInfo.InvariantCulture);
                     ack.Value = (object?)alarmEvent.Acknowledgement?.By ?? DBNull.Value;
                     body.Value = json;
+                    occurrence.Value = alarmEvent.Occurrence?.Seq is > 0 and long seq ? seq : DBNull.Value;
                     upsert.ExecuteNonQuery();
                 }
             }
@@ -210,6 +215,34 @@ internal sealed class AlarmStateStore : IDisposable
         lock (_gate)
         {
             _connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Databases written before occurrences were recorded lack the column: added once (SQLite's ALTER TABLE ADD COLUMN
+    /// keeps the rows; theirs stay null and the engine derives what it can, see <see cref="AlarmOccurrence.Before"/>).
+    /// </summary>
+    private void AddOccurrenceColumn()
+    {
+        using SqliteCommand columns = _connection.CreateCommand();
+        columns.CommandText = "SELECT count(*) FROM pragma_table_info('alarm_state') WHERE name = 'occurrence';";
+        if ((long)columns.ExecuteScalar()! == 0)
+        {
+            Execute("ALTER TABLE alarm_state ADD COLUMN occurrence INTEGER;");
+        }
+    }
+
+    /// <summary>The <c>seq</c> member of a stored transition, 0 when it has none or cannot be read.</summary>
+    private static long LastSeqOf(string body)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("seq", out System.Text.Json.JsonElement seq) && seq.TryGetInt64(out long value) ? value : 0;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 0;
         }
     }
 

@@ -23,6 +23,10 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// <param name="Acknowledgement">Who acknowledged it, for an acknowledgement.</param>
 /// <param name="Condition">An alarm the device keeps: the device's condition.</param>
 /// <param name="Suppressed">Transitions the rate limit held back since the last published one.</param>
+/// <param name="Occurrence">
+/// The seq of the transition that opened this raise (its <c>active</c>), which a signed ack must name; 0 on that
+/// transition itself (its own seq, assigned when the buffer commits it, is the occurrence) and when not known.
+/// </param>
 internal sealed record AlarmRecord(
     string AlarmId,
     AlarmLifecycle State,
@@ -38,7 +42,8 @@ internal sealed record AlarmRecord(
     bool Retired = false,
     AlarmAcknowledgement? Acknowledgement = null,
     DeviceAlarmOrigin? Condition = null,
-    int Suppressed = 0)
+    int Suppressed = 0,
+    long Occurrence = 0)
 {
     /// <summary>
     /// A retirement of an alarm the desk last saw cleared: there is no transition to announce, only the alarm's
@@ -62,7 +67,8 @@ internal sealed record AlarmRecord(
         alarmEvent.Retired,
         alarmEvent.Acknowledgement is { } ack ? ack with { At = Truncate(ack.At) } : null,
         alarmEvent.Origin,
-        alarmEvent.Suppressed);
+        alarmEvent.Suppressed,
+        alarmEvent.Occurrence?.Seq is > 0 and long occurrence ? occurrence : 0);
 
     private static DateTimeOffset Truncate(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);

@@ -270,6 +270,7 @@ internal sealed partial class SqliteDurableBuffer
         AlarmAcknowledgement? ack = null;
         DeviceAlarmOrigin? condition = null;
         int suppressed = 0;
+        long occurrence = 0;
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -316,6 +317,9 @@ internal sealed partial class SqliteDurableBuffer
                 case "suppressed":
                     suppressed = reader.GetInt32();
                     break;
+                case "occurrence":
+                    occurrence = reader.GetInt64();
+                    break;
                 case "ack":
                     ack = OldAcknowledgement(ref reader);
                     break;
@@ -332,7 +336,7 @@ internal sealed partial class SqliteDurableBuffer
             throw new FormatException("a required member is missing");
         }
 
-        return new AlarmRecord(alarm, state.Value, previous.Value, severity.Value, device, tag, value, message, ts.Value, unit, reason, retired, ack, condition, suppressed);
+        return new AlarmRecord(alarm, state.Value, previous.Value, severity.Value, device, tag, value, message, ts.Value, unit, reason, retired, ack, condition, suppressed, occurrence);
     }
 
     private static AlarmAcknowledgement OldAcknowledgement(ref Utf8JsonReader reader)
@@ -340,6 +344,7 @@ internal sealed partial class SqliteDurableBuffer
         Require(reader.TokenType == JsonTokenType.StartObject, "ack is not an object");
         string? by = null;
         string? comment = null;
+        string? key = null;
         DateTimeOffset? at = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -353,6 +358,9 @@ internal sealed partial class SqliteDurableBuffer
                 case "comment":
                     comment = reader.GetString();
                     break;
+                case "key":
+                    key = reader.GetString();
+                    break;
                 case "ts":
                     at = OldTime(ref reader);
                     break;
@@ -361,7 +369,7 @@ internal sealed partial class SqliteDurableBuffer
             }
         }
 
-        return by is not null && at is not null ? new AlarmAcknowledgement(by, comment, at.Value) : throw new FormatException("ack without by or ts");
+        return by is not null && at is not null ? new AlarmAcknowledgement(by, comment, at.Value, key) : throw new FormatException("ack without by or ts");
     }
 
     private static DeviceAlarmOrigin OldCondition(ref Utf8JsonReader reader)

@@ -9,8 +9,10 @@ internal static class CommandLine
         // would have to find, and the list is the one place a driver's technician tool is registered.
         ICliCommand[] commands =
         [
+            new CommandCommand(),
             new ModbusCommand(),
             new OpcUaCommand(),
+            new SnmpCommand(),
             new RunCommand(),
             new TestCommand(),
             new ValidateCommand(),

@@ -35,7 +35,7 @@ internal sealed class DeviceProbe
     {
         TimeProvider time = _context.TimeProvider;
         long started = time.GetTimestamp();
-        var sink = new ProbeReadingSink(device.Tags.Count);
+        var sink = new ProbeReadingSink(device.Table);
         string phase = "creating the driver";
         string? error = null;
         string? errorKind = null;

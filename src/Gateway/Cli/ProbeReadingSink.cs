@@ -1,23 +1,27 @@
 using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
 /// The sink a driver gets under <c>smartcity-edge test</c>: keeps the latest reading of each configured tag instead of
 /// feeding the pipeline, and completes <see cref="EveryTagRead"/> once each tag has reported at least once (polled tags
-/// on the first poll, subscribed or edge-driven ones when their first value is pushed).
+/// on the first poll, subscribed or edge-driven ones when their first value is pushed). Tags a device names at run time
+/// (SNMP walk rows) are not configured tags: the probe leaves them out.
 /// </summary>
 internal sealed class ProbeReadingSink : IReadingSink
 {
+    private readonly TagTable _table;
     private readonly TagReading?[] _latest;
     private readonly TaskCompletionSource _everyTagRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private int _unread;
 
-    public ProbeReadingSink(int tagCount)
+    public ProbeReadingSink(TagTable table)
     {
-        _latest = new TagReading?[tagCount];
-        _unread = tagCount;
+        _table = table;
+        _latest = new TagReading?[table.Count];
+        _unread = table.Count;
         if (_unread == 0)
         {
             _everyTagRead.TrySetResult();
@@ -28,6 +32,8 @@ internal sealed class ProbeReadingSink : IReadingSink
     public Task EveryTagRead => _everyTagRead.Task;
 
     public ReadingFrame CreateFrame() => new();
+
+    public int TagIndexOf(string tagId) => _table.TryGetIndex(tagId, out int index) ? index : -1;
 
     public ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken)
     {

@@ -1,10 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
-/// <summary><c>smartcity-edge run [--config FILE]</c>: validates, then runs the gateway until SIGTERM / Ctrl-C.</summary>
+/// <summary>
+/// <c>smartcity-edge run [--config FILE]</c>: validates, then runs the gateway until SIGTERM / Ctrl-C. A stop at any
+/// moment, start-up included, ends in an orderly shutdown and exit code 0.
+/// </summary>
 internal sealed class RunCommand : ICliCommand
 {
     public string Name => "run";
@@ -13,6 +18,8 @@ internal sealed class RunCommand : ICliCommand
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        using var signals = new StopSignals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token);
         ConfigurationLoadResult result = ConfigArguments.Load(args);
         if (result.Configuration is not { } configuration)
         {
@@ -20,12 +27,40 @@ internal sealed class RunCommand : ICliCommand
             return 1;
         }
 
+        if (stop.IsCancellationRequested)
+        {
+            return 0; // stopped before anything was opened or read
+        }
+
         // Reading a large configuration leaves tens of MB of parser garbage behind (YAML nodes with their positions:
         // ~45 MB allocated for 10,000 tags). Give it back before the pipeline starts, so that it does not add to the
         // gateway's peak memory; a loaded configuration itself takes a few hundred bytes a tag.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
         using IHost host = GatewayHost.Build(configuration);
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return await RunHostAsync(host, stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="HostingAbstractionsHostExtensions.RunAsync"/>, except that a stop during start-up is not an error:
+    /// the host's start gives up with <see cref="OperationCanceledException"/>, and the services that had started are
+    /// then stopped in order (devices, then processing drains and commits what they read, then the forwarder).
+    /// </summary>
+    private static async Task<int> RunHostAsync(IHost host, CancellationToken stop)
+    {
+        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await host.StartAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand).Namespace!);
+            HostingLog.StoppedDuringStartup(logger);
+        }
+
+        // Returns once the host has stopped: at once (then stopping what started) when the stop came during start-up.
+        await host.WaitForShutdownAsync(stop).ConfigureAwait(false);
         return Environment.ExitCode;
     }
 }

@@ -1,72 +1,43 @@
-using System.Text.Json;
-
 namespace SmartCity.Edge.Gateway.Commands;
 
-/// <summary><c>{prefix}/commands/ack</c>: <c>{"alarm":"…","by":"…","comment":"…","id":"…"}</c> (comment and id optional).</summary>
-internal sealed record AckCommand(string Alarm, string By, string? Comment, string? RequestId)
+/// <summary>
+/// <c>{prefix}/commands/ack</c>: acknowledge an alarm. Signed (docs/alarms.md): claims <c>cmd: "ack"</c>, <c>alarm</c>,
+/// <c>occurrence</c> (the seq of the alarm's <c>active</c> transition), optional <c>comment</c>, and <c>sub</c>, the
+/// operator, shown as <c>ack.by</c>. Unsigned (only with <c>allow_unsigned</c>): <c>{"alarm":"…","by":"…","comment":"…","id":"…"}</c>,
+/// where <c>occurrence</c> is optional.
+/// </summary>
+internal sealed record AckCommand(string Alarm, string By, string? Comment, long? Occurrence)
 {
-    private const int MaxPayload = 4096;
-    private const int MaxText = 256;
+    public const string Name = "ack";
 
-    /// <summary>Parses a command; on failure <paramref name="error"/> says what is wrong, for the reply.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> payload, out AckCommand? command, out string? requestId, out string? error)
+    private const int MaxAlarm = 256;
+    private const int MaxComment = 1024;
+
+    /// <summary>Reads the ack's claims; on failure <paramref name="error"/> says what is wrong, for the reply.</summary>
+    public static bool TryRead(VerifiedCommand command, out AckCommand? ack, out string? error)
     {
-        command = null;
-        requestId = null;
-        if (payload.Length > MaxPayload)
+        ack = null;
+        if (!command.TryGetString("alarm", MaxAlarm, out string? alarm, out error)
+            || !command.TryGetString("comment", MaxComment, out string? comment, out error)
+            || !command.TryGetPositiveInteger("occurrence", out long? occurrence, out error))
         {
-            error = $"command too large ({payload.Length} bytes, at most {MaxPayload})";
             return false;
         }
 
-        try
+        if (string.IsNullOrWhiteSpace(alarm))
         {
-            using JsonDocument document = JsonDocument.Parse(payload.ToArray());
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                error = "command must be a JSON object such as {\"alarm\":\"smoke-zone1-high\",\"by\":\"desk-1\"}";
-                return false;
-            }
-
-            requestId = Text(root, "id");
-            string? alarm = Text(root, "alarm");
-            string? by = Text(root, "by");
-            string? comment = Text(root, "comment");
-            if (string.IsNullOrWhiteSpace(alarm))
-            {
-                error = "missing \"alarm\": the id of the alarm to acknowledge";
-                return false;
-            }
-
-            if (string.IsNullOrWhiteSpace(by))
-            {
-                error = "missing \"by\": who acknowledges (recorded in the alarm message)";
-                return false;
-            }
-
-            if (alarm.Length > MaxText || by.Length > MaxText || comment?.Length > 4 * MaxText)
-            {
-                error = "\"alarm\", \"by\" or \"comment\" is too long";
-                return false;
-            }
-
-            command = new AckCommand(alarm, by, comment, requestId);
-            error = null;
-            return true;
-        }
-        catch (JsonException ex)
-        {
-            error = "not valid JSON: " + ex.Message;
+            error = "missing \"alarm\": the id of the alarm to acknowledge";
             return false;
         }
-        catch (InvalidOperationException)
+
+        if (command.IsSigned && occurrence is null)
         {
-            error = "\"alarm\", \"by\", \"comment\" and \"id\" must be strings";
+            // Without it, a token for one raise of the alarm would acknowledge the next.
+            error = "missing \"occurrence\": the seq of the alarm's active transition being acknowledged (the alarm message's seq, or its \"occurrence\" member)";
             return false;
         }
+
+        ack = new AckCommand(alarm, command.Subject, comment, occurrence);
+        return true;
     }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value.GetString() : null;
 }

@@ -17,4 +17,9 @@ public sealed record GatewayConfiguration(
 
     /// <summary>The <c>webhooks:</c> section.</summary>
     public IReadOnlyList<WebhookConfiguration> Webhooks { get; init; } = [];
+
+    /// <summary>The <c>commands:</c> section: keys for signed operator commands; applied live by a reload.</summary>
+    public CommandsConfiguration Commands { get; init; } = CommandsConfiguration.Default;
+    /// <summary>The <c>snmp_traps:</c> section; null: no trap listener.</summary>
+    public SmartCity.Edge.Drivers.Snmp.SnmpTrapListenerSettings? SnmpTraps { get; init; }
 }

@@ -408,7 +408,7 @@ public sealed partial class GatewayConfigurationLoader
                 continue;
             }
 
-            WebhookTls? tls = null;
+            TlsFiles? tls = null;
             if (caFile is not null || clientCert is not null || clientKey is not null)
             {
                 if (uri.Scheme != Uri.UriSchemeHttps)
@@ -417,95 +417,13 @@ public sealed partial class GatewayConfigurationLoader
                     continue;
                 }
 
-                tls = ReadWebhookTls(section, caFile, clientCert, clientKey);
+                tls = ReadTlsFiles(section, caFile, clientCert, clientKey);
             }
 
             webhooks.Add(new WebhookConfiguration(uri, secret, minSeverity, timeout, maxRetry, tls));
         }
 
         return webhooks;
-    }
-
-    /// <summary>
-    /// Reads a webhook's PEM files now, so a missing, unreadable or garbage file is a problem at its key (the messages
-    /// name the file, never its contents). Null after reporting a problem.
-    /// </summary>
-    private static WebhookTls? ReadWebhookTls(ConfigSection section, string? caFile, string? clientCert, string? clientKey)
-    {
-        bool ok = true;
-        X509Certificate2Collection? roots = null;
-        if (caFile is not null && ReadablePem(section, "ca_file", caFile))
-        {
-            try
-            {
-                roots = [];
-                roots.ImportFromPemFile(caFile);
-                if (roots.Count == 0)
-                {
-                    section.Error("ca_file", $"file '{caFile}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
-                    ok = false;
-                }
-            }
-            catch (CryptographicException ex)
-            {
-                section.Error("ca_file", $"file '{caFile}' is not a valid PEM certificate: {ex.Message}");
-                ok = false;
-            }
-        }
-        else
-        {
-            ok &= caFile is null;
-        }
-
-        X509Certificate2? client = null;
-        if (clientCert is null != clientKey is null)
-        {
-            section.Error(clientCert is null ? "client_key" : "client_cert", "client_cert and client_key go together: set both for mutual TLS, or neither");
-            ok = false;
-        }
-        else if (clientCert is not null && clientKey is not null)
-        {
-            bool certReadable = ReadablePem(section, "client_cert", clientCert);
-            bool keyReadable = ReadablePem(section, "client_key", clientKey);
-            if (certReadable && keyReadable)
-            {
-                try
-                {
-                    client = X509Certificate2.CreateFromPemFile(clientCert, clientKey);
-                }
-                catch (CryptographicException ex)
-                {
-                    // The message says what is wrong (no certificate, no key, key not matching); it never quotes the key.
-                    section.Error("client_cert", $"cannot use client_cert '{clientCert}' with client_key '{clientKey}': {ex.Message}");
-                    ok = false;
-                }
-            }
-            else
-            {
-                ok = false;
-            }
-        }
-
-        return ok ? new WebhookTls(caFile, clientCert, clientKey, roots, client) : null;
-    }
-
-    private static bool ReadablePem(ConfigSection section, string key, string file)
-    {
-        try
-        {
-            using FileStream stream = File.OpenRead(file);
-            return true;
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            section.Error(key, $"file '{file}' does not exist");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            section.Error(key, $"cannot read file '{file}': {ex.Message}");
-        }
-
-        return false;
     }
 
     private static bool IsLoopback(Uri uri) =>

@@ -17,6 +17,8 @@ public sealed partial class GatewayConfigurationLoader
         bool enabled = section.GetBoolean("enabled", true);
         string listen = section.GetString("listen", "127.0.0.1:8080")!;
         string? token = section.GetString("token");
+        bool allowUnauthenticated = section.GetBoolean("allow_unauthenticated", false);
+        IReadOnlyList<string> allowedHosts = section.GetScalarList("allowed_hosts") ?? [];
         section.ReportUnknownKeys();
 
         IPEndPoint endpoint = HttpConfiguration.Default.Listen;
@@ -38,6 +40,20 @@ public sealed partial class GatewayConfigurationLoader
             section.Error("token", "the token is shorter than 16 characters; use a long random value, e.g. from `openssl rand -hex 24`");
         }
 
-        return new HttpConfiguration(enabled, endpoint, token);
+        foreach (string host in allowedHosts)
+        {
+            if (Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+            {
+                section.Error("allowed_hosts", $"'{host}' is not a host name (write the name browsers use for the gateway, without port or scheme, e.g. gateway-7.park.example)");
+            }
+        }
+
+        // Anyone on that network could read every device, value and alarm, and watch the park's state change.
+        if (enabled && !IPAddress.IsLoopback(endpoint.Address) && token is null && !allowUnauthenticated)
+        {
+            section.Error("listen", $"{endpoint} is reachable from the network, and without http.token anyone there can read the status page, values, alarms and metrics: set token: ${{file:/etc/smartcity-edge/http-token}} (at least 16 characters, e.g. openssl rand -hex 24), or allow_unauthenticated: true to accept that");
+        }
+
+        return new HttpConfiguration(enabled, endpoint, token, allowedHosts, allowUnauthenticated);
     }
 }

@@ -28,23 +28,33 @@ public sealed partial class GatewayConfigurationLoader
         _environment = environment ?? Environment.GetEnvironmentVariable;
     }
 
+    /// <summary>
+    /// Largest configuration file read. A park of thousands of tags is a few hundred KiB; the bound keeps a wrong
+    /// path (a log, <c>/dev/zero</c>) from filling memory.
+    /// </summary>
+    public const int MaxFileBytes = 8 << 20;
+
     /// <summary>Loads a file. <paramref name="displayName"/> is how problems name it (defaults to the path as given).</summary>
     public ConfigurationLoadResult LoadFile(string path, string? displayName = null)
     {
         string name = displayName ?? path;
-        string text;
-        try
+        string fullPath = Path.GetFullPath(path);
+        var context = new ConfigContext(name, _environment);
+        if (!RegularFile.TryRead(fullPath, "configuration file", MaxFileBytes, out byte[]? bytes, out string? problem))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            var context = new ConfigContext(name, _environment);
-            context.Problems.Add(new ConfigLocation(name, 1, 1), string.Empty, $"cannot read the file: {ex.Message}");
+            context.Problems.Add(new ConfigLocation(name, 1, 1), string.Empty, problem);
             return new ConfigurationLoadResult(null, context.Problems);
         }
 
-        string baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        // Strict: .NET's readers would put U+FFFD in place of a bad byte and load an id or a password that is not
+        // what the file says.
+        if (!StrictUtf8.TryDecode(bytes, out string? text, out Utf8Error invalid))
+        {
+            context.Problems.Add(new ConfigLocation(name, invalid.Line, invalid.Column), string.Empty, "the file " + invalid.Describe());
+            return new ConfigurationLoadResult(null, context.Problems);
+        }
+
+        string baseDirectory = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
         return Load(text, name, baseDirectory);
     }
 
@@ -66,11 +76,13 @@ public sealed partial class GatewayConfigurationLoader
         BufferConfiguration buffer = ReadBuffer(root);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
         HttpConfiguration http = ReadHttp(root);
+        CommandsConfiguration commands = ReadCommands(root);
+        SmartCity.Edge.Drivers.Snmp.SnmpTrapListenerSettings? snmpTraps = ReadSnmpTraps(root);
         root.ReportUnknownKeys();
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http };
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http, SnmpTraps = snmpTraps, Commands = commands };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 
@@ -85,10 +97,17 @@ public sealed partial class GatewayConfigurationLoader
         string id = section.GetRequiredString("id");
         if (id.Length > 0 && !IdPattern().IsMatch(id))
         {
-            section.Error("id", $"'{id}' is not a valid gateway id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
+            section.Error("id", $"'{Printable(id)}' is not a valid gateway id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
         }
 
+        // The site is the second level of the default topic prefix (smartcity/{site}/{id}): a '/', '+', '#' or NUL
+        // there would change or break every topic, so it follows the id rules.
         string site = section.GetString("site", string.Empty)!;
+        if (site.Length > 0 && !IdPattern().IsMatch(site))
+        {
+            section.Error("site", $"'{Printable(site)}' is not a valid site (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
+        }
+
         string dataDir = section.GetString("data_dir", "./data")!;
         section.ReportUnknownKeys();
         return new GatewayIdentity(id, site, Path.GetFullPath(dataDir, baseDirectory));
@@ -126,7 +145,7 @@ public sealed partial class GatewayConfigurationLoader
         string id = section.GetRequiredString("id");
         if (id.Length > 0 && !IdPattern().IsMatch(id))
         {
-            section.Error("id", $"'{id}' is not a valid device id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
+            section.Error("id", $"'{Printable(id)}' is not a valid device id (use lower-case letters, digits, '-' and '_'; it appears in MQTT topics)");
         }
 
         string driverName = section.GetRequiredString("driver");
@@ -142,7 +161,8 @@ public sealed partial class GatewayConfigurationLoader
             }
         }
 
-        IReadOnlyList<ConfigSection> tagSections = section.GetSectionList("tags", required: true);
+        // Not required here: a driver's preset may supply every tag (checked after ReadSettings).
+        IReadOnlyList<ConfigSection> tagSections = section.GetSectionList("tags");
         var tags = new List<TagConfiguration>(tagSections.Count);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (ConfigSection tag in tagSections)
@@ -164,11 +184,20 @@ public sealed partial class GatewayConfigurationLoader
 
             string? unit = tag.GetString("unit");
             double deadband = tag.GetDouble("deadband", 0, min: 0);
-            tags.Add(new TagConfiguration(tagId, unit, deadband));
+            tags.Add(new TagConfiguration(tagId, unit, deadband) { Write = ReadTagWriteRules(tag) });
         }
 
         var descriptor = new DeviceDescriptor(id, driverName, pollInterval, tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray());
         DriverSettings? settings = factory?.ReadSettings(descriptor, section, tagSections);
+        if (settings is { ImpliedTags.Count: > 0 })
+        {
+            tags.AddRange(settings.ImpliedTags.Where(t => !seen.ContainsKey(t.Id)).Select(t => new TagConfiguration(t.Id, t.Unit, 0)));
+            descriptor = descriptor with { Tags = tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray() };
+        }
+        else if (!section.Has("tags"))
+        {
+            section.Error("tags", "is required");
+        }
 
         // Without a driver nobody knows which keys are valid: report the driver, not a cascade of "unknown key".
         if (factory is not null)
@@ -207,6 +236,8 @@ public sealed partial class GatewayConfigurationLoader
 
         bool console = section.GetBoolean("console", false);
         ConfigSection? mqtt = section.GetSection("mqtt");
+        ConfigSection? sparkplugSection = section.GetSection("sparkplug");
+        SparkplugUpstreamConfiguration? sparkplug = sparkplugSection is null ? null : ReadSparkplug(sparkplugSection, gateway);
         string prefix = defaultPrefix;
         MqttUpstreamConfiguration? mqttConfiguration = null;
         if (mqtt is not null)
@@ -220,13 +251,13 @@ public sealed partial class GatewayConfigurationLoader
             mqttConfiguration = ReadMqtt(mqtt, gateway);
             mqtt.ReportUnknownKeys();
         }
-        else if (!console)
+        else if (!console && sparkplugSection is null)
         {
-            section.Error("mqtt", "no upstream: configure upstream.mqtt or set upstream.console: true");
+            section.Error("mqtt", "no upstream: configure upstream.mqtt, upstream.sparkplug or set upstream.console: true");
         }
 
         section.ReportUnknownKeys();
-        return new UpstreamConfiguration(mqttConfiguration, console, prefix);
+        return new UpstreamConfiguration(mqttConfiguration, console, prefix) { Sparkplug = sparkplug };
     }
 
     private static MqttUpstreamConfiguration? ReadMqtt(ConfigSection mqtt, GatewayIdentity gateway)
@@ -236,6 +267,9 @@ public sealed partial class GatewayConfigurationLoader
         string? username = mqtt.GetString("username");
         string? password = mqtt.GetString("password");
         string? caFile = mqtt.GetString("ca_file");
+        string? clientCert = mqtt.GetString("client_cert");
+        string? clientKey = mqtt.GetString("client_key");
+        bool allowPlaintext = mqtt.GetBoolean("allow_plaintext", false);
         int qos = mqtt.GetInt32("qos", 1, min: 0, max: 1);
         int maxBatch = mqtt.GetInt32("max_batch", 500, min: 1, max: 10_000);
         bool persistentSession = mqtt.GetBoolean("persistent_session", true);
@@ -256,20 +290,44 @@ public sealed partial class GatewayConfigurationLoader
             return null;
         }
 
+        if (uri.UserInfo.Length > 0)
+        {
+            // Never echoed: the address holds a password. It would also be ignored, and the gateway connect anonymously.
+            mqtt.Error("server", "the broker address carries a user name or password, which the gateway does not use: write them as username: and password: (password: ${file:/etc/smartcity-edge/mqtt-password})");
+            return null;
+        }
+
         bool tls = uri.Scheme == "mqtts";
-        if (caFile is not null && !tls)
-        {
-            mqtt.Error("ca_file", "ca_file is only used with an mqtts:// server");
-        }
-
-        if (caFile is not null && !File.Exists(caFile))
-        {
-            mqtt.Error("ca_file", $"file '{caFile}' does not exist");
-        }
-
         int port = uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port;
-        return new MqttUpstreamConfiguration(uri.Host, port, tls, caFile, clientId, username, password, qos, maxBatch, persistentSession);
+        TlsFiles? tlsFiles = null;
+        if (caFile is not null || clientCert is not null || clientKey is not null)
+        {
+            if (!tls)
+            {
+                mqtt.Error(caFile is not null ? "ca_file" : clientCert is not null ? "client_cert" : "client_key", "is only used with an mqtts:// server");
+                return null;
+            }
+
+            tlsFiles = ReadTlsFiles(mqtt, caFile, clientCert, clientKey);
+            if (tlsFiles is null)
+            {
+                return null;
+            }
+        }
+
+        var configuration = new MqttUpstreamConfiguration(uri.Host, port, tls, tlsFiles, clientId, username, password, qos, maxBatch, persistentSession, allowPlaintext);
+        if (configuration.SendsCredentialsInClear && !allowPlaintext)
+        {
+            mqtt.Error("server", $"mqtt:// to {uri.Host} would send the user name, password, every reading and every command unencrypted over the network: use mqtts:// (port 8883, ca_file: for a private CA), or set allow_plaintext: true to accept that");
+            return null;
+        }
+
+        return configuration;
     }
+
+    /// <summary>A value for a message with control characters (a NUL from <c>"\0"</c>) written as escapes.</summary>
+    private static string Printable(string value) =>
+        value.Any(char.IsControl) ? string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : value;
 
     // Gateway and device ids appear in MQTT topics: keep them to one safe, lower-case alphabet.
     [GeneratedRegex("^[a-z0-9_-]+$")]

@@ -54,6 +54,40 @@ public sealed class TagTable : IEquatable<TagTable>
         return indexes.TryGetValue(tagId, out index);
     }
 
+    /// <summary>
+    /// This table with <paramref name="added"/> after its tags (runtime tags of the device, <see cref="IReadingSink.TagIndexOf"/>):
+    /// every index of this table means the same in the result.
+    /// </summary>
+    public TagTable Extend(IEnumerable<string> added) =>
+        new(DeviceId, _tags.Concat(added.Select(id => new TagTableEntry(id, TagDataType.Unknown))));
+
+    /// <summary>
+    /// True when <paramref name="prefix"/>'s tags are the first tags of this table (same device, same ids in the same
+    /// order): an index of <paramref name="prefix"/> means the same here. A table starts with itself.
+    /// </summary>
+    public bool StartsWith(TagTable prefix)
+    {
+        if (ReferenceEquals(this, prefix))
+        {
+            return true;
+        }
+
+        if (_tags.Length < prefix._tags.Length || !string.Equals(DeviceId, prefix.DeviceId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < prefix._tags.Length; i++)
+        {
+            if (!string.Equals(_tags[i].Id, prefix._tags[i].Id, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when both tables name the same tags in the same order (types aside): their indexes mean the same.</summary>
     public bool HasSameTags(TagTable other)
     {
@@ -62,20 +96,7 @@ public sealed class TagTable : IEquatable<TagTable>
             return true;
         }
 
-        if (_tags.Length != other._tags.Length || !string.Equals(DeviceId, other.DeviceId, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        for (int i = 0; i < _tags.Length; i++)
-        {
-            if (!string.Equals(_tags[i].Id, other._tags[i].Id, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return _tags.Length == other._tags.Length && StartsWith(other);
     }
 
     public bool Equals(TagTable? other)

@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Gateway.Configuration;
 /// <param name="Timeout">Per-request timeout.</param>
 /// <param name="MaxRetryInterval">Retries back off exponentially from 250 ms up to this.</param>
 /// <param name="Tls">ca_file, client_cert and client_key of an https:// webhook; null uses the system trust store and no client certificate.</param>
-public sealed record WebhookConfiguration(Uri Url, string Secret, AlarmSeverity MinSeverity, TimeSpan Timeout, TimeSpan MaxRetryInterval, WebhookTls? Tls = null)
+public sealed record WebhookConfiguration(Uri Url, string Secret, AlarmSeverity MinSeverity, TimeSpan Timeout, TimeSpan MaxRetryInterval, TlsFiles? Tls = null)
 {
     /// <summary>Keeps the secret out of logs.</summary>
     public override string ToString() => $"{Url} min_severity={MinSeverity}";

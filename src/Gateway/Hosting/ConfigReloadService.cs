@@ -6,6 +6,7 @@ using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Gateway.Cli;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
@@ -36,6 +37,7 @@ internal sealed class ConfigReloadService : BackgroundService
     private readonly WebhookDispatcher? _webhooks;
     private readonly MqttPublisher? _mqtt;
     private readonly ForwarderService? _forwarder;
+    private readonly CommandService? _commands;
     private readonly IReadOnlyList<IDriverFactory> _factories;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigReloadService> _logger;
@@ -61,8 +63,10 @@ internal sealed class ConfigReloadService : BackgroundService
         AlarmEngine? alarms = null,
         WebhookDispatcher? webhooks = null,
         MqttPublisher? mqtt = null,
-        ForwarderService? forwarder = null)
+        ForwarderService? forwarder = null,
+        CommandService? commands = null)
     {
+        _commands = commands;
         _webhooks = webhooks;
         _mqtt = mqtt;
         _forwarder = forwarder;
@@ -197,6 +201,7 @@ internal sealed class ConfigReloadService : BackgroundService
         }
 
         _active.Current = applied;
+        _commands?.Announce(applied.Commands); // command keys apply from the next command on
         foreach (DeviceConfiguration device in plan.Restarted.Concat(plan.Added))
         {
             _devices.StartDevice(device);

@@ -29,6 +29,10 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<HttpEndpointService> _logger;
     private readonly byte[]? _token;
+    private readonly HostHeaderPolicy _hosts;
+
+    /// <summary>Host names already logged as refused: each once, and only the first few (an attacker controls them).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _refusedHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _page;
     private WebApplication? _app;
 
@@ -41,6 +45,7 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HttpEndpointService>();
         _token = _options.Token is { } token ? Encoding.UTF8.GetBytes(token) : null;
+        _hosts = new HostHeaderPolicy(_options.Listen, _options.AllowedHosts);
         using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("StatusPage.html")
             ?? throw new InvalidOperationException("The status page is missing from this build.");
         using var reader = new StreamReader(stream);
@@ -60,6 +65,7 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
 
         if (!IPAddress.IsLoopback(_options.Listen.Address) && _token is null)
         {
+            // Only with allow_unauthenticated: true; without it the configuration is refused.
             HttpLog.ExposedWithoutToken(_logger, _options.Listen.ToString());
         }
 
@@ -83,7 +89,10 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
         app.Run(HandleAsync);
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancelled by a stop during start-up (SIGTERM while starting): binding a local port takes
+            // milliseconds, and a web host given up half-way logs "Hosting failed to start" with a stack trace. Once
+            // started, the gateway's host stops it in order like every other service.
+            await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
@@ -119,6 +128,18 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
         HttpRequest request = context.Request;
         HttpResponse response = context.Response;
         response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (!_hosts.Allows(request.Host))
+        {
+            // Before any path, /healthz included: nothing is served to a page that reached us under another name.
+            if (_refusedHosts.Count < 16 && _refusedHosts.TryAdd(request.Host.Host, true))
+            {
+                HttpLog.RefusedHost(_logger, request.Host.Host.Length > 100 ? request.Host.Host[..100] : request.Host.Host, _options.Listen.ToString());
+            }
+
+            return Text(response, StatusCodes.Status421MisdirectedRequest, "this gateway does not answer to that host name (DNS rebinding protection); if you reach it by a name, add the name to http.allowed_hosts\n");
+        }
+
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             response.StatusCode = StatusCodes.Status405MethodNotAllowed;

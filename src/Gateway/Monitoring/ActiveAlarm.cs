@@ -7,5 +7,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 /// <summary>
 /// An alarm that is raised now (active or acknowledged), as the status page and the metrics show it.
 /// <paramref name="TagId"/> is null for a built-in offline alarm; <paramref name="Value"/> is none when no value decided it.
+/// <paramref name="AcknowledgedBy"/> is who acknowledged it (the signed command's <c>sub</c>); <paramref name="Occurrence"/>
+/// names the raise an ack must give (its seq is 0 until its first transition is committed).
 /// </summary>
-internal sealed record ActiveAlarm(string AlarmId, AlarmSeverity Severity, AlarmLifecycle State, string DeviceId, string? TagId, string Message, TagValue Value, DateTimeOffset Since);
+internal sealed record ActiveAlarm(string AlarmId, AlarmSeverity Severity, AlarmLifecycle State, string DeviceId, string? TagId, string Message, TagValue Value, DateTimeOffset Since, string? AcknowledgedBy = null, AlarmOccurrence? Occurrence = null);

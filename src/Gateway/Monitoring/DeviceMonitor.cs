@@ -13,6 +13,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 internal sealed class DeviceMonitor
 {
     private readonly ConcurrentDictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeviceGauge> _gauges = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Lock _tagsGate = new();
     private TagTable? _table;
@@ -60,9 +61,9 @@ internal sealed class DeviceMonitor
         Interlocked.Add(ref _readings, readings.Length);
         lock (_tagsGate)
         {
-            if (!ReferenceEquals(table, _table))
+            if (!ReferenceEquals(table, _table) && (_table is null || !_table.StartsWith(table)))
             {
-                Rebind(table);
+                Rebind(table); // (a frame published just before the device named more tags needs none)
             }
 
             TagReading[] latest = _latest;
@@ -76,14 +77,14 @@ internal sealed class DeviceMonitor
     }
 
     /// <summary>
-    /// The latest reading of each tag of <paramref name="table"/> (null where none came yet), or null when this device's
-    /// readings were of other tags (a reload restarted it with a new tag list and no frame of it arrived yet).
+    /// The latest reading of each tag of <paramref name="table"/> (null where none came yet; tags the device named at run
+    /// time follow), or null when this device's readings were of other tags (a reload restarted it with a new tag list and no frame of it arrived yet).
     /// </summary>
     public TagReading?[]? LatestReadings(TagTable table)
     {
         lock (_tagsGate)
         {
-            if (_table is null || !_table.HasSameTags(table))
+            if (_table is null || !_table.StartsWith(table))
             {
                 return null;
             }
@@ -98,11 +99,34 @@ internal sealed class DeviceMonitor
         }
     }
 
+    /// <summary>The latest reading of one tag; false before the first.</summary>
+    public bool TryGetLatest(string tagId, out TagReading reading)
+    {
+        lock (_tagsGate)
+        {
+            if (_table is not null && _table.TryGetIndex(tagId, out int index) && index < _seen.Length && _seen[index])
+            {
+                reading = _latest[index];
+                return true;
+            }
+        }
+
+        reading = default;
+        return false;
+    }
+
     /// <summary>Switches to another tag table; readings of tags with the same index and id are kept.</summary>
     private void Rebind(TagTable table)
     {
-        if (_table is not null && _table.HasSameTags(table))
+        if (_table is not null && table.StartsWith(_table))
         {
+            // The same tags, or more of them named at run time (SNMP walk rows): the readings so far stay.
+            if (table.Count > _latest.Length)
+            {
+                Array.Resize(ref _latest, table.Count);
+                Array.Resize(ref _seen, table.Count);
+            }
+
             _table = table;
             return;
         }
@@ -111,6 +135,11 @@ internal sealed class DeviceMonitor
         _latest = new TagReading[table.Count];
         _seen = new bool[table.Count];
     }
+
+    /// <summary>Gauges the device's driver reported (<see cref="SmartCity.Edge.Drivers.IDeviceGaugeSink"/>), by metric name.</summary>
+    public IReadOnlyDictionary<string, DeviceGauge> Gauges => _gauges;
+
+    public void SetGauge(string name, string help, Func<double> read) => _gauges[name] = new DeviceGauge(help, read);
 
     public void CountError(string kind) => _errorsByKind.AddOrUpdate(kind, 1, static (_, n) => n + 1);
 

@@ -10,7 +10,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 /// one <see cref="DeviceMonitor"/> per running device (with the latest value of each of its tags), active alarms,
 /// and the processing stage's commit progress. Writers are the pipeline stages; readers never block them for long.
 /// </summary>
-internal sealed class PipelineMonitor
+internal sealed class PipelineMonitor : IDeviceGaugeSink
 {
     private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ActiveAlarm> _alarms = new(StringComparer.Ordinal);
@@ -61,6 +61,15 @@ internal sealed class PipelineMonitor
         return monitor;
     }
 
+    /// <summary>A driver's gauge, kept with its device's monitor (a device not running, e.g. in a technician tool, keeps none).</summary>
+    public void SetGauge(string deviceId, string name, string help, Func<double> read)
+    {
+        if (_devices.TryGetValue(deviceId, out DeviceMonitor? device))
+        {
+            device.SetGauge(name, help, read);
+        }
+    }
+
     /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>
     public void RemoveDevice(string deviceId) => _devices.TryRemove(deviceId, out _);
 
@@ -73,19 +82,26 @@ internal sealed class PipelineMonitor
         }
     }
 
+    /// <summary>The gateway's latest reading of one tag (what an operator's <c>expect</c> is compared with); false before the first.</summary>
+    public bool TryGetLatest(string deviceId, string tagId, out TagReading reading)
+    {
+        reading = default;
+        return _devices.TryGetValue(deviceId, out DeviceMonitor? device) && device.TryGetLatest(tagId, out reading);
+    }
+
     /// <summary>
     /// An alarm the engine published (see <see cref="MonitoringAlarmEventSink"/>): raised (active or acknowledged)
     /// alarms are listed, any other state removes it.
     /// </summary>
     public void RecordAlarm(AlarmEvent alarmEvent) =>
-        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp);
+        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp, alarmEvent.Acknowledgement?.By, alarmEvent.Occurrence);
 
     /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start.</summary>
-    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since)
+    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since, string? acknowledgedBy = null, AlarmOccurrence? occurrence = null)
     {
         if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)
         {
-            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since);
+            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since, state == AlarmLifecycle.Acknowledged ? acknowledgedBy : null, occurrence);
         }
         else
         {

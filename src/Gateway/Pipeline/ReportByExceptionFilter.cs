@@ -34,11 +34,11 @@ internal sealed class ReportByExceptionFilter
     internal sealed class DeviceFilter
     {
         private readonly TagTable _table;
-        private readonly double[] _deadbands;
-        private readonly bool[] _hasValue;
-        private readonly Quality[] _quality;
-        private readonly string?[] _reason;
-        private readonly TagValue[] _value;
+        private double[] _deadbands;
+        private bool[] _hasValue;
+        private Quality[] _quality;
+        private string?[] _reason;
+        private TagValue[] _value;
         private TagTable _lastAccepted;
 
         public DeviceFilter(DeviceConfiguration device, DeviceFilter? previous)
@@ -73,13 +73,28 @@ internal sealed class ReportByExceptionFilter
                 return true;
             }
 
-            if (!_table.HasSameTags(table))
+            if (!table.StartsWith(_table))
             {
                 return false;
             }
 
+            // The device named tags at run time (SNMP walk rows): they get state too, without a deadband.
+            if (table.Count > _value.Length)
+            {
+                Grow(table.Count);
+            }
+
             _lastAccepted = table;
             return true;
+        }
+
+        private void Grow(int count)
+        {
+            Array.Resize(ref _deadbands, count);
+            Array.Resize(ref _hasValue, count);
+            Array.Resize(ref _quality, count);
+            Array.Resize(ref _reason, count);
+            Array.Resize(ref _value, count);
         }
 
         public bool ShouldPublish(in TagReading reading)

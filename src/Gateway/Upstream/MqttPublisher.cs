@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Authentication;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
 /// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
 /// on clean shutdown (a clean DISCONNECT suppresses the will). With a <see cref="CommandChannel"/> it subscribes to
-/// <c>{prefix}/commands/ack</c> with QoS 1 and hands received commands to <see cref="CommandService"/>, which
+/// <c>{prefix}/commands/ack</c> and <c>{prefix}/commands/write</c> with QoS 1 and hands received commands to <see cref="CommandService"/>, which
 /// acknowledges each to the broker (PUBACK) only once it is executed and durable (<see cref="MqttCommandDelivery"/>).
 /// </summary>
 /// <remarks>
@@ -69,6 +70,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     /// <summary>Cancelled by a reload: publishes in flight on the old connection fail and are re-sent from the buffer.</summary>
     private CancellationTokenSource _oldConnectionPublishes = new();
 
+    /// <summary>Why the broker's certificate was refused in the last handshake that refused it (<see cref="ValidateBrokerCertificate"/>).</summary>
+    private volatile string? _certificateProblem;
+
     /// <summary>Cancelled by <see cref="CloseAsync"/>: a receive handler waiting for room in the command channel gives up.</summary>
     private readonly CancellationTokenSource _closing = new();
 
@@ -79,6 +83,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
         _options = BuildOptions(configuration, topics);
+        WarnIfPlaintext(configuration);
         _commands = commands;
         if (commands is not null)
         {
@@ -135,20 +140,13 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     /// <summary>
     /// Switches to new connection settings (a reload): cancels a connect attempt in progress, says goodbye on the
     /// current connection and disconnects. The forwarder's next <see cref="EnsureConnectedAsync"/> connects with the
-    /// new settings. Throws <see cref="UpstreamException"/> (and keeps the old settings) when they cannot even be
-    /// built, e.g. a <c>ca_file</c> that is not PEM.
+    /// new settings. Their PEM files were read and checked with the configuration, so a broken <c>ca_file</c> has
+    /// already rejected the whole reload.
     /// </summary>
     public async ValueTask ReconfigureAsync(MqttUpstreamConfiguration configuration, CancellationToken cancellationToken)
     {
-        MqttClientOptions options;
-        try
-        {
-            options = BuildOptions(configuration, _topics);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new UpstreamException($"cannot use ca_file '{configuration.CaFile}': {ex.Message}", ex);
-        }
+        MqttClientOptions options = BuildOptions(configuration, _topics);
+        WarnIfPlaintext(configuration);
 
         _switching = true;
         try
@@ -223,6 +221,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             // Numbered before connecting: the broker sends queued commands right after its CONNACK, before ConnectAsync
             // returns. MQTTnet finished the previous connection's message loop before it allows a new connect.
             Interlocked.Increment(ref _connection);
+            _certificateProblem = null;
             attempt.CancelAfter(s_connectTimeout);
             MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -248,12 +247,17 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
             if (_commands is not null)
             {
-                MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(
-                    new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topics.CommandsAck, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-                    cancellationToken).ConfigureAwait(false);
-                if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                // Each command topic by name, never a wildcard: a message on any other topic is not a command (CommandService).
+                var subscribe = new MqttClientSubscribeOptionsBuilder();
+                foreach (string topic in _topics.CommandTopics)
                 {
-                    throw new UpstreamException($"broker {Name} refused the subscription to {_topics.CommandsAck} (check its ACL)");
+                    subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+                }
+
+                MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
+                if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                {
+                    throw new UpstreamException($"broker {Name} refused the subscription to {refused.TopicFilter.Topic} (check its ACL)");
                 }
             }
 
@@ -377,6 +381,14 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         }
     }
 
+    private void WarnIfPlaintext(MqttUpstreamConfiguration configuration)
+    {
+        if (configuration.SendsCredentialsInClear)
+        {
+            UpstreamLog.PlaintextCredentials(_logger, configuration.Host, configuration.Port);
+        }
+    }
+
     private Task PublishStatusAsync(string status, CancellationToken cancellationToken) =>
         _client.PublishAsync(
             new MqttApplicationMessageBuilder()
@@ -387,7 +399,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                 .Build(),
             cancellationToken);
 
-    private static MqttClientOptions BuildOptions(MqttUpstreamConfiguration configuration, UpstreamTopics topics)
+    private MqttClientOptions BuildOptions(MqttUpstreamConfiguration configuration, UpstreamTopics topics)
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(configuration.Host, configuration.Port)
@@ -407,21 +419,22 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 
         if (configuration.UseTls)
         {
-            // Read the CA now, not at connect: a reload with an unreadable ca_file is refused up front.
-            X509Certificate2Collection? trust = null;
-            if (configuration.CaFile is { } caFile)
-            {
-                // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
-                trust = [];
-                trust.ImportFromPemFile(caFile);
-            }
-
+            // The PEM files were read and checked when the configuration was loaded (TlsFiles).
             builder.WithTlsOptions(tls =>
             {
                 tls.UseTls(true).WithTargetHost(configuration.Host);
-                if (trust is not null)
+                tls.WithCertificateValidationHandler(e => ValidateBrokerCertificate(e, configuration));
+                if (configuration.Tls?.Roots is { } roots)
                 {
-                    tls.WithTrustChain(trust);
+                    // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
+                    tls.WithTrustChain(roots);
+                }
+
+                if (configuration.Tls?.ClientCertificate is { } client)
+                {
+                    tls.WithClientCertificates([client]);
+                    // Present it whatever CA list the broker announces: the operator configured it for this broker.
+                    tls.WithCertificateSelectionHandler(_ => client);
                 }
             });
         }
@@ -429,12 +442,58 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         return builder.Build();
     }
 
+    /// <summary>
+    /// The broker's certificate as TLS judged it (with <c>ca_file</c>, against exactly those roots); remembers why it
+    /// was refused, so the outage log says which key to set instead of "the remote certificate is invalid".
+    /// </summary>
+    private bool ValidateBrokerCertificate(MqttClientCertificateValidationEventArgs e, MqttUpstreamConfiguration configuration)
+    {
+        if (e.SslPolicyErrors == SslPolicyErrors.None)
+        {
+            _certificateProblem = null;
+            return true;
+        }
+
+        var reasons = new List<string>();
+        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            reasons.Add("the broker sent no certificate");
+        }
+
+        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+        {
+            string status = string.Join(", ", (e.Chain?.ChainStatus ?? []).Select(s => s.Status.ToString()).Distinct());
+            reasons.Add(configuration.Tls?.CaFile is { } caFile
+                ? $"its certificate is not signed by the CA in upstream.mqtt.ca_file '{caFile}' ({status}): set ca_file to the PEM file of the CA that signed the broker's certificate"
+                : $"its certificate is not signed by a CA in the system trust store ({status}): set upstream.mqtt.ca_file to the PEM file of the CA that signed it (a park's private CA)");
+        }
+
+        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            reasons.Add($"its certificate does not name {configuration.Host}: write the name it carries in upstream.mqtt.server, or have the certificate reissued with this name");
+        }
+
+        _certificateProblem = string.Join("; ", reasons);
+        return false;
+    }
+
     private string Describe(Exception ex) => ex switch
     {
         MqttConnectingFailedException connecting => $"{Name} refused the connection: {connecting.Message} (check client_id, user name and password)",
         OperationCanceledException => $"no answer from {Name} within 10s",
+        // TLS 1.3: a broker that refuses our client certificate (or its absence) closes the connection only after
+        // the handshake completed on our side, so the failure shows on the first write, as a closed socket.
+        _ when _configuration.UseTls && ex.InnerException is SocketException { SocketErrorCode: SocketError.NotConnected or SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown } closed
+            => $"{Name} closed the TLS connection while it was being set up ({closed.SocketErrorCode}){ClientCertificateHint()}",
         _ when ex.InnerException is SocketException socket => $"cannot reach {Name}: {socket.SocketErrorCode}",
-        _ when ex.GetBaseException() is AuthenticationException auth => $"TLS handshake with {Name} failed: {auth.Message} (check ca_file and the broker's certificate name)",
+        _ when _certificateProblem is { } problem => $"TLS: {Name} refused: {problem}",
+        _ when ex.GetBaseException() is AuthenticationException auth => $"TLS handshake with {Name} failed: {auth.Message}{ClientCertificateHint()}",
+        _ when _configuration.UseTls && ex.GetBaseException() is IOException io => $"TLS connection to {Name} failed: {io.Message}{ClientCertificateHint()}",
         _ => $"{Name}: {ex.GetBaseException().Message}",
     };
+
+    /// <summary>A broker that requires a client certificate ends the handshake with an alert or just closes.</summary>
+    private string ClientCertificateHint() => _configuration.Tls?.ClientCertificate is null
+        ? " (if the broker requires a client certificate, set upstream.mqtt.client_cert and client_key)"
+        : $" (check that the broker trusts the CA of upstream.mqtt.client_cert '{_configuration.Tls.ClientCertFile}')";
 }

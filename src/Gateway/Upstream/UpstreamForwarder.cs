@@ -66,6 +66,7 @@ internal sealed class UpstreamForwarder
         var backoff = new Pipeline.Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5), new Random());
         bool failing = false;
         bool announceFailure = false;
+        string? announcedReason = null;
         CancellationToken settings = settingsChanged();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -101,9 +102,12 @@ internal sealed class UpstreamForwarder
             catch (UpstreamException ex)
             {
                 TimeSpan delay = backoff.Next();
-                if (!failing || announceFailure)
+                // Once per outage, and again when the reason changes: after a timeout while the broker was away, a TLS
+                // refusal once it is back is what the technician has to fix.
+                if (!failing || announceFailure || ex.Message != announcedReason)
                 {
                     announceFailure = false;
+                    announcedReason = ex.Message;
                     UpstreamLog.Unavailable(_logger, publisher.Name, ex.Message, delay.TotalSeconds);
                 }
 

@@ -4,8 +4,13 @@ using SmartCity.Edge.Drivers.OpcUa;
 namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 
 /// <summary>An <see cref="IReadingSink"/> that records readings and lets a test await the one it expects.</summary>
-internal sealed class CollectingSink(OpcUaDriver driver) : FrameSink(driver.Device.Tags)
+internal sealed class CollectingSink(IReadOnlyList<TagDescriptor>? tags) : FrameSink(tags)
 {
+    public CollectingSink(OpcUaDriver driver)
+        : this(driver.Device.Tags)
+    {
+    }
+
     private readonly Channel<Reading> _channel = Channel.CreateUnbounded<Reading>();
     private readonly List<Reading> _all = [];
 

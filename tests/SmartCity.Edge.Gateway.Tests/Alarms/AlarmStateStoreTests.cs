@@ -81,6 +81,41 @@ public sealed class AlarmStateStoreTests : IDisposable
         Assert.Equal("{3}", reopened.PeekOutbox(s_hook)?.Body);
     }
 
+    [Fact]
+    public void Commit_Occurrence_RestoredWithTheLastSeq()
+    {
+        DateTimeOffset t0 = DateTimeOffset.UnixEpoch;
+        using (var store = new AlarmStateStore(_directory))
+        {
+            AlarmEvent active = Event("a1", AlarmLifecycle.Active, t0) with { Occurrence = new AlarmOccurrence(41) };
+            store.Commit([(active, "{\"alarm\":\"a1\",\"state\":\"active\",\"seq\":41}")], [], t0);
+            store.Commit([(active with { State = AlarmLifecycle.UnacknowledgedCleared }, "{\"alarm\":\"a1\",\"occurrence\":41,\"seq\":45}")], [], t0);
+        }
+
+        using var reopened = new AlarmStateStore(_directory);
+        AlarmSnapshot snapshot = Assert.Single(reopened.LoadStates());
+        Assert.Equal((AlarmLifecycle.UnacknowledgedCleared, 41L, 45L), (snapshot.State, snapshot.Occurrence, snapshot.LastSeq));
+    }
+
+    [Fact]
+    public void Open_DatabaseFromBeforeOccurrences_AddsTheColumnAndKeepsTheRows()
+    {
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_directory, "alarms.db") + ";Pooling=False"))
+        {
+            old.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE alarm_state (alarm TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, ack_by TEXT, body TEXT NOT NULL) WITHOUT ROWID;
+                INSERT INTO alarm_state VALUES ('a1', 'active', '1970-01-01T00:00:00.0000000+00:00', NULL, '{"alarm":"a1","seq":30}');
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var store = new AlarmStateStore(_directory);
+        AlarmSnapshot snapshot = Assert.Single(store.LoadStates());
+        Assert.Equal((AlarmLifecycle.Active, (long?)null, 30L), (snapshot.State, snapshot.Occurrence, snapshot.LastSeq));
+    }
+
     private static AlarmEvent Event(string id, AlarmLifecycle state, DateTimeOffset at, string? by = null)
     {
         var alarm = new AlarmDefinition(id, AlarmKind.Rule, "dev", "t", null, AlarmSeverity.High, id, TimeSpan.Zero, TimeSpan.Zero, false, []);

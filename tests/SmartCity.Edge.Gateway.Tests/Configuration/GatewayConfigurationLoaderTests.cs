@@ -97,7 +97,7 @@ public sealed class GatewayConfigurationLoaderTests
                 [
                     "c.yaml:6:15 upstream.mqtt.username: '${file:}' names no file (write ${file:/etc/smartcity-edge/mqtt-password})",
                     $"c.yaml:7:15 upstream.mqtt.password: secret file '{directory}/missing/password' does not exist",
-                    $"c.yaml:8:14 upstream.mqtt.ca_file: secret file '{directory}/huge' is 100000 bytes; a secret file holds at most 65536 (wrong path?)",
+                    $"c.yaml:8:14 upstream.mqtt.ca_file: secret file '{directory}/huge' is 100000 bytes; it may hold at most 64 KiB (wrong path?)",
                 ],
                 result.Problems.All.Select(p => p.ToString()));
         }

@@ -116,4 +116,50 @@ internal static class AlarmConfigs
         http:
           enabled: false
         """;
+
+    /// <summary>
+    /// A constant level of 10 trips two latched alarms: level-high (critical) switches the siren on, reset when it is
+    /// acknowledged (<c>reset: on_ack</c>); level-warning has no action.
+    /// </summary>
+    public static string LatchedPark(string dataDir, int brokerPort, string commands = "", int? httpPort = null) => $$"""
+        gateway:
+          id: alarm-gw
+          site: lab
+          data_dir: {{dataDir}}
+        devices:
+          - id: panel
+            driver: simulator
+            poll_interval: 100ms
+            tags:
+              - id: level
+                signal: constant
+                value: 10
+          - id: siren-panel
+            driver: simulator
+            poll_interval: 100ms
+            tags:
+              - id: siren
+                signal: constant
+                value: 0
+        alarms:
+          - id: level-high
+            tag: panel/level
+            above: 5
+            latch: true
+            severity: critical
+            actions:
+              - { device: siren-panel, tag: siren, value: 1, reset_value: 0, reset: on_ack }
+          - id: level-warning
+            tag: panel/level
+            above: 1
+            latch: true
+            severity: warning
+        {{commands}}
+        upstream:
+          mqtt:
+            server: mqtt://127.0.0.1:{{brokerPort}}
+            client_id: alarm-gw
+            topic_prefix: {{Prefix}}
+        {{(httpPort is { } port ? $"http:\n  listen: 127.0.0.1:{port}" : string.Empty)}}
+        """;
 }

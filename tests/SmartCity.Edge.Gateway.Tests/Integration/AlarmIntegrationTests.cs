@@ -47,6 +47,14 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
             transitions.Select((_, i) => i % 2 == 0 ? "active" : "cleared"),
             transitions.Select(t => t.GetProperty("state").GetString()));
 
+        // Each clear names the raise it ends (its "occurrence": the seq of the active transition before it), also when
+        // both were committed close together; the active transition's own seq is its occurrence.
+        for (int i = 1; i < transitions.Count; i += 2)
+        {
+            Assert.False(transitions[i - 1].TryGetProperty("occurrence", out _), transitions[i - 1].ToString());
+            Assert.Equal(transitions[i - 1].GetProperty("seq").GetInt64(), transitions[i].GetProperty("occurrence").GetInt64());
+        }
+
         // The on-delay (1 s) is far longer than the counter stays above 6 (60 ms).
         Assert.True(Transitions(received, "count-high-delayed").Count == 0, "delayed alarm tripped: " + string.Join('\n', Transitions(received, "count-high-delayed")) + "\n" + gateway.Log);
 
@@ -58,14 +66,17 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task Restart_WithActiveAlarm_StaysActiveWithoutDuplicate_AckViaMqttIsRetained_UnknownIdGetsError()
     {
-        string config = TestConfigs.Write(_directory, AlarmConfigs.Park(Path.Combine(_directory, "data"), _broker.Port));
+        var tokens = new CommandTokens(Path.Combine(_directory, "keys"));
+        string config = TestConfigs.Write(_directory, AlarmConfigs.Park(Path.Combine(_directory, "data"), _broker.Port) + "\n" + tokens.Section());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
 
         HashSet<long> seenBeforeRestart;
+        long occurrence;
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
             List<ReceivedMessage> beforeRestart = await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
             seenBeforeRestart = Transitions(beforeRestart, "level-high").Select(t => t.GetProperty("seq").GetInt64()).ToHashSet();
+            occurrence = Transitions(beforeRestart, "level-high").Single(t => t.GetProperty("state").GetString() == "active").GetProperty("seq").GetInt64();
             await first.TerminateAsync();
         }
 
@@ -81,8 +92,9 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         // have a new seq.
         Assert.DoesNotContain(Transitions(afterRestart, "level-high"), t => !seenBeforeRestart.Contains(t.GetProperty("seq").GetInt64()));
 
-        // Acknowledge over MQTT: a transition with the ack, an ok result, and the retained state.
-        await subscriber.PublishAsync(Prefix + "/commands/ack", """{"alarm":"level-high","by":"desk-1","comment":"gas team sent","id":"r1"}""");
+        // Acknowledge over MQTT (signed, naming the occurrence restored from before the restart): a transition with the
+        // ack, an ok result, and the retained state.
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Ack("level-high", occurrence, "desk-1", jti: "r1", comment: "gas team sent")));
         List<ReceivedMessage> acked = await WithLogAsync(second, subscriber.CollectUntilAsync(
             r => Transitions(r, "level-high").Any() && r.Any(m => m.Topic == $"{Prefix}/alarms/state/level-high")
                 && r.Any(m => m.Topic == $"{Prefix}/commands/result"),
@@ -104,7 +116,7 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
             Assert.Equal("acknowledged", retained.Json.GetProperty("state").GetString());
         }
 
-        await subscriber.PublishAsync(Prefix + "/commands/ack", """{"alarm":"no-such-alarm","by":"desk-1"}""");
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await tokens.CliAsync("no-such-alarm", 1, "desk-1"));
         List<ReceivedMessage> error = await subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == $"{Prefix}/commands/result"), TestTimeouts.Long);
         JsonElement errorResult = error.Single(m => m.Topic == $"{Prefix}/commands/result").Json;
         Assert.False(errorResult.GetProperty("ok").GetBoolean());
@@ -120,20 +132,23 @@ public sealed class AlarmIntegrationTests : IAsyncLifetime
         string config = TestConfigs.Write(_directory, AlarmConfigs.Park(Path.Combine(_directory, "data"), _broker.Port, $"http://127.0.0.1:{port}/"));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/alarms");
 
-        // Receiver down: 5 s with one gateway, a clean restart, 5 s with the next. The outbox lives on disk.
+        // Receiver down: ten alarms with one gateway, a clean restart, ten more with the next (counted on MQTT, not
+        // guessed from time: a loaded machine starts the gateway slowly). The outbox lives on disk.
         var sent = new List<ReceivedMessage>();
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
-            await Task.Delay(TimeSpan.FromSeconds(5)); // the outage is the behaviour under test, not synchronisation
+            sent.AddRange(await WithLogAsync(first, subscriber.CollectUntilAsync(r => CountHigh(r) >= 10, TestTimeouts.Long)));
             await first.TerminateAsync();
         }
 
         await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        sent.AddRange(await WithLogAsync(second, subscriber.CollectUntilAsync(r => CountHigh(r) >= 10, TestTimeouts.Long)));
         while (subscriber.Messages.TryRead(out ReceivedMessage? message))
         {
             sent.Add(message);
         }
+
+        static int CountHigh(List<ReceivedMessage> r) => r.Count(m => m.Json.GetProperty("alarm").GetString() == "count-high");
 
         long[] expected = sent.Where(m => m.Json.GetProperty("alarm").GetString() == "count-high").Select(m => m.Json.GetProperty("seq").GetInt64()).ToArray();
         Assert.True(expected.Length >= 20, $"only {expected.Length} alarms during the outage");

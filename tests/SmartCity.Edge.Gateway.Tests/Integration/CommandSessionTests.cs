@@ -10,7 +10,9 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 public sealed class CommandSessionTests : BrokerTest
 {
     private const string Prefix = AlarmConfigs.Prefix;
-    private const string Ack = """{"alarm":"level-high","by":"desk-1","comment":"sent while away","id":"away-1"}""";
+    private CommandTokens? _tokens;
+
+    private CommandTokens Tokens => _tokens ??= new CommandTokens(Path.Combine(Directory, "keys"));
 
     /// <summary>Logged when the engine has moved the alarm in memory, before the transition is committed.</summary>
     private const string AckExecuted = "Command ack for alarm level-high by desk-1: Acknowledged";
@@ -18,11 +20,11 @@ public sealed class CommandSessionTests : BrokerTest
     [Fact]
     public async Task AckPublished_WhileGatewayStopped_AppliedAfterRestart()
     {
-        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port) + "\n" + Tokens.Section());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
-        await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
+        long occurrence = await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
 
-        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await AckAsync(occurrence));
 
         await using GatewayProcess second = GatewayProcess.Start("run", "--config", config);
         await AssertAckAppliedAsync(second, subscriber);
@@ -32,13 +34,13 @@ public sealed class CommandSessionTests : BrokerTest
     [Fact]
     public async Task AckPublished_WhileGatewayStopped_QueuedAcrossBrokerRestart_AppliedAfterRestart()
     {
-        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), Broker.Port) + "\n" + Tokens.Section());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
-        await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
+        long occurrence = await RunUntilLevelHighActiveThenStopAsync(config, subscriber);
 
         // The broker keeps sessions and their queued messages across its restart only with persistence on (the test
         // broker has it; SIGTERM writes the persistence file).
-        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await AckAsync(occurrence));
         await Broker.StopAsync();
         await Broker.StartProcessAsync();
         await subscriber.ReconnectAsync();
@@ -51,17 +53,17 @@ public sealed class CommandSessionTests : BrokerTest
     public async Task AckPublished_WhileConnectionCut_AppliedAfterReconnect()
     {
         await using TcpRelay network = TcpRelay.Start(Broker.Port);
-        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), network.Port));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.Park(Path.Combine(Directory, "data"), network.Port) + "\n" + Tokens.Section());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
-        await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+        long occurrence = Occurrence(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long)));
 
         // The broker has seen the gateway vanish once it published the will; only then is the ack sent, so with a clean
         // session there would be no subscription left to queue it for.
         network.Cut();
         await WithLogAsync(gateway, subscriber.CollectUntilAsync(
             r => r.Any(m => m.Topic == Prefix + "/status" && m.Payload == "offline"), TestTimeouts.Long));
-        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await AckAsync(occurrence));
         network.Restore();
 
         await AssertAckAppliedAsync(gateway, subscriber);
@@ -75,13 +77,13 @@ public sealed class CommandSessionTests : BrokerTest
         string config = TestConfigs.Write(Directory, QuietPark(Path.Combine(Directory, "data"), Broker.Port));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
-        await WithLogAsync(gateway, subscriber.CollectUntilAsync(
-            r => Transitions(r, "level-high").Any() && r.Any(m => m.Topic == Prefix + "/telemetry/panel"), TestTimeouts.Long));
+        long occurrence = Occurrence(await WithLogAsync(gateway, subscriber.CollectUntilAsync(
+            r => Transitions(r, "level-high").Any() && r.Any(m => m.Topic == Prefix + "/telemetry/panel"), TestTimeouts.Long)));
 
         await Broker.StopAsync();
         await Broker.StartProcessAsync();
         await subscriber.ReconnectAsync();
-        await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await AckAsync(occurrence));
 
         await AssertAckAppliedAsync(gateway, subscriber);
     }
@@ -123,10 +125,11 @@ public sealed class CommandSessionTests : BrokerTest
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using (GatewayProcess first = GatewayProcess.Start("run", "--config", config))
         {
-            await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+            long occurrence = Occurrence(await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long)));
+            string ack = await AckAsync(occurrence);
             using (BufferWriteLock.Take(data))
             {
-                await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+                await subscriber.PublishAsync(Prefix + "/commands/ack", ack);
                 await first.WaitForLogAsync(AckExecuted, TestTimeouts.Long);
                 await first.KillAsync(); // before the lock goes: the transition never became durable
             }
@@ -153,10 +156,11 @@ public sealed class CommandSessionTests : BrokerTest
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         List<ReceivedMessage> received = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+        string ack = await AckAsync(Occurrence(received));
 
         using (BufferWriteLock.Take(data))
         {
-            await subscriber.PublishAsync(Prefix + "/commands/ack", Ack);
+            await subscriber.PublishAsync(Prefix + "/commands/ack", ack);
             await gateway.WaitForLogAsync(AckExecuted, TestTimeouts.Long);
             network.Cut();
             await gateway.WaitForLogAsync("MQTT connection to mqtt 127.0.0.1:" + network.Port + " closed", TestTimeouts.Long);
@@ -177,46 +181,38 @@ public sealed class CommandSessionTests : BrokerTest
         await gateway.WaitForLogAsync("Command on " + Prefix + "/commands/ack done: acknowledged to the broker (PUBACK, packet id ", TestTimeouts.Short);
         Assert.Contains(", redelivery True)", gateway.Log, StringComparison.Ordinal);
 
-        // One acknowledgement, published once: the engine answered the redelivery "nothing to acknowledge".
+        // One acknowledgement, published once: the redelivery found its token used up (recorded once the ack's
+        // transition was durable) and changed nothing.
         Assert.Single(Transitions(received, "level-high"), t => t.GetProperty("state").GetString() == "acknowledged");
         Assert.Single(gateway.Log.Split('\n'), l => l.Contains("Alarm level-high acknowledged", StringComparison.Ordinal));
-        Assert.Contains("Command ack for alarm level-high by desk-1: NotAwaitingAcknowledgement", gateway.Log, StringComparison.Ordinal);
+        Assert.Contains("(replayed): token 'away-1' of key 'desk-1' was already executed", gateway.Log, StringComparison.Ordinal);
+        Assert.Equal("replayed", result.GetProperty("code").GetString());
     }
 
-    /// <summary>One latched alarm on a constant value: active from the first poll, then nothing changes.</summary>
-    private static string QuietPark(string dataDir, int brokerPort) => $$"""
-        gateway:
-          id: alarm-gw
-          site: lab
-          data_dir: {{dataDir}}
-        devices:
-          - id: panel
-            driver: simulator
-            poll_interval: 100ms
-            tags:
-              - id: level
-                signal: constant
-                value: 10
-        alarms:
-          - id: level-high
-            tag: panel/level
-            above: 5
-            latch: true
-            severity: critical
-        upstream:
-          mqtt:
-            server: mqtt://127.0.0.1:{{brokerPort}}
-            client_id: alarm-gw
-            topic_prefix: {{Prefix}}
-        """;
+    /// <summary>
+    /// Latched alarms on a constant value: active from the first poll, then nothing changes but the siren output their
+    /// action sets once (and resets on the ack).
+    /// </summary>
+    private string QuietPark(string dataDir, int brokerPort) => AlarmConfigs.LatchedPark(dataDir, brokerPort, Tokens.Section());
 
-    /// <summary>First run: connected (and subscribed, which happens before the first publish) until level-high is active, then SIGTERM.</summary>
-    private static async Task RunUntilLevelHighActiveThenStopAsync(string config, MqttTestSubscriber subscriber)
+    /// <summary>
+    /// First run: connected (and subscribed, which happens before the first publish) until level-high is active, then
+    /// SIGTERM. Returns the occurrence an ack must name: the seq of that active transition.
+    /// </summary>
+    private static async Task<long> RunUntilLevelHighActiveThenStopAsync(string config, MqttTestSubscriber subscriber)
     {
         await using GatewayProcess first = GatewayProcess.Start("run", "--config", config);
-        await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long));
+        long occurrence = Occurrence(await WithLogAsync(first, subscriber.CollectUntilAsync(r => Transitions(r, "level-high").Any(), TestTimeouts.Long)));
         await first.TerminateAsync();
+        return occurrence;
     }
+
+    /// <summary>The operator's ack, signed by PyJWT with the desk's ES256 key; lives 4 minutes, time enough for the restarts in between.</summary>
+    private Task<string> AckAsync(long occurrence) =>
+        Tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Ack("level-high", occurrence, "desk-1", jti: "away-1", comment: "sent while away", lifetime: TimeSpan.FromMinutes(4)));
+
+    private static long Occurrence(List<ReceivedMessage> received) =>
+        Transitions(received, "level-high").Single(t => t.GetProperty("state").GetString() == "active").GetProperty("seq").GetInt64();
 
     private static async Task AssertAckAppliedAsync(GatewayProcess gateway, MqttTestSubscriber subscriber)
     {

@@ -70,6 +70,35 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// A broker whose <see cref="Port"/> speaks only TLS with the server certificate of <paramref name="certificates"/>
+    /// (signed by its desk CA), and an anonymous plain listener on <see cref="AnonymousPort"/> for the test's
+    /// subscribers. With <paramref name="requireClientCertificate"/> the TLS listener admits only clients presenting a
+    /// certificate signed by the gateways' CA.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartWithTlsAsync(TestCertificates certificates, bool requireClientCertificate)
+    {
+        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            # Test broker: the first listener is TLS only, the second plain and anonymous (subscribers).
+            per_listener_settings true
+            listener {broker.Port} 127.0.0.1
+            allow_anonymous true
+            certfile {certificates.ServerCertFile}
+            keyfile {certificates.ServerKeyFile}
+            cafile {certificates.ClientCaFile}
+            require_certificate {(requireClientCertificate ? "true" : "false")}
+            listener {broker.AnonymousPort} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            user root
+            log_dest file {directory}/mosquitto.log
+            """);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
     public static async Task<MosquittoBroker> StartAsync()
     {
         string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;

@@ -81,18 +81,21 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
     }
 
     /// <summary>Publishes with QoS 1 as an operator's console sending a command would (Debian's mosquitto_pub).</summary>
-    public async Task PublishAsync(string topic, string payload)
-    {
-        var info = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true };
-        foreach (string argument in new[] { "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload })
-        {
-            info.ArgumentList.Add(argument);
-        }
+    public Task PublishAsync(string topic, string payload) => MosquittoPubAsync(topic, "-m", payload);
 
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_pub did not start");
-        string error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
-        Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
+    /// <summary>Publishes raw bytes (binary, invalid UTF-8: what <c>-m</c> cannot carry) with QoS 1, as <c>mosquitto_pub -f</c>.</summary>
+    public async Task PublishBytesAsync(string topic, byte[] payload)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, payload);
+            await MosquittoPubAsync(topic, "-f", file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -104,6 +107,20 @@ internal sealed class MqttTestSubscriber : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task MosquittoPubAsync(string topic, string payloadOption, string payload)
+    {
+        var info = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true };
+        foreach (string argument in new[] { "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, payloadOption, payload })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_pub did not start");
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub to {topic} failed: {error}");
     }
 
     private void OnLine(string? line)

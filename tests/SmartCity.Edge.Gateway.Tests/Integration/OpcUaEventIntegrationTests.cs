@@ -19,6 +19,9 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-ua-events-").FullName;
     private MosquittoBroker _broker = null!;
     private PeerProcess _server = null!;
+    private CommandTokens? _tokens;
+
+    private CommandTokens Tokens => _tokens ??= new CommandTokens(Path.Combine(_directory, "keys"));
 
     private string Endpoint => $"opc.tcp://127.0.0.1:{_server.Port.ToString(CultureInfo.InvariantCulture)}";
 
@@ -56,8 +59,10 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(active.GetProperty("message").GetString()));
         Assert.False(await ReadAckedStateAsync(), "the server's condition starts unacknowledged");
 
-        // Acknowledge over MQTT: the gateway calls the condition's Acknowledge; the transition follows the server's event.
-        await subscriber.PublishAsync(Prefix + "/commands/ack", $$"""{"alarm":"{{AlarmId}}","by":"desk-1","comment":"checking the boiler","id":"r7"}""");
+        // Acknowledge over MQTT (a signed token naming the occurrence: the active transition's seq): the gateway calls the
+        // condition's Acknowledge; the transition follows the server's event.
+        long occurrence = active.GetProperty("seq").GetInt64();
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await Tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Ack(AlarmId, occurrence, "desk-1", jti: "r7", comment: "checking the boiler")));
         List<ReceivedMessage> acked = await WithLogAsync(gateway, subscriber.CollectUntilAsync(
             r => Transitions(r).Any(t => t.GetProperty("state").GetString() == "acknowledged") && r.Any(m => m.Topic == Prefix + "/commands/result"),
             TestTimeouts.Long));
@@ -76,7 +81,7 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
         Assert.Equal("acknowledged", Transitions(cleared).Single(t => t.GetProperty("state").GetString() == "cleared").GetProperty("previous").GetString());
 
         // A second ack has nothing to acknowledge; the retained state topic holds "cleared".
-        await subscriber.PublishAsync(Prefix + "/commands/ack", $$"""{"alarm":"{{AlarmId}}","by":"desk-1"}""");
+        await subscriber.PublishAsync(Prefix + "/commands/ack", await Tokens.CliAsync(AlarmId, occurrence, "desk-1"));
         List<ReceivedMessage> again = await subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Prefix + "/commands/result"), TestTimeouts.Long);
         JsonElement refused = again.Single(m => m.Topic == Prefix + "/commands/result").Json;
         Assert.False(refused.GetProperty("ok").GetBoolean());
@@ -93,10 +98,11 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
         string config = TestConfigs.Write(_directory, Config(Path.Combine(_directory, "data")));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
-        await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r).Any(), TestTimeouts.Long));
+        List<ReceivedMessage> raised = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r).Any(), TestTimeouts.Long));
+        string token = await Tokens.CliAsync(AlarmId, Transitions(raised)[0].GetProperty("seq").GetInt64(), "desk-1");
 
         await _server.DisposeAsync(); // the OPC UA server goes away
-        await subscriber.PublishAsync(Prefix + "/commands/ack", $$"""{"alarm":"{{AlarmId}}","by":"desk-1"}""");
+        await subscriber.PublishAsync(Prefix + "/commands/ack", token);
 
         List<ReceivedMessage> answered = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Prefix + "/commands/result"), TestTimeouts.Long));
         JsonElement result = answered.Single(m => m.Topic == Prefix + "/commands/result").Json;
@@ -104,6 +110,39 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
         Assert.Contains(result.GetProperty("code").GetString(), new[] { "refused", "timeout", "offline" });
         Assert.Equal("active", result.GetProperty("state").GetString());
         Assert.DoesNotContain(Transitions(answered), t => t.GetProperty("state").GetString() == "acknowledged");
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    [Fact]
+    public async Task RefusedAcks_UnsignedForgedOrForAnotherOccurrence_NeverReachTheServer()
+    {
+        string config = TestConfigs.Write(_directory, Config(Path.Combine(_directory, "data")));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        List<ReceivedMessage> seen = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Transitions(r).Any(), TestTimeouts.Long));
+        long occurrence = Transitions(seen)[0].GetProperty("seq").GetInt64();
+
+        (string Token, string Code)[] refused =
+        [
+            ($$"""{"alarm":"{{AlarmId}}","by":"mallory"}""", "unsigned"),
+            (await Tokens.PyJwtAsync("none", CommandTokens.DeskKid, CommandTokens.Ack(AlarmId, occurrence, "mallory")), "algorithm"),
+            (await Tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Ack(AlarmId, occurrence, "mallory"), Tokens.ForeignPrivateKey), "signature"),
+            (await Tokens.CliAsync(AlarmId, occurrence + 1000, "alice"), "occurrence"),
+        ];
+        foreach ((string token, string code) in refused)
+        {
+            await subscriber.PublishAsync(Prefix + "/commands/ack", token);
+            List<ReceivedMessage> answered = await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Prefix + "/commands/result"), TestTimeouts.Long));
+            seen.AddRange(answered);
+            JsonElement result = answered.Single(m => m.Topic == Prefix + "/commands/result").Json;
+            Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+            Assert.Equal(code, result.GetProperty("code").GetString());
+        }
+
+        // The server was never asked: its condition is still unacknowledged, and no acknowledged transition went out.
+        Assert.False(await ReadAckedStateAsync(), "a refused ack reached the server");
+        Assert.DoesNotContain(Transitions(seen), t => t.GetProperty("state").GetString() == "acknowledged");
+        Assert.DoesNotContain("sent to device", gateway.Log, StringComparison.Ordinal);
         Assert.False(gateway.HasExited, gateway.Log);
     }
 
@@ -137,6 +176,7 @@ public sealed class OpcUaEventIntegrationTests : IAsyncLifetime
             client_id: ua-gw
             topic_prefix: {{Prefix}}
             qos: 1
+        {{Tokens.Section()}}
         """;
 
     private static List<JsonElement> Transitions(List<ReceivedMessage> received) =>

@@ -13,8 +13,22 @@ internal static partial class TestConfigs
           site: lab
           data_dir: {dataDir}
         devices:
-        {string.Concat(Enumerable.Range(1, devices).Select(i => $"""
-          - id: counter-{i}
+        {string.Concat(Enumerable.Range(1, devices).Select(i => CounterDevice($"counter-{i}", pollInterval)))}
+        upstream:
+          mqtt:
+            server: mqtt://127.0.0.1:{brokerPort}
+            client_id: test-gw
+            topic_prefix: smartcity/lab/test-gw
+            qos: 1
+        """;
+
+    /// <summary>
+    /// One simulator device, as an item of <c>devices:</c> (ending with a line break), whose tag <c>count</c> counts up
+    /// by one per poll.
+    /// </summary>
+    public static string CounterDevice(string id, string pollInterval) =>
+        $"""
+          - id: {id}
             driver: simulator
             poll_interval: {pollInterval}
             tags:
@@ -23,13 +37,6 @@ internal static partial class TestConfigs
                 min: 0
                 max: 1000000000
 
-        """))}
-        upstream:
-          mqtt:
-            server: mqtt://127.0.0.1:{brokerPort}
-            client_id: test-gw
-            topic_prefix: smartcity/lab/test-gw
-            qos: 1
         """;
 
     /// <summary>

@@ -34,6 +34,22 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Validate_OpcUaPasswordOverPolicyNone_RefusedAtItsLineUnlessAllowed()
+    {
+        string config = Path.Combine(s_cases, "opcua-password-over-none", "config.yaml");
+
+        (int exitCode, _, string stderr) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        string[] lines = stderr.Split('\n');
+        Assert.StartsWith($"{config}:8:45 devices[0].auth.password: a user name and password over security policy None are refused", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{config}:16:17 devices[1].auth.username: a user name and password over security policy None are refused", lines[1], StringComparison.Ordinal);
+        Assert.Contains("auth.allow_insecure_password: true", lines[0], StringComparison.Ordinal);
+        Assert.Equal("2 problems found; nothing was started.", lines[2]);
+        Assert.DoesNotContain("plain-secret", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_InvalidFile_RefusesToStartAndListsProblems()
     {
         string config = Path.Combine(s_cases, "bad-alarm-tag", "config.yaml");

@@ -8,6 +8,10 @@ internal static class HeadlessChromium
     public static async Task<string> DumpDomAsync(string url, string profileDirectory) =>
         await RunAsync(profileDirectory, ["--dump-dom", url]);
 
+    /// <summary>As <see cref="DumpDomAsync(string, string)"/> with extra switches, e.g. <c>--host-resolver-rules</c>.</summary>
+    public static async Task<string> DumpDomAsync(string url, string profileDirectory, string[] switches) =>
+        await RunAsync(profileDirectory, [.. switches, "--dump-dom", url]);
+
     public static async Task ScreenshotAsync(string url, string profileDirectory, string pngPath, int width, int height) =>
         await RunAsync(profileDirectory, [$"--screenshot={pngPath}", $"--window-size={width},{height}", "--hide-scrollbars", url]);
 

@@ -83,6 +83,7 @@ public sealed class ReloadPlanTests
         upstream:
           mqtt:
             server: mqtt://broker-a.example:1883
+            allow_plaintext: true
             username: gw
             password: wrong
             topic_prefix: park/plan-gw

@@ -186,36 +186,11 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         }
     }
 
-    private async Task<string> MetricsAsync(int port) => await _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+    private Task<string> MetricsAsync(int port) => GatewayMetrics.ScrapeAsync(_http, port);
 
-    /// <summary>Polls /metrics (a state, not an event: the gateway offers no notification of it) until <paramref name="done"/>.</summary>
-    private async Task<string> WaitForMetricsAsync(int port, Func<string, bool> done)
-    {
-        DateTime deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (true)
-        {
-            string? metrics = null;
-            try
-            {
-                metrics = await MetricsAsync(port);
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
-            }
+    private Task<string> WaitForMetricsAsync(int port, Func<string, bool> done) => GatewayMetrics.WaitForAsync(_http, port, done);
 
-            if (metrics is not null && done(metrics))
-            {
-                return metrics;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"metrics condition not met; last:\n{metrics}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static long BufferedTelemetry(string metrics) =>
-        BufferedTelemetryLine().Match(metrics) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    private static long BufferedTelemetry(string metrics) => GatewayMetrics.BufferedTelemetry(metrics);
 
     private string CounterConfig(string server, string passwordLine, int httpPort) =>
         $"""
@@ -250,7 +225,4 @@ public sealed partial class ReloadUpstreamTests : IDisposable
                 client_id: reload-up
                 topic_prefix: {Prefix}
             """);
-
-    [GeneratedRegex("""smartcity_edge_buffer_records\{kind="telemetry"\} (\d+)""")]
-    private static partial Regex BufferedTelemetryLine();
 }

@@ -8,12 +8,13 @@ namespace SmartCity.Edge.Gateway.Buffer.Storage;
 /// <summary>
 /// An <see cref="AlarmRecord"/> as the buffer stores it (table <c>alarm_records</c>). Format 1:
 /// <code>
-/// record = format:u8(=1) flags:u8 state:u8 previous:u8 severity:u8 ts_ms:zigzag value_encoding:u8 value
+/// record = format:u8(=1) flags:u8 more_flags:u8 state:u8 previous:u8 severity:u8 ts_ms:zigzag value_encoding:u8 value
 ///          alarm:str device:str message:str [tag:str] [unit:str] [reason:str]
 ///          [ack_by:str [ack_comment:str] ack_ts_ms:zigzag] [condition_id:str condition_source:str condition_severity:zigzag]
-///          [suppressed:varint]
+///          [suppressed:varint] [occurrence:varint] [ack_key:str]
 /// str    = length:varint utf8
 /// flags  = bit 0 tag, 1 unit, 2 reason, 3 retired, 4 ack, 5 ack comment, 6 condition, 7 suppressed
+/// more_flags = bit 0 occurrence, 1 ack key; the other bits 0
 /// </code>
 /// </summary>
 internal static class AlarmRecordCodec
@@ -28,6 +29,8 @@ internal static class AlarmRecordCodec
     private const byte HasAckComment = 32;
     private const byte HasCondition = 64;
     private const byte HasSuppressed = 128;
+    private const byte HasOccurrence = 1;
+    private const byte HasAckKey = 2;
 
     public static byte[] Encode(AlarmRecord record)
     {
@@ -40,10 +43,13 @@ internal static class AlarmRecordCodec
             | (record.Acknowledgement?.Comment is not null ? HasAckComment : 0)
             | (record.Condition is not null ? HasCondition : 0)
             | (record.Suppressed > 0 ? HasSuppressed : 0));
-        Span<byte> head = output.GetSpan(6 + (2 * VarInt.MaxLength) + StoredValueCodec.MaxLength(record.Value));
+        byte moreFlags = (byte)((record.Occurrence > 0 ? HasOccurrence : 0)
+            | (record.Acknowledgement?.Key is not null ? HasAckKey : 0));
+        Span<byte> head = output.GetSpan(7 + (2 * VarInt.MaxLength) + StoredValueCodec.MaxLength(record.Value));
         int position = 0;
         head[position++] = FormatVersion;
         head[position++] = flags;
+        head[position++] = moreFlags;
         head[position++] = (byte)record.State;
         head[position++] = (byte)record.Previous;
         head[position++] = (byte)record.Severity;
@@ -77,6 +83,12 @@ internal static class AlarmRecordCodec
             WriteNumber(output, (ulong)record.Suppressed);
         }
 
+        if (record.Occurrence > 0)
+        {
+            WriteNumber(output, (ulong)record.Occurrence);
+        }
+
+        WriteOptional(output, record.Acknowledgement?.Key);
         return output.WrittenSpan.ToArray();
     }
 
@@ -90,6 +102,12 @@ internal static class AlarmRecordCodec
         }
 
         byte flags = reader.Byte();
+        byte moreFlags = reader.Byte();
+        if ((moreFlags & ~(HasOccurrence | HasAckKey)) != 0 || ((moreFlags & HasAckKey) != 0 && (flags & HasAck) == 0))
+        {
+            throw new StoredFormatException("damaged alarm record: unknown flags");
+        }
+
         AlarmLifecycle state = reader.State();
         AlarmLifecycle previous = reader.State();
         byte severity = reader.Byte();
@@ -124,13 +142,19 @@ internal static class AlarmRecordCodec
         }
 
         ulong suppressed = (flags & HasSuppressed) != 0 ? reader.Number() : 0;
-        if (suppressed > int.MaxValue || !reader.AtEnd)
+        ulong occurrence = (moreFlags & HasOccurrence) != 0 ? reader.Number() : 0;
+        if (ack is not null && (moreFlags & HasAckKey) != 0)
+        {
+            ack = ack with { Key = reader.String() };
+        }
+
+        if (suppressed > int.MaxValue || occurrence > long.MaxValue || !reader.AtEnd)
         {
             throw new StoredFormatException("damaged alarm record: trailing or out-of-range data");
         }
 
         return new AlarmRecord(alarmId, state, previous, (AlarmSeverity)severity, deviceId, tag, value, message, timestamp, unit, reason,
-            (flags & IsRetired) != 0, ack, condition, (int)suppressed);
+            (flags & IsRetired) != 0, ack, condition, (int)suppressed, (long)occurrence);
     }
 
     private static void WriteString(ArrayBufferWriter<byte> output, string text)

@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Json;
 
 /// <summary>
 /// An alarm transition in the JSON of the upstream contract (docs/alarms.md): the first eight members are the
-/// walking skeleton's contract; the rest appear only when they say something (unit, reason, retired, ack, condition,
+/// walking skeleton's contract; the rest appear only when they say something (unit, reason, retired, occurrence, ack, condition,
 /// suppressed); <c>seq</c> last. The MQTT message, the retained state, the webhook body and <c>alarms.db</c> all use it.
 /// </summary>
 internal static class AlarmJson
@@ -57,6 +57,13 @@ internal static class AlarmJson
             writer.WriteBoolean("retired"u8, true);
         }
 
+        if (alarm.Occurrence > 0)
+        {
+            // The seq of the transition that opened this raise (its "active"), which a signed ack must name. Absent on
+            // that transition itself: its own seq, assigned by the buffer after the record was made, is the occurrence.
+            writer.WriteNumber("occurrence"u8, alarm.Occurrence);
+        }
+
         if (alarm.Acknowledgement is { } ack)
         {
             writer.WriteStartObject("ack"u8);
@@ -64,6 +71,11 @@ internal static class AlarmJson
             if (ack.Comment is { } comment)
             {
                 writer.WriteString("comment"u8, comment);
+            }
+
+            if (ack.Key is { } key)
+            {
+                writer.WriteString("key"u8, key);
             }
 
             JsonContract.WriteTimestamp(writer, "ts"u8, ack.At);
