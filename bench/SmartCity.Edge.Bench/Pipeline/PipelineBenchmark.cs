@@ -9,6 +9,7 @@ using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Bench.Pipeline;
 
@@ -89,7 +90,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         var topics = new UpstreamTopics(configuration.Upstream.TopicPrefix);
         await using var mqtt = new MqttPublisher(mqttConfiguration, topics, NullLogger.Instance);
         using var processing = new ProcessingService(channel, buffer, configuration, time, NullLogger<ProcessingService>.Instance);
-        using var forwarder = new ForwarderService(buffer, [mqtt], configuration, topics, time, NullLogger<ForwarderService>.Instance);
+        using var forwarder = new ForwarderService(buffer, [new UpstreamTarget(BufferOptions.DefaultUpstream, mqtt, new JsonUpstreamEncoder(topics, "bench-gw", mqttConfiguration.MaxBatch))], time, NullLogger<ForwarderService>.Instance);
         await processing.StartAsync(cancellationToken);
         await forwarder.StartAsync(cancellationToken);
 
@@ -114,12 +115,16 @@ internal sealed class PipelineBenchmark : IBenchmark
                     value++;
                     for (int d = p; d < devices.Length; d += 2)
                     {
+                        // One frame per device poll, as a driver hands it over.
                         DeviceConfiguration device = devices[d];
-                        foreach (TagConfiguration tag in device.Tags)
+                        ReadingFrame frame = channel.Pool.Rent();
+                        for (int t = 0; t < device.Tags.Count; t++)
                         {
-                            await channel.Writer.WriteAsync(Reading.Good(device.Id, tag.Id, TagValue.FromInt64(value), now), produce.Token);
-                            count++;
+                            frame.AddGood(t, TagValue.FromInt64(value), now);
                         }
+
+                        await channel.Writer.WriteAsync(new PipelineFrame(device.Table, frame), produce.Token);
+                        count += device.Tags.Count;
                     }
 
                     now = time.GetUtcNow();

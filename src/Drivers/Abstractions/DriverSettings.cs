@@ -10,6 +10,12 @@ public abstract record DriverSettings
     public virtual bool ReportsDeviceAlarms => false;
 
     /// <summary>
+    /// The configured type of the tag at <paramref name="tagIndex"/> (index in <see cref="DeviceDescriptor.Tags"/>): the
+    /// kind of <see cref="TagValue"/> the driver will produce for it. <see cref="TagDataType.Unknown"/> by default.
+    /// </summary>
+    public virtual TagDataType DataTypeOf(int tagIndex) => TagDataType.Unknown;
+
+    /// <summary>
     /// Tags the driver reads beyond the device's <c>tags:</c> list (an SNMP <c>profile:</c> preset). The gateway adds them
     /// to the device's tags, so alarm rules, deadbands and the status page know them; with any, <c>tags:</c> may be left out.
     /// </summary>

@@ -17,9 +17,9 @@ public interface IDeviceDriver : IAsyncDisposable
     ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads every polled tag once and publishes a reading per tag to the sink. A failure that concerns a tag
-    /// (an exception response, a bad status) becomes a bad-quality reading for that tag; a failure of the
-    /// connection throws <see cref="DeviceException"/>.
+    /// Reads every polled tag once and publishes one <see cref="ReadingFrame"/> with a reading per tag to the sink. A
+    /// failure that concerns a tag (an exception response, a bad status) becomes a bad-quality reading for that tag; a
+    /// failure of the connection throws <see cref="DeviceException"/>.
     /// </summary>
     ValueTask PollAsync(CancellationToken cancellationToken);
 

@@ -4,7 +4,8 @@ namespace SmartCity.Edge.Drivers;
 
 /// <summary>
 /// A decoded tag value without boxing: numbers and booleans live in one 8-byte slot, strings in a reference.
-/// Drivers decode wire data into this; the gateway compares, filters and serialises it.
+/// Drivers decode wire data into this; the gateway compares, filters and serialises it. A float32 keeps its kind
+/// (<see cref="FromSingle"/>) so that it is stored in 4 bytes and written upstream at its own precision.
 /// </summary>
 public readonly struct TagValue : IEquatable<TagValue>
 {
@@ -30,6 +31,8 @@ public readonly struct TagValue : IEquatable<TagValue>
 
     public static TagValue FromDouble(double value) => new(TagValueKind.Double, BitConverter.DoubleToInt64Bits(value), null);
 
+    public static TagValue FromSingle(float value) => new(TagValueKind.Float32, BitConverter.SingleToInt32Bits(value), null);
+
     public static TagValue FromString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -41,7 +44,7 @@ public readonly struct TagValue : IEquatable<TagValue>
     public bool AsBoolean() => Kind switch
     {
         TagValueKind.Boolean or TagValueKind.Int64 or TagValueKind.UInt64 => _bits != 0,
-        TagValueKind.Double => AsDouble() != 0,
+        TagValueKind.Double or TagValueKind.Float32 => AsDouble() != 0,
         _ => false,
     };
 
@@ -49,7 +52,7 @@ public readonly struct TagValue : IEquatable<TagValue>
     {
         TagValueKind.Boolean or TagValueKind.Int64 => _bits,
         TagValueKind.UInt64 => unchecked((long)(ulong)_bits),
-        TagValueKind.Double => (long)AsDouble(),
+        TagValueKind.Double or TagValueKind.Float32 => (long)AsDouble(),
         _ => 0,
     };
 
@@ -63,10 +66,14 @@ public readonly struct TagValue : IEquatable<TagValue>
         TagValueKind.Boolean or TagValueKind.Int64 => _bits,
         TagValueKind.UInt64 => (ulong)_bits,
         TagValueKind.Double => BitConverter.Int64BitsToDouble(_bits),
+        TagValueKind.Float32 => AsSingle(),
         _ => double.NaN,
     };
 
-    public bool IsNumeric => Kind is TagValueKind.Boolean or TagValueKind.Int64 or TagValueKind.UInt64 or TagValueKind.Double;
+    /// <summary>A <see cref="TagValueKind.Float32"/> value as the float it is; other numbers narrowed, strings and none NaN.</summary>
+    public float AsSingle() => Kind == TagValueKind.Float32 ? BitConverter.Int32BitsToSingle(unchecked((int)_bits)) : (float)AsDouble();
+
+    public bool IsNumeric => Kind is TagValueKind.Boolean or TagValueKind.Int64 or TagValueKind.UInt64 or TagValueKind.Double or TagValueKind.Float32;
 
     public bool Equals(TagValue other) =>
         Kind == other.Kind && _bits == other._bits && string.Equals(_text, other._text, StringComparison.Ordinal);
@@ -86,6 +93,7 @@ public readonly struct TagValue : IEquatable<TagValue>
         TagValueKind.Int64 => _bits.ToString(CultureInfo.InvariantCulture),
         TagValueKind.UInt64 => ((ulong)_bits).ToString(CultureInfo.InvariantCulture),
         TagValueKind.Double => AsDouble().ToString("R", CultureInfo.InvariantCulture),
+        TagValueKind.Float32 => AsSingle().ToString("R", CultureInfo.InvariantCulture),
         TagValueKind.String => _text!,
         _ => "?",
     };

@@ -9,4 +9,11 @@ public enum TagValueKind : byte
     UInt64,
     Double,
     String,
+
+    /// <summary>
+    /// A 32-bit float as the device sent it (Modbus float32 registers, OPC UA Float): kept at its own precision and
+    /// written upstream as the shortest text that reads back to the same float (<c>24.864313</c>, not the widened
+    /// <c>24.86431312561035</c>).
+    /// </summary>
+    Float32,
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
+using YamlDotNet.Helpers;
 using YamlDotNet.RepresentationModel;
 
 namespace SmartCity.Edge.Drivers.Configuration;
@@ -13,7 +14,10 @@ namespace SmartCity.Edge.Drivers.Configuration;
 public sealed class ConfigSection
 {
     private readonly YamlMappingNode _node;
-    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    // A handful of keys per mapping, and one mapping per tag of a 10,000-tag file: a list, not a hash set (whose
+    // arrays made up a fifth of what loading such a file allocated).
+    private readonly List<string> _known = new(4);
 
     /// <summary>Keys whose value came (partly) from <c>${…}</c>: no "did you mean" hint near a secret.</summary>
     private readonly HashSet<string> _substituted = new(StringComparer.Ordinal);
@@ -36,14 +40,14 @@ public sealed class ConfigSection
 
     public bool Has(string key)
     {
-        _known.Add(key);
+        Know(key);
         return Find(key) is not null;
     }
 
     /// <summary>True when <paramref name="key"/> holds a mapping: for keys that take a scalar shorthand or a block (<c>events: true</c> or <c>events: { … }</c>).</summary>
     public bool HasMapping(string key)
     {
-        _known.Add(key);
+        Know(key);
         return Find(key) is YamlMappingNode;
     }
 
@@ -52,7 +56,7 @@ public sealed class ConfigSection
     {
         foreach (string key in keys)
         {
-            _known.Add(key);
+            Know(key);
         }
     }
 
@@ -207,7 +211,7 @@ public sealed class ConfigSection
     /// <summary>Reads one of a fixed set of words, suggesting the nearest on a typo.</summary>
     public T GetChoice<T>(string key, T defaultValue, IReadOnlyDictionary<string, T> choices, bool required = false)
     {
-        if (ReadScalar(key, required, "one of " + string.Join(", ", choices.Keys)) is not { } scalar || Substitute(key, scalar) is not { } text)
+        if (ReadScalar(key, required, "one of ", choices.Keys) is not { } scalar || Substitute(key, scalar) is not { } text)
         {
             return defaultValue;
         }
@@ -327,33 +331,36 @@ public sealed class ConfigSection
         }
     }
 
-    private YamlScalarNode? ReadScalar(string key, bool required, string expected)
+    /// <param name="choices">Appended to <paramref name="expected"/> in a message (built only when there is a problem to report).</param>
+    private YamlScalarNode? ReadScalar(string key, bool required, string expected, IEnumerable<string>? choices = null)
     {
-        _known.Add(key);
+        Know(key);
         YamlNode? node = Find(key);
         switch (node)
         {
             case null:
                 if (required)
                 {
-                    Problems.Add(Location, PathOf(key), $"is required ({expected})");
+                    Problems.Add(Location, PathOf(key), $"is required ({Expected(expected, choices)})");
                 }
 
                 return null;
             case YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" }:
                 if (required)
                 {
-                    Problems.Add(At(node.Start), PathOf(key), $"is empty (expected {expected})");
+                    Problems.Add(At(node.Start), PathOf(key), $"is empty (expected {Expected(expected, choices)})");
                 }
 
                 return null;
             case YamlScalarNode scalar:
                 return scalar;
             default:
-                Problems.Add(At(node.Start), PathOf(key), $"expected {expected}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
+                Problems.Add(At(node.Start), PathOf(key), $"expected {Expected(expected, choices)}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
                 return null;
         }
     }
+
+    private static string Expected(string expected, IEnumerable<string>? choices) => choices is null ? expected : expected + string.Join(", ", choices);
 
     /// <summary>
     /// Replaces <c>${NAME}</c> from the environment and <c>${file:PATH}</c> with the contents of a secret file; a missing
@@ -438,8 +445,11 @@ public sealed class ConfigSection
 
     private YamlNode? Find(string key)
     {
-        foreach (KeyValuePair<YamlNode, YamlNode> entry in _node.Children)
+        // By index: a foreach over the interface would allocate an enumerator per lookup.
+        IOrderedDictionary<YamlNode, YamlNode> children = _node.Children;
+        for (int i = 0; i < children.Count; i++)
         {
+            KeyValuePair<YamlNode, YamlNode> entry = children[i];
             if (entry.Key is YamlScalarNode { Value: { } name } && name == key)
             {
                 return entry.Value;
@@ -447,6 +457,14 @@ public sealed class ConfigSection
         }
 
         return null;
+    }
+
+    private void Know(string key)
+    {
+        if (!_known.Contains(key))
+        {
+            _known.Add(key);
+        }
     }
 
     private ConfigLocation At(Mark mark) => new(Context.File, (int)mark.Line, (int)mark.Column);

@@ -11,7 +11,8 @@ namespace SmartCity.Edge.Drivers.Gpio;
 /// </summary>
 /// <remarks>
 /// Edge callbacks run on the GPIO library's event thread. They never wait on the pipeline: accepted changes go into a
-/// bounded queue that a pump task forwards to the sink, so back-pressure from the sink cannot make us miss an edge.
+/// bounded queue that a pump task forwards to the sink, every change queued meanwhile in one frame, so back-pressure
+/// from the sink cannot make us miss an edge.
 /// </remarks>
 internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
 {
@@ -27,7 +28,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Channel<Reading> _changes;
+    private readonly Channel<TagReading> _changes;
     private readonly CancellationTokenSource _stopping;
     private readonly PinChangeEventHandler _onPinChanged;
     private readonly GpioLine[] _lines;
@@ -48,7 +49,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         _logger = logger;
         _stopping = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _onPinChanged = OnPinChanged;
-        _changes = Channel.CreateBounded<Reading>(
+        _changes = Channel.CreateBounded<TagReading>(
             new BoundedChannelOptions(QueueCapacity)
             {
                 // The newest state of a contact matters more than an old transition; drops are logged.
@@ -56,11 +57,11 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
                 SingleReader = true,
                 SingleWriter = false,
             },
-            dropped => GpioLog.ReadingDropped(_logger, _device.Id, dropped.TagId, QueueCapacity));
+            dropped => GpioLog.ReadingDropped(_logger, _device.Id, settings.Tags[dropped.TagIndex].Id, QueueCapacity));
         _lines = new GpioLine[settings.Tags.Count];
         for (int i = 0; i < _lines.Length; i++)
         {
-            _lines[i] = new GpioLine(settings.Tags[i]);
+            _lines[i] = new GpioLine(settings.Tags[i], i);
             _linesById[_lines[i].Id] = _lines[i];
         }
     }
@@ -79,7 +80,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         }
 
         _sink = sink;
-        var initial = new List<Reading>(_lines.Length);
+        ReadingFrame initial = sink.CreateFrame();
         try
         {
             OpenLines(initial);
@@ -113,10 +114,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         GpioLog.Connected(_logger, _device.Id, _settings.Chip, _inputsByPin.Count, _lines.Length - _inputsByPin.Count);
 
         // The states found on connect go out before the pump starts, so they precede every change in the pipeline.
-        foreach (Reading reading in initial)
-        {
-            await sink.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
-        }
+        await sink.PublishAsync(initial, cancellationToken).ConfigureAwait(false);
 
         lock (_lock)
         {
@@ -137,6 +135,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
             throw new DeviceException($"GPIO device '{_device.Id}': delivering edge readings failed: {fault.Message}", fault) { Kind = "pipeline" };
         }
 
+        ReadingFrame frame = sink.CreateFrame();
         foreach (GpioLine line in _lines)
         {
             PinValue physical = Hardware(line, "read", () => controller.Read(line.Pin));
@@ -158,8 +157,10 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
                 }
             }
 
-            await sink.PublishAsync(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(state), now), cancellationToken).ConfigureAwait(false);
+            frame.AddGood(line.Index, TagValue.FromBoolean(state), now);
         }
+
+        await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
@@ -184,7 +185,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         GpioController controller = EnsureConnected();
         Hardware(line, "write", () => controller.Write(line.Pin, line.ToPhysical(on)));
         GpioLog.OutputWritten(_logger, _device.Id, tagId, on);
-        await _sink!.PublishAsync(Reading.Good(_device.Id, tagId, TagValue.FromBoolean(on), _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        await _sink!.PublishAsync(TagReading.Good(line.Index, TagValue.FromBoolean(on), _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads one line's level now (an output reads back the level it drives), in logical terms; nothing goes to the sink.</summary>
@@ -226,7 +227,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         _stopping.Dispose();
     }
 
-    private void OpenLines(List<Reading> initial)
+    private void OpenLines(ReadingFrame initial)
     {
         GpioDriver driver = _opener.Open(_settings.Chip);
         GpioController controller;
@@ -267,7 +268,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
                 // Opened straight into the safe level so a siren never chirps while the gateway starts.
                 bool safe = line.Settings.SafeState;
                 Hardware(line, "open", () => controller.OpenPin(line.Pin, PinMode.Output, line.ToPhysical(safe)));
-                initial.Add(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(safe), now));
+                initial.AddGood(line.Index, TagValue.FromBoolean(safe), now);
                 continue;
             }
 
@@ -288,7 +289,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
                 }
 
                 _inputsByPin[line.Pin] = line;
-                initial.Add(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(level), now));
+                initial.AddGood(line.Index, TagValue.FromBoolean(level), now);
             }
 
             // An edge between the read above and this registration is caught by the next poll (see PollAsync).
@@ -336,7 +337,7 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
                 break;
             case GpioDebounceAction.Accept:
                 GpioLog.InputChanged(_logger, _device.Id, line.Id, decision.Level);
-                Enqueue(Reading.Good(_device.Id, line.Id, TagValue.FromBoolean(decision.Level), decision.Time));
+                Enqueue(TagReading.Good(line.Index, TagValue.FromBoolean(decision.Level), decision.Time));
                 break;
             case GpioDebounceAction.Arm:
                 TimeSpan due = decision.Time - _time.GetUtcNow();
@@ -347,15 +348,23 @@ internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
         }
     }
 
-    private void Enqueue(Reading reading) => _changes.Writer.TryWrite(reading);
+    private void Enqueue(in TagReading reading) => _changes.Writer.TryWrite(reading);
 
     private async Task PumpAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (Reading reading in _changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            ChannelReader<TagReading> changes = _changes.Reader;
+            while (await changes.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await sink.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
+                // Every change queued while the last frame went out goes in the next one, in order.
+                ReadingFrame frame = sink.CreateFrame();
+                while (frame.Count < QueueCapacity && changes.TryRead(out TagReading reading))
+                {
+                    frame.Add(reading);
+                }
+
+                await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -5,12 +5,16 @@ namespace SmartCity.Edge.Drivers.Gpio;
 /// <summary>The run-time state of one configured line of a connected GPIO device.</summary>
 internal sealed class GpioLine
 {
-    public GpioLine(GpioTagSettings settings)
+    public GpioLine(GpioTagSettings settings, int index)
     {
         Settings = settings;
+        Index = index;
     }
 
     public GpioTagSettings Settings { get; }
+
+    /// <summary>The tag's index in the device's tag table (its readings' <see cref="TagReading.TagIndex"/>).</summary>
+    public int Index { get; }
 
     public string Id => Settings.Id;
 

@@ -80,13 +80,21 @@ internal sealed class I2cDeviceDriver : IDeviceDriver
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        foreach (I2cTagSettings tag in _settings.Tags)
+        ReadingFrame frame = _sink!.CreateFrame();
+        for (int i = 0; i < _settings.Tags.Count; i++)
         {
-            Reading reading = sample.Get(tag.Quantity) is double value && double.IsFinite(value)
-                ? Reading.Good(_device.Id, tag.Id, TagValue.FromDouble(I2cUnits.Convert(value, tag.Unit)), now)
-                : Reading.Bad(_device.Id, tag.Id, failure ?? "not measured", now);
-            await _sink!.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
+            I2cTagSettings tag = _settings.Tags[i];
+            if (sample.Get(tag.Quantity) is double value && double.IsFinite(value))
+            {
+                frame.AddGood(i, TagValue.FromSingle((float)I2cUnits.Convert(value, tag.Unit)), now);
+            }
+            else
+            {
+                frame.AddBad(i, failure ?? "not measured", now);
+            }
         }
+
+        await _sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken) =>

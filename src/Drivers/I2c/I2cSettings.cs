@@ -5,4 +5,8 @@ namespace SmartCity.Edge.Drivers.I2c;
 /// <param name="Address">The sensor's 7-bit address.</param>
 /// <param name="Sensor">Which binding reads it.</param>
 /// <param name="Tags">One entry per configured tag, in configuration order.</param>
-public sealed record I2cSettings(int Bus, int Address, I2cSensorKind Sensor, IReadOnlyList<I2cTagSettings> Tags) : DriverSettings;
+public sealed record I2cSettings(int Bus, int Address, I2cSensorKind Sensor, IReadOnlyList<I2cTagSettings> Tags) : DriverSettings
+{
+    /// <summary>Every quantity is a float32: the sensors resolve a few significant digits, far below a float32's seven.</summary>
+    public override TagDataType DataTypeOf(int tagIndex) => TagDataType.Float32;
+}

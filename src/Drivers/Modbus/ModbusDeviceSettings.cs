@@ -9,4 +9,8 @@ internal sealed record ModbusDeviceSettings(
     int MaxBlock,
     int MaxGap,
     int MaxInflight,
-    IReadOnlyList<ModbusTagSettings> Tags) : DriverSettings;
+    IReadOnlyList<ModbusTagSettings> Tags) : DriverSettings
+{
+    /// <inheritdoc />
+    public override TagDataType DataTypeOf(int tagIndex) => Tags[tagIndex].DataType;
+}

@@ -17,7 +17,10 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string?[] _lastReason;
-    private readonly Reading[] _readings;
+
+    // One slot per tag, filled by the blocks of a poll (concurrently when pipelined: each block writes its own tags),
+    // then copied into one frame in tag order.
+    private readonly TagReading[] _readings;
     private IReadOnlyList<ModbusReadBlock> _plan;
     private ModbusChannelLease? _lease;
     private ModbusClient? _client;
@@ -31,7 +34,7 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
         _time = time;
         _logger = logger;
         _lastReason = new string?[settings.Tags.Count];
-        _readings = new Reading[settings.Tags.Count];
+        _readings = new TagReading[settings.Tags.Count];
         _plan = ModbusReadPlanner.Plan(PlannedPoints(settings), settings.MaxBlock, settings.MaxGap);
     }
 
@@ -113,10 +116,13 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
         }
 
         _registry.FailureLog.Reset(_device.Id);
+        ReadingFrame frame = sink.CreateFrame();
         for (int i = 0; i < _readings.Length; i++)
         {
-            await sink.PublishAsync(_readings[i], cancellationToken).ConfigureAwait(false);
+            frame.Add(_readings[i]);
         }
+
+        await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
@@ -278,14 +284,13 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
 
     private void SetGood(int index, TagValue value, DateTimeOffset now)
     {
-        string tagId = _settings.Tags[index].Id;
         if (_lastReason[index] is not null)
         {
             _lastReason[index] = null;
-            Log.TagRecovered(_logger, _device.Id, tagId);
+            Log.TagRecovered(_logger, _device.Id, _settings.Tags[index].Id);
         }
 
-        _readings[index] = Reading.Good(_device.Id, tagId, value, now);
+        _readings[index] = TagReading.Good(index, value, now);
     }
 
     private void SetBad(int index, string reason, DateTimeOffset now)
@@ -299,7 +304,7 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
             Log.TagFailed(_logger, _device.Id, tag.Id, reason, ModbusTableInfo.Name(tag.Address.Table), tag.Address.Offset);
         }
 
-        _readings[index] = Reading.Bad(_device.Id, tag.Id, reason, now);
+        _readings[index] = TagReading.Bad(index, reason, now);
     }
 
     private ModbusTagSettings FindTag(string tagId) =>

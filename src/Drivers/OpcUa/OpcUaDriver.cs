@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>
 /// The <c>opcua</c> device driver on <see cref="UaClient"/>. Subscribed tags push readings to the sink from
-/// <see cref="ConnectAsync"/> on, across reconnects; <see cref="PollAsync"/> reads the poll-mode tags and throws
+/// <see cref="ConnectAsync"/> on, across reconnects, one frame per Publish response; <see cref="PollAsync"/> reads the poll-mode tags and throws
 /// <see cref="DeviceException"/> once the connection has been down longer than the session timeout (the session
 /// and its queued notifications are gone; the supervisor then recreates the driver).
 /// </summary>
@@ -28,6 +28,9 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     private IReadingSink? _sink;
     private int _subscribedMarkedBad;
 
+    /// <summary>The data changes of the notification message being delivered; handed on when it is complete.</summary>
+    private ReadingFrame? _changes;
+
     private readonly string _dataDirectory;
     private readonly IDeviceGaugeSink? _gauges;
     private DateTimeOffset? _renewOwnCertificateAt;
@@ -50,6 +53,9 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
 
     /// <summary>The client, for tests and diagnostics.</summary>
     internal UaClient? Client => _client;
+
+    /// <summary>The device this driver serves (its tag list names the tag indexes), for tests and diagnostics.</summary>
+    internal DeviceDescriptor Device => _device;
 
     public async ValueTask ConnectAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
@@ -104,11 +110,13 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             // Reconnecting in the background: report the polled tags bad now rather than wait for it, and the
             // subscribed ones once (they get their current value again after the reconnect).
             List<int> subscribed = Interlocked.Exchange(ref _subscribedMarkedBad, 1) == 0 ? TagIndexes(OpcUaTagMode.Subscribe) : [];
+            ReadingFrame bad = sink.CreateFrame();
             foreach (int i in indexes.Concat(subscribed))
             {
-                await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, "BadNotConnected", now), cancellationToken).ConfigureAwait(false);
+                bad.AddBad(i, "BadNotConnected", now);
             }
 
+            await sink.PublishAsync(bad, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -125,14 +133,17 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         catch (UaException ex)
         {
             // The client reconnects by itself; until then the polled tags are bad with the reason.
+            ReadingFrame bad = sink.CreateFrame();
             foreach (int i in indexes)
             {
-                await sink.PublishAsync(Reading.Bad(_device.Id, _settings.Tags[i].Id, ex.StatusCode.Name, now), cancellationToken).ConfigureAwait(false);
+                bad.AddBad(i, ex.StatusCode.Name, now);
             }
 
+            await sink.PublishAsync(bad, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        ReadingFrame frame = sink.CreateFrame();
         for (int k = 0; k < indexes.Count; k++)
         {
             OpcUaTagSettings tag = _settings.Tags[indexes[k]];
@@ -141,8 +152,10 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
                 Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name);
             }
 
-            await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, tag.Id, values[k], now), cancellationToken).ConfigureAwait(false);
+            frame.Add(OpcUaValueConverter.ToReading(indexes[k], values[k], now));
         }
+
+        await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
@@ -197,12 +210,20 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
 
     ValueTask IUaDataChangeHandler.OnDataChangeAsync(uint clientHandle, UaDataValue value, CancellationToken cancellationToken)
     {
-        if (clientHandle >= _settings.Tags.Count || _sink is not { } sink)
+        // The client handle is the tag's index (SubscribeAsync). Deliveries of one subscription come one at a time.
+        if (clientHandle < _settings.Tags.Count && _sink is { } sink)
         {
-            return ValueTask.CompletedTask;
+            (_changes ??= sink.CreateFrame()).Add(OpcUaValueConverter.ToReading((int)clientHandle, value, _time.GetUtcNow()));
         }
 
-        return sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, _settings.Tags[(int)clientHandle].Id, value, _time.GetUtcNow()), cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IUaDataChangeHandler.OnDataChangesCompleteAsync(CancellationToken cancellationToken)
+    {
+        ReadingFrame? changes = _changes;
+        _changes = null;
+        return changes is not null ? _sink!.PublishAsync(changes, cancellationToken) : ValueTask.CompletedTask;
     }
 
     ValueTask IUaDataChangeHandler.OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken)
@@ -214,7 +235,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
 
         OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
         Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
-        return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
+        return sink.PublishAsync(TagReading.Bad((int)clientHandle, status.Name, _time.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>The node of a configured tag; a tag whose browse path did not resolve cannot be written or read.</summary>
@@ -284,10 +305,13 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         {
             UaDataValue[] values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), _disposed.Token).ConfigureAwait(false);
             DateTimeOffset now = _time.GetUtcNow();
+            ReadingFrame frame = sink.CreateFrame();
             for (int k = 0; k < indexes.Count; k++)
             {
-                await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, _settings.Tags[indexes[k]].Id, values[k], now), _disposed.Token).ConfigureAwait(false);
+                frame.Add(OpcUaValueConverter.ToReading(indexes[k], values[k], now));
             }
+
+            await sink.PublishAsync(frame, _disposed.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is UaException or OperationCanceledException or ObjectDisposedException)
         {
@@ -334,7 +358,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             string status = result?.StatusCode.Name ?? "BadNoMatch";
             _unresolved[i] = status;
             Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status);
-            await _sink!.PublishAsync(Reading.Bad(_device.Id, tag.Id, status, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            await _sink!.PublishAsync(TagReading.Bad(i, status, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
     }
 

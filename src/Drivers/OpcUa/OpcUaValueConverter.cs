@@ -4,24 +4,29 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// <summary>OPC UA values ↔ gateway values: the DataValue's status becomes the quality (its name the reason), its source timestamp the reading's time.</summary>
 internal static class OpcUaValueConverter
 {
-    public static Reading ToReading(string deviceId, string tagId, UaDataValue value, DateTimeOffset now)
+    public static TagReading ToReading(int tagIndex, UaDataValue value, DateTimeOffset now)
     {
         DateTimeOffset timestamp = Timestamp(value.SourceTimestamp) ?? Timestamp(value.ServerTimestamp) ?? now;
         if (value.StatusCode.IsBad)
         {
-            return Reading.Bad(deviceId, tagId, value.StatusCode.Name, timestamp);
+            return TagReading.Bad(tagIndex, value.StatusCode.Name, timestamp);
         }
 
         TagValue tagValue = ToTagValue(value.Value);
         return value.StatusCode.IsUncertain
-            ? new Reading(deviceId, tagId, tagValue, Quality.Uncertain, value.StatusCode.Name, timestamp)
-            : Reading.Good(deviceId, tagId, tagValue, timestamp);
+            ? new TagReading(tagIndex, tagValue, Quality.Uncertain, value.StatusCode.Name, timestamp)
+            : TagReading.Good(tagIndex, tagValue, timestamp);
     }
 
-    /// <summary>Numbers and booleans keep their kind; everything else (text, dates, ids, arrays) becomes its text form.</summary>
+    /// <summary>Numbers and booleans keep their kind (a Float stays a float32); everything else (text, dates, ids, arrays) becomes its text form.</summary>
     public static TagValue ToTagValue(UaVariant variant)
     {
         // The hot path of every data change: inline scalars convert without boxing.
+        if (variant.Type == UaBuiltInType.Float && variant.TryGetDouble(out double single))
+        {
+            return TagValue.FromSingle((float)single);
+        }
+
         if (variant.TryGetDouble(out double real))
         {
             return TagValue.FromDouble(real);
@@ -63,7 +68,7 @@ internal static class OpcUaValueConverter
         uint v => TagValue.FromInt64(v),
         long v => TagValue.FromInt64(v),
         ulong v => TagValue.FromUInt64(v),
-        float v => TagValue.FromDouble(v),
+        float v => TagValue.FromSingle(v),
         double v => TagValue.FromDouble(v),
         string s => TagValue.FromString(s),
         UaStatusCode status => TagValue.FromString(status.Name),

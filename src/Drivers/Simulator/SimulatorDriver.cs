@@ -38,12 +38,13 @@ internal sealed class SimulatorDriver : IDeviceDriver, IReadBackTags
     {
         IReadingSink sink = _sink ?? throw new InvalidOperationException("PollAsync before ConnectAsync.");
         DateTimeOffset now = _time.GetUtcNow();
+        ReadingFrame frame = sink.CreateFrame();
         for (int i = 0; i < _settings.Tags.Count; i++)
         {
-            SimulatedTag tag = _settings.Tags[i];
-            TagValue value = Next(i, tag, now);
-            await sink.PublishAsync(Reading.Good(_device.Id, tag.Id, value, now), cancellationToken).ConfigureAwait(false);
+            frame.AddGood(i, Next(i, _settings.Tags[i], now), now);
         }
+
+        await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)

@@ -3,7 +3,18 @@ namespace SmartCity.Edge.Drivers.Simulator;
 /// <summary>Validated settings of a <c>driver: simulator</c> device.</summary>
 /// <param name="Tags">One entry per configured tag, in configuration order.</param>
 /// <param name="Seed">Seed of the random walks, so a run can be repeated.</param>
-public sealed record SimulatorSettings(IReadOnlyList<SimulatedTag> Tags, int Seed) : DriverSettings;
+public sealed record SimulatorSettings(IReadOnlyList<SimulatedTag> Tags, int Seed) : DriverSettings
+{
+    /// <inheritdoc />
+    public override TagDataType DataTypeOf(int tagIndex) => tagIndex < Tags.Count
+        ? Tags[tagIndex].Signal switch
+        {
+            SimulatedSignal.Toggle => TagDataType.Boolean,
+            SimulatedSignal.Counter => TagDataType.Int64,
+            _ => TagDataType.Float64,
+        }
+        : TagDataType.Unknown;
+}
 
 /// <summary>One simulated tag.</summary>
 /// <param name="Id">Tag id.</param>

@@ -25,7 +25,6 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
     private readonly ILogger _logger;
     private readonly SnmpRateCalculator?[] _rates;
     private readonly string?[] _lastReason;
-    private readonly List<Reading> _readings = [];
     private IReadingSink? _sink;
     private SnmpClient? _client;
     private SnmpPoller? _poller;
@@ -42,6 +41,8 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
         _rates = settings.Tags.Select(t => t.Rate ? new SnmpRateCalculator() : null).ToArray();
         _lastReason = new string?[settings.Tags.Count];
     }
+
+    internal DeviceDescriptor Device => _device;
 
     internal SnmpClient? Client => _client;
 
@@ -83,16 +84,14 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
             throw Failure(ex);
         }
 
-        _readings.Clear();
+        IReadingSink sink = _sink!;
+        ReadingFrame frame = sink.CreateFrame();
         for (int i = 0; i < _settings.Tags.Count; i++)
         {
-            AddReadings(i, result);
+            AddReadings(frame, sink, i, result);
         }
 
-        foreach (Reading reading in _readings)
-        {
-            await _sink!.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
-        }
+        await sink.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken) =>
@@ -156,7 +155,8 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
 
     private Task<IPAddress> ResolveAsync(CancellationToken cancellationToken) => ResolveAsync(_settings.Host, cancellationToken);
 
-    private void AddReadings(int index, SnmpPollResult result)
+    /// <summary>The readings of tag <paramref name="index"/> (settings index = tag index); a walk's rows are tags named at run time.</summary>
+    private void AddReadings(ReadingFrame frame, IReadingSink sink, int index, SnmpPollResult result)
     {
         SnmpTagSettings tag = _settings.Tags[index];
         DateTimeOffset now = result.Timestamp;
@@ -164,7 +164,7 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
         {
             if (result.WalkFailures[index] is { } walkFailure)
             {
-                SetBad(index, tag.Id, walkFailure, now);
+                SetBad(frame, index, tag.Id, walkFailure, now);
                 return;
             }
 
@@ -172,10 +172,16 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
             foreach (SnmpVarBind row in result.Walks[index] ?? [])
             {
                 string rowId = tag.Id + "." + row.Oid.SuffixAfter(tag.Oid);
+                int rowIndex = sink.TagIndexOf(rowId);
+                if (rowIndex < 0)
+                {
+                    continue; // the device named more than IReadingSink.MaxRuntimeTags rows
+                }
+
                 SnmpTagResult rowResult = SnmpTagResult.Of(row.Value);
-                _readings.Add(rowResult.Failure is null
-                    ? Reading.Good(_device.Id, rowId, SnmpValueMapper.Map(row.Value, tag), now)
-                    : Reading.Bad(_device.Id, rowId, rowResult.Failure, now));
+                frame.Add(rowResult.Failure is null
+                    ? TagReading.Good(rowIndex, SnmpValueMapper.Map(row.Value, tag), now)
+                    : TagReading.Bad(rowIndex, rowResult.Failure, now));
             }
 
             return;
@@ -184,7 +190,7 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
         SnmpTagResult scalar = result.Scalars[index];
         if (scalar.Failure is { } failure)
         {
-            SetBad(index, tag.Id, failure, now);
+            SetBad(frame, index, tag.Id, failure, now);
             return;
         }
 
@@ -194,20 +200,20 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
             if (perSecond is null)
             {
                 // The first sample has no rate yet: uncertain, not bad (the device answers).
-                _readings.Add(new Reading(_device.Id, tag.Id, TagValue.None, why!.StartsWith("rate: needs", StringComparison.Ordinal) ? Quality.Bad : Quality.Uncertain, why, now));
+                frame.Add(new TagReading(index, TagValue.None, why!.StartsWith("rate: needs", StringComparison.Ordinal) ? Quality.Bad : Quality.Uncertain, why, now));
                 return;
             }
 
             Recovered(index);
-            _readings.Add(Reading.Good(_device.Id, tag.Id, TagValue.FromDouble((perSecond.Value * tag.Scale) + tag.Offset), now));
+            frame.Add(TagReading.Good(index, TagValue.FromDouble((perSecond.Value * tag.Scale) + tag.Offset), now));
             return;
         }
 
         Recovered(index);
-        _readings.Add(Reading.Good(_device.Id, tag.Id, SnmpValueMapper.Map(scalar.Value, tag), now));
+        frame.Add(TagReading.Good(index, SnmpValueMapper.Map(scalar.Value, tag), now));
     }
 
-    private void SetBad(int index, string tagId, string reason, DateTimeOffset now)
+    private void SetBad(ReadingFrame frame, int index, string tagId, string reason, DateTimeOffset now)
     {
         if (_lastReason[index] != reason)
         {
@@ -215,7 +221,7 @@ internal sealed class SnmpDriver : IDeviceDriver, IAcknowledgeDeviceAlarms
             Log.TagFailed(_logger, _device.Id, tagId, reason, _settings.Tags[index].Oid.ToString());
         }
 
-        _readings.Add(Reading.Bad(_device.Id, tagId, reason, now));
+        frame.Add(TagReading.Bad(index, reason, now));
     }
 
     private void Recovered(int index)

@@ -239,11 +239,15 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         }
     }
 
-    /// <summary>Evaluates every rule on the reading's tag and the device's bad-quality alarm.</summary>
-    public void Evaluate(in Reading reading)
+    /// <summary>
+    /// Evaluates the readings of one frame of the device <paramref name="table"/> belongs to, in order: every rule on each
+    /// reading's tag, and the device's bad-quality alarm. One lookup and one lock per frame, and only for a device
+    /// that has such alarms; per reading an array index.
+    /// </summary>
+    public void Evaluate(TagTable table, ReadOnlySpan<TagReading> readings)
     {
         // A set is read-only once built: look up outside the lock, lock only when an alarm cares.
-        if (!_alarms.CaresAbout(reading.DeviceId, reading.TagId))
+        if (!_alarms.Devices.TryGetValue(table.DeviceId, out DeviceAlarms? candidate) || !candidate.WatchesReadings)
         {
             return;
         }
@@ -251,25 +255,34 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         lock (_gate)
         {
             // Again under the lock: a reload may have swapped the set in between.
-            AlarmSet set = _alarms;
-            set.RulesByTag.TryGetValue((reading.DeviceId, reading.TagId), out Slot[]? rules);
-            set.Devices.TryGetValue(reading.DeviceId, out DeviceAlarms? device);
-            if (device?.BadQuality is { } badQuality)
-            {
-                EvaluateQuality(device, badQuality, reading);
-            }
-
-            // A bad reading says nothing about the process value: rule states stay as they are.
-            if (rules is null || reading.Quality == Quality.Bad)
+            if (!_alarms.Devices.TryGetValue(table.DeviceId, out DeviceAlarms? device))
             {
                 return;
             }
 
-            foreach (Slot slot in rules)
+            Slot[]?[] rulesByTag = device.RulesFor(table);
+            Slot? badQuality = device.BadQuality;
+            foreach (ref readonly TagReading reading in readings)
             {
-                if (AlarmConditionEvaluator.Evaluate(slot.Alarm.Rule!, reading.Value, reading.SourceTimestamp, slot.Present, ref slot.Rate) is { } present)
+                string tagId = table[reading.TagIndex].Id;
+                if (badQuality is not null)
                 {
-                    SetCondition(slot, present, reading.Value, reading.TagId, reason: null, reading.SourceTimestamp);
+                    EvaluateQuality(device, badQuality, tagId, reading);
+                }
+
+                // A bad reading says nothing about the process value: rule states stay as they are.
+                if (rulesByTag[reading.TagIndex] is not { } rules || reading.Quality == Quality.Bad)
+                {
+                    continue;
+                }
+
+                DateTimeOffset at = reading.SourceTimestamp;
+                foreach (Slot slot in rules)
+                {
+                    if (AlarmConditionEvaluator.Evaluate(slot.Alarm.Rule!, reading.Value, at, slot.Present, ref slot.Rate) is { } present)
+                    {
+                        SetCondition(slot, present, reading.Value, tagId, reason: null, at);
+                    }
                 }
             }
         }
@@ -452,7 +465,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     private AlarmSet Build(IReadOnlyList<AlarmDefinition> alarms, AlarmSet? previous)
     {
         var set = new AlarmSet();
-        var rules = new Dictionary<(string, string), List<Slot>>();
+        var rules = new Dictionary<(string Device, string Tag), List<Slot>>();
         foreach (AlarmDefinition alarm in alarms)
         {
             Slot slot;
@@ -494,9 +507,9 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
             }
         }
 
-        foreach (KeyValuePair<(string, string), List<Slot>> entry in rules)
+        foreach (KeyValuePair<(string Device, string Tag), List<Slot>> entry in rules)
         {
-            set.RulesByTag.Add(entry.Key, entry.Value.ToArray());
+            Device(set, previous, entry.Key.Device).Rules.Add(entry.Key.Tag, entry.Value.ToArray());
         }
 
         return set;
@@ -519,7 +532,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
         return device;
     }
 
-    private void EvaluateQuality(DeviceAlarms device, Slot badQuality, in Reading reading)
+    private void EvaluateQuality(DeviceAlarms device, Slot badQuality, string tagId, in TagReading reading)
     {
         if (reading.Quality == Quality.Bad)
         {
@@ -528,12 +541,12 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
                 return; // the supervisor's "stale" readings of a device that stopped answering
             }
 
-            device.BadTags.Add(reading.TagId);
-            SetCondition(badQuality, true, TagValue.None, reading.TagId, reading.Reason ?? "bad quality", reading.SourceTimestamp);
+            device.BadTags.Add(tagId);
+            SetCondition(badQuality, true, TagValue.None, tagId, reading.Reason ?? "bad quality", reading.SourceTimestamp);
         }
-        else if (device.BadTags.Remove(reading.TagId) && device.BadTags.Count == 0)
+        else if (device.BadTags.Count > 0 && device.BadTags.Remove(tagId) && device.BadTags.Count == 0)
         {
-            SetCondition(badQuality, false, TagValue.None, reading.TagId, null, reading.SourceTimestamp);
+            SetCondition(badQuality, false, TagValue.None, tagId, null, reading.SourceTimestamp);
         }
     }
 
@@ -747,23 +760,51 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     {
         public Dictionary<string, Slot> ById { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<(string Device, string Tag), Slot[]> RulesByTag { get; } = new();
-
         public Dictionary<string, DeviceAlarms> Devices { get; } = new(StringComparer.Ordinal);
-
-        public bool CaresAbout(string deviceId, string tagId) =>
-            RulesByTag.ContainsKey((deviceId, tagId)) || (Devices.TryGetValue(deviceId, out DeviceAlarms? device) && device.BadQuality is not null);
     }
 
     private sealed class DeviceAlarms
     {
+        /// <summary>Rules by tag array of each tag table seen (by reference); built on a table's first frame.</summary>
+        private readonly Dictionary<TagTable, Slot[]?[]> _rulesByTable = new(ReferenceEqualityComparer.Instance);
+
         public Slot? Offline { get; set; }
 
         public Slot? BadQuality { get; set; }
 
+        /// <summary>Rules by tag id.</summary>
+        public Dictionary<string, Slot[]> Rules { get; } = new(StringComparer.Ordinal);
+
         public HashSet<string> BadTags { get; } = new(StringComparer.Ordinal);
 
         public int Failures { get; set; }
+
+        /// <summary>A rule or the bad-quality alarm looks at this device's readings (the offline alarm only at its polls).</summary>
+        public bool WatchesReadings => Rules.Count > 0 || BadQuality is not null;
+
+        /// <summary>The rules of each tag of <paramref name="table"/>, by tag index (null: none). Under the engine's lock.</summary>
+        public Slot[]?[] RulesFor(TagTable table)
+        {
+            if (!_rulesByTable.TryGetValue(table, out Slot[]?[]? byIndex))
+            {
+                byIndex = new Slot[]?[table.Count];
+                for (int i = 0; i < byIndex.Length; i++)
+                {
+                    byIndex[i] = Rules.GetValueOrDefault(table[i].Id);
+                }
+
+                if (_rulesByTable.Count >= 16)
+                {
+                    // Tables of the past (before a reload, or before the device named more tags at run time): the
+                    // device's frames now come with newer ones, so keep this cache from growing with them.
+                    _rulesByTable.Clear();
+                }
+
+                _rulesByTable.Add(table, byIndex);
+            }
+
+            return byIndex;
+        }
     }
 
     /// <summary>One alarm's mutable state; touched only under the engine's lock.</summary>

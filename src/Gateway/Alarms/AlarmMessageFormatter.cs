@@ -52,7 +52,7 @@ internal static class AlarmMessageFormatter
     {
         TagValueKind.None => string.Empty,
         TagValueKind.Boolean => value.AsBoolean() ? "true" : "false",
-        TagValueKind.Double => value.AsDouble().ToString("0.###", CultureInfo.InvariantCulture),
+        TagValueKind.Double or TagValueKind.Float32 => value.AsDouble().ToString("0.###", CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
 

@@ -4,6 +4,7 @@ using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream.Json;
 using SmartCity.Edge.Gateway.Upstream.Webhooks;
 
 namespace SmartCity.Edge.Gateway.Alarms;
@@ -23,11 +24,10 @@ internal sealed class AlarmService : BackgroundService
     private readonly WebhookDispatcher _webhooks;
     private readonly AlarmActionRunner _actions;
     private readonly AlarmEngine _engine;
-    private readonly string _gatewayJson;
+    private readonly string _gatewayId;
     private readonly TimeProvider _time;
     private readonly ILogger<AlarmService> _logger;
     private readonly PipelineMonitor? _monitor;
-    private readonly AlarmEncoder _encoder = new();
     private readonly List<AlarmEvent> _batch = [];
     private readonly List<BufferEntry> _entries = [];
 
@@ -49,7 +49,7 @@ internal sealed class AlarmService : BackgroundService
         _webhooks = webhooks;
         _actions = actions;
         _engine = engine;
-        _gatewayJson = JsonText.Quote(configuration.Gateway.Id);
+        _gatewayId = configuration.Gateway.Id;
         _time = time;
         _logger = logger;
         _monitor = monitor;
@@ -129,7 +129,7 @@ internal sealed class AlarmService : BackgroundService
         _entries.Clear();
         foreach (AlarmEvent alarmEvent in _batch)
         {
-            _entries.Add(_encoder.Encode(alarmEvent));
+            _entries.Add(BufferEntry.ForAlarm(AlarmRecord.From(alarmEvent)));
             if (alarmEvent.Retired)
             {
                 AlarmLog.Retired(_logger, alarmEvent.Alarm.Id, alarmEvent.Previous.ToWire());
@@ -175,8 +175,7 @@ internal sealed class AlarmService : BackgroundService
         IReadOnlyList<WebhookConfiguration> webhooks = _webhooks.Webhooks; // one list per batch, even across a reload
         for (int i = 0; i < _batch.Count; i++)
         {
-            long seq = firstSeq + i;
-            string body = "{\"gateway\":" + _gatewayJson + "," + _entries[i].Body + ",\"seq\":" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+            string body = AlarmJson.ToJson(_entries[i].Alarm!, firstSeq + i, _gatewayId);
             states.Add((_batch[i], body));
             if (_batch[i].IsQuietRetirement)
             {

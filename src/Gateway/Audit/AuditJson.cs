@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Audit;
 
@@ -19,7 +20,7 @@ internal static class AuditJson
             json.WriteNumber("seq"u8, record.Seq);
         }
 
-        JsonMembersWriter.WriteTimestamp(json, "ts"u8, record.Timestamp);
+        JsonContract.WriteTimestamp(json, "ts"u8, record.Timestamp);
         json.WriteString("command"u8, record.Command);
         json.WriteString("via"u8, record.Via);
         json.WriteString("who"u8, record.Who);
@@ -27,9 +28,9 @@ internal static class AuditJson
         json.WriteString("id"u8, record.TokenId);
         json.WriteString("device"u8, record.DeviceId);
         json.WriteString("tag"u8, record.TagId);
-        JsonMembersWriter.WriteValue(json, "old"u8, record.Old);
-        JsonMembersWriter.WriteValue(json, "requested"u8, record.Requested);
-        JsonMembersWriter.WriteValue(json, "confirmed"u8, record.Confirmed);
+        JsonContract.WriteValue(json, "old"u8, record.Old);
+        JsonContract.WriteValue(json, "requested"u8, record.Requested);
+        JsonContract.WriteValue(json, "confirmed"u8, record.Confirmed);
         json.WriteString("outcome"u8, record.Outcome.ToWire());
         json.WriteString("code"u8, record.Code);
         json.WriteString("reason"u8, record.Reason);

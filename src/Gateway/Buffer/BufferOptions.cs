@@ -4,8 +4,11 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// Options of the durable buffer (YAML <c>gateway.data_dir</c> and <c>buffer:</c>). The host reads the YAML and
 /// fills this; <see cref="SqliteDurableBuffer"/> validates it again at construction.
 /// </summary>
-public sealed record BufferOptions
+internal sealed record BufferOptions
 {
+    /// <summary>The upstream of a buffer that is given no list (tests, benchmarks): one cursor.</summary>
+    public const string DefaultUpstream = "upstream";
+
     /// <summary>1 GiB, the documented default of <c>buffer.max_disk</c>.</summary>
     public const long DefaultMaxDiskBytes = 1L << 30;
 
@@ -31,6 +34,13 @@ public sealed record BufferOptions
     /// <summary>File name of the database inside <see cref="DataDirectory"/>.</summary>
     public string DatabaseFileName { get; init; } = DefaultDatabaseFileName;
 
+    /// <summary>
+    /// The upstreams the records are kept for (<c>mqtt</c>, <c>console</c>, …): each has a cursor in the database, a
+    /// record is deleted once every one of them acknowledged it. An upstream new to the file starts with every record
+    /// waiting; the cursor of one no longer listed is dropped at open.
+    /// </summary>
+    public IReadOnlyList<string> Upstreams { get; init; } = [DefaultUpstream];
+
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, DatabaseFileName);
 
@@ -54,6 +64,15 @@ public sealed record BufferOptions
             || DatabaseFileName is "." or "..")
         {
             errors.Add($"buffer database file name '{DatabaseFileName}' must be a plain file name (default {DefaultDatabaseFileName})");
+        }
+
+        if (Upstreams is null || Upstreams.Count == 0)
+        {
+            errors.Add("the buffer needs at least one upstream to keep records for");
+        }
+        else if (Upstreams.Any(u => string.IsNullOrEmpty(u) || u.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))) || Upstreams.Distinct(StringComparer.Ordinal).Count() != Upstreams.Count)
+        {
+            errors.Add($"upstream names must be unique and made of letters, digits, '-', '_' and '.' (got {string.Join(", ", Upstreams)})");
         }
 
         return errors;

@@ -1,11 +1,11 @@
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>A snapshot of the buffer for metrics, the status page and readiness.</summary>
-/// <param name="TelemetryCount">Telemetry records waiting.</param>
+/// <param name="TelemetryCount">Readings waiting (in <see cref="TelemetryFrames"/> frames).</param>
 /// <param name="AlarmCount">Alarm records waiting.</param>
 /// <param name="UsedBytes">Bytes the records take in the database (pages in use × page size); free pages not counted.</param>
 /// <param name="OldestTimestamp">Commit time of the oldest waiting record, if any.</param>
-/// <param name="DroppedTelemetry">Telemetry records evicted because <c>max_disk</c> was reached, since start.</param>
+/// <param name="DroppedTelemetry">Readings evicted because <c>max_disk</c> was reached, since start.</param>
 /// <param name="LastSeq">The highest seq committed so far.</param>
 /// <param name="DiskBytes">
 /// Bytes the buffer's files take on disk: database file (free pages included) + write-ahead log + shared-memory
@@ -15,7 +15,7 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// The share of <c>max_disk</c> left for records once the write-ahead log's reserve is set aside: eviction of the
 /// oldest telemetry starts when <paramref name="UsedBytes"/> reaches it.
 /// </param>
-public sealed record BufferStatistics(
+internal sealed record BufferStatistics(
     long TelemetryCount,
     long AlarmCount,
     long UsedBytes,
@@ -23,4 +23,14 @@ public sealed record BufferStatistics(
     long DroppedTelemetry,
     long LastSeq,
     long DiskBytes,
-    long CapacityBytes);
+    long CapacityBytes)
+{
+    /// <summary>Frames waiting.</summary>
+    public long TelemetryFrames { get; init; }
+
+    /// <summary>The highest seq of a telemetry record appended so far (0 when none), deleted or not.</summary>
+    public long LastTelemetrySeq { get; init; }
+
+    /// <summary>The highest seq of an alarm record appended so far (0 when none), deleted or not.</summary>
+    public long LastAlarmSeq { get; init; }
+}

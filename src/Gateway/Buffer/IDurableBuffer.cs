@@ -2,26 +2,43 @@ namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>
 /// Store-and-forward buffer on local disk. A record is durable once <see cref="AppendAsync"/> returns: a
-/// <c>kill -9</c> or a power cut after that loses nothing. Records leave only through <see cref="DeleteThroughAsync"/>,
-/// which the forwarder calls after the broker acknowledged them, or by eviction of the oldest telemetry when the
-/// disk cap is reached (counted in <see cref="BufferStatistics.DroppedTelemetry"/>). Alarms are never evicted.
+/// <c>kill -9</c> or a power cut after that loses nothing. Each configured upstream has a cursor (how far it has
+/// acknowledged, persisted with the records); a record is deleted once every upstream's cursor is past it, or when the
+/// oldest telemetry is evicted at the disk cap (counted in <see cref="BufferStatistics.DroppedTelemetry"/>). Alarms
+/// are never evicted. The buffer knows no upstream format: frames and alarm records are rendered by each upstream.
 /// </summary>
-public interface IDurableBuffer : IAsyncDisposable
+internal interface IDurableBuffer : IAsyncDisposable
 {
     /// <summary>
-    /// Commits the entries in one transaction and gives them consecutive seqs in list order, strictly above any
-    /// seq given before (also across restarts). Returns the seq of the first entry.
+    /// Commits the entries in one transaction and gives them consecutive seqs in list order (a frame one per reading),
+    /// strictly above any seq given before (also across restarts). Returns the seq of the first.
     /// </summary>
     ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, CancellationToken cancellationToken);
 
-    /// <summary>Reads up to <paramref name="maxCount"/> of the oldest waiting records of one kind with seq above <paramref name="afterSeq"/>, in seq order.</summary>
-    ValueTask<IReadOnlyList<BufferedRecord>> ReadOldestAsync(RecordKind kind, long afterSeq, int maxCount, CancellationToken cancellationToken);
+    /// <summary>
+    /// The oldest waiting frames whose first seq is above <paramref name="afterSeq"/>, in seq order, whole frames, until
+    /// they hold <paramref name="maxReadings"/> readings (at least one frame when any waits).
+    /// </summary>
+    ValueTask<IReadOnlyList<BufferedFrame>> ReadFramesAsync(long afterSeq, int maxReadings, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every waiting record of <paramref name="kind"/> with seq ≤ <paramref name="throughSeq"/> (acknowledged upstream).</summary>
-    ValueTask DeleteThroughAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="maxCount"/> of the oldest waiting alarm records with seq above <paramref name="afterSeq"/>, in seq order.</summary>
+    ValueTask<IReadOnlyList<BufferedAlarm>> ReadAlarmsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken);
 
-    /// <summary>Completes when a record is appended after the call (or at once if records are waiting); lets the forwarder sleep without polling.</summary>
-    ValueTask WaitForRecordsAsync(CancellationToken cancellationToken);
+    /// <summary>Where <paramref name="upstream"/> (one of <see cref="BufferOptions.Upstreams"/>) stands, as persisted.</summary>
+    UpstreamCursor GetCursor(string upstream);
+
+    /// <summary>
+    /// <paramref name="upstream"/> has every record of <paramref name="kind"/> through <paramref name="throughSeq"/>
+    /// (a cursor never moves back). Persists the cursor; records every upstream now has are deleted in the same
+    /// transaction.
+    /// </summary>
+    ValueTask AcknowledgeAsync(string upstream, RecordKind kind, long throughSeq, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when a record of some kind was appended above <paramref name="after"/>'s position of that kind (at once
+    /// if there is one already); lets a forwarder sleep without polling.
+    /// </summary>
+    ValueTask WaitForRecordsAsync(UpstreamCursor after, CancellationToken cancellationToken);
 
     BufferStatistics GetStatistics();
 }

@@ -40,4 +40,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
         Message = "Buffer maintenance ({Step}) failed: {Reason}. Records are not affected; the files may stay larger than needed until it succeeds (retried after later deletes or at the next start)")]
     public static partial void MaintenanceFailed(ILogger logger, string step, string reason);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error,
+        Message = "Buffer {Record} at seq {Seq} in {DatabasePath} is damaged and cannot be forwarded ({Problem}); it is skipped and deleted with the records after it")]
+    public static partial void DamagedRecordSkipped(ILogger logger, string record, long seq, string databasePath, string problem);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
+        Message = "Buffer database {DatabasePath} written by an earlier gateway (one row per reading): converting {ReadingCount} readings and {AlarmCount} alarm records to frames, keeping their seqs")]
+    public static partial void MigrationStarted(ILogger logger, string databasePath, long readingCount, long alarmCount);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "Buffer database {DatabasePath} converted: {ReadingCount} readings in {FrameCount} frames and {AlarmCount} alarm records, nothing lost")]
+    public static partial void MigrationFinished(ILogger logger, string databasePath, long readingCount, long frameCount, long alarmCount);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Error,
+        Message = "Buffer database {DatabasePath}: the earlier gateway's {Record} at seq {Seq} cannot be read ({Problem}); it is dropped, the others are converted")]
+    public static partial void MigrationRecordDropped(ILogger logger, string databasePath, string record, long seq, string problem);
 }

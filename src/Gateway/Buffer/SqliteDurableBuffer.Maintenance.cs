@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// oversized log, the incremental vacuum that shrinks the database after a drain, and the one-time conversion of an
 /// older database to incremental auto-vacuum. All of it runs on the writer thread.
 /// </summary>
-public sealed partial class SqliteDurableBuffer
+internal sealed partial class SqliteDurableBuffer
 {
     /// <summary><c>PRAGMA auto_vacuum</c> value of INCREMENTAL (https://sqlite.org/pragma.html#pragma_auto_vacuum).</summary>
     private const long IncrementalAutoVacuum = 2;

@@ -1,10 +1,12 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SmartCity.Edge.Gateway.Buffer.Storage;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>Opening, recovery and the prepared statements.</summary>
-public sealed partial class SqliteDurableBuffer
+internal sealed partial class SqliteDurableBuffer
 {
     private FileStream? _lockFile;
     private SqliteConnection? _writer;
@@ -25,17 +27,41 @@ public sealed partial class SqliteDurableBuffer
     private SqliteCommand _checkpointTruncate = null!;
     private SqliteCommand _updateLastSeq = null!;
     private SqliteParameter _lastSeqValue = null!;
-    private SqliteCommand _evictTelemetry = null!;
-    private SqliteParameter _evictCount = null!;
-    private readonly SqliteRecordInsert?[] _insert = new SqliteRecordInsert?[2];
-    private readonly SqliteCommand[] _delete = new SqliteCommand[2];
-    private readonly SqliteParameter[] _deleteThrough = new SqliteParameter[2];
+    private SqliteCommand _upsertMeta = null!;
+    private SqliteParameter _metaKey = null!;
+    private SqliteParameter _metaValue = null!;
+    private SqliteCommand _oldestFrames = null!;
+    private SqliteParameter _oldestFramesCount = null!;
+    private SqliteCommand _insertAlarm = null!;
+    private SqliteParameter _alarmSeq = null!;
+    private SqliteParameter _alarmDevice = null!;
+    private SqliteParameter _alarmBody = null!;
+    private SqliteParameter _alarmCommittedAt = null!;
+    private SqliteCommand _insertTagTable = null!;
+    private SqliteParameter _tagTableDevice = null!;
+    private SqliteParameter _tagTableTags = null!;
+    private SqliteFrameInsert? _insertFrame;
+    private readonly SqliteCommand[] _deleteThrough = new SqliteCommand[2];
+    private readonly SqliteParameter[] _deleteThroughSeq = new SqliteParameter[2];
+    private readonly SqliteCommand[] _countThrough = new SqliteCommand[2];
+    private readonly SqliteParameter[] _countThroughSeq = new SqliteParameter[2];
     private readonly SqliteCommand[] _oldestCommittedAt = new SqliteCommand[2];
 
     // Reader statements (guarded by _readLock).
-    private readonly SqliteCommand[] _read = new SqliteCommand[2];
-    private readonly SqliteParameter[] _readAfter = new SqliteParameter[2];
-    private readonly SqliteParameter[] _readLimit = new SqliteParameter[2];
+    private SqliteCommand _readFrames = null!;
+    private SqliteParameter _readFramesAfter = null!;
+    private SqliteParameter _readFramesLimit = null!;
+    private SqliteCommand _readAlarms = null!;
+    private SqliteParameter _readAlarmsAfter = null!;
+    private SqliteParameter _readAlarmsLimit = null!;
+    private SqliteCommand _readTagTable = null!;
+    private SqliteParameter _readTagTableId = null!;
+
+    /// <summary>Tag tables by their row id, as the reader met them (guarded by _readLock).</summary>
+    private readonly Dictionary<long, TagTable?> _tablesById = [];
+
+    /// <summary>Records found damaged by a read: reported once each (guarded by _readLock).</summary>
+    private readonly HashSet<(RecordKind, long)> _reportedDamage = [];
 
     private void Open()
     {
@@ -150,19 +176,30 @@ public sealed partial class SqliteDurableBuffer
         Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_size_limit={_budget.WalBytes};"));
         Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA wal_autocheckpoint={_budget.AutoCheckpointPages};"));
         _incrementalVacuum = (long)Scalar(_writer, "PRAGMA auto_vacuum;")! == IncrementalAutoVacuum;
+
+        PrepareWriterStatements(_writer);
+        LoadTagTables();
+        if (userVersion == BufferSchema.RowPerReadingVersion || TableExists(_writer, "telemetry"))
+        {
+            MigrateRowPerReading();
+        }
+
+        Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {BufferSchema.Version};"));
+
         // Counting walks each table's b-tree once at open; it also surfaces damaged pages now, while the file can
         // still be moved aside, instead of in the middle of forwarding.
-        _telemetryCount = (long)Scalar(_writer, "SELECT count(*) FROM telemetry;")!;
-        _alarmCount = (long)Scalar(_writer, "SELECT count(*) FROM alarms;")!;
-        _lastSeq = (long)Scalar(_writer,
-            "SELECT max((SELECT value FROM meta WHERE key = 'last_seq'), ifnull((SELECT max(seq) FROM telemetry), 0), ifnull((SELECT max(seq) FROM alarms), 0));")!;
+        CountRecords();
+        _lastSeq = Math.Max(_persistedLastSeq, Math.Max(_lastTelemetrySeq, _lastAlarmSeq));
+        if (LoadCursors())
+        {
+            CountRecords();
+        }
 
         if (!_incrementalVacuum)
         {
             ConvertToIncrementalVacuum(_writer);
         }
 
-        PrepareWriterStatements(_writer);
         _oldestTelemetryMs = QueryOldestCommittedAt(RecordKind.Telemetry);
         _oldestAlarmMs = QueryOldestCommittedAt(RecordKind.Alarm);
         (_pageCount, _freePages) = QueryPages();
@@ -184,41 +221,230 @@ public sealed partial class SqliteDurableBuffer
         _checkpointTruncate = Prepare(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         _updateLastSeq = Prepare(connection, "UPDATE meta SET value = $value WHERE key = 'last_seq';");
         _lastSeqValue = _updateLastSeq.Parameters.Add("$value", SqliteType.Integer);
-        _evictTelemetry = Prepare(connection, "DELETE FROM telemetry WHERE seq IN (SELECT seq FROM telemetry ORDER BY seq LIMIT $count);");
-        _evictCount = _evictTelemetry.Parameters.Add("$count", SqliteType.Integer);
+        _upsertMeta = Prepare(connection, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;");
+        _metaKey = _upsertMeta.Parameters.Add("$key", SqliteType.Text);
+        _metaValue = _upsertMeta.Parameters.Add("$value", SqliteType.Integer);
+        _oldestFrames = Prepare(connection, "SELECT ifnull(max(seq), 0), ifnull(sum(count), 0), count(*) FROM (SELECT seq, count FROM frames ORDER BY seq LIMIT $count);");
+        _oldestFramesCount = _oldestFrames.Parameters.Add("$count", SqliteType.Integer);
+        _insertAlarm = Prepare(connection, "INSERT INTO alarm_records (seq, device, body, committed_at) VALUES ($seq, $device, $body, $committed_at);");
+        _alarmSeq = _insertAlarm.Parameters.Add("$seq", SqliteType.Integer);
+        _alarmDevice = _insertAlarm.Parameters.Add("$device", SqliteType.Text);
+        _alarmBody = _insertAlarm.Parameters.Add("$body", SqliteType.Blob);
+        _alarmCommittedAt = _insertAlarm.Parameters.Add("$committed_at", SqliteType.Integer);
+        _insertTagTable = Prepare(connection, "INSERT INTO tag_tables (device, tags) VALUES ($device, $tags) RETURNING id;");
+        _tagTableDevice = _insertTagTable.Parameters.Add("$device", SqliteType.Text);
+        _tagTableTags = _insertTagTable.Parameters.Add("$tags", SqliteType.Blob);
+        _insertFrame = new SqliteFrameInsert(connection);
 
+        // A frame is gone once its last reading is: seq + count - 1 <= through (the rowid range bounds the scan).
+        _deleteThrough[(int)RecordKind.Telemetry] = Prepare(connection, "DELETE FROM frames WHERE seq <= $through AND seq + count - 1 <= $through;");
+        _countThrough[(int)RecordKind.Telemetry] = Prepare(connection, "SELECT count(*), ifnull(sum(count), 0) FROM frames WHERE seq <= $through AND seq + count - 1 <= $through;");
+        _deleteThrough[(int)RecordKind.Alarm] = Prepare(connection, "DELETE FROM alarm_records WHERE seq <= $through;");
+        _countThrough[(int)RecordKind.Alarm] = Prepare(connection, "SELECT count(*), count(*) FROM alarm_records WHERE seq <= $through;");
         foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Telemetry, RecordKind.Alarm])
         {
             int k = (int)kind;
-            string table = BufferSchema.Table(kind);
-            _insert[k] = new SqliteRecordInsert(connection, table);
-            _delete[k] = Prepare(connection, $"DELETE FROM {table} WHERE seq <= $through;");
-            _deleteThrough[k] = _delete[k].Parameters.Add("$through", SqliteType.Integer);
-            _oldestCommittedAt[k] = Prepare(connection, $"SELECT committed_at FROM {table} ORDER BY seq LIMIT 1;");
+            _deleteThroughSeq[k] = _deleteThrough[k].Parameters.Add("$through", SqliteType.Integer);
+            _countThroughSeq[k] = _countThrough[k].Parameters.Add("$through", SqliteType.Integer);
+            _oldestCommittedAt[k] = Prepare(connection, $"SELECT committed_at FROM {BufferSchema.Table(kind)} ORDER BY seq LIMIT 1;");
         }
     }
 
     private void PrepareReaderStatements(SqliteConnection connection)
     {
-        foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Telemetry, RecordKind.Alarm])
+        _readFrames = Prepare(connection, "SELECT seq, count, tag_table, body FROM frames WHERE seq > $after ORDER BY seq LIMIT $limit;");
+        _readFramesAfter = _readFrames.Parameters.Add("$after", SqliteType.Integer);
+        _readFramesLimit = _readFrames.Parameters.Add("$limit", SqliteType.Integer);
+        _readAlarms = Prepare(connection, "SELECT seq, body FROM alarm_records WHERE seq > $after ORDER BY seq LIMIT $limit;");
+        _readAlarmsAfter = _readAlarms.Parameters.Add("$after", SqliteType.Integer);
+        _readAlarmsLimit = _readAlarms.Parameters.Add("$limit", SqliteType.Integer);
+        _readTagTable = Prepare(connection, "SELECT device, tags FROM tag_tables WHERE id = $id;");
+        _readTagTableId = _readTagTable.Parameters.Add("$id", SqliteType.Integer);
+    }
+
+    /// <summary>Reads whole frames after <paramref name="afterSeq"/> until they hold <paramref name="maxReadings"/> readings. Under _readLock.</summary>
+    private void ReadFrames(long afterSeq, int maxReadings, List<BufferedFrame> frames)
+    {
+        _readFramesAfter.Value = afterSeq;
+        _readFramesLimit.Value = maxReadings;
+        using SqliteDataReader reader = _readFrames.ExecuteReader();
+        int readings = 0;
+        while (readings < maxReadings && reader.Read())
         {
-            int k = (int)kind;
-            _read[k] = Prepare(connection, $"SELECT seq, device, body FROM {BufferSchema.Table(kind)} WHERE seq > $after ORDER BY seq LIMIT $limit;");
-            _readAfter[k] = _read[k].Parameters.Add("$after", SqliteType.Integer);
-            _readLimit[k] = _read[k].Parameters.Add("$limit", SqliteType.Integer);
+            long seq = reader.GetInt64(0);
+            int count = reader.GetInt32(1);
+            readings += count;
+            if (ResolveTagTable(reader.GetInt64(2), seq) is { } table)
+            {
+                frames.Add(new BufferedFrame(seq, count, table, reader.GetFieldValue<byte[]>(3)));
+            }
         }
     }
 
-    private void ReadOldest(RecordKind kind, long afterSeq, int maxCount, List<BufferedRecord> records)
+    /// <summary>Reads alarm records after <paramref name="afterSeq"/>; a damaged one is reported and left out. Under _readLock.</summary>
+    private void ReadAlarms(long afterSeq, int maxCount, List<BufferedAlarm> alarms)
     {
-        int k = (int)kind;
-        _readAfter[k].Value = afterSeq;
-        _readLimit[k].Value = maxCount;
-        using SqliteDataReader reader = _read[k].ExecuteReader();
+        _readAlarmsAfter.Value = afterSeq;
+        _readAlarmsLimit.Value = maxCount;
+        using SqliteDataReader reader = _readAlarms.ExecuteReader();
         while (reader.Read())
         {
-            records.Add(new BufferedRecord(reader.GetInt64(0), kind, reader.GetString(1), reader.GetString(2)));
+            long seq = reader.GetInt64(0);
+            try
+            {
+                alarms.Add(new BufferedAlarm(seq, AlarmRecordCodec.Decode(reader.GetFieldValue<byte[]>(1))));
+            }
+            catch (StoredFormatException ex)
+            {
+                ReportDamage(RecordKind.Alarm, seq, ex.Message);
+            }
         }
+    }
+
+    /// <summary>
+    /// The tag table of a frame (cached), or null when it is missing or damaged: such a frame cannot be rendered, is
+    /// reported once and skipped (it is deleted with the records after it).
+    /// </summary>
+    private TagTable? ResolveTagTable(long id, long frameSeq)
+    {
+        if (!_tablesById.TryGetValue(id, out TagTable? table))
+        {
+            _readTagTableId.Value = id;
+            using SqliteDataReader reader = _readTagTable.ExecuteReader();
+            string? problem = null;
+            try
+            {
+                table = reader.Read() ? TagTableCodec.Decode(reader.GetString(0), reader.GetFieldValue<byte[]>(1)) : null;
+                problem = table is null ? $"its tag table {id} is missing" : null;
+            }
+            catch (StoredFormatException ex)
+            {
+                problem = ex.Message;
+            }
+
+            _tablesById[id] = table;
+            if (problem is not null)
+            {
+                ReportDamage(RecordKind.Telemetry, frameSeq, problem);
+            }
+        }
+
+        if (table is null)
+        {
+            ReportDamage(RecordKind.Telemetry, frameSeq, $"tag table {id} cannot be read");
+        }
+
+        return table;
+    }
+
+    private void ReportDamage(RecordKind kind, long seq, string problem)
+    {
+        if (_reportedDamage.Add((kind, seq)))
+        {
+            Log.DamagedRecordSkipped(_logger, kind == RecordKind.Alarm ? "alarm record" : "frame", seq, _databasePath, problem);
+        }
+    }
+
+    /// <summary>Every tag table already stored, so appends refer to them instead of storing them again.</summary>
+    private void LoadTagTables()
+    {
+        using SqliteCommand command = _writer!.CreateCommand();
+        command.CommandText = "SELECT id, device, tags FROM tag_tables;";
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            try
+            {
+                _tagTableIds.TryAdd(TagTableCodec.Decode(reader.GetString(1), reader.GetFieldValue<byte[]>(2)), reader.GetInt64(0));
+            }
+            catch (StoredFormatException)
+            {
+                // Its frames are reported when read; a new table with the same tags gets a row of its own.
+            }
+        }
+    }
+
+    private void CountRecords()
+    {
+        using SqliteCommand counts = _writer!.CreateCommand();
+        counts.CommandText = """
+            SELECT count(*), ifnull(sum(count), 0), ifnull(max(seq + count - 1), 0) FROM frames;
+            SELECT count(*), ifnull(max(seq), 0) FROM alarm_records;
+            SELECT value FROM meta WHERE key = 'last_seq';
+            """;
+        using SqliteDataReader reader = counts.ExecuteReader();
+        reader.Read();
+        _telemetryFrames = reader.GetInt64(0);
+        _telemetryCount = reader.GetInt64(1);
+        _lastTelemetrySeq = Math.Max(_lastTelemetrySeq, reader.GetInt64(2));
+        reader.NextResult();
+        reader.Read();
+        _alarmCount = reader.GetInt64(0);
+        _lastAlarmSeq = Math.Max(_lastAlarmSeq, reader.GetInt64(1));
+        reader.NextResult();
+        reader.Read();
+        _persistedLastSeq = reader.GetInt64(0);
+    }
+
+    /// <summary>
+    /// The configured upstreams' cursors (an upstream new to the file starts at 0: everything waiting is for it too);
+    /// cursors of upstreams no longer configured are dropped, and what every remaining upstream has is deleted.
+    /// Returns true when records were deleted.
+    /// </summary>
+    private bool LoadCursors()
+    {
+        var stored = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (SqliteCommand command = _writer!.CreateCommand())
+        {
+            command.CommandText = "SELECT key, value FROM meta WHERE key LIKE 'cursor/%';";
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                stored[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        foreach (string upstream in _options.Upstreams)
+        {
+            _cursors[upstream] = new UpstreamCursor(
+                stored.GetValueOrDefault(BufferSchema.CursorKey(upstream, RecordKind.Telemetry)),
+                stored.GetValueOrDefault(BufferSchema.CursorKey(upstream, RecordKind.Alarm)));
+        }
+
+        string[] dropped = stored.Keys.Where(key => !_options.Upstreams.Any(u => key == BufferSchema.CursorKey(u, RecordKind.Telemetry) || key == BufferSchema.CursorKey(u, RecordKind.Alarm))).ToArray();
+        Execute(_writer!, "BEGIN IMMEDIATE;");
+        foreach (string key in dropped)
+        {
+            using SqliteCommand delete = _writer!.CreateCommand();
+            delete.CommandText = "DELETE FROM meta WHERE key = $key;";
+            delete.Parameters.AddWithValue("$key", key);
+            delete.ExecuteNonQuery();
+        }
+
+        // The high-water mark first: the deletes below may leave no record to say where seqs stand.
+        if (_lastSeq > _persistedLastSeq)
+        {
+            _lastSeqValue.Value = _lastSeq;
+            _updateLastSeq.ExecuteNonQuery();
+        }
+
+        bool deleted = false;
+        foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Telemetry, RecordKind.Alarm])
+        {
+            deleted |= DeleteAcknowledged(kind);
+        }
+
+        Execute(_writer!, "COMMIT;");
+        _cursorSnapshot = new Dictionary<string, UpstreamCursor>(_cursors, StringComparer.Ordinal);
+        return deleted;
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
+        command.Parameters.AddWithValue("$name", table);
+        return (long)command.ExecuteScalar()! > 0;
     }
 
     private long? QueryOldestCommittedAt(RecordKind kind) => _oldestCommittedAt[(int)kind].ExecuteScalar() is long value ? value : null;
@@ -266,19 +492,16 @@ public sealed partial class SqliteDurableBuffer
 
     private void CloseDatabase()
     {
-        foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _pageCounts, _reclaimStep, _checkpointTruncate, _updateLastSeq, _evictTelemetry,
-            _delete[0], _delete[1], _oldestCommittedAt[0], _oldestCommittedAt[1], _read[0], _read[1]])
+        foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _pageCounts, _reclaimStep, _checkpointTruncate, _updateLastSeq,
+            _upsertMeta, _oldestFrames, _insertAlarm, _insertTagTable, _deleteThrough[0], _deleteThrough[1], _countThrough[0], _countThrough[1],
+            _oldestCommittedAt[0], _oldestCommittedAt[1], _readFrames, _readAlarms, _readTagTable])
         {
             command?.Dispose();
         }
 
         // Raw statements are finalized before their connection closes.
-        for (int k = 0; k < _insert.Length; k++)
-        {
-            _insert[k]?.Dispose();
-            _insert[k] = null;
-        }
-
+        _insertFrame?.Dispose();
+        _insertFrame = null;
         _reader?.Dispose();
         _reader = null;
         _writer?.Dispose();

@@ -1,19 +1,25 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using SmartCity.Edge.Gateway.Buffer.Storage;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>The writer thread: group commit, seq assignment, eviction, the disk budget and the published statistics.</summary>
-public sealed partial class SqliteDurableBuffer
+internal sealed partial class SqliteDurableBuffer
 {
     // Eviction frees whole b-tree pages only when all their rows are gone, so it deletes the oldest rows in growing
     // chunks until usage is a little below the cap (hysteresis: not every later commit has to evict again).
     private const int FirstEvictionChunk = 256;
     private const int MaxEvictionChunk = 65_536;
 
-    // State owned by the writer thread (read by others only through _statistics).
+    // State owned by the writer thread (read by others only through _statistics and _cursorSnapshot).
     private long _lastSeq;
+    private long _persistedLastSeq;
+    private long _lastTelemetrySeq;
+    private long _lastAlarmSeq;
     private long _telemetryCount;
+    private long _telemetryFrames;
     private long _alarmCount;
     private long? _oldestTelemetryMs;
     private long? _oldestAlarmMs;
@@ -23,6 +29,16 @@ public sealed partial class SqliteDurableBuffer
     private long _lastAlarmCapWarning;
     private bool _hasWarnedAlarmCap;
     private long _commitCount;
+
+    /// <summary>Row id of each tag table stored (by content): a frame refers to its table's row.</summary>
+    private readonly Dictionary<TagTable, long> _tagTableIds = [];
+
+    /// <summary>Tables stored by the transaction in progress: known to <see cref="_tagTableIds"/> only once it commits.</summary>
+    private readonly Dictionary<TagTable, long> _newTagTableIds = [];
+
+    /// <summary>The cursor of each configured upstream (writer-owned); <see cref="_cursorSnapshot"/> is what others read.</summary>
+    private readonly Dictionary<string, UpstreamCursor> _cursors = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, UpstreamCursor> _cursorSnapshot = new(StringComparer.Ordinal);
 
     /// <summary>Transactions committed since open; fewer than the requests made when group commit coalesced them.</summary>
     internal long CommitCount => Interlocked.Read(ref _commitCount);
@@ -104,19 +120,13 @@ public sealed partial class SqliteDurableBuffer
     /// <summary>Commits <paramref name="requests"/> in one transaction and completes them, or rolls back and returns the error (completing none).</summary>
     private Exception? TryCommit(ReadOnlySpan<WriteRequest> requests)
     {
-        long nextSeq = _lastSeq + 1;
-        long telemetryCount = _telemetryCount;
-        long alarmCount = _alarmCount;
-        long? oldestTelemetry = _oldestTelemetryMs;
-        long? oldestAlarm = _oldestAlarmMs;
+        var state = new TransactionState(this);
         long committedAt = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        Dictionary<string, UpstreamCursor>? cursors = null;
         bool appended = false;
         long evicted = 0;
-        long pageCount;
-        long freePages;
-        bool telemetryShrank = false;
-        bool alarmsShrank = false;
         string operation = "write";
+        _newTagTableIds.Clear();
         try
         {
             _begin.ExecuteNonQuery();
@@ -126,45 +136,20 @@ public sealed partial class SqliteDurableBuffer
                 {
                     case WriteOperation.Append:
                         operation = "append";
-                        request.Result = nextSeq;
+                        request.Result = state.NextSeq;
                         IReadOnlyList<BufferEntry> entries = request.Entries!;
                         for (int i = 0; i < entries.Count; i++)
                         {
-                            BufferEntry entry = entries[i];
-                            _insert[(int)entry.Kind]!.Execute(nextSeq, entry.DeviceId, entry.Body, committedAt);
-                            nextSeq++;
-                            if (entry.Kind == RecordKind.Alarm)
-                            {
-                                alarmCount++;
-                                oldestAlarm ??= committedAt;
-                            }
-                            else
-                            {
-                                telemetryCount++;
-                                oldestTelemetry ??= committedAt;
-                            }
+                            Insert(entries[i], ref state, committedAt);
                         }
 
                         appended = true;
                         break;
 
-                    case WriteOperation.Delete:
+                    case WriteOperation.Acknowledge:
                         operation = "delete";
-                        int d = (int)request.Kind;
-                        _deleteThrough[d].Value = request.Argument;
-                        int deleted = _delete[d].ExecuteNonQuery();
-                        request.Result = deleted;
-                        if (request.Kind == RecordKind.Alarm)
-                        {
-                            alarmCount -= deleted;
-                            alarmsShrank |= deleted > 0;
-                        }
-                        else
-                        {
-                            telemetryCount -= deleted;
-                            telemetryShrank |= deleted > 0;
-                        }
-
+                        cursors ??= new Dictionary<string, UpstreamCursor>(_cursors, StringComparer.Ordinal);
+                        request.Result = Acknowledge(request.Upstream!, request.Kind, request.Argument, cursors, ref state);
                         break;
 
                     case WriteOperation.SetMaxPageCount:
@@ -181,35 +166,35 @@ public sealed partial class SqliteDurableBuffer
                 }
             }
 
-            if (appended)
+            (state.PageCount, state.FreePages) = QueryPages();
+            if ((state.PageCount - state.FreePages) * _pageSize >= _budget.DataBytes)
             {
-                _lastSeqValue.Value = nextSeq - 1;
-                _updateLastSeq.ExecuteNonQuery();
+                evicted = EvictOldestTelemetry(ref state);
             }
 
-            (pageCount, freePages) = QueryPages();
-            if ((pageCount - freePages) * _pageSize >= _budget.DataBytes)
+            if (state.TelemetryShrank || state.AlarmsShrank)
             {
-                evicted = EvictOldestTelemetry(ref pageCount, ref freePages, ref telemetryCount);
-                telemetryShrank |= evicted > 0;
+                // Records are about to be gone: the high-water mark must survive them (appends alone need no update,
+                // the rows they add say where seqs stand).
+                PersistLastSeq(ref state);
             }
 
-            if (_incrementalVacuum && pageCount > _budget.DataPages && freePages > 0)
+            if (_incrementalVacuum && state.PageCount > _budget.DataPages && state.FreePages > 0)
             {
                 // This commit grew the file past the records' share (eviction only frees pages inside it): give the
                 // excess back in the same transaction, so the file the checkpoint writes never exceeds the share.
-                TrimToBudget(pageCount, freePages);
-                (pageCount, freePages) = QueryPages();
+                TrimToBudget(state.PageCount, state.FreePages);
+                (state.PageCount, state.FreePages) = QueryPages();
             }
 
-            if (telemetryShrank)
+            if (state.TelemetryShrank)
             {
-                oldestTelemetry = QueryOldestCommittedAt(RecordKind.Telemetry);
+                state.OldestTelemetry = QueryOldestCommittedAt(RecordKind.Telemetry);
             }
 
-            if (alarmsShrank)
+            if (state.AlarmsShrank)
             {
-                oldestAlarm = QueryOldestCommittedAt(RecordKind.Alarm);
+                state.OldestAlarm = QueryOldestCommittedAt(RecordKind.Alarm);
             }
 
             _commit.ExecuteNonQuery();
@@ -225,17 +210,36 @@ public sealed partial class SqliteDurableBuffer
             return ex;
         }
 
-        // Committed and durable: publish the new state, then release the callers and wake the forwarder.
-        _lastSeq = nextSeq - 1;
-        _telemetryCount = telemetryCount;
-        _alarmCount = alarmCount;
-        _oldestTelemetryMs = oldestTelemetry;
-        _oldestAlarmMs = oldestAlarm;
-        _pageCount = pageCount;
-        _freePages = freePages;
+        // Committed and durable: publish the new state, then release the callers and wake the forwarders.
+        foreach (KeyValuePair<TagTable, long> stored in _newTagTableIds)
+        {
+            _tagTableIds[stored.Key] = stored.Value;
+        }
+
+        if (cursors is not null)
+        {
+            foreach (KeyValuePair<string, UpstreamCursor> cursor in cursors)
+            {
+                _cursors[cursor.Key] = cursor.Value;
+            }
+
+            _cursorSnapshot = cursors;
+        }
+
+        _lastSeq = state.NextSeq - 1;
+        _persistedLastSeq = state.PersistedLastSeq;
+        _lastTelemetrySeq = state.LastTelemetrySeq;
+        _lastAlarmSeq = state.LastAlarmSeq;
+        _telemetryCount = state.TelemetryCount;
+        _telemetryFrames = state.TelemetryFrames;
+        _alarmCount = state.AlarmCount;
+        _oldestTelemetryMs = state.OldestTelemetry;
+        _oldestAlarmMs = state.OldestAlarm;
+        _pageCount = state.PageCount;
+        _freePages = state.FreePages;
         _droppedTelemetry += evicted;
         MeasureFilesKeepingWalInBudget();
-        if (telemetryShrank || alarmsShrank)
+        if (state.TelemetryShrank || state.AlarmsShrank)
         {
             // Only deletes and evictions free pages, so only they can make giving space back worthwhile. Once
             // started, the steps go on until no free page is left (appends meanwhile reuse free pages first).
@@ -251,9 +255,15 @@ public sealed partial class SqliteDurableBuffer
             _evictionReporter.Record(evicted);
         }
 
-        if (UsedBytes >= _budget.DataBytes && telemetryCount == 0)
+        if (UsedBytes >= _budget.DataBytes && _telemetryCount == 0)
         {
-            WarnAlarmsOverCap(UsedBytes, alarmCount);
+            WarnAlarmsOverCap(UsedBytes, _alarmCount);
+        }
+
+        // Wake the forwarders before the callers: a caller that waits for records next must get the new signal.
+        if (appended)
+        {
+            Interlocked.Exchange(ref _recordsAppended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
         foreach (WriteRequest request in requests)
@@ -261,35 +271,157 @@ public sealed partial class SqliteDurableBuffer
             request.Completion.TrySetResult(request.Result);
         }
 
-        if (appended)
-        {
-            Interlocked.Exchange(ref _recordsAppended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        }
-
         return null;
     }
 
+    private void Insert(in BufferEntry entry, ref TransactionState state, long committedAt)
+    {
+        long seq = state.NextSeq;
+        if (entry.Kind == RecordKind.Alarm)
+        {
+            AlarmRecord record = entry.Alarm!;
+            _alarmSeq.Value = seq;
+            _alarmDevice.Value = record.DeviceId;
+            _alarmBody.Value = AlarmRecordCodec.Encode(record);
+            _alarmCommittedAt.Value = committedAt;
+            _insertAlarm.ExecuteNonQuery();
+            state.AlarmCount++;
+            state.LastAlarmSeq = seq;
+            state.OldestAlarm ??= committedAt;
+        }
+        else
+        {
+            _insertFrame!.Execute(seq, entry.Readings, TagTableId(entry.Table!), entry.Body.Span, committedAt);
+            state.TelemetryCount += entry.Readings;
+            state.TelemetryFrames++;
+            state.LastTelemetrySeq = seq + entry.Readings - 1;
+            state.OldestTelemetry ??= committedAt;
+        }
+
+        state.NextSeq = seq + entry.Readings;
+    }
+
+    /// <summary>The row of a tag table, stored inside the transaction in progress the first time it is met.</summary>
+    private long TagTableId(TagTable table)
+    {
+        if (_tagTableIds.TryGetValue(table, out long id) || _newTagTableIds.TryGetValue(table, out id))
+        {
+            return id;
+        }
+
+        _tagTableDevice.Value = table.DeviceId;
+        _tagTableTags.Value = TagTableCodec.Encode(table);
+        id = (long)_insertTagTable.ExecuteScalar()!;
+        _newTagTableIds.Add(table, id);
+        return id;
+    }
+
     /// <summary>
-    /// Deletes the oldest telemetry until the records' pages are below the low-water mark of their share of
-    /// max_disk, or no telemetry is left. Alarms are never touched.
+    /// Moves <paramref name="upstream"/>'s cursor of <paramref name="kind"/> to <paramref name="throughSeq"/> (never back),
+    /// persists it, and deletes what every upstream now has. Returns the records deleted.
     /// </summary>
-    private long EvictOldestTelemetry(ref long pageCount, ref long freePages, ref long telemetryCount)
+    private long Acknowledge(string upstream, RecordKind kind, long throughSeq, Dictionary<string, UpstreamCursor> cursors, ref TransactionState state)
+    {
+        if (!cursors.TryGetValue(upstream, out UpstreamCursor cursor))
+        {
+            throw new ArgumentException($"'{upstream}' is not an upstream of this buffer ({string.Join(", ", cursors.Keys)})", nameof(upstream));
+        }
+
+        long through = Math.Min(throughSeq, state.NextSeq - 1);
+        if (through <= cursor.Of(kind))
+        {
+            return 0;
+        }
+
+        cursors[upstream] = kind == RecordKind.Alarm ? cursor with { Alarms = through } : cursor with { Telemetry = through };
+        _metaKey.Value = BufferSchema.CursorKey(upstream, kind);
+        _metaValue.Value = through;
+        _upsertMeta.ExecuteNonQuery();
+
+        long everyone = cursors.Values.Min(c => c.Of(kind));
+        (long rows, long records) = DeleteThrough(kind, everyone);
+        if (kind == RecordKind.Alarm)
+        {
+            state.AlarmCount -= records;
+            state.AlarmsShrank |= rows > 0;
+        }
+        else
+        {
+            state.TelemetryCount -= records;
+            state.TelemetryFrames -= rows;
+            state.TelemetryShrank |= rows > 0;
+        }
+
+        return records;
+    }
+
+    /// <summary>Deletes the records of <paramref name="kind"/> every configured upstream has (at open). Inside the caller's transaction.</summary>
+    private bool DeleteAcknowledged(RecordKind kind) => _cursors.Count > 0 && DeleteThrough(kind, _cursors.Values.Min(c => c.Of(kind))).Rows > 0;
+
+    /// <summary>Deletes the records of <paramref name="kind"/> through <paramref name="through"/>; returns (rows, records: readings for frames).</summary>
+    private (long Rows, long Records) DeleteThrough(RecordKind kind, long through)
+    {
+        int k = (int)kind;
+        _countThroughSeq[k].Value = through;
+        long rows;
+        long records;
+        using (SqliteDataReader reader = _countThrough[k].ExecuteReader())
+        {
+            reader.Read();
+            rows = reader.GetInt64(0);
+            records = reader.GetInt64(1);
+        }
+
+        if (rows > 0)
+        {
+            _deleteThroughSeq[k].Value = through;
+            _deleteThrough[k].ExecuteNonQuery();
+        }
+
+        return (rows, records);
+    }
+
+    private void PersistLastSeq(ref TransactionState state)
+    {
+        long lastSeq = state.NextSeq - 1;
+        if (lastSeq > state.PersistedLastSeq)
+        {
+            _lastSeqValue.Value = lastSeq;
+            _updateLastSeq.ExecuteNonQuery();
+            state.PersistedLastSeq = lastSeq;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the oldest frames until the records' pages are below the low-water mark of their share of max_disk, or
+    /// no telemetry is left. Alarms are never touched. Returns the readings evicted.
+    /// </summary>
+    private long EvictOldestTelemetry(ref TransactionState state)
     {
         long lowWater = _budget.DataBytes - Math.Max(_budget.DataBytes / 50, 4 * _pageSize);
         long evicted = 0;
         int chunk = FirstEvictionChunk;
-        while ((pageCount - freePages) * _pageSize > lowWater && telemetryCount > 0)
+        while ((state.PageCount - state.FreePages) * _pageSize > lowWater && state.TelemetryFrames > 0)
         {
-            _evictCount.Value = chunk;
-            int deleted = _evictTelemetry.ExecuteNonQuery();
-            if (deleted == 0)
+            _oldestFramesCount.Value = chunk;
+            long through;
+            using (SqliteDataReader reader = _oldestFrames.ExecuteReader())
+            {
+                reader.Read();
+                through = reader.GetInt64(0);
+            }
+
+            (long rows, long readings) = DeleteThrough(RecordKind.Telemetry, through);
+            if (rows == 0)
             {
                 break;
             }
 
-            evicted += deleted;
-            telemetryCount -= deleted;
-            (pageCount, freePages) = QueryPages();
+            evicted += readings;
+            state.TelemetryCount -= readings;
+            state.TelemetryFrames -= rows;
+            state.TelemetryShrank = true;
+            (state.PageCount, state.FreePages) = QueryPages();
             chunk = Math.Min(chunk * 2, MaxEvictionChunk);
         }
 
@@ -326,5 +458,23 @@ public sealed partial class SqliteDurableBuffer
             // The connection is unusable (e.g. I/O error); the caller already gets the original error, and the
             // next request fails with its own.
         }
+    }
+
+    /// <summary>What a transaction changes, applied to the writer's state only once it committed.</summary>
+    private struct TransactionState(SqliteDurableBuffer buffer)
+    {
+        public long NextSeq = buffer._lastSeq + 1;
+        public long PersistedLastSeq = buffer._persistedLastSeq;
+        public long LastTelemetrySeq = buffer._lastTelemetrySeq;
+        public long LastAlarmSeq = buffer._lastAlarmSeq;
+        public long TelemetryCount = buffer._telemetryCount;
+        public long TelemetryFrames = buffer._telemetryFrames;
+        public long AlarmCount = buffer._alarmCount;
+        public long? OldestTelemetry = buffer._oldestTelemetryMs;
+        public long? OldestAlarm = buffer._oldestAlarmMs;
+        public long PageCount;
+        public long FreePages;
+        public bool TelemetryShrank;
+        public bool AlarmsShrank;
     }
 }

@@ -18,7 +18,7 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// field read. Maintenance (giving free pages back in small incremental-vacuum steps) runs on the writer thread
 /// only while no write is queued.
 /// </remarks>
-public sealed partial class SqliteDurableBuffer : IDurableBuffer
+internal sealed partial class SqliteDurableBuffer : IDurableBuffer
 {
     private readonly BufferOptions _options;
     private readonly ILogger _logger;
@@ -70,9 +70,10 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
 
     /// <inheritdoc />
     /// <remarks>
-    /// <paramref name="entries"/> must not change until the returned task completes. Cancellation is honoured
-    /// until the request is queued; after that the commit is awaited to its end so the caller always learns whether
-    /// its records are durable (on shutdown in-flight readings are committed, not abandoned).
+    /// <paramref name="entries"/> (and the frame bodies they point to) must not change until the returned task
+    /// completes. Cancellation is honoured until the request is queued; after that the commit is awaited to its end so
+    /// the caller always learns whether its records are durable (on shutdown in-flight readings are committed, not
+    /// abandoned).
     /// </remarks>
     /// <exception cref="BufferStorageException">The commit failed (disk full, I/O error, damaged file); none of the entries was committed.</exception>
     public ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, CancellationToken cancellationToken)
@@ -95,53 +96,55 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<BufferedRecord>> ReadOldestAsync(RecordKind kind, long afterSeq, int maxCount, CancellationToken cancellationToken)
+    /// <remarks>A frame whose tag table is missing or damaged cannot be rendered: it is reported once and left out.</remarks>
+    public ValueTask<IReadOnlyList<BufferedFrame>> ReadFramesAsync(long afterSeq, int maxReadings, CancellationToken cancellationToken)
     {
-        ValidateKind(kind);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxReadings);
         cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        BufferStatistics statistics = _statistics;
-        long waiting = kind == RecordKind.Alarm ? statistics.AlarmCount : statistics.TelemetryCount;
-        var records = new List<BufferedRecord>((int)Math.Clamp(waiting, 0, Math.Min(maxCount, 4096)));
-        lock (_readLock)
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            try
-            {
-                ReadOldest(kind, afterSeq, maxCount, records);
-            }
-            catch (SqliteException ex)
-            {
-                throw SqliteErrorMapping.ToStorageException(ex, _databasePath, "read");
-            }
-        }
-
-        return new ValueTask<IReadOnlyList<BufferedRecord>>(records);
+        var frames = new List<BufferedFrame>((int)Math.Clamp(_statistics.TelemetryFrames, 0, 256));
+        Read(static (buffer, after, max, list) => buffer.ReadFrames(after, max, list), afterSeq, maxReadings, frames);
+        return new ValueTask<IReadOnlyList<BufferedFrame>>(frames);
     }
 
     /// <inheritdoc />
-    /// <exception cref="BufferStorageException">The delete could not be committed; the records are still there.</exception>
-    public ValueTask DeleteThroughAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken)
+    /// <remarks>A damaged alarm record is reported once and left out.</remarks>
+    public ValueTask<IReadOnlyList<BufferedAlarm>> ReadAlarmsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        var alarms = new List<BufferedAlarm>((int)Math.Clamp(_statistics.AlarmCount, 0, maxCount));
+        Read(static (buffer, after, max, list) => buffer.ReadAlarms(after, max, list), afterSeq, maxCount, alarms);
+        return new ValueTask<IReadOnlyList<BufferedAlarm>>(alarms);
+    }
+
+    /// <inheritdoc />
+    public UpstreamCursor GetCursor(string upstream) =>
+        _cursorSnapshot.TryGetValue(upstream, out UpstreamCursor cursor)
+            ? cursor
+            : throw new ArgumentException($"'{upstream}' is not an upstream of this buffer ({string.Join(", ", _options.Upstreams)})", nameof(upstream));
+
+    /// <inheritdoc />
+    /// <exception cref="BufferStorageException">The cursor could not be committed; the records are still there.</exception>
+    public ValueTask AcknowledgeAsync(string upstream, RecordKind kind, long throughSeq, CancellationToken cancellationToken)
     {
         ValidateKind(kind);
+        GetCursor(upstream);
         cancellationToken.ThrowIfCancellationRequested();
-        WriteRequest request = WriteRequest.Delete(kind, throughSeq);
+        WriteRequest request = WriteRequest.Acknowledge(upstream, kind, throughSeq);
         Enqueue(request);
         return new ValueTask(request.Completion.Task);
     }
 
     /// <inheritdoc />
-    public ValueTask WaitForRecordsAsync(CancellationToken cancellationToken)
+    public ValueTask WaitForRecordsAsync(UpstreamCursor after, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-        // Read the signal before the counts: the writer publishes counts before it completes the signal, so either
-        // we see the new records or we await a signal that is (or will be) completed for them.
+        // Read the signal before the positions: the writer publishes statistics before it completes the signal, so
+        // either we see the new records or we await a signal that is (or will be) completed for them.
         TaskCompletionSource signal = Volatile.Read(ref _recordsAppended);
         BufferStatistics statistics = _statistics;
-        if (statistics.TelemetryCount + statistics.AlarmCount > 0)
+        if (statistics.LastTelemetrySeq > after.Telemetry || statistics.LastAlarmSeq > after.Alarms)
         {
             return ValueTask.CompletedTask;
         }
@@ -199,6 +202,23 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
         }
     }
 
+    private void Read<T>(Action<SqliteDurableBuffer, long, int, List<T>> read, long afterSeq, int max, List<T> into)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_readLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            try
+            {
+                read(this, afterSeq, max, into);
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteErrorMapping.ToStorageException(ex, _databasePath, "read");
+            }
+        }
+    }
+
     private BufferStatistics CreateStatistics()
     {
         DateTimeOffset? oldest = (_oldestTelemetryMs, _oldestAlarmMs) switch
@@ -208,19 +228,25 @@ public sealed partial class SqliteDurableBuffer : IDurableBuffer
             (null, long a) => DateTimeOffset.FromUnixTimeMilliseconds(a),
             (long t, long a) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(t, a)),
         };
-        return new BufferStatistics(_telemetryCount, _alarmCount, UsedBytes, oldest, _droppedTelemetry, _lastSeq, _files.TotalBytes, _budget.DataBytes);
+        return new BufferStatistics(_telemetryCount, _alarmCount, UsedBytes, oldest, _droppedTelemetry, _lastSeq, _files.TotalBytes, _budget.DataBytes)
+        {
+            TelemetryFrames = _telemetryFrames,
+            LastTelemetrySeq = _lastTelemetrySeq,
+            LastAlarmSeq = _lastAlarmSeq,
+        };
     }
 
     private static void ValidateEntry(in BufferEntry entry, int index)
     {
-        if (!Enum.IsDefined(entry.Kind))
+        bool valid = entry.Kind switch
         {
-            throw new ArgumentException($"entries[{index}].Kind {(int)entry.Kind} is not a record kind", "entries");
-        }
-
-        if (entry.DeviceId is null || entry.Body is null)
+            RecordKind.Telemetry => entry.Table is not null && !entry.Body.IsEmpty && entry.Readings > 0,
+            RecordKind.Alarm => entry.Alarm is not null && entry.Readings == 1,
+            _ => false,
+        };
+        if (!valid)
         {
-            throw new ArgumentException($"entries[{index}] needs a DeviceId and a Body", "entries");
+            throw new ArgumentException($"entries[{index}] is neither a frame with a tag table, a body and readings nor an alarm record", "entries");
         }
     }
 

@@ -4,7 +4,9 @@ namespace SmartCity.Edge.Gateway.Buffer;
 internal enum WriteOperation
 {
     Append,
-    Delete,
+
+    /// <summary>Moves one upstream's cursor and deletes what every upstream has.</summary>
+    Acknowledge,
 
     /// <summary>Sets <c>PRAGMA max_page_count</c> on the writer connection (tests simulate a full disk with it).</summary>
     SetMaxPageCount,
@@ -16,10 +18,11 @@ internal enum WriteOperation
 /// </summary>
 internal sealed class WriteRequest
 {
-    private WriteRequest(WriteOperation operation, IReadOnlyList<BufferEntry>? entries, RecordKind kind, long argument)
+    private WriteRequest(WriteOperation operation, IReadOnlyList<BufferEntry>? entries, string? upstream, RecordKind kind, long argument)
     {
         Operation = operation;
         Entries = entries;
+        Upstream = upstream;
         Kind = kind;
         Argument = argument;
     }
@@ -28,20 +31,23 @@ internal sealed class WriteRequest
 
     public IReadOnlyList<BufferEntry>? Entries { get; }
 
+    /// <summary>Acknowledge: whose cursor.</summary>
+    public string? Upstream { get; }
+
     public RecordKind Kind { get; }
 
-    /// <summary>Delete: the highest seq to delete. SetMaxPageCount: the page count.</summary>
+    /// <summary>Acknowledge: the seq acknowledged through. SetMaxPageCount: the page count.</summary>
     public long Argument { get; }
 
     /// <summary>Set by the writer inside the transaction; handed to <see cref="Completion"/> once committed.</summary>
     public long Result { get; set; }
 
-    /// <summary>Append: first seq. Delete: records deleted. Continuations never run on the writer thread.</summary>
+    /// <summary>Append: first seq. Acknowledge: records deleted. Continuations never run on the writer thread.</summary>
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static WriteRequest Append(IReadOnlyList<BufferEntry> entries) => new(WriteOperation.Append, entries, default, 0);
+    public static WriteRequest Append(IReadOnlyList<BufferEntry> entries) => new(WriteOperation.Append, entries, null, default, 0);
 
-    public static WriteRequest Delete(RecordKind kind, long throughSeq) => new(WriteOperation.Delete, null, kind, throughSeq);
+    public static WriteRequest Acknowledge(string upstream, RecordKind kind, long throughSeq) => new(WriteOperation.Acknowledge, null, upstream, kind, throughSeq);
 
-    public static WriteRequest SetMaxPageCount(long pages) => new(WriteOperation.SetMaxPageCount, null, default, pages);
+    public static WriteRequest SetMaxPageCount(long pages) => new(WriteOperation.SetMaxPageCount, null, null, default, pages);
 }

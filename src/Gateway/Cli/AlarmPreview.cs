@@ -22,7 +22,7 @@ internal static class AlarmPreview
             }
 
             int index = IndexOf(result.Device.Tags, rule.TagId);
-            Reading? reading = index >= 0 ? result.Readings[index] : null;
+            TagReading? reading = index >= 0 ? result.Readings[index] : null;
             if (reading is not { } r || r.Quality == Quality.Bad)
             {
                 // The engine skips bad readings for rules, and so does this.

@@ -35,7 +35,7 @@ internal sealed class DeviceProbe
     {
         TimeProvider time = _context.TimeProvider;
         long started = time.GetTimestamp();
-        var sink = new ProbeReadingSink(device.Tags);
+        var sink = new ProbeReadingSink(device.Table);
         string phase = "creating the driver";
         string? error = null;
         string? errorKind = null;
@@ -79,7 +79,7 @@ internal sealed class DeviceProbe
         }
 
         TimeSpan elapsed = time.GetElapsedTime(started);
-        Reading?[] readings = sink.Snapshot();
+        TagReading?[] readings = sink.Snapshot();
         if (driver is not null)
         {
             await DisposeQuietlyAsync(device, driver, time).ConfigureAwait(false);

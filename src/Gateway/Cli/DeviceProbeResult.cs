@@ -12,7 +12,7 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// <param name="Wait">How long push-based tags were given for their first value.</param>
 internal sealed record DeviceProbeResult(
     DeviceConfiguration Device,
-    IReadOnlyList<Reading?> Readings,
+    IReadOnlyList<TagReading?> Readings,
     string? Error,
     string? ErrorKind,
     TimeSpan Elapsed,

@@ -6,26 +6,22 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// <summary>
 /// The sink a driver gets under <c>smartcity-edge test</c>: keeps the latest reading of each configured tag instead of
 /// feeding the pipeline, and completes <see cref="EveryTagRead"/> once each tag has reported at least once (polled tags
-/// on the first poll, subscribed or edge-driven ones when their first value is pushed).
+/// on the first poll, subscribed or edge-driven ones when their first value is pushed). Tags a device names at run time
+/// (SNMP walk rows) are not configured tags: the probe leaves them out.
 /// </summary>
 internal sealed class ProbeReadingSink : IReadingSink
 {
-    private readonly Dictionary<string, int> _indexes;
-    private readonly Reading?[] _latest;
+    private readonly TagTable _table;
+    private readonly TagReading?[] _latest;
     private readonly TaskCompletionSource _everyTagRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private int _unread;
 
-    public ProbeReadingSink(IReadOnlyList<TagConfiguration> tags)
+    public ProbeReadingSink(TagTable table)
     {
-        _indexes = new Dictionary<string, int>(tags.Count, StringComparer.Ordinal);
-        for (int i = 0; i < tags.Count; i++)
-        {
-            _indexes[tags[i].Id] = i;
-        }
-
-        _latest = new Reading?[tags.Count];
-        _unread = tags.Count;
+        _table = table;
+        _latest = new TagReading?[table.Count];
+        _unread = table.Count;
         if (_unread == 0)
         {
             _everyTagRead.TrySetResult();
@@ -35,19 +31,28 @@ internal sealed class ProbeReadingSink : IReadingSink
     /// <summary>Completes when every configured tag has at least one reading.</summary>
     public Task EveryTagRead => _everyTagRead.Task;
 
-    public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+    public ReadingFrame CreateFrame() => new();
+
+    public int TagIndexOf(string tagId) => _table.TryGetIndex(tagId, out int index) ? index : -1;
+
+    public ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken)
     {
         // Push-based drivers call from their own threads, concurrently with the poll.
-        if (_indexes.TryGetValue(reading.TagId, out int index))
+        lock (_gate)
         {
-            lock (_gate)
+            foreach (ref readonly TagReading reading in frame.Readings)
             {
-                if (_latest[index] is null && --_unread == 0)
+                if ((uint)reading.TagIndex >= (uint)_latest.Length)
+                {
+                    continue; // a driver bug the service would report; the probe shows the tags it knows
+                }
+
+                if (_latest[reading.TagIndex] is null && --_unread == 0)
                 {
                     _everyTagRead.TrySetResult();
                 }
 
-                _latest[index] = reading;
+                _latest[reading.TagIndex] = reading;
             }
         }
 
@@ -55,11 +60,11 @@ internal sealed class ProbeReadingSink : IReadingSink
     }
 
     /// <summary>The latest reading of each tag, in configuration order; null for a tag that never reported.</summary>
-    public Reading?[] Snapshot()
+    public TagReading?[] Snapshot()
     {
         lock (_gate)
         {
-            return (Reading?[])_latest.Clone();
+            return (TagReading?[])_latest.Clone();
         }
     }
 }

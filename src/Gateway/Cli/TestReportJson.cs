@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Configuration;
-using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
 /// The <c>--json</c> form of a <c>smartcity-edge test</c> run, for scripts. Values and timestamps are written exactly as
-/// the upstream contract writes them (<see cref="JsonMembersWriter"/>). Written with <see cref="Utf8JsonWriter"/>: the
+/// the upstream contract writes them (<see cref="JsonContract"/>). Written with <see cref="Utf8JsonWriter"/>: the
 /// reflection-based serializer is not available in the native AOT build.
 /// </summary>
 /// <remarks>
@@ -47,7 +47,7 @@ internal static class TestReportJson
                 json.WriteString("tag"u8, entry.Alarm.TagId);
                 json.WriteString("severity"u8, entry.Alarm.Severity.ToString().ToLowerInvariant());
                 json.WriteString("state"u8, entry.State.ToString().ToLowerInvariant());
-                JsonMembersWriter.WriteValue(json, "value"u8, entry.Value);
+                JsonContract.WriteValue(json, "value"u8, entry.Value);
                 json.WriteString("detail"u8, entry.Detail);
                 json.WriteEndObject();
             }
@@ -73,7 +73,7 @@ internal static class TestReportJson
         for (int i = 0; i < device.Tags.Count; i++)
         {
             TagConfiguration tag = device.Tags[i];
-            Reading? reading = result.Readings[i];
+            TagReading? reading = result.Readings[i];
             if (reading is null && !result.Answered)
             {
                 continue;
@@ -83,11 +83,11 @@ internal static class TestReportJson
             json.WriteString("id"u8, tag.Id);
             if (reading is { } r)
             {
-                JsonMembersWriter.WriteValue(json, "value"u8, r.Value);
+                JsonContract.WriteValue(json, "value"u8, r.Value);
                 json.WriteString("unit"u8, tag.Unit);
                 json.WriteString("quality"u8, r.Quality.ToString().ToLowerInvariant());
                 json.WriteString("reason"u8, r.Reason);
-                JsonMembersWriter.WriteTimestamp(json, "source_time"u8, r.SourceTimestamp);
+                JsonContract.WriteTimestamp(json, "source_time"u8, r.SourceTimestamp);
             }
             else
             {

@@ -3,7 +3,7 @@ using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Configuration;
-using SmartCity.Edge.Gateway.Pipeline;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
@@ -78,7 +78,7 @@ internal static class TestReportText
                     tag.Unit ?? string.Empty,
                     reading.Quality.ToString().ToLowerInvariant(),
                     reading.Reason ?? string.Empty,
-                    JsonMembersWriter.FormatTimestamp(reading.SourceTimestamp));
+                    JsonContract.FormatTimestamp(reading.SourceTimestamp));
             }
             else if (result.Answered)
             {

@@ -9,6 +9,7 @@ using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Commands;
 
@@ -390,11 +391,11 @@ internal sealed class CommandService : BackgroundService
             writer.WriteString("device"u8, deviceId);
             writer.WriteString("tag"u8, tagId);
             writer.WriteBoolean("ok"u8, outcome.Ok);
-            JsonMembersWriter.WriteValue(writer, "value"u8, requested);
-            JsonMembersWriter.WriteValue(writer, "old"u8, outcome.Old);
+            JsonContract.WriteValue(writer, "value"u8, requested);
+            JsonContract.WriteValue(writer, "old"u8, outcome.Old);
             if (!outcome.Confirmed.IsNone)
             {
-                JsonMembersWriter.WriteValue(writer, "confirmed"u8, outcome.Confirmed);
+                JsonContract.WriteValue(writer, "confirmed"u8, outcome.Confirmed);
             }
 
             if (outcome.Code is not null)

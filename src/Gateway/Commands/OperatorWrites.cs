@@ -48,7 +48,7 @@ internal sealed class OperatorWrites
 
     /// <summary>The gateway's latest good or uncertain reading of a tag; <see cref="TagValue.None"/> when it has none.</summary>
     public TagValue CurrentValue(string deviceId, string tagId) =>
-        _monitor.TryGetLatest(deviceId, tagId, out TagSnapshot? snapshot) && snapshot.Quality != Quality.Bad ? snapshot.Value : TagValue.None;
+        _monitor.TryGetLatest(deviceId, tagId, out TagReading reading) && reading.Quality != Quality.Bad ? reading.Value : TagValue.None;
 
     public async Task<WriteOutcome> ExecuteAsync(WriteCommand write, CancellationToken cancellationToken)
     {

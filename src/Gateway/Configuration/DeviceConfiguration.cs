@@ -10,6 +10,9 @@ public sealed record DeviceConfiguration(
     IReadOnlyList<TagConfiguration> Tags)
 {
     public string Id => Descriptor.Id;
+
+    /// <summary>The device's tag table: what the tag indexes of its readings name, and the declared type of each tag.</summary>
+    public TagTable Table { get; } = TagTable.For(Descriptor, Settings);
 }
 
 /// <summary>The gateway's view of a tag: report-by-exception deadband, unit, and whether operators may write it.</summary>

@@ -12,6 +12,7 @@ using SmartCity.Edge.Gateway.Http;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
+using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Hosting;
 
@@ -61,11 +62,13 @@ internal static class GatewayHost
         services.AddSingleton<IAuditSink, AuditService>();
         services.AddSingleton<ReadingChannel>();
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
+        // The buffer keeps a cursor for each upstream registered here (by its stable name).
         services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(
             new BufferOptions
             {
                 DataDirectory = configuration.Gateway.DataDirectory,
                 MaxDiskBytes = configuration.Buffer.MaxDiskBytes,
+                Upstreams = sp.GetServices<UpstreamTarget>().Select(u => u.Name).ToArray(),
             },
             sp.GetRequiredService<ILogger<SqliteDurableBuffer>>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -73,12 +76,12 @@ internal static class GatewayHost
         if (configuration.Upstream.Mqtt is { } mqtt)
         {
             services.AddSingleton(sp => new MqttPublisher(mqtt, sp.GetRequiredService<UpstreamTopics>(), sp.GetRequiredService<ILogger<MqttPublisher>>(), sp.GetRequiredService<CommandChannel>()));
-            services.AddSingleton<IUpstreamPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
+            services.AddSingleton(sp => new UpstreamTarget("mqtt", sp.GetRequiredService<MqttPublisher>(), JsonEncoder(sp, mqtt.MaxBatch)));
         }
 
         if (configuration.Upstream.Console)
         {
-            services.AddSingleton<IUpstreamPublisher>(new ConsolePublisher(consoleOutput ?? Console.Out));
+            services.AddSingleton(sp => new UpstreamTarget("console", new ConsolePublisher(consoleOutput ?? Console.Out), JsonEncoder(sp, configuration.Upstream.Mqtt?.MaxBatch ?? 500)));
         }
 
         // Hosted services stop in reverse order: devices first, then processing drains and commits what they read,
@@ -106,4 +109,7 @@ internal static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         return builder.Build();
     }
+
+    private static JsonUpstreamEncoder JsonEncoder(IServiceProvider services, int maxBatch) =>
+        new(services.GetRequiredService<UpstreamTopics>(), services.GetRequiredService<GatewayConfiguration>().Gateway.Id, maxBatch);
 }

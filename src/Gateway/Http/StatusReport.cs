@@ -51,7 +51,6 @@ internal sealed class StatusReport
     {
         GatewayConfiguration configuration = _configuration.Current;
         DateTimeOffset now = _time.GetUtcNow();
-        Dictionary<(string, string), TagSnapshot> tags = _monitor.Tags.ToDictionary(t => (t.DeviceId, t.TagId));
         Dictionary<string, DeviceMonitor> devices = _monitor.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
 
         json.WriteStartObject();
@@ -80,8 +79,10 @@ internal sealed class StatusReport
             json.WriteString("last_error", monitor?.LastError);
             json.WriteNumber("readings", monitor?.Readings ?? 0);
             json.WriteStartArray("tags");
-            foreach (TagConfiguration tag in device.Tags)
+            TagReading?[]? latest = monitor?.LatestReadings(device.Table);
+            for (int i = 0; i < device.Tags.Count; i++)
             {
+                TagConfiguration tag = device.Tags[i];
                 json.WriteStartObject();
                 json.WriteString("id", tag.Id);
                 json.WriteString("unit", tag.Unit);
@@ -90,12 +91,12 @@ internal sealed class StatusReport
                     json.WriteBoolean("writable", true);
                 }
 
-                if (tags.TryGetValue((device.Id, tag.Id), out TagSnapshot? snapshot))
+                if (latest?[i] is { } reading)
                 {
-                    WriteValue(json, "value", snapshot.Value);
-                    json.WriteString("quality", snapshot.Quality.ToString().ToLowerInvariant());
-                    json.WriteString("reason", snapshot.Reason);
-                    json.WriteString("ts", Timestamp(snapshot.Timestamp));
+                    WriteValue(json, "value", reading.Value);
+                    json.WriteString("quality", reading.Quality.ToString().ToLowerInvariant());
+                    json.WriteString("reason", reading.Reason);
+                    json.WriteString("ts", Timestamp(reading.SourceTimestamp));
                 }
                 else
                 {
@@ -195,7 +196,11 @@ internal sealed class StatusReport
                 json.WriteString(name, value.AsString());
                 break;
             case TagValueKind.Double when !double.IsFinite(value.AsDouble()):
+            case TagValueKind.Float32 when !float.IsFinite(value.AsSingle()):
                 json.WriteString(name, value.ToString());
+                break;
+            case TagValueKind.Float32:
+                json.WriteNumber(name, value.AsSingle());
                 break;
             default:
                 json.WriteNumber(name, value.AsDouble());

@@ -1,18 +1,18 @@
 using System.Collections.Concurrent;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Monitoring;
 
 /// <summary>
 /// The live picture of the pipeline that health checks, the watchdog, <c>/metrics</c> and the status page read:
-/// one <see cref="DeviceMonitor"/> per running device, the latest value of every tag, active alarms, and the
-/// processing stage's commit progress. Writers are the pipeline stages; readers never block them.
+/// one <see cref="DeviceMonitor"/> per running device (with the latest value of each of its tags), active alarms,
+/// and the processing stage's commit progress. Writers are the pipeline stages; readers never block them for long.
 /// </summary>
 internal sealed class PipelineMonitor : IDeviceGaugeSink
 {
     private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Device, string Tag), TagCell> _tags = new();
     private readonly ConcurrentDictionary<string, ActiveAlarm> _alarms = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _committed;
@@ -33,8 +33,6 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     public TimeSpan SinceLastCommit => _time.GetElapsedTime(Interlocked.Read(ref _lastCommitTimestamp));
 
     public IEnumerable<DeviceMonitor> Devices => _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal);
-
-    public IEnumerable<TagSnapshot> Tags => _tags.Values.Select(c => c.Snapshot()).OrderBy(t => t.DeviceId, StringComparer.Ordinal).ThenBy(t => t.TagId, StringComparer.Ordinal);
 
     public IEnumerable<ActiveAlarm> ActiveAlarms => _alarms.Values.OrderByDescending(a => a.Severity).ThenBy(a => a.AlarmId, StringComparer.Ordinal);
 
@@ -73,34 +71,22 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     }
 
     /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>
-    public void RemoveDevice(string deviceId)
-    {
-        _devices.TryRemove(deviceId, out _);
-        foreach ((string Device, string Tag) key in _tags.Keys)
-        {
-            if (key.Device == deviceId)
-            {
-                _tags.TryRemove(key, out _);
-            }
-        }
-    }
+    public void RemoveDevice(string deviceId) => _devices.TryRemove(deviceId, out _);
 
-    public void RecordReading(in Reading reading)
+    /// <summary>One frame of a running device (one lookup per frame); frames of a device no longer running are not shown.</summary>
+    public void RecordFrame(TagTable table, ReadOnlySpan<TagReading> readings)
     {
-        if (_devices.TryGetValue(reading.DeviceId, out DeviceMonitor? device))
+        if (_devices.TryGetValue(table.DeviceId, out DeviceMonitor? device))
         {
-            device.CountReading();
+            device.RecordFrame(table, readings);
         }
-
-        // One cell per tag, updated in place: the hot path allocates nothing once every tag has been seen.
-        _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
     }
 
     /// <summary>The gateway's latest reading of one tag (what an operator's <c>expect</c> is compared with); false before the first.</summary>
-    public bool TryGetLatest(string deviceId, string tagId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TagSnapshot? snapshot)
+    public bool TryGetLatest(string deviceId, string tagId, out TagReading reading)
     {
-        snapshot = _tags.TryGetValue((deviceId, tagId), out TagCell? cell) ? cell.Snapshot() : null;
-        return snapshot is not null;
+        reading = default;
+        return _devices.TryGetValue(deviceId, out DeviceMonitor? device) && device.TryGetLatest(tagId, out reading);
     }
 
     /// <summary>
@@ -139,34 +125,5 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     public void RecordReload(bool applied)
     {
         Interlocked.Increment(ref applied ? ref _reloads : ref _reloadFailures);
-    }
-
-    /// <summary>The latest reading of one tag; a lock keeps value, quality and time of one reading together.</summary>
-    private sealed class TagCell(string deviceId, string tagId)
-    {
-        private readonly Lock _gate = new();
-        private TagValue _value;
-        private Quality _quality;
-        private string? _reason;
-        private DateTimeOffset _timestamp;
-
-        public void Update(in Reading reading)
-        {
-            lock (_gate)
-            {
-                _value = reading.Value;
-                _quality = reading.Quality;
-                _reason = reading.Reason;
-                _timestamp = reading.SourceTimestamp;
-            }
-        }
-
-        public TagSnapshot Snapshot()
-        {
-            lock (_gate)
-            {
-                return new TagSnapshot(deviceId, tagId, _value, _quality, _reason, _timestamp);
-            }
-        }
     }
 }

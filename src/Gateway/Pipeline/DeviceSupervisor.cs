@@ -251,16 +251,19 @@ internal sealed class DeviceSupervisor
             PipelineLog.DeviceOffline(_logger, _device.Id, reason, retry.TotalSeconds);
 
             // Consumers must see that the values they hold are stale: one bad reading per tag, once per outage.
-            foreach (TagConfiguration tag in _device.Tags)
+            ReadingFrame stale = _sink.CreateFrame();
+            for (int i = 0; i < _device.Tags.Count; i++)
             {
-                try
-                {
-                    await _sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, reason, now), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                stale.AddBad(i, reason, now);
+            }
+
+            try
+            {
+                await _sink.PublishAsync(stale, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
         else if (now - _lastSummary >= s_summaryInterval)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
@@ -14,8 +13,7 @@ namespace SmartCity.Edge.Gateway.Pipeline;
 /// </summary>
 internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutputs, IDeviceAlarmAcknowledger
 {
-    private readonly ChannelWriter<Reading> _writer;
-    private readonly IReadingSink _sink;
+    private readonly ReadingChannel _channel;
     private readonly DriverContext _context;
     private readonly ILoggerFactory _loggerFactory;
     private readonly PipelineMonitor _monitor;
@@ -29,9 +27,8 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
 
     public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null, IDeviceAlarmSink? deviceAlarms = null)
     {
-        _writer = channel.Writer;
+        _channel = channel;
         _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms, DeviceGauges = monitor };
-        _sink = new ReadingSink(channel.Writer);
         _loggerFactory = loggerFactory;
         _monitor = monitor;
         _initialDevices = configuration.Devices;
@@ -79,7 +76,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
             }
 
             DeviceMonitor monitor = _monitor.AddDevice(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval);
-            var supervisor = new DeviceSupervisor(device, _sink, _context, _loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), monitor, _status);
+            var supervisor = new DeviceSupervisor(device, _channel.CreateSink(device.Table), _context, _loggerFactory.CreateLogger("SmartCity.Edge.Device." + device.Id), monitor, _status);
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stoppingToken);
 
             // Task.Run: a driver that blocks in its synchronous part must not delay the other devices.
@@ -145,7 +142,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
         }
         finally
         {
-            _writer.TryComplete();
+            _channel.Writer.TryComplete();
         }
     }
 

@@ -41,6 +41,9 @@ internal static partial class UpstreamLog
     [LoggerMessage(1211, LogLevel.Debug, "MQTT connection to {Broker} closed: {Reason}")]
     public static partial void Disconnected(ILogger logger, string broker, string reason);
 
+    [LoggerMessage(1213, LogLevel.Error, "Upstream {Upstream}: buffered frame seq {FirstSeq}-{LastSeq} cannot be rendered and is skipped: {Reason}")]
+    public static partial void DamagedFrameSkipped(ILogger logger, string upstream, long firstSeq, long lastSeq, string reason);
+
     [LoggerMessage(1212, LogLevel.Warning, "upstream.mqtt.allow_plaintext: the user name, password, every reading and every command go to {Host}:{Port} unencrypted (mqtt://); anyone on the network path can read them and take over the session. Use mqtts:// when the broker offers it")]
     public static partial void PlaintextCredentials(ILogger logger, string host, int port);
 }

@@ -173,6 +173,38 @@ public sealed class GpioDriverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Input_ChangesQueuedWhileTheSinkWaits_GoOutTogetherInTheNextFrame()
+    {
+        await ConnectAsync("""
+              - id: a
+                pin: 5
+                debounce: 0ms
+              - id: b
+                pin: 6
+                debounce: 0ms
+            """);
+        Reading initialA = await _sink.NextAsync();
+        Reading initialB = await _sink.NextAsync();
+        Assert.Equal(initialA.Frame, initialB.Frame); // the states found on connect: one frame
+
+        _sink.Hold();
+        _chip.Drive(5, PinValue.High);
+        await _sink.FrameWaiting.WaitAsync(RecordingSink.PassingTimeout); // the pump waits with that change
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        _chip.Drive(6, PinValue.High);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        _chip.Drive(5, PinValue.Low);
+        _sink.Release();
+
+        Reading first = await _sink.NextAsync();
+        Reading second = await _sink.NextAsync();
+        Reading third = await _sink.NextAsync();
+        Assert.Equal([("a", true), ("b", true), ("a", false)], new[] { first, second, third }.Select(r => (r.TagId, r.Value.AsBoolean())));
+        Assert.NotEqual(first.Frame, second.Frame);
+        Assert.Equal(second.Frame, third.Frame);
+    }
+
+    [Fact]
     public async Task Input_100msPressWhilePipelineStalled_IsNeverMissed()
     {
         await ConnectAsync("""
@@ -390,6 +422,7 @@ public sealed class GpioDriverTests : IAsyncLifetime
         var (device, settings, problems) = DeviceConfig.Read(yaml, factory);
         Assert.Empty(problems);
         _driver = factory.Create(device, settings!, new DriverContext(NullLoggerFactory.Instance, _time, Path.GetTempPath()));
+        _sink.Tags = device.Tags;
         await _driver.ConnectAsync(_sink, CancellationToken.None);
     }
 

@@ -6,18 +6,31 @@ namespace SmartCity.Edge.Drivers.Tests.Gpio;
 /// The pipeline as a driver sees it: records readings in order. <see cref="Hold"/> makes publishing wait, to show
 /// that a stalled pipeline does not make the driver miss input changes.
 /// </summary>
-internal sealed class RecordingSink : IReadingSink
+internal sealed class RecordingSink : FrameSink
 {
     /// <summary>Only bites when a reading never comes; never a synchronisation delay.</summary>
     public static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Channel<Reading> _readings = Channel.CreateUnbounded<Reading>();
+    private readonly TaskCompletionSource _frameWaiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _gate = CompletedGate();
 
-    public async ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+    /// <summary>Completes when a frame waits at the gate <see cref="Hold"/> closed.</summary>
+    public Task FrameWaiting => _frameWaiting.Task;
+
+    protected override async ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
-        await Volatile.Read(ref _gate).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _readings.Writer.TryWrite(reading);
+        Task gate = Volatile.Read(ref _gate).Task;
+        if (!gate.IsCompleted)
+        {
+            _frameWaiting.TrySetResult();
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (Reading reading in readings)
+        {
+            _readings.Writer.TryWrite(reading);
+        }
     }
 
     public void Hold() => Volatile.Write(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -45,7 +58,7 @@ internal sealed class RecordingSink : IReadingSink
     public List<Reading> Drain()
     {
         var list = new List<Reading>();
-        while (_readings.Reader.TryRead(out Reading reading))
+        while (_readings.Reader.TryRead(out Reading? reading))
         {
             list.Add(reading);
         }

@@ -257,6 +257,7 @@ public sealed class I2cSensorTests : IAsyncLifetime
         var (device, settings, problems) = DeviceConfig.Read(yaml, factory);
         Assert.Empty(problems);
         _driver = factory.Create(device, settings!, new DriverContext(NullLoggerFactory.Instance, _time, Path.GetTempPath()));
+        _sink.Tags = device.Tags;
         await _driver.ConnectAsync(_sink, CancellationToken.None);
     }
 }

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Tests.Modbus;
 
 /// <summary>Keeps every reading a driver publishes.</summary>
-internal sealed class CollectingSink : IReadingSink
+internal sealed class CollectingSink(IReadOnlyList<TagDescriptor> tags) : FrameSink(tags)
 {
     private readonly List<Reading> _readings = [];
 
@@ -16,16 +16,6 @@ internal sealed class CollectingSink : IReadingSink
         }
     }
 
-    public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
-    {
-        lock (_readings)
-        {
-            _readings.Add(reading);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
     /// <summary>The latest reading of each tag.</summary>
     public Dictionary<string, Reading> Latest() => All.GroupBy(r => r.TagId).ToDictionary(g => g.Key, g => g.Last());
 
@@ -35,5 +25,15 @@ internal sealed class CollectingSink : IReadingSink
         {
             _readings.Clear();
         }
+    }
+
+    protected override ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        lock (_readings)
+        {
+            _readings.AddRange(readings);
+        }
+
+        return ValueTask.CompletedTask;
     }
 }

@@ -28,7 +28,7 @@ internal sealed class ModbusDriverHarness : IAsyncDisposable
         string yaml = "id: dev\n" + server.LinkYaml + deviceYaml + "tags:\n" + tagsYaml;
         (DeviceDescriptor device, ModbusDeviceSettings settings) = ModbusTestDevice.Read(factory, yaml);
         var driver = (ModbusDriver)factory.Create(device, settings, context ?? Context);
-        return new ModbusDriverHarness(driver, settings, new CollectingSink());
+        return new ModbusDriverHarness(driver, settings, new CollectingSink(device.Tags));
     }
 
     public static async Task<ModbusDriverHarness> ConnectAsync(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml, DriverContext? context = null)

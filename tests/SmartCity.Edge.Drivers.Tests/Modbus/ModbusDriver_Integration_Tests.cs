@@ -64,6 +64,11 @@ public sealed class ModbusDriver_Integration_Tests : IClassFixture<ModbusServers
         Dictionary<string, Reading> r = await harness.PollAsync();
 
         Assert.All(r.Values, reading => Assert.Equal(Quality.Good, reading.Quality));
+
+        // One frame for the poll, every tag once, by its index in the tag list.
+        Assert.Equal(1, harness.Sink.FrameCount);
+        Assert.Equal(Enumerable.Range(0, harness.Settings.Tags.Count), harness.Sink.All.Select(x => x.TagIndex));
+        Assert.Equal(TagValueKind.Float32, r["in_f32"].Value.Kind);
         Assert.Equal(-12345, r["i16"].Value.AsInt64());
         Assert.Equal(54321, r["u16"].Value.AsInt64());
         Assert.Equal(5427.1, r["u16_scaled"].Value.AsDouble(), 6);

@@ -6,6 +6,19 @@ namespace SmartCity.Edge.Drivers.Tests.Modbus;
 public sealed class ModbusValueCodec_Tests
 {
     // float32 -1234.5 = C4 9A 50 00 (A B C D).
+    [Fact]
+    public void Decode_Float32_KeepsItsKindAlsoScaled()
+    {
+        byte[] wire = [0x41, 0xC6, 0xEA, 0x1D]; // 24.864313f, ABCD
+
+        TagValue plain = ModbusValueCodec.Decode(wire, new ModbusTagType(ModbusDataType.Float32), ModbusByteOrder.ABCD, -1, 1, 0);
+        TagValue scaled = ModbusValueCodec.Decode(wire, new ModbusTagType(ModbusDataType.Float32), ModbusByteOrder.ABCD, -1, 10, 0);
+
+        Assert.Equal((TagValueKind.Float32, 24.864313f), (plain.Kind, plain.AsSingle()));
+        Assert.Equal("24.864313", plain.ToString());
+        Assert.Equal((TagValueKind.Float32, 248.64313f), (scaled.Kind, scaled.AsSingle()));
+    }
+
     [Theory]
     [InlineData("ABCD", new byte[] { 0xC4, 0x9A, 0x50, 0x00 })]
     [InlineData("CDAB", new byte[] { 0x50, 0x00, 0xC4, 0x9A })]

@@ -1,10 +1,16 @@
 using System.Threading.Channels;
+using SmartCity.Edge.Drivers.OpcUa;
 
 namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 
 /// <summary>An <see cref="IReadingSink"/> that records readings and lets a test await the one it expects.</summary>
-internal sealed class CollectingSink : IReadingSink
+internal sealed class CollectingSink(IReadOnlyList<TagDescriptor>? tags) : FrameSink(tags)
 {
+    public CollectingSink(OpcUaDriver driver)
+        : this(driver.Device.Tags)
+    {
+    }
+
     private readonly Channel<Reading> _channel = Channel.CreateUnbounded<Reading>();
     private readonly List<Reading> _all = [];
 
@@ -19,14 +25,18 @@ internal sealed class CollectingSink : IReadingSink
         }
     }
 
-    public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+    protected override ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
         lock (_all)
         {
-            _all.Add(reading);
+            _all.AddRange(readings);
         }
 
-        _channel.Writer.TryWrite(reading);
+        foreach (Reading reading in readings)
+        {
+            _channel.Writer.TryWrite(reading);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -67,7 +67,7 @@ public sealed class OpcUaDriver_WriteBack_Tests
               - { id: locked, node: "ns=1;s=Writable.ReadOnly", mode: poll }
               - { id: ghost, node: "ns=1;s=No.Such.Node", mode: poll }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
         return (driver, sink);
     }

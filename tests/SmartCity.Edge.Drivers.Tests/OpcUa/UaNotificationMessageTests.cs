@@ -152,14 +152,14 @@ public sealed class UaNotificationMessageTests
         Assert.True(perChange <= MaxBytesPerDataChange, $"{perChange:0.00} bytes allocated per data change (limit {MaxBytesPerDataChange})");
     }
 
-    /// <summary>What a data change goes through: the channel's decode, the driver's conversion to a Reading, the release.</summary>
+    /// <summary>What a data change goes through: the channel's decode, the driver's conversion to a TagReading, the release.</summary>
     private static double DecodeAndConvert(byte[] body, DateTimeOffset now)
     {
         PublishResponse response = Decode(body);
         double sum = 0;
         foreach (UaMonitoredItemNotification change in response.Message.DataChanges)
         {
-            Reading reading = OpcUaValueConverter.ToReading("dev", "tag", change.Value, now);
+            TagReading reading = OpcUaValueConverter.ToReading(0, change.Value, now);
             sum += reading.Value.AsDouble();
         }
 

@@ -68,7 +68,7 @@ public sealed class SimulatorDriverTests
         DriverSettings settings = factory.ReadSettings(device, root, tags);
         Assert.Empty(context.Problems.All);
 
-        var sink = new ListSink();
+        var sink = new ListSink(device.Tags);
         await using IDeviceDriver driver = factory.Create(device, settings, new DriverContext(NullLoggerFactory.Instance, _time, "/tmp"));
         await driver.ConnectAsync(sink, CancellationToken.None);
         DateTimeOffset start = _time.GetUtcNow();
@@ -81,13 +81,13 @@ public sealed class SimulatorDriverTests
         return sink.Readings;
     }
 
-    private sealed class ListSink : IReadingSink
+    private sealed class ListSink(IReadOnlyList<TagDescriptor> tags) : FrameSink(tags)
     {
         public List<Reading> Readings { get; } = [];
 
-        public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+        protected override ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
         {
-            Readings.Add(reading);
+            Readings.AddRange(readings);
             return ValueTask.CompletedTask;
         }
     }

@@ -14,6 +14,9 @@ internal static class SnmpDriverHarness
     {
         (DeviceDescriptor device, SnmpDeviceSettings? settings, ConfigProblems problems) = Read(yaml);
         Assert.True(settings is not null, "config problems: " + string.Join("; ", problems.All.Select(p => p.ToString())));
+
+        // As the gateway does: a profile's tags follow the configured ones (tag index = index in settings.Tags).
+        device = device with { Tags = [.. device.Tags, .. settings.ImpliedTags] };
         var context = new DriverContext(NullLoggerFactory.Instance, time ?? TimeProvider.System, Path.GetTempPath()) { DeviceAlarms = alarms };
         return (SnmpDriver)new SnmpDriverFactory(router ?? new SnmpTrapRouter()).Create(device, settings, context);
     }

@@ -29,7 +29,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: location, oid: 1.3.6.1.2.1.1.6.0 }
               - { id: contact_again, oid: 1.3.6.1.2.1.1.4.0 }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
         await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
         Dictionary<string, Reading> latest = sink.Latest();
@@ -63,7 +63,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: hc_in, oid: 1.3.6.1.2.1.31.1.1.1.6.1 }
               - { id: location, oid: 1.3.6.1.2.1.1.6.0 }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
         await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
         Dictionary<string, Reading> latest = sink.Latest();
@@ -87,7 +87,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: missing, oid: 1.3.6.1.2.1.1.99.0 }
               - { id: if_descr, oid: 1.3.6.1.2.1.2.2.1.2, walk: true }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
         await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
         Dictionary<string, Reading> latest = sink.Latest();
@@ -112,7 +112,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
             tags:
               - { id: uptime, oid: 1.3.6.1.2.1.1.3.0 }
             """);
-        DeviceException ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(), CancellationToken.None).AsTask()).WaitAsync(Generous);
+        DeviceException ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(driver.Device.Tags), CancellationToken.None).AsTask()).WaitAsync(Generous);
         Assert.Contains("SNMP device 'bad' (127.0.0.1:", ex.Message, StringComparison.Ordinal);
         Assert.Contains(first, ex.Message, StringComparison.Ordinal);
         Assert.Contains(second, ex.Message, StringComparison.Ordinal);

@@ -29,7 +29,7 @@ public sealed class SnmpDriver_Ups_Tests : IClassFixture<SnmpsimFixture>
               - { id: missing, oid: 1.3.6.1.4.1.99999.9.0 }
               - { id: sys_object, oid: 1.3.6.1.2.1.1.2.0 }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
         await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
         Dictionary<string, Reading> latest = sink.All.GroupBy(r => r.TagId).ToDictionary(g => g.Key, g => g.Last());
@@ -74,7 +74,7 @@ public sealed class SnmpDriver_Ups_Tests : IClassFixture<SnmpsimFixture>
               - { id: in_raw, oid: 1.3.6.1.2.1.2.2.1.10.1 }
               - { id: gauge_rate, oid: 1.3.6.1.2.1.33.1.6.1.0, rate: true }
             """);
-        var sink = new CollectingSink();
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
         await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
         Reading first = sink.All.Single(r => r.TagId == "in_rate");

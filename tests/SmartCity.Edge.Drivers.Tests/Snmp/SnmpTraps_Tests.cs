@@ -20,7 +20,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
 
     private readonly SnmpdAgent _agent;
     private readonly SnmpTrapRouter _router = new();
-    private readonly CollectingSink _readings = new();
+    private readonly CollectingSink _readings = new(tags: null);
     private readonly CollectingAlarmSink _alarms = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("snmptraps-").FullName;
@@ -203,6 +203,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
     {
         SnmpDriver driver = SnmpDriverHarness.Create(yaml, _router, _alarms);
         _drivers.Add(driver);
+        _readings.Tags ??= driver.Device.Tags; // the readings the tests look at are of the first device attached
         await driver.ConnectAsync(_readings, CancellationToken.None).AsTask().WaitAsync(Generous);
         return driver;
     }

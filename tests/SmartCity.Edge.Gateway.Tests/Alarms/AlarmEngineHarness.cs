@@ -11,6 +11,9 @@ internal sealed class AlarmEngineHarness : IAlarmEventSink, IDisposable
     public const string Device = "dev-1";
     public const string Tag = "t1";
 
+    /// <summary><see cref="Device"/>'s tag table: <see cref="Tag"/> first, then t2 … t4.</summary>
+    private static readonly TagTable s_table = new(Device, new[] { "t1", "t2", "t3", "t4" }.Select(t => new TagTableEntry(t, TagDataType.Unknown)));
+
     /// <param name="deviceAlarmSources">Devices that report alarms they keep (OPC UA <c>events:</c>); default: <see cref="Device"/>.</param>
     public AlarmEngineHarness(IEnumerable<AlarmDefinition> alarms, AlarmOptions? options = null, IEnumerable<AlarmSnapshot>? restored = null, IReadOnlySet<string>? deviceAlarmSources = null)
     {
@@ -52,14 +55,23 @@ internal sealed class AlarmEngineHarness : IAlarmEventSink, IDisposable
     public void Feed(TagValue value, TimeSpan? step = null)
     {
         Time.Advance(step ?? TimeSpan.FromMilliseconds(100));
-        Engine.Evaluate(Reading.Good(Device, Tag, value, Time.GetUtcNow()));
+        Engine.Evaluate(s_table, [TagReading.Good(0, value, Time.GetUtcNow())]);
     }
 
     public void FeedBad(string reason, string tag = Tag)
     {
         Time.Advance(TimeSpan.FromMilliseconds(100));
-        Engine.Evaluate(Reading.Bad(Device, tag, reason, Time.GetUtcNow()));
+        Engine.Evaluate(s_table, [TagReading.Bad(IndexOf(tag), reason, Time.GetUtcNow())]);
     }
+
+    /// <summary>Evaluates one frame of good readings of <see cref="Device"/>'s tags, in order.</summary>
+    public void FeedFrame(params (string Tag, double Value)[] readings)
+    {
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        Engine.Evaluate(s_table, readings.Select(r => TagReading.Good(IndexOf(r.Tag), TagValue.FromDouble(r.Value), Time.GetUtcNow())).ToArray());
+    }
+
+    private static int IndexOf(string tag) => s_table.TryGetIndex(tag, out int index) ? index : throw new ArgumentException($"tag '{tag}' is not in the harness's table", nameof(tag));
 
     public void Dispose() => Engine.Dispose();
 }

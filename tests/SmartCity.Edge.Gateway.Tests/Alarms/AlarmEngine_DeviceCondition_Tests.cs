@@ -1,6 +1,8 @@
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Upstream.Json;
 using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Tests.Alarms;
@@ -58,7 +60,7 @@ public sealed class AlarmEngine_DeviceCondition_Tests
     {
         var first = new AlarmEngineHarness([]);
         first.Engine.ApplyDeviceAlarm(Report(active: true, acked: false));
-        string body = "{" + new AlarmEncoder().Encode(first.Events[0]).Body + "}";
+        string body = AlarmJson.ToJson(AlarmRecord.From(first.Events[0]), 1);
         first.Dispose();
 
         using var h = new AlarmEngineHarness([], restored: [new AlarmSnapshot(AlarmId, AlarmLifecycle.Active, first.Time.GetUtcNow(), null, body)]);
@@ -73,7 +75,7 @@ public sealed class AlarmEngine_DeviceCondition_Tests
 
         AlarmEvent cleared = Assert.Single(h.Events);
         Assert.Equal((AlarmLifecycle.Cleared, AlarmLifecycle.Active, "no longer reported by the device"), (cleared.State, cleared.Previous, cleared.Reason));
-        JsonElement json = JsonDocument.Parse("{" + new AlarmEncoder().Encode(cleared).Body + "}").RootElement;
+        JsonElement json = JsonDocument.Parse(AlarmJson.ToJson(AlarmRecord.From(cleared), 1)).RootElement;
         Assert.Equal(Condition, json.GetProperty("condition").GetProperty("id").GetString());
         Assert.Equal(700, json.GetProperty("condition").GetProperty("severity").GetInt32());
         Assert.Equal("high", json.GetProperty("severity").GetString());

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Upstream.Json;
 using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Tests.Alarms;
@@ -23,7 +25,7 @@ public sealed class AlarmEngine_Retire_Tests
             new DateTimeOffset(2026, 11, 25, 11, 0, 0, TimeSpan.Zero), Active: true, Acknowledged: false, Retain: true);
 
     private static JsonElement Json(AlarmEvent alarmEvent) =>
-        JsonDocument.Parse("{" + new AlarmEncoder().Encode(alarmEvent).Body + "}").RootElement;
+        JsonDocument.Parse(AlarmJson.ToJson(AlarmRecord.From(alarmEvent), 1)).RootElement;
 
     [Fact]
     public void Reconfigure_RuleRemovedWhileActive_PublishesOneRetirement_KeptAlarmUntouched()
@@ -135,7 +137,7 @@ public sealed class AlarmEngine_Retire_Tests
         AlarmSnapshot[] stored = before.Events
             .GroupBy(e => e.Alarm.Id)
             .Select(g => g.Last())
-            .Select(e => new AlarmSnapshot(e.Alarm.Id, e.State, since, null, "{" + new AlarmEncoder().Encode(e).Body + ",\"seq\":9}"))
+            .Select(e => new AlarmSnapshot(e.Alarm.Id, e.State, since, null, AlarmJson.ToJson(AlarmRecord.From(e), 9)))
             .ToArray();
         before.Dispose();
         Assert.Equal(4, stored.Length);
@@ -162,7 +164,7 @@ public sealed class AlarmEngine_Retire_Tests
     {
         var before = new AlarmEngineHarness([]);
         before.Engine.ApplyDeviceAlarm(ActiveCondition());
-        string body = "{" + new AlarmEncoder().Encode(before.Events[0]).Body + "}";
+        string body = AlarmJson.ToJson(AlarmRecord.From(before.Events[0]), 1);
         before.Dispose();
 
         using var h = new AlarmEngineHarness([], restored: [new AlarmSnapshot(DeviceAlarmId, AlarmLifecycle.Active, before.Time.GetUtcNow(), null, body)]);

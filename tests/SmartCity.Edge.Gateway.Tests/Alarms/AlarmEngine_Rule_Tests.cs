@@ -29,6 +29,23 @@ public sealed class AlarmEngine_Rule_Tests
     }
 
     [Fact]
+    public void Frame_ReadingsOfSeveralTags_EachRuleJudgesItsOwnTagInFrameOrder()
+    {
+        using var h = new AlarmEngineHarness([
+            AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10, "t1-high")),
+            AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10, "t3-high") with { TagId = "t3" }),
+        ]);
+
+        // t3 crosses, t2 (no rule) and t1 stay below; then t1 goes up and down within one frame.
+        h.FeedFrame(("t1", 5), ("t2", 50), ("t3", 11));
+        h.FeedFrame(("t1", 12), ("t3", 11), ("t1", 3));
+
+        Assert.Equal([("t3-high", "active"), ("t1-high", "active"), ("t1-high", "cleared")], h.Events.Select(e => (e.Alarm.Id, e.State.ToWire())));
+        Assert.Equal(["t3", "t1", "t1"], h.Events.Select(e => e.Tag));
+        Assert.Equal([11.0, 12, 3], h.Events.Select(e => e.Value.AsDouble()));
+    }
+
+    [Fact]
     public void Above_WithoutClearBelow_ClearsAtTheTripPoint()
     {
         using var h = new AlarmEngineHarness([AlarmEngineHarness.Rule(AlarmEngineHarness.Above(10))]);

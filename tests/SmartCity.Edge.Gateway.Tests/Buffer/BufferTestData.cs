@@ -1,8 +1,17 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Buffer.Storage;
+using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Tests.Buffer;
+
+/// <summary>A waiting record as the buffer tests compare it: its seqs, kind, device and content in words.</summary>
+/// <param name="Body">A frame's readings as <c>tag=value</c> joined by <c>;</c>; an alarm's <c>id:message</c>.</param>
+internal sealed record StoredRecord(long Seq, long LastSeq, RecordKind Kind, string DeviceId, string Body);
 
 /// <summary>Opening buffers and making entries the way the pipeline does.</summary>
 internal static class BufferTestData
@@ -10,33 +19,86 @@ internal static class BufferTestData
     /// <summary>Generous; only bites when something hangs.</summary>
     public static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(30);
 
-    public static SqliteDurableBuffer Open(string directory, long maxDiskBytes = BufferOptions.DefaultMaxDiskBytes, ILogger<SqliteDurableBuffer>? logger = null, TimeProvider? timeProvider = null) =>
-        new(new BufferOptions { DataDirectory = directory, MaxDiskBytes = maxDiskBytes }, logger ?? NullLogger<SqliteDurableBuffer>.Instance, timeProvider ?? TimeProvider.System);
+    public static readonly DateTimeOffset Timestamp = new(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero);
 
-    public static BufferEntry Telemetry(int i, string device = "dev-1") =>
-        new(RecordKind.Telemetry, device, $"\"tag\":\"t{i % 7}\",\"value\":{i},\"quality\":\"good\",\"ts\":\"2026-11-25T12:00:00.123Z\"");
+    public static SqliteDurableBuffer Open(string directory, long maxDiskBytes = BufferOptions.DefaultMaxDiskBytes, ILogger<SqliteDurableBuffer>? logger = null, TimeProvider? timeProvider = null, IReadOnlyList<string>? upstreams = null) =>
+        new(new BufferOptions { DataDirectory = directory, MaxDiskBytes = maxDiskBytes, Upstreams = upstreams ?? [BufferOptions.DefaultUpstream] }, logger ?? NullLogger<SqliteDurableBuffer>.Instance, timeProvider ?? TimeProvider.System);
 
-    public static BufferEntry Alarm(int i, string device = "dev-1") =>
-        new(RecordKind.Alarm, device, $"\"alarm\":\"a{i}\",\"state\":\"active\",\"severity\":\"critical\",\"tag\":\"t1\",\"value\":{i},\"ts\":\"2026-11-25T12:00:00.123Z\"");
+    /// <summary>The tag table of <paramref name="device"/>: tags t0 … t6.</summary>
+    public static TagTable Table(string device = "dev-1") => new(device, Enumerable.Range(0, 7).Select(t => new TagTableEntry("t" + t, TagDataType.Unknown)));
+
+    /// <summary>A frame of one reading: tag t(i mod 7) = i, or a text of <paramref name="padding"/> characters.</summary>
+    public static BufferEntry Telemetry(int i, string device = "dev-1", int padding = 0) =>
+        Frame(device, TagReading.Good(i % 7, padding == 0 ? TagValue.FromInt64(i) : TagValue.FromString(i + new string('x', padding)), Timestamp));
+
+    /// <summary>A frame of the readings given.</summary>
+    public static BufferEntry Frame(string device, params TagReading[] readings)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        new FrameBodyWriter().Write(body, readings, Enumerable.Range(0, readings.Length).ToArray());
+        return BufferEntry.Frame(Table(device), body.WrittenMemory, readings.Length);
+    }
+
+    /// <summary>A frame of <paramref name="count"/> readings, tags t0, t1, … with values <paramref name="first"/>, first + 1, ….</summary>
+    public static BufferEntry Frame(int first, int count, string device = "dev-1") =>
+        Frame(device, Enumerable.Range(0, count).Select(i => TagReading.Good(i % 7, TagValue.FromInt64(first + i), Timestamp)).ToArray());
+
+    public static BufferEntry Alarm(int i, string device = "dev-1", int padding = 0) => BufferEntry.ForAlarm(new AlarmRecord(
+        "a" + i, AlarmLifecycle.Active, AlarmLifecycle.Cleared, AlarmSeverity.Critical, device, "t1", TagValue.FromInt64(i), "m" + i + new string('p', padding), Timestamp));
 
     public static BufferEntry[] TelemetryBatch(int start, int count, int padding = 0) =>
-        Enumerable.Range(start, count).Select(i => padding == 0 ? Telemetry(i) : Telemetry(i) with { Body = Telemetry(i).Body + ",\"pad\":\"" + new string('x', padding) + "\"" }).ToArray();
+        Enumerable.Range(start, count).Select(i => Telemetry(i, padding: padding)).ToArray();
+
+    /// <summary>What <see cref="StoredRecord.Body"/> says for an entry.</summary>
+    public static string BodyOf(BufferEntry entry) => entry.Kind == RecordKind.Alarm
+        ? entry.Alarm!.AlarmId + ":" + entry.Alarm.Message
+        : Describe(entry.Table!, entry.Body.Span);
 
     /// <summary>Every waiting record of a kind, oldest first.</summary>
-    public static async Task<List<BufferedRecord>> ReadAllAsync(IDurableBuffer buffer, RecordKind kind)
+    public static async Task<List<StoredRecord>> ReadAllAsync(IDurableBuffer buffer, RecordKind kind)
     {
-        var all = new List<BufferedRecord>();
+        var all = new List<StoredRecord>();
         long after = 0;
         while (true)
         {
-            IReadOnlyList<BufferedRecord> page = await buffer.ReadOldestAsync(kind, after, 1000, CancellationToken.None);
-            if (page.Count == 0)
+            int before = all.Count;
+            if (kind == RecordKind.Alarm)
+            {
+                foreach (BufferedAlarm alarm in await buffer.ReadAlarmsAsync(after, 1000, CancellationToken.None))
+                {
+                    all.Add(new StoredRecord(alarm.Seq, alarm.Seq, RecordKind.Alarm, alarm.Record.DeviceId, alarm.Record.AlarmId + ":" + alarm.Record.Message));
+                }
+            }
+            else
+            {
+                foreach (BufferedFrame frame in await buffer.ReadFramesAsync(after, 1000, CancellationToken.None))
+                {
+                    all.Add(new StoredRecord(frame.FirstSeq, frame.LastSeq, RecordKind.Telemetry, frame.Table.DeviceId, Describe(frame.Table, frame.Body.Span)));
+                }
+            }
+
+            if (all.Count == before)
             {
                 return all;
             }
 
-            all.AddRange(page);
-            after = page[^1].Seq;
+            after = all[^1].LastSeq;
         }
+    }
+
+    /// <summary>Every waiting reading's seq, oldest first (a frame gives one per reading).</summary>
+    public static async Task<List<long>> ReadingSeqsAsync(IDurableBuffer buffer) =>
+        (await ReadAllAsync(buffer, RecordKind.Telemetry)).SelectMany(r => Enumerable.Range(0, (int)(r.LastSeq - r.Seq + 1)).Select(i => r.Seq + i)).ToList();
+
+    private static string Describe(TagTable table, ReadOnlySpan<byte> body)
+    {
+        var reader = new FrameBodyReader(body, table.Count);
+        var parts = new List<string>();
+        while (reader.TryRead(out StoredReading reading))
+        {
+            parts.Add(table[reading.TagIndex].Id + "=" + reading.ToTagValue());
+        }
+
+        return string.Join(";", parts);
     }
 }

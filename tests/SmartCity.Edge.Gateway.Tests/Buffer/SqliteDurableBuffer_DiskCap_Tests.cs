@@ -80,7 +80,7 @@ public sealed class SqliteDurableBuffer_DiskCap_Tests
     }
 
     [Fact]
-    public async Task DeleteThrough_DrainAfterFillingToTheCap_FileShrinksInBoundedStepsAndAlarmsStay()
+    public async Task Acknowledge_DrainAfterFillingToTheCap_FileShrinksInBoundedStepsAndAlarmsStay()
     {
         using var dir = new TempDataDirectory();
         var logger = new CollectingLogger<SqliteDurableBuffer>();
@@ -104,7 +104,7 @@ public sealed class SqliteDurableBuffer_DiskCap_Tests
 
             // Upstream acknowledged everything: the forwarder deletes through the last seq. An append right after
             // it races the maintenance steps (it must wait for at most one of them, and lose nothing).
-            await buffer.DeleteThroughAsync(RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
+            await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
             appendedAfterDrain = await buffer.AppendAsync(TelemetryBatch(0, 10), CancellationToken.None);
             await buffer.WhenMaintenanceIdleAsync().WaitAsync(PassingTimeout);
 
@@ -149,7 +149,7 @@ public sealed class SqliteDurableBuffer_DiskCap_Tests
 
             // Converted for real: a drain now gives the space back.
             await buffer.AppendAsync(TelemetryBatch(500, 6000, padding: 150), CancellationToken.None);
-            await buffer.DeleteThroughAsync(RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
+            await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
             await buffer.WhenMaintenanceIdleAsync().WaitAsync(PassingTimeout);
             Assert.True(buffer.ReclaimSteps > 0);
             Assert.True(new FileInfo(path).Length <= 64 * 1024, $"database file {new FileInfo(path).Length} bytes after the drain");
@@ -182,7 +182,7 @@ public sealed class SqliteDurableBuffer_DiskCap_Tests
         }
 
         Assert.True(DiskBytes(path) <= TwoMiB, Describe(path));
-        await buffer.DeleteThroughAsync(RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, buffer.GetStatistics().LastSeq, CancellationToken.None);
         await buffer.WhenMaintenanceIdleAsync().WaitAsync(PassingTimeout);
         Assert.Equal(0, buffer.ReclaimSteps);
     }

@@ -42,7 +42,7 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
 
         // Alarms all kept; the telemetry left is exactly the newest, without gaps: only the oldest went.
         Assert.Equal([firstAlarm, firstAlarm + 1, firstAlarm + 2], (await ReadAllAsync(buffer, RecordKind.Alarm)).Select(r => r.Seq));
-        List<BufferedRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
+        List<StoredRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
         Assert.Equal(statistics.TelemetryCount, telemetry.Count);
         Assert.Equal(lastSeq, telemetry[^1].Seq);
         Assert.Equal(telemetry[^1].Seq - telemetry.Count + 1, telemetry[0].Seq);
@@ -107,12 +107,11 @@ public sealed class SqliteDurableBuffer_Eviction_Tests
         const long SmallCap = BufferOptions.MinMaxDiskBytes;
         await using SqliteDurableBuffer buffer = Open(dir.Path, SmallCap, logger, time);
 
-        string padding = new('a', 1000);
         var alarmSeqs = new List<long>();
         for (int i = 0; i < 150; i++)
         {
             await buffer.AppendAsync(TelemetryBatch(i * 10, 10, padding: 100), CancellationToken.None);
-            BufferEntry[] alarms = Enumerable.Range(0, 5).Select(j => Alarm(i * 5 + j) with { Body = Alarm(i * 5 + j).Body + ",\"pad\":\"" + padding + "\"" }).ToArray();
+            BufferEntry[] alarms = Enumerable.Range(0, 5).Select(j => Alarm(i * 5 + j, padding: 1000)).ToArray();
             long first = await buffer.AppendAsync(alarms, CancellationToken.None);
             alarmSeqs.AddRange(Enumerable.Range(0, 5).Select(j => first + j));
         }

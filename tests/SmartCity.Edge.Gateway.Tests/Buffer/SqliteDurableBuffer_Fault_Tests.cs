@@ -76,14 +76,14 @@ public sealed class SqliteDurableBuffer_Fault_Tests
             await buffer.AppendAsync(TelemetryBatch(0, 2000), CancellationToken.None);
         }
 
-        // Overwrite the telemetry table's root page with bytes that are no b-tree page. (Its number depends on the
+        // Overwrite the frames table's root page with bytes that are no b-tree page. (Its number depends on the
         // layout: with auto-vacuum, page 2 is a pointer-map page, so ask the schema.)
         long rootPage;
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
         {
             connection.Open();
             using Microsoft.Data.Sqlite.SqliteCommand query = connection.CreateCommand();
-            query.CommandText = "SELECT rootpage FROM sqlite_schema WHERE name = 'telemetry';";
+            query.CommandText = "SELECT rootpage FROM sqlite_schema WHERE name = 'frames';";
             rootPage = (long)query.ExecuteScalar()!;
         }
 

@@ -59,17 +59,23 @@ public sealed class SqliteDurableBuffer_Kill_Tests
         Assert.Equal(128 + 9, exitCode); // killed by SIGKILL, not exited on its own
 
         await using SqliteDurableBuffer reopened = Open(dir.Path);
-        Dictionary<long, BufferedRecord> stored = (await ReadAllAsync(reopened, RecordKind.Telemetry))
+        Dictionary<long, StoredRecord> stored = (await ReadAllAsync(reopened, RecordKind.Telemetry))
             .Concat(await ReadAllAsync(reopened, RecordKind.Alarm))
             .ToDictionary(r => r.Seq);
         foreach ((int producer, int batch, long first, int count) in acknowledged)
         {
-            for (int i = 0; i < count; i++)
+            // Every record of the batch, with its seqs in order: a frame holds a contiguous range.
+            long seq = first;
+            for (int i = 0; i < BufferAppendChild.BatchSize; i++)
             {
-                Assert.True(stored.TryGetValue(first + i, out BufferedRecord record), $"acknowledged seq {first + i} is missing after the kill");
+                Assert.True(stored.TryGetValue(seq, out StoredRecord? record), $"acknowledged seq {seq} is missing after the kill");
                 Assert.Equal(BufferAppendChild.Body(producer, batch, i), record.Body);
                 Assert.Equal(BufferAppendChild.Kind(i), record.Kind);
+                Assert.Equal(seq + BufferAppendChild.Readings(i) - 1, record.LastSeq);
+                seq = record.LastSeq + 1;
             }
+
+            Assert.Equal(first + count, seq);
         }
 
         long highestAcknowledged = acknowledged.Max(a => a.First + a.Count - 1);

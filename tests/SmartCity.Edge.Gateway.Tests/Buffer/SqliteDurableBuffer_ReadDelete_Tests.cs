@@ -1,4 +1,5 @@
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Configuration;
 using static SmartCity.Edge.Gateway.Tests.Buffer.BufferTestData;
 
 namespace SmartCity.Edge.Gateway.Tests.Buffer;
@@ -6,51 +7,64 @@ namespace SmartCity.Edge.Gateway.Tests.Buffer;
 public sealed class SqliteDurableBuffer_ReadDelete_Tests
 {
     [Fact]
-    public async Task ReadOldest_ByKind_ReturnsOnlyThatKindInSeqOrderAfterGivenSeq()
+    public async Task Read_ByKind_ReturnsOnlyThatKindInSeqOrderAfterGivenSeq()
     {
         using var dir = new TempDataDirectory();
         await using SqliteDurableBuffer buffer = Open(dir.Path);
         await buffer.AppendAsync([Telemetry(1), Alarm(2), Telemetry(3), Alarm(4), Telemetry(5), Telemetry(6)], CancellationToken.None);
 
-        IReadOnlyList<BufferedRecord> alarms = await buffer.ReadOldestAsync(RecordKind.Alarm, 0, 10, CancellationToken.None);
-        IReadOnlyList<BufferedRecord> firstTwo = await buffer.ReadOldestAsync(RecordKind.Telemetry, 0, 2, CancellationToken.None);
-        IReadOnlyList<BufferedRecord> afterThree = await buffer.ReadOldestAsync(RecordKind.Telemetry, 3, 10, CancellationToken.None);
+        IReadOnlyList<BufferedAlarm> alarms = await buffer.ReadAlarmsAsync(0, 10, CancellationToken.None);
+        IReadOnlyList<BufferedFrame> firstTwo = await buffer.ReadFramesAsync(0, 2, CancellationToken.None);
+        IReadOnlyList<BufferedFrame> afterThree = await buffer.ReadFramesAsync(3, 10, CancellationToken.None);
 
         Assert.Equal([2L, 4], alarms.Select(r => r.Seq));
-        Assert.Equal([1L, 3], firstTwo.Select(r => r.Seq));
-        Assert.Equal([5L, 6], afterThree.Select(r => r.Seq));
-        Assert.Equal("dev-1", alarms[0].DeviceId);
-        Assert.Empty(await buffer.ReadOldestAsync(RecordKind.Telemetry, 6, 10, CancellationToken.None));
+        Assert.Equal([1L, 3], firstTwo.Select(r => r.FirstSeq));
+        Assert.Equal([5L, 6], afterThree.Select(r => r.FirstSeq));
+        Assert.Equal("dev-1", alarms[0].Record.DeviceId);
+        Assert.Empty(await buffer.ReadFramesAsync(6, 10, CancellationToken.None));
     }
 
     [Fact]
-    public async Task ReadOldest_UnusualStrings_RoundTripExactly()
+    public async Task ReadFrames_MaxReadings_ReturnsWholeFramesUntilReachedAtLeastOne()
     {
         using var dir = new TempDataDirectory();
         await using SqliteDurableBuffer buffer = Open(dir.Path);
-        BufferEntry[] entries =
-        [
-            new(RecordKind.Telemetry, "", ""),
-            new(RecordKind.Telemetry, "gerät-ü-火", "\"unit\":\"%obs/m\",\"note\":\"Rauch 🔥 \\\"zone\\\" 1\""),
-            new(RecordKind.Alarm, "d", new string('x', 100_000)),
-        ];
+        await buffer.AppendAsync([Frame(0, 4), Frame(10, 4), Frame(20, 4)], CancellationToken.None);
 
-        long first = await buffer.AppendAsync(entries, CancellationToken.None);
-
-        List<BufferedRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
-        BufferedRecord alarm = Assert.Single(await ReadAllAsync(buffer, RecordKind.Alarm));
-        Assert.Equal([new BufferedRecord(first, RecordKind.Telemetry, "", ""), new BufferedRecord(first + 1, RecordKind.Telemetry, entries[1].DeviceId, entries[1].Body)], telemetry);
-        Assert.Equal(new BufferedRecord(first + 2, RecordKind.Alarm, "d", entries[2].Body), alarm);
+        Assert.Equal([(1L, 4)], (await buffer.ReadFramesAsync(0, 1, CancellationToken.None)).Select(f => (f.FirstSeq, f.Count)));
+        Assert.Equal([1L, 5], (await buffer.ReadFramesAsync(0, 5, CancellationToken.None)).Select(f => f.FirstSeq));
+        Assert.Equal([5L, 9], (await buffer.ReadFramesAsync(4, 8, CancellationToken.None)).Select(f => f.FirstSeq));
     }
 
     [Fact]
-    public async Task DeleteThrough_AckedRange_RemovesExactlyThoseRecordsOfThatKind()
+    public async Task Read_UnusualStrings_RoundTripExactly()
+    {
+        using var dir = new TempDataDirectory();
+        await using SqliteDurableBuffer buffer = Open(dir.Path);
+        var table = new TagTable("gerät-ü-火", [new("", Drivers.TagDataType.String), new("Rauch 🔥 \"zone\" 1", Drivers.TagDataType.Float32)]);
+        var body = new System.Buffers.ArrayBufferWriter<byte>();
+        new Gateway.Buffer.Storage.FrameBodyWriter().Write(body, [Drivers.TagReading.Good(0, Drivers.TagValue.FromString(""), Timestamp), new Drivers.TagReading(1, Drivers.TagValue.FromSingle(24.864313f), Drivers.Quality.Uncertain, "Tür \"A\"\n", Timestamp)], [0, 1]);
+        var alarm = new AlarmRecord("a", Gateway.Alarms.AlarmLifecycle.Active, Gateway.Alarms.AlarmLifecycle.Cleared, AlarmSeverity.Info, "d", null, Drivers.TagValue.None, new string('x', 100_000), Timestamp);
+
+        long first = await buffer.AppendAsync([BufferEntry.Frame(table, body.WrittenMemory, 2), BufferEntry.ForAlarm(alarm)], CancellationToken.None);
+
+        BufferedFrame frame = Assert.Single(await buffer.ReadFramesAsync(0, 10, CancellationToken.None));
+        BufferedAlarm read = Assert.Single(await buffer.ReadAlarmsAsync(0, 10, CancellationToken.None));
+        Assert.Equal((first, 2), (frame.FirstSeq, frame.Count));
+        Assert.Equal(table, frame.Table);
+        Assert.Equal(body.WrittenSpan.ToArray(), frame.Body.ToArray());
+        Assert.Equal(first + 2, read.Seq);
+        Assert.Equal(alarm, read.Record);
+    }
+
+    [Fact]
+    public async Task Acknowledge_AckedRange_RemovesExactlyThoseRecordsOfThatKind()
     {
         using var dir = new TempDataDirectory();
         await using SqliteDurableBuffer buffer = Open(dir.Path);
         await buffer.AppendAsync([Telemetry(1), Alarm(2), Telemetry(3), Alarm(4), Telemetry(5), Telemetry(6)], CancellationToken.None);
 
-        await buffer.DeleteThroughAsync(RecordKind.Telemetry, 5, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 5, CancellationToken.None);
 
         Assert.Equal([6L], (await ReadAllAsync(buffer, RecordKind.Telemetry)).Select(r => r.Seq));
         Assert.Equal([2L, 4], (await ReadAllAsync(buffer, RecordKind.Alarm)).Select(r => r.Seq));
@@ -58,23 +72,23 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         Assert.Equal(1, statistics.TelemetryCount);
         Assert.Equal(2, statistics.AlarmCount);
 
-        await buffer.DeleteThroughAsync(RecordKind.Alarm, 3, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Alarm, 3, CancellationToken.None);
         Assert.Equal([4L], (await ReadAllAsync(buffer, RecordKind.Alarm)).Select(r => r.Seq));
         Assert.Equal(1, buffer.GetStatistics().AlarmCount);
 
         // Deleting an already-deleted range again is harmless and changes nothing.
-        await buffer.DeleteThroughAsync(RecordKind.Telemetry, 5, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 5, CancellationToken.None);
         Assert.Equal(1, buffer.GetStatistics().TelemetryCount);
     }
 
     [Fact]
-    public async Task DeleteThrough_Committed_SurvivesReopen()
+    public async Task Acknowledge_Committed_SurvivesReopen()
     {
         using var dir = new TempDataDirectory();
         await using (SqliteDurableBuffer buffer = Open(dir.Path))
         {
             await buffer.AppendAsync(TelemetryBatch(0, 100), CancellationToken.None);
-            await buffer.DeleteThroughAsync(RecordKind.Telemetry, 60, CancellationToken.None);
+            await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 60, CancellationToken.None);
         }
 
         await using SqliteDurableBuffer reopened = Open(dir.Path);
@@ -104,9 +118,9 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         using var dir = new TempDataDirectory();
         await using SqliteDurableBuffer buffer = Open(dir.Path);
 
-        Task waiting = buffer.WaitForRecordsAsync(CancellationToken.None).AsTask();
+        Task waiting = buffer.WaitForRecordsAsync(default, CancellationToken.None).AsTask();
         // A commit of something else (a delete) is not an append and must not wake the waiter.
-        await buffer.DeleteThroughAsync(RecordKind.Telemetry, 100, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 100, CancellationToken.None);
         Assert.False(waiting.IsCompleted);
 
         await buffer.AppendAsync([Alarm(1)], CancellationToken.None);
@@ -120,7 +134,7 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         await using SqliteDurableBuffer buffer = Open(dir.Path);
         await buffer.AppendAsync([Telemetry(1)], CancellationToken.None);
 
-        Assert.True(buffer.WaitForRecordsAsync(CancellationToken.None).IsCompleted);
+        Assert.True(buffer.WaitForRecordsAsync(default, CancellationToken.None).IsCompleted);
     }
 
     [Fact]
@@ -130,7 +144,7 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         await using SqliteDurableBuffer buffer = Open(dir.Path);
         using var cts = new CancellationTokenSource();
 
-        Task waiting = buffer.WaitForRecordsAsync(cts.Token).AsTask();
+        Task waiting = buffer.WaitForRecordsAsync(default, cts.Token).AsTask();
         cts.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(PassingTimeout));
@@ -153,7 +167,7 @@ public sealed class SqliteDurableBuffer_ReadDelete_Tests
         Assert.Equal(1, statistics.AlarmCount);
         Assert.True(statistics.UsedBytes > 0);
 
-        await buffer.DeleteThroughAsync(RecordKind.Telemetry, 1, CancellationToken.None);
+        await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 1, CancellationToken.None);
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 12, 0, 5, TimeSpan.Zero), buffer.GetStatistics().OldestTimestamp);
         Assert.Equal(1, buffer.GetStatistics().TelemetryCount);
     }

@@ -16,14 +16,33 @@ public sealed class SqliteDurableBuffer_Seq_Tests
 
         Assert.Equal(1, first);
         Assert.Equal(4, second);
-        List<BufferedRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
-        List<BufferedRecord> alarms = await ReadAllAsync(buffer, RecordKind.Alarm);
+        List<StoredRecord> telemetry = await ReadAllAsync(buffer, RecordKind.Telemetry);
+        List<StoredRecord> alarms = await ReadAllAsync(buffer, RecordKind.Alarm);
         Assert.Equal([1L, 3, 4, 5], telemetry.Select(r => r.Seq));
         Assert.Equal([2L], alarms.Select(r => r.Seq));
-        Assert.Equal(Telemetry(2).Body, telemetry[1].Body);
-        Assert.Equal(Alarm(1).Body, alarms[0].Body);
+        Assert.Equal(BodyOf(Telemetry(2)), telemetry[1].Body);
+        Assert.Equal(BodyOf(Alarm(1)), alarms[0].Body);
         Assert.All(alarms, r => Assert.Equal(RecordKind.Alarm, r.Kind));
         Assert.Equal(5, buffer.GetStatistics().LastSeq);
+    }
+
+    [Fact]
+    public async Task Append_Frames_TakeOneSeqPerReadingAsAContiguousRange()
+    {
+        using var dir = new TempDataDirectory();
+        await using SqliteDurableBuffer buffer = Open(dir.Path);
+
+        long first = await buffer.AppendAsync([Frame(0, 5), Alarm(9), Frame(10, 3, "dev-2")], CancellationToken.None);
+        long next = await buffer.AppendAsync([Frame(20, 1)], CancellationToken.None);
+
+        Assert.Equal((1, 10), (first, next));
+        List<StoredRecord> frames = await ReadAllAsync(buffer, RecordKind.Telemetry);
+        Assert.Equal([(1L, 5L), (7, 9), (10, 10)], frames.Select(f => (f.Seq, f.LastSeq)));
+        Assert.Equal("t0=10;t1=11;t2=12", frames[1].Body);
+        Assert.Equal("dev-2", frames[1].DeviceId);
+        Assert.Equal([6L], (await ReadAllAsync(buffer, RecordKind.Alarm)).Select(a => a.Seq));
+        BufferStatistics statistics = buffer.GetStatistics();
+        Assert.Equal((9, 3, 1, 10), (statistics.TelemetryCount, statistics.TelemetryFrames, statistics.AlarmCount, statistics.LastSeq));
     }
 
     [Fact]
@@ -53,8 +72,8 @@ public sealed class SqliteDurableBuffer_Seq_Tests
         {
             await buffer.AppendAsync(TelemetryBatch(0, 5), CancellationToken.None);
             await buffer.AppendAsync([Alarm(5), Alarm(6)], CancellationToken.None);
-            await buffer.DeleteThroughAsync(RecordKind.Telemetry, 7, CancellationToken.None);
-            await buffer.DeleteThroughAsync(RecordKind.Alarm, 7, CancellationToken.None);
+            await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Telemetry, 7, CancellationToken.None);
+            await buffer.AcknowledgeAsync(BufferOptions.DefaultUpstream, RecordKind.Alarm, 7, CancellationToken.None);
             Assert.Equal(0, buffer.GetStatistics().TelemetryCount + buffer.GetStatistics().AlarmCount);
         }
 
@@ -80,9 +99,7 @@ public sealed class SqliteDurableBuffer_Seq_Tests
             firstSeqs[p] = new List<long>();
             for (int b = 0; b < BatchesPerProducer; b++)
             {
-                BufferEntry[] batch = Enumerable.Range(0, BatchSize)
-                    .Select(i => new BufferEntry(i % 10 == 0 ? RecordKind.Alarm : RecordKind.Telemetry, $"producer-{p}", $"\"batch\":{b},\"i\":{i}"))
-                    .ToArray();
+                BufferEntry[] batch = Enumerable.Range(0, BatchSize).Select(i => Entry(p, b, i)).ToArray();
                 firstSeqs[p].Add(await buffer.AppendAsync(batch, CancellationToken.None));
             }
         })).ToArray();
@@ -98,7 +115,7 @@ public sealed class SqliteDurableBuffer_Seq_Tests
         Assert.Equal(Enumerable.Range(0, Producers * BatchesPerProducer).Select(i => 1 + (long)i * BatchSize), allFirsts);
 
         // Every record is there exactly once, with the body it was given at its seq.
-        List<BufferedRecord> all = (await ReadAllAsync(buffer, RecordKind.Telemetry)).Concat(await ReadAllAsync(buffer, RecordKind.Alarm)).OrderBy(r => r.Seq).ToList();
+        List<StoredRecord> all = (await ReadAllAsync(buffer, RecordKind.Telemetry)).Concat(await ReadAllAsync(buffer, RecordKind.Alarm)).OrderBy(r => r.Seq).ToList();
         Assert.Equal(Enumerable.Range(1, Producers * BatchesPerProducer * BatchSize).Select(i => (long)i), all.Select(r => r.Seq));
         for (int p = 0; p < Producers; p++)
         {
@@ -107,9 +124,9 @@ public sealed class SqliteDurableBuffer_Seq_Tests
                 long first = firstSeqs[p][b];
                 for (int i = 0; i < BatchSize; i++)
                 {
-                    BufferedRecord record = all[(int)(first - 1) + i];
+                    StoredRecord record = all[(int)(first - 1) + i];
                     Assert.Equal($"producer-{p}", record.DeviceId);
-                    Assert.Equal($"\"batch\":{b},\"i\":{i}", record.Body);
+                    Assert.Equal(BodyOf(Entry(p, b, i)), record.Body);
                     Assert.Equal(i % 10 == 0 ? RecordKind.Alarm : RecordKind.Telemetry, record.Kind);
                 }
             }
@@ -150,10 +167,15 @@ public sealed class SqliteDurableBuffer_Seq_Tests
         await using SqliteDurableBuffer buffer = Open(dir.Path);
 
         await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([], CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([Telemetry(1), new BufferEntry(RecordKind.Telemetry, "d", null!)], CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([new BufferEntry((RecordKind)7, "d", "\"x\":1")], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([Telemetry(1), default], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([BufferEntry.Frame(Table(), ReadOnlyMemory<byte>.Empty, 1)], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await buffer.AppendAsync([BufferEntry.Frame(Table(), new byte[] { 1 }, 0)], CancellationToken.None));
 
         Assert.Equal(0, buffer.GetStatistics().LastSeq);
         Assert.Equal(1, await buffer.AppendAsync([Telemetry(1)], CancellationToken.None));
     }
+
+    private static BufferEntry Entry(int producer, int batch, int i) => i % 10 == 0
+        ? Alarm(producer * 100_000 + batch * 100 + i, $"producer-{producer}")
+        : Frame($"producer-{producer}", Drivers.TagReading.Good(i % 7, Drivers.TagValue.FromString($"batch {batch} i {i}"), Timestamp));
 }

@@ -3,6 +3,8 @@ using System.Net.Http;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Upstream.Json;
 using SmartCity.Edge.Gateway.Configuration;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
@@ -175,7 +177,7 @@ public sealed class AlarmRetirementTests : IAsyncLifetime
         var alarm = new AlarmDefinition(id, AlarmKind.Device, device, null, null, AlarmSeverity.High, "Temperature high", TimeSpan.Zero, TimeSpan.Zero, Latch: true, []);
         var active = new AlarmEvent(alarm, AlarmLifecycle.Active, AlarmLifecycle.Cleared, TagValue.None, null, "Temperature high", null, since, null, 0,
             new DeviceAlarmOrigin("ns=1;s=Alarms.TemperatureAlarm", "1:Temperature", 700));
-        return (active, "{\"gateway\":\"retire-gw\"," + new AlarmEncoder().Encode(active).Body + ",\"seq\":3}");
+        return (active, AlarmJson.ToJson(AlarmRecord.From(active), 3, "retire-gw"));
     }
 
     private string Upstream => $"""

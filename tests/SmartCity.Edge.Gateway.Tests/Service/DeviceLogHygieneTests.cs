@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -44,8 +43,8 @@ public sealed class DeviceLogHygieneTests : IDisposable
         var time = new ObservedTimeProvider(fake);
         var logger = new TimedLogger(time);
         var monitor = new DeviceMonitor(device.Id, "gpio", device.Descriptor.PollInterval, time);
-        var readings = Channel.CreateUnbounded<Reading>();
-        var supervisor = new DeviceSupervisor(device, new ReadingSink(readings.Writer), new DriverContext(NullLoggerFactory.Instance, time, _directory), logger, monitor);
+        var readings = new ReadingChannel();
+        var supervisor = new DeviceSupervisor(device, readings.CreateSink(device.Table), new DriverContext(NullLoggerFactory.Instance, time, _directory), logger, monitor);
         using var cts = new CancellationTokenSource();
         Task running = supervisor.RunAsync(cts.Token);
 
@@ -81,7 +80,11 @@ public sealed class DeviceLogHygieneTests : IDisposable
         Assert.True(lines.Length < failures, $"{lines.Length} warning lines for {failures} failures");
 
         // Consumers saw the outage once: one bad reading per tag, not one per attempt.
-        Assert.Equal(1, readings.Reader.Count);
+        // One frame of stale readings for the whole outage: the tag, bad with the reason.
+        Assert.True(readings.Reader.TryRead(out PipelineFrame stale));
+        Assert.Equal((0, Quality.Bad), (stale.Frame[0].TagIndex, stale.Frame[0].Quality));
+        Assert.Equal(1, stale.Frame.Count);
+        Assert.False(readings.Reader.TryRead(out _));
         Assert.Single(monitor.ErrorsByKind); // one failure kind, counted for /metrics
     }
 

@@ -51,8 +51,10 @@ internal static class ModbusValueCodec
                 break;
             case ModbusDataType.Float32:
                 Reorder(registers[..4], be, order);
-                raw = TagValue.FromDouble(BinaryPrimitives.ReadSingleBigEndian(be));
-                break;
+                float single = BinaryPrimitives.ReadSingleBigEndian(be);
+
+                // A float32 stays a float32, scaled too: the register holds no more precision than that.
+                return TagValue.FromSingle(scale == 1 && offset == 0 ? single : (float)((single * scale) + offset));
             case ModbusDataType.Float64:
                 Reorder(registers[..8], be, order);
                 raw = TagValue.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(be));

@@ -6,6 +6,12 @@ public interface IUaDataChangeHandler
     /// <summary>A monitored item's new value (or bad status).</summary>
     ValueTask OnDataChangeAsync(uint clientHandle, UaDataValue value, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The data changes of one notification message (or of one re-read of every item) have all been delivered: a
+    /// handler that batches them hands the batch on here.
+    /// </summary>
+    ValueTask OnDataChangesCompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>A monitored item could not be created (e.g. Bad_NodeIdUnknown) — also after a subscription was recreated.</summary>
     ValueTask OnItemFailedAsync(uint clientHandle, UaStatusCode status, CancellationToken cancellationToken);
 

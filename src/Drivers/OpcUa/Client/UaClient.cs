@@ -594,6 +594,11 @@ public sealed class UaClient : IAsyncDisposable
             await handler.OnDataChangeAsync(change.ClientHandle, change.Value, cancellationToken).ConfigureAwait(false);
         }
 
+        if (message.DataChanges.Length > 0)
+        {
+            await handler.OnDataChangesCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (UaEventFieldList notification in message.Events)
         {
             await subscription.Handler.OnEventAsync(notification.ClientHandle, notification.Fields, cancellationToken).ConfigureAwait(false);
@@ -649,6 +654,8 @@ public sealed class UaClient : IAsyncDisposable
         {
             await subscription.Handler.OnDataChangeAsync(subscription.Items[known[k]].ClientHandle, values[k], cancellationToken).ConfigureAwait(false);
         }
+
+        await subscription.Handler.OnDataChangesCompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void CheckKeepAlive()

@@ -16,7 +16,7 @@ internal sealed class SnmpTrapTarget
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AlarmState> _alarms = new(StringComparer.Ordinal);
-    private readonly Dictionary<SnmpOid, SnmpTagSettings> _tagsByOid = new();
+    private readonly Dictionary<SnmpOid, (SnmpTagSettings Tag, int Index)> _tagsByOid = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private UsmUser? _user;
@@ -29,9 +29,12 @@ internal sealed class SnmpTrapTarget
         _time = time;
         _logger = logger;
         TrapCommunity = System.Text.Encoding.UTF8.GetBytes(settings.TrapCommunity);
-        foreach (SnmpTagSettings tag in settings.Tags.Where(t => !t.Walk && !t.Rate))
+        for (int i = 0; i < settings.Tags.Count; i++)
         {
-            _tagsByOid.TryAdd(tag.Oid, tag);
+            if (settings.Tags[i] is { Walk: false, Rate: false } tag)
+            {
+                _tagsByOid.TryAdd(tag.Oid, (tag, i));
+            }
         }
     }
 
@@ -70,11 +73,20 @@ internal sealed class SnmpTrapTarget
         DateTimeOffset now = _time.GetUtcNow();
         if (Readings is { } readings)
         {
-            await readings.PublishAsync(Reading.Good(DeviceId, "trap", TagValue.FromString(notification.TrapOid.ToString()), now), cancellationToken).ConfigureAwait(false);
+            // One frame per notification: its trap OID, then its varbinds.
+            ReadingFrame frame = readings.CreateFrame();
+            int trapIndex = readings.TagIndexOf("trap");
+            if (trapIndex >= 0)
+            {
+                frame.AddGood(trapIndex, TagValue.FromString(notification.TrapOid.ToString()), now);
+            }
+
             foreach (SnmpVarBind varBind in notification.VarBinds.Take(MaxPublishedVarBinds))
             {
-                await readings.PublishAsync(ToReading(varBind, now), cancellationToken).ConfigureAwait(false);
+                AddReading(frame, readings, varBind, now);
             }
+
+            await readings.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (SnmpTrapRule rule in Settings.TrapRules)
@@ -140,26 +152,47 @@ internal sealed class SnmpTrapTarget
             new DeviceAlarm(DeviceId, rule.Alarm, rule.Alarm, Settings.Host, state.Message, rule.Severity, (int)rule.Severity, now, state.Active, state.Acknowledged, Retain: state.Active || !state.Acknowledged),
             cancellationToken) ?? ValueTask.CompletedTask;
 
-    private Reading ToReading(SnmpVarBind varBind, DateTimeOffset now)
+    /// <summary>
+    /// A varbind as a reading: of the tag that polls its OID (by settings index = tag index), else of a tag named at run
+    /// time (a walk's row <c>{id}.{index}</c>, else <c>trap.{oid}</c>); left out once the device has named too many.
+    /// </summary>
+    private void AddReading(ReadingFrame frame, IReadingSink readings, SnmpVarBind varBind, DateTimeOffset now)
     {
         SnmpTagResult result = SnmpTagResult.Of(varBind.Value);
-        if (_tagsByOid.TryGetValue(varBind.Oid, out SnmpTagSettings? tag))
+        if (_tagsByOid.TryGetValue(varBind.Oid, out (SnmpTagSettings Tag, int Index) polled))
         {
             // The trap carries a value a tag polls (UPS minutes remaining): a fresh reading of that tag.
-            return result.Failure is null ? Reading.Good(DeviceId, tag.Id, SnmpValueMapper.Map(varBind.Value, tag), now) : Reading.Bad(DeviceId, tag.Id, result.Failure, now);
+            Add(frame, polled.Index, result, polled.Tag, varBind, now);
+            return;
         }
 
         foreach (SnmpTagSettings walk in Settings.Tags)
         {
             if (walk.Walk && varBind.Oid.IsBelow(walk.Oid))
             {
-                string rowId = walk.Id + "." + varBind.Oid.SuffixAfter(walk.Oid);
-                return result.Failure is null ? Reading.Good(DeviceId, rowId, SnmpValueMapper.Map(varBind.Value, walk), now) : Reading.Bad(DeviceId, rowId, result.Failure, now);
+                Add(frame, readings.TagIndexOf(walk.Id + "." + varBind.Oid.SuffixAfter(walk.Oid)), result, walk, varBind, now);
+                return;
             }
         }
 
-        string id = "trap." + varBind.Oid;
-        return result.Failure is null ? Reading.Good(DeviceId, id, TagValue.FromString(varBind.Value.ValueText()), now) : Reading.Bad(DeviceId, id, result.Failure, now);
+        Add(frame, readings.TagIndexOf("trap." + varBind.Oid), result, null, varBind, now);
+    }
+
+    private static void Add(ReadingFrame frame, int index, SnmpTagResult result, SnmpTagSettings? tag, SnmpVarBind varBind, DateTimeOffset now)
+    {
+        if (index < 0)
+        {
+            return;
+        }
+
+        if (result.Failure is { } failure)
+        {
+            frame.AddBad(index, failure, now);
+        }
+        else
+        {
+            frame.AddGood(index, tag is null ? TagValue.FromString(varBind.Value.ValueText()) : SnmpValueMapper.Map(varBind.Value, tag), now);
+        }
     }
 
     private sealed record AlarmState(bool Active, bool Acknowledged, string Message);

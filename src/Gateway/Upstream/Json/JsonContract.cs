@@ -1,47 +1,18 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 
-namespace SmartCity.Edge.Gateway.Pipeline;
+namespace SmartCity.Edge.Gateway.Upstream.Json;
 
 /// <summary>
-/// Writes one JSON object and returns its members without the braces — the form the buffer stores, so that the
-/// forwarder only appends <c>seq</c> and concatenates. Reused per encoder; not thread-safe.
+/// Values and timestamps as the upstream contract writes them (docs/upstream.md), on any <see cref="Utf8JsonWriter"/>:
+/// alarm messages, webhooks and <c>smartcity-edge test --json</c> show them exactly as upstream gets them.
 /// </summary>
-internal sealed class JsonMembersWriter
+internal static class JsonContract
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    private readonly ArrayBufferWriter<byte> _buffer;
-
-    public JsonMembersWriter(int initialCapacity)
-    {
-        _buffer = new ArrayBufferWriter<byte>(initialCapacity);
-        Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
-    }
-
-    public Utf8JsonWriter Writer { get; }
-
-    public void Begin()
-    {
-        _buffer.ResetWrittenCount();
-        Writer.Reset(_buffer);
-        Writer.WriteStartObject();
-    }
-
-    public string End()
-    {
-        Writer.WriteEndObject();
-        Writer.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan[1..^1]);
-    }
-
     /// <summary>A tag value as the contract shows it: number, boolean, string, or null where JSON has no number (none, NaN, infinities).</summary>
-    public void WriteValue(ReadOnlySpan<byte> name, TagValue value) => WriteValue(Writer, name, value);
-
-    /// <summary>As <see cref="WriteValue(ReadOnlySpan{byte}, TagValue)"/> on any writer (<c>smartcity-edge test --json</c> shows values exactly as upstream gets them).</summary>
     public static void WriteValue(Utf8JsonWriter writer, ReadOnlySpan<byte> name, TagValue value)
     {
         switch (value.Kind)
@@ -58,6 +29,10 @@ internal sealed class JsonMembersWriter
             case TagValueKind.Double when double.IsFinite(value.AsDouble()):
                 writer.WriteNumber(name, value.AsDouble());
                 break;
+            case TagValueKind.Float32 when float.IsFinite(value.AsSingle()):
+                // The shortest text that reads back to the same float32 (24.864313), not the widened double's digits.
+                writer.WriteNumber(name, value.AsSingle());
+                break;
             case TagValueKind.String:
                 writer.WriteString(name, value.AsString());
                 break;
@@ -68,9 +43,6 @@ internal sealed class JsonMembersWriter
     }
 
     /// <summary>ISO 8601 UTC with milliseconds, as in the upstream contract.</summary>
-    public void WriteTimestamp(ReadOnlySpan<byte> name, DateTimeOffset timestamp) => WriteTimestamp(Writer, name, timestamp);
-
-    /// <summary>As <see cref="WriteTimestamp(ReadOnlySpan{byte}, DateTimeOffset)"/> on any writer.</summary>
     public static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset timestamp)
     {
         Span<char> text = stackalloc char[24];

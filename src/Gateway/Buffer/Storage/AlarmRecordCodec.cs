@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Text;
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Configuration;
+
+namespace SmartCity.Edge.Gateway.Buffer.Storage;
+
+/// <summary>
+/// An <see cref="AlarmRecord"/> as the buffer stores it (table <c>alarm_records</c>). Format 1:
+/// <code>
+/// record = format:u8(=1) flags:u8 more_flags:u8 state:u8 previous:u8 severity:u8 ts_ms:zigzag value_encoding:u8 value
+///          alarm:str device:str message:str [tag:str] [unit:str] [reason:str]
+///          [ack_by:str [ack_comment:str] ack_ts_ms:zigzag] [condition_id:str condition_source:str condition_severity:zigzag]
+///          [suppressed:varint] [occurrence:varint] [ack_key:str]
+/// str    = length:varint utf8
+/// flags  = bit 0 tag, 1 unit, 2 reason, 3 retired, 4 ack, 5 ack comment, 6 condition, 7 suppressed
+/// more_flags = bit 0 occurrence, 1 ack key; the other bits 0
+/// </code>
+/// </summary>
+internal static class AlarmRecordCodec
+{
+    public const byte FormatVersion = 1;
+
+    private const byte HasTag = 1;
+    private const byte HasUnit = 2;
+    private const byte HasReason = 4;
+    private const byte IsRetired = 8;
+    private const byte HasAck = 16;
+    private const byte HasAckComment = 32;
+    private const byte HasCondition = 64;
+    private const byte HasSuppressed = 128;
+    private const byte HasOccurrence = 1;
+    private const byte HasAckKey = 2;
+
+    public static byte[] Encode(AlarmRecord record)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        byte flags = (byte)((record.TagId is not null ? HasTag : 0)
+            | (record.Unit is not null ? HasUnit : 0)
+            | (record.Reason is not null ? HasReason : 0)
+            | (record.Retired ? IsRetired : 0)
+            | (record.Acknowledgement is not null ? HasAck : 0)
+            | (record.Acknowledgement?.Comment is not null ? HasAckComment : 0)
+            | (record.Condition is not null ? HasCondition : 0)
+            | (record.Suppressed > 0 ? HasSuppressed : 0));
+        byte moreFlags = (byte)((record.Occurrence > 0 ? HasOccurrence : 0)
+            | (record.Acknowledgement?.Key is not null ? HasAckKey : 0));
+        Span<byte> head = output.GetSpan(7 + (2 * VarInt.MaxLength) + StoredValueCodec.MaxLength(record.Value));
+        int position = 0;
+        head[position++] = FormatVersion;
+        head[position++] = flags;
+        head[position++] = moreFlags;
+        head[position++] = (byte)record.State;
+        head[position++] = (byte)record.Previous;
+        head[position++] = (byte)record.Severity;
+        VarInt.Write(head, ref position, VarInt.ZigZag(FrameBodyWriter.ToUnixMilliseconds(record.Timestamp.UtcTicks)));
+        int encodingAt = position++;
+        head[encodingAt] = (byte)StoredValueCodec.Write(head, ref position, record.Value);
+        output.Advance(position);
+
+        WriteString(output, record.AlarmId);
+        WriteString(output, record.DeviceId);
+        WriteString(output, record.Message);
+        WriteOptional(output, record.TagId);
+        WriteOptional(output, record.Unit);
+        WriteOptional(output, record.Reason);
+        if (record.Acknowledgement is { } ack)
+        {
+            WriteString(output, ack.By);
+            WriteOptional(output, ack.Comment);
+            WriteNumber(output, VarInt.ZigZag(FrameBodyWriter.ToUnixMilliseconds(ack.At.UtcTicks)));
+        }
+
+        if (record.Condition is { } condition)
+        {
+            WriteString(output, condition.ConditionId);
+            WriteString(output, condition.SourceName);
+            WriteNumber(output, VarInt.ZigZag(condition.DeviceSeverity));
+        }
+
+        if (record.Suppressed > 0)
+        {
+            WriteNumber(output, (ulong)record.Suppressed);
+        }
+
+        if (record.Occurrence > 0)
+        {
+            WriteNumber(output, (ulong)record.Occurrence);
+        }
+
+        WriteOptional(output, record.Acknowledgement?.Key);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a stored record; throws <see cref="StoredFormatException"/> when the bytes are damaged.</summary>
+    public static AlarmRecord Decode(ReadOnlySpan<byte> body)
+    {
+        var reader = new Reader(body);
+        if (reader.Byte() != FormatVersion)
+        {
+            throw new StoredFormatException("damaged alarm record: unknown format");
+        }
+
+        byte flags = reader.Byte();
+        byte moreFlags = reader.Byte();
+        if ((moreFlags & ~(HasOccurrence | HasAckKey)) != 0 || ((moreFlags & HasAckKey) != 0 && (flags & HasAck) == 0))
+        {
+            throw new StoredFormatException("damaged alarm record: unknown flags");
+        }
+
+        AlarmLifecycle state = reader.State();
+        AlarmLifecycle previous = reader.State();
+        byte severity = reader.Byte();
+        if (severity > (byte)AlarmSeverity.Critical)
+        {
+            throw new StoredFormatException($"damaged alarm record: severity {severity}");
+        }
+
+        DateTimeOffset timestamp = reader.Time();
+        var encoding = (StoredValueEncoding)reader.Byte();
+        int position = reader.Position;
+        StoredValueCodec.Read(body, ref position, encoding, out ulong bits, out ReadOnlySpan<byte> text);
+        Drivers.TagValue value = StoredValueCodec.ToTagValue(encoding, bits, text);
+        reader.Position = position;
+
+        string alarmId = reader.String();
+        string deviceId = reader.String();
+        string message = reader.String();
+        string? tag = (flags & HasTag) != 0 ? reader.String() : null;
+        string? unit = (flags & HasUnit) != 0 ? reader.String() : null;
+        string? reason = (flags & HasReason) != 0 ? reader.String() : null;
+        AlarmAcknowledgement? ack = (flags & HasAck) != 0
+            ? new AlarmAcknowledgement(reader.String(), (flags & HasAckComment) != 0 ? reader.String() : null, reader.Time())
+            : null;
+        DeviceAlarmOrigin? condition = null;
+        if ((flags & HasCondition) != 0)
+        {
+            string id = reader.String();
+            string source = reader.String();
+            long conditionSeverity = VarInt.UnZigZag(reader.Number());
+            condition = new DeviceAlarmOrigin(id, source, conditionSeverity is >= int.MinValue and <= int.MaxValue ? (int)conditionSeverity : throw new StoredFormatException("damaged alarm record: condition severity"));
+        }
+
+        ulong suppressed = (flags & HasSuppressed) != 0 ? reader.Number() : 0;
+        ulong occurrence = (moreFlags & HasOccurrence) != 0 ? reader.Number() : 0;
+        if (ack is not null && (moreFlags & HasAckKey) != 0)
+        {
+            ack = ack with { Key = reader.String() };
+        }
+
+        if (suppressed > int.MaxValue || occurrence > long.MaxValue || !reader.AtEnd)
+        {
+            throw new StoredFormatException("damaged alarm record: trailing or out-of-range data");
+        }
+
+        return new AlarmRecord(alarmId, state, previous, (AlarmSeverity)severity, deviceId, tag, value, message, timestamp, unit, reason,
+            (flags & IsRetired) != 0, ack, condition, (int)suppressed, (long)occurrence);
+    }
+
+    private static void WriteString(ArrayBufferWriter<byte> output, string text)
+    {
+        Span<byte> span = output.GetSpan(VarInt.MaxLength + Encoding.UTF8.GetMaxByteCount(text.Length));
+        int position = 0;
+        VarInt.Write(span, ref position, (ulong)Encoding.UTF8.GetByteCount(text));
+        position += Encoding.UTF8.GetBytes(text, span[position..]);
+        output.Advance(position);
+    }
+
+    private static void WriteOptional(ArrayBufferWriter<byte> output, string? text)
+    {
+        if (text is not null)
+        {
+            WriteString(output, text);
+        }
+    }
+
+    private static void WriteNumber(ArrayBufferWriter<byte> output, ulong value)
+    {
+        int position = 0;
+        VarInt.Write(output.GetSpan(VarInt.MaxLength), ref position, value);
+        output.Advance(position);
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> body)
+    {
+        private readonly ReadOnlySpan<byte> _body = body;
+
+        public int Position { get; set; }
+
+        public readonly bool AtEnd => Position == _body.Length;
+
+        public byte Byte() => Position < _body.Length ? _body[Position++] : throw Truncated();
+
+        public AlarmLifecycle State()
+        {
+            byte state = Byte();
+            return state <= (byte)AlarmLifecycle.UnacknowledgedCleared ? (AlarmLifecycle)state : throw new StoredFormatException($"damaged alarm record: state {state}");
+        }
+
+        public ulong Number()
+        {
+            int position = Position;
+            ulong value = VarInt.TryRead(_body, ref position, out ulong read) ? read : throw Truncated();
+            Position = position;
+            return value;
+        }
+
+        public DateTimeOffset Time()
+        {
+            long ms = VarInt.UnZigZag(Number());
+            return ms is >= -FrameBodyWriter.UnixEpochMilliseconds and <= 253_402_300_799_999
+                ? new DateTimeOffset((ms + FrameBodyWriter.UnixEpochMilliseconds) * TimeSpan.TicksPerMillisecond, TimeSpan.Zero)
+                : throw new StoredFormatException($"damaged alarm record: time {ms} ms out of range");
+        }
+
+        public string String()
+        {
+            ulong length = Number();
+            if (length > (ulong)(_body.Length - Position))
+            {
+                throw Truncated();
+            }
+
+            string text = Encoding.UTF8.GetString(_body.Slice(Position, (int)length));
+            Position += (int)length;
+            return text;
+        }
+
+        private static StoredFormatException Truncated() => new("damaged alarm record: truncated");
+    }
+}
