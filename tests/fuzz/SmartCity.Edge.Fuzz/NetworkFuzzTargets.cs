@@ -243,7 +243,28 @@ internal static class NetworkFuzzTargets
 
     private sealed class DiscardingSink : IReadingSink, IDeviceAlarmSink
     {
-        public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        // Tags named at run time (trap varbinds) get indexes as the gateway's sink gives them, bounded the same way.
+        private readonly Dictionary<string, int> _runtimeTags = new(StringComparer.Ordinal);
+
+        public ReadingFrame CreateFrame() => new();
+
+        public ValueTask PublishAsync(ReadingFrame frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public int TagIndexOf(string tagId)
+        {
+            if (_runtimeTags.TryGetValue(tagId, out int index))
+            {
+                return index;
+            }
+
+            if (_runtimeTags.Count >= IReadingSink.MaxRuntimeTags)
+            {
+                return -1;
+            }
+
+            _runtimeTags.Add(tagId, _runtimeTags.Count);
+            return _runtimeTags.Count - 1;
+        }
 
         public ValueTask PublishAsync(DeviceAlarm alarm, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
