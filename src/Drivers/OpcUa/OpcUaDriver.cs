@@ -125,7 +125,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             OpcUaTagSettings tag = _settings.Tags[indexes[k]];
             if (values[k].StatusCode.IsBad)
             {
-                Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name);
+                Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name, HintFor(tag, values[k].StatusCode.Name));
             }
 
             await sink.PublishAsync(OpcUaValueConverter.ToReading(_device.Id, tag.Id, values[k], now), cancellationToken).ConfigureAwait(false);
@@ -199,7 +199,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         }
 
         OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
-        Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
+        Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name, HintFor(tag, status.Name));
         return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
     }
 
@@ -279,7 +279,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
 
             string status = result?.StatusCode.Name ?? "BadNoMatch";
             _unresolved[i] = status;
-            Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status);
+            Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status, HintFor(tag, status));
             await _sink!.PublishAsync(Reading.Bad(_device.Id, tag.Id, status, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -385,6 +385,9 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         }
     }
 
+    /// <summary>"; " and the hint of <see cref="OpcUaHints.ForTag"/>, or nothing: appended to the log line of a bad tag.</summary>
+    private string HintFor(OpcUaTagSettings tag, string status) => OpcUaHints.ForTag(_device.Id, tag, status) is { } hint ? "; " + hint : string.Empty;
+
     private DeviceException ToDeviceException(string what, UaException ex)
     {
         if (ex is UaCertificateException)
@@ -401,6 +404,12 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid => "auth",
             _ => "protocol",
         };
+        if (kind == "auth" && OpcUaHints.ForLogin(ex.StatusCode, _settings.UserName, _settings.UserCertificate is not null, tool: false) is { } login)
+        {
+            // Plainly first: "service i=470 failed" says nothing to a technician whose password is wrong.
+            return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {login}", ex) { Kind = kind };
+        }
+
         return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = kind };
     }
 }

@@ -115,13 +115,8 @@ internal sealed class OpcUaCommand : ICliCommand
         }
         catch (UaException ex)
         {
-            Console.Error.WriteLine($"opcua: {endpoint}: {ex.Message}");
-            if (ex.StatusCode.Code is UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid)
-            {
-                string identity = settings.UserName is { } user ? $"user '{user}': check the user name and the password" : settings.UserCertificate is not null ? "the user certificate: is it trusted by the server?" : "anonymous access: the server wants --user or --user-cert";
-                Console.Error.WriteLine($"opcua: the server refused {identity}");
-            }
-
+            // A refused login in plain words (the driver's text), instead of "BadUserAccessDenied: service i=470 failed".
+            Console.Error.WriteLine($"opcua: {endpoint}: {OpcUaHints.ForLogin(ex.StatusCode, settings.UserName, settings.UserCertificate is not null, tool: true) ?? ex.Message}");
             return 1;
         }
         catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

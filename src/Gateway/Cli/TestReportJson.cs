@@ -16,7 +16,7 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// <code>
 /// { "config": "...", "ok": false,
 ///   "devices": [ { "id", "driver", "answered", "error", "error_kind", "elapsed_ms",
-///                  "tags": [ { "id", "value", "unit", "quality", "reason", "source_time" } ] } ],
+///                  "tags": [ { "id", "value", "unit", "quality", "reason", "hint" (when the driver has one), "source_time" } ] } ],
 ///   "alarms":  [ { "id", "device", "tag", "severity", "state", "value", "detail" } ] }
 /// </code>
 /// A tag that never reported has <c>quality: "none"</c>; a failed device lists only the tags that reported before the failure.
@@ -87,6 +87,11 @@ internal static class TestReportJson
                 json.WriteString("unit"u8, tag.Unit);
                 json.WriteString("quality"u8, r.Quality.ToString().ToLowerInvariant());
                 json.WriteString("reason"u8, r.Reason);
+                if (r.Quality != Quality.Good && r.Reason is { } reason && TestReportText.TagHint(device, i, reason) is { } hint)
+                {
+                    json.WriteString("hint"u8, hint);
+                }
+
                 JsonMembersWriter.WriteTimestamp(json, "source_time"u8, r.SourceTimestamp);
             }
             else

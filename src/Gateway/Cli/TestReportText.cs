@@ -87,7 +87,20 @@ internal static class TestReportText
         }
 
         table.Write(writer, "  ");
+
+        // What to check, from the driver (the same text it logs): e.g. the Modbus address sent and that it is 0-based.
+        for (int i = 0; i < device.Tags.Count; i++)
+        {
+            if (result.Readings[i] is { Quality: not Quality.Good, Reason: { } reason } && TagHint(device, i, reason) is { } hint)
+            {
+                writer.WriteLine($"  {device.Tags[i].Id}: {hint}");
+            }
+        }
     }
+
+    /// <summary>The driver's hint for a tag's reason, or null (<see cref="IDriverFactory.Explain"/>).</summary>
+    public static string? TagHint(DeviceConfiguration device, int tagIndex, string reason) =>
+        device.Factory.Explain(device.Descriptor, device.Settings, tagIndex, reason);
 
     private static string Detail(AlarmPreviewEntry entry)
     {
@@ -111,6 +124,5 @@ internal static class TestReportText
         return text;
     }
 
-    private static string Count(int count, string noun) =>
-        $"{count.ToString(CultureInfo.InvariantCulture)} {noun}{(count == 1 ? string.Empty : "s")}";
+    private static string Count(int count, string noun) => Plural.Of(count, noun);
 }
