@@ -21,6 +21,12 @@ internal sealed class UpstreamTopics(string prefix)
     public string CommandsResult { get; } = prefix + "/commands/result";
 
     /// <summary>
+    /// Every topic the gateway subscribes to for commands: what the start-up summary and <c>validate</c> print and what
+    /// <c>smartcity-edge test</c> subscribes to, so a technician sees the topics a desk must publish on.
+    /// </summary>
+    public IReadOnlyList<string> CommandTopics => [CommandsAck];
+
+    /// <summary>
     /// The command a message on <paramref name="topic"/> carries (<c>ack</c>), or null for any topic the gateway does not
     /// subscribe to — never <see cref="CommandsResult"/>: answering our own answers would be a loop.
     /// </summary>
