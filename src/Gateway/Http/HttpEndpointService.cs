@@ -200,10 +200,11 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
         switch (path)
         {
             case "/readyz":
-                IReadOnlyList<string> problems = _readiness.Problems();
-                return problems.Count == 0
+                // 200 only when everything works; otherwise the worst state first (degraded or not ready), then each problem.
+                Readiness readiness = _readiness.Evaluate();
+                return readiness.Level == ReadinessLevel.Ready
                     ? Text(response, StatusCodes.Status200OK, "ready\n")
-                    : Text(response, StatusCodes.Status503ServiceUnavailable, "not ready:\n" + string.Concat(problems.Select(p => "- " + p + "\n")));
+                    : Text(response, StatusCodes.Status503ServiceUnavailable, readiness.Summary + "\n" + string.Concat(readiness.Problems.Select(p => "- " + p.Text + "\n")));
             case "/metrics":
                 response.ContentType = PrometheusTextWriter.ContentType;
                 return response.WriteAsync(_metrics.Render(), context.RequestAborted);
