@@ -106,8 +106,8 @@ internal sealed class ServiceRssBenchmark : IBenchmark
             }
 
             await TryGetAsync(http, $"http://127.0.0.1:{port}/", cancellationToken);
-            (long rss, long peak) = ReadMemory(process.Id);
-            var result = new Measurement(build, rss, peak, process.TotalProcessorTime.TotalSeconds, Interlocked.Read(ref published), TopMappings(process.Id, 8).ToList());
+            (long rss, long peak) = ProcessMemory.Read(process.Id);
+            var result = new Measurement(build, rss, peak, process.TotalProcessorTime.TotalSeconds, Interlocked.Read(ref published), ProcessMemory.TopMappings(process.Id, 8).ToList());
             Console.WriteLine($"service-rss: {build}: after {seconds}s RSS {Mb(rss)} MB (peak {Mb(peak)} MB), CPU {result.CpuSeconds:0.00}s, {result.Published} messages published");
             return result;
         }
@@ -140,48 +140,5 @@ internal sealed class ServiceRssBenchmark : IBenchmark
         }
     }
 
-    private static (long Rss, long Peak) ReadMemory(int pid)
-    {
-        long rss = 0;
-        long peak = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = Kilobytes(line) * 1024;
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = Kilobytes(line) * 1024;
-            }
-        }
-
-        return (rss, peak);
-    }
-
-    /// <summary>Resident bytes per mapped file (anonymous memory as "(anonymous)"), largest first.</summary>
-    private static IEnumerable<(string Name, long Bytes)> TopMappings(int pid, int count)
-    {
-        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
-        string current = "(anonymous)";
-        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !line.StartsWith("VmFlags", StringComparison.Ordinal) && !parts[0].EndsWith(':'))
-            {
-                current = parts.Length >= 6 ? Path.GetFileName(parts[5]) is { Length: > 0 } file ? file : parts[5] : "(anonymous)";
-            }
-            else if (line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                byName[current] = byName.GetValueOrDefault(current) + (Kilobytes(line) * 1024);
-            }
-        }
-
-        return byName.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value));
-    }
-
-    private static long Kilobytes(string line) =>
-        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-
-    private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Mb(long bytes) => ProcessMemory.Mb(bytes);
 }

@@ -10,4 +10,7 @@ public sealed record DriverContext(ILoggerFactory LoggerFactory, TimeProvider Ti
 {
     /// <summary>Where alarms kept by the device itself go (OPC UA conditions); null where nobody takes them (technician tools).</summary>
     public IDeviceAlarmSink? DeviceAlarms { get; init; }
+
+    /// <summary>Where drivers report gauges about their connection for <c>/metrics</c>; null where nobody shows them (technician tools).</summary>
+    public IDeviceGaugeSink? DeviceGauges { get; init; }
 }

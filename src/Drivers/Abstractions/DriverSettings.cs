@@ -8,4 +8,10 @@ public abstract record DriverSettings
     /// (OPC UA <c>events:</c>). The gateway retires such alarms when this turns false or the device is removed.
     /// </summary>
     public virtual bool ReportsDeviceAlarms => false;
+
+    /// <summary>
+    /// Tags the driver reads beyond the device's <c>tags:</c> list (an SNMP <c>profile:</c> preset). The gateway adds them
+    /// to the device's tags, so alarm rules, deadbands and the status page know them; with any, <c>tags:</c> may be left out.
+    /// </summary>
+    public virtual IReadOnlyList<TagDescriptor> ImpliedTags => [];
 }

@@ -23,7 +23,12 @@ public interface IDeviceDriver : IAsyncDisposable
     /// </summary>
     ValueTask PollAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes an output tag (siren, beacon, reset coil). Throws <see cref="DeviceException"/> on failure and <see cref="NotSupportedException"/> for read-only tags.</summary>
+    /// <summary>
+    /// Writes an output tag (siren, beacon, reset coil, setpoint). Throws <see cref="TagValueRejectedException"/> for a
+    /// value the tag's type cannot hold (nothing is sent), <see cref="DeviceTagRefusedException"/> when the device
+    /// answers the write with an error, <see cref="DeviceException"/> when it cannot be reached, and
+    /// <see cref="NotSupportedException"/> for read-only or unknown tags.
+    /// </summary>
     ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken);
 
     /// <summary>

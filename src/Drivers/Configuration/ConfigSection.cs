@@ -301,7 +301,14 @@ public sealed class ConfigSection
     {
         foreach (KeyValuePair<YamlNode, YamlNode> entry in _node.Children)
         {
-            string key = ((YamlScalarNode)entry.Key).Value ?? string.Empty;
+            if (entry.Key is not YamlScalarNode { Value: var scalar })
+            {
+                // YAML allows a mapping or a list as a key ("? id: x" or "{a: b}: c"); no key of ours is one (found by fuzzing).
+                Problems.Add(At(entry.Key.Start), Path, $"a key must be a plain name, not a {(entry.Key is YamlSequenceNode ? "list" : "mapping")} (a stray '?' or braces?)");
+                continue;
+            }
+
+            string key = scalar ?? string.Empty;
             if (!_known.Contains(key))
             {
                 Report(At(entry.Key.Start), key, $"unknown key{DidYouMean.Hint(key, _known)}");

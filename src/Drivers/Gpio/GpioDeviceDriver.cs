@@ -13,7 +13,7 @@ namespace SmartCity.Edge.Drivers.Gpio;
 /// Edge callbacks run on the GPIO library's event thread. They never wait on the pipeline: accepted changes go into a
 /// bounded queue that a pump task forwards to the sink, so back-pressure from the sink cannot make us miss an edge.
 /// </remarks>
-internal sealed class GpioDeviceDriver : IDeviceDriver
+internal sealed class GpioDeviceDriver : IDeviceDriver, IReadBackTags
 {
     /// <summary>Changes waiting for the pipeline. A debounced contact changes a few times a second at most; 1024 is minutes of backlog.</summary>
     private const int QueueCapacity = 1024;
@@ -174,16 +174,30 @@ internal sealed class GpioDeviceDriver : IDeviceDriver
             throw new NotSupportedException($"GPIO tag '{_device.Id}.{tagId}' is an input; only 'direction: output' tags can be written.");
         }
 
-        if (!value.IsNumeric)
+        // Strict: 5 or the text "on" is a mistake, never "on".
+        bool on = value.AsBoolean();
+        if (value.Kind != TagValueKind.Boolean && !(value.IsNumeric && value.AsDouble() is 0 or 1))
         {
-            throw new NotSupportedException($"GPIO output '{_device.Id}.{tagId}' takes true/false (or 1/0), not {value.Kind} '{value}'.");
+            throw new TagValueRejectedException($"GPIO output '{_device.Id}.{tagId}' takes true/false (or 1/0), not {TagValueText.Describe(value)}.");
         }
 
         GpioController controller = EnsureConnected();
-        bool on = value.AsBoolean();
         Hardware(line, "write", () => controller.Write(line.Pin, line.ToPhysical(on)));
         GpioLog.OutputWritten(_logger, _device.Id, tagId, on);
         await _sink!.PublishAsync(Reading.Good(_device.Id, tagId, TagValue.FromBoolean(on), _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one line's level now (an output reads back the level it drives), in logical terms; nothing goes to the sink.</summary>
+    public ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
+    {
+        if (!_linesById.TryGetValue(tagId, out GpioLine? line))
+        {
+            throw new NotSupportedException($"GPIO device '{_device.Id}' has no tag '{tagId}'.");
+        }
+
+        GpioController controller = EnsureConnected();
+        PinValue physical = Hardware(line, "read", () => controller.Read(line.Pin));
+        return ValueTask.FromResult(TagValue.FromBoolean(line.ToLogical(physical)));
     }
 
     public async ValueTask DisposeAsync()

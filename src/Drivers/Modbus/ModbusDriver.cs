@@ -9,7 +9,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// exception replies make the block's tags bad with the exception's name; link failures (timeout after retries, closed,
 /// refused, CRC) throw <see cref="DeviceException"/> so the supervisor recreates the driver with back-off.
 /// </summary>
-internal sealed class ModbusDriver : IDeviceDriver
+internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
 {
     private readonly DeviceDescriptor _device;
     private readonly ModbusDeviceSettings _settings;
@@ -122,8 +122,7 @@ internal sealed class ModbusDriver : IDeviceDriver
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
     {
         ModbusClient client = _client ?? throw new InvalidOperationException("WriteAsync before ConnectAsync.");
-        ModbusTagSettings tag = _settings.Tags.FirstOrDefault(t => t.Id == tagId)
-            ?? throw new NotSupportedException($"Modbus device '{_device.Id}' has no tag '{tagId}'.");
+        ModbusTagSettings tag = FindTag(tagId);
         ModbusAddress address = tag.Address;
         if (!ModbusTableInfo.IsWritable(address.Table))
         {
@@ -136,21 +135,32 @@ internal sealed class ModbusDriver : IDeviceDriver
             throw new NotSupportedException($"tag '{tagId}' is one bit of a holding register ({address}); writing single register bits is not supported, write the whole register with a uint16 tag");
         }
 
+        // Encoded before anything is sent: a value the tag cannot hold never reaches the device.
+        bool coil = address.Table == ModbusTable.Coil;
+        bool on = false;
+        ushort[] registers = coil ? [] : new ushort[tag.Type.RegisterCount];
+        string? error = null;
+        if (coil && !ModbusValueCodec.TryGetBit(value, out on))
+        {
+            error = $"a coil takes true or false (or 1 or 0), not {TagValueText.Describe(value)}";
+        }
+        else if (!coil && !ModbusValueCodec.TryEncode(value, tag.Type, tag.Order, tag.Scale, tag.Offset, registers, out string encodeError))
+        {
+            error = encodeError;
+        }
+
+        if (error is not null)
+        {
+            throw new TagValueRejectedException($"cannot write {TagValueText.Describe(value)} to tag '{tagId}' ({address}): {error}");
+        }
+
         try
         {
-            if (address.Table == ModbusTable.Coil)
+            if (coil)
             {
-                await client.WriteSingleCoilAsync(address.Offset, value.AsBoolean(), cancellationToken).ConfigureAwait(false);
-                return;
+                await client.WriteSingleCoilAsync(address.Offset, on, cancellationToken).ConfigureAwait(false);
             }
-
-            ushort[] registers = new ushort[tag.Type.RegisterCount];
-            if (!ModbusValueCodec.TryEncode(value, tag.Type, tag.Order, tag.Scale, tag.Offset, registers, out string error))
-            {
-                throw new ArgumentException($"cannot write {value} to tag '{tagId}': {error}", nameof(value));
-            }
-
-            if (registers.Length == 1)
+            else if (registers.Length == 1)
             {
                 await client.WriteSingleRegisterAsync(address.Offset, registers[0], cancellationToken).ConfigureAwait(false);
             }
@@ -159,10 +169,44 @@ internal sealed class ModbusDriver : IDeviceDriver
                 await client.WriteMultipleRegistersAsync(address.Offset, registers, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (ModbusExceptionResponseException ex)
+        {
+            // The device refused this one request (AP §7: it was not carried out); the link is fine.
+            Log.WriteFailed(_logger, _device.Id, tagId, ex.Message);
+            throw new DeviceTagRefusedException(ex.CodeName, $"Modbus device '{_device.Id}' refused the write of tag '{tagId}' ({address}): {ex.Message}", ex);
+        }
         catch (ModbusException ex)
         {
             Log.WriteFailed(_logger, _device.Id, tagId, ex.Message);
             throw DeviceFailure(ex);
+        }
+    }
+
+    /// <summary>Reads one tag now (after a write, to confirm it), with the function of its table; nothing goes to the sink.</summary>
+    public async ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
+    {
+        ModbusClient client = _client ?? throw new InvalidOperationException("ReadTagAsync before ConnectAsync.");
+        ModbusTagSettings tag = FindTag(tagId);
+        ModbusAddress address = tag.Address;
+        byte[] data = ArrayPool<byte>.Shared.Rent(ModbusLimits.MaxPduLength);
+        try
+        {
+            await client.ReadAsync(ModbusTableInfo.ReadFunction(address.Table), address.Offset, (ushort)tag.Length, data, cancellationToken).ConfigureAwait(false);
+            return ModbusTableInfo.IsBitTable(address.Table)
+                ? TagValue.FromBoolean(ModbusValueCodec.GetPackedBit(data, 0))
+                : ModbusValueCodec.Decode(data.AsSpan(0, 2 * tag.Length), tag.Type, tag.Order, address.Bit, tag.Scale, tag.Offset);
+        }
+        catch (ModbusExceptionResponseException ex)
+        {
+            throw new DeviceTagRefusedException(ex.CodeName, $"Modbus device '{_device.Id}' refused to read tag '{tagId}' ({address}): {ex.Message}", ex);
+        }
+        catch (ModbusException ex)
+        {
+            throw DeviceFailure(ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
         }
     }
 
@@ -257,6 +301,10 @@ internal sealed class ModbusDriver : IDeviceDriver
 
         _readings[index] = Reading.Bad(_device.Id, tag.Id, reason, now);
     }
+
+    private ModbusTagSettings FindTag(string tagId) =>
+        _settings.Tags.FirstOrDefault(t => string.Equals(t.Id, tagId, StringComparison.Ordinal))
+            ?? throw new NotSupportedException($"Modbus device '{_device.Id}' has no tag '{tagId}'.");
 
     private DeviceException DeviceFailure(ModbusException ex)
     {

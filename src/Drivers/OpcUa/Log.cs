@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "OPC UA reconnect attempt {Attempt} to {Endpoint} failed ({Reason}); next in {DelayMs} ms")]
     public static partial void ReconnectFailed(ILogger logger, int attempt, string endpoint, string reason, long delayMs);
 
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "OPC UA reconnect attempt {Attempt} to {Endpoint} failed unexpectedly; next in {DelayMs} ms")]
+    public static partial void ReconnectFailedUnexpectedly(ILogger logger, Exception exception, int attempt, string endpoint, long delayMs);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "OPC UA reconnect attempt {Attempt} to {Endpoint} refused: {Status} {Reason}; next in {DelayMs} ms")]
+    public static partial void ReconnectRefusedCertificate(ILogger logger, int attempt, string endpoint, string status, string reason, long delayMs);
+
     [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "OPC UA reconnected to {Endpoint}: session {Outcome}")]
     public static partial void Reconnected(ILogger logger, string endpoint, string outcome);
 
@@ -64,6 +70,18 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4041, Level = LogLevel.Error, Message = "OPC UA device {DeviceId}: {Reason}")]
     public static partial void CertificateRefused(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 4042, Level = LogLevel.Information, Message = "OPC UA device {DeviceId}: created the gateway's application certificate {File} (SHA-256 {Thumbprint}), valid until {NotAfter:u}; servers that do not accept unknown clients must trust it")]
+    public static partial void OwnCertificateCreated(ILogger logger, string deviceId, string file, string thumbprint, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 4043, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: the gateway's application certificate (expiring {PreviousNotAfter:u}) was renewed: {File} (SHA-256 {Thumbprint}), valid until {NotAfter:u}. A technician must trust the new certificate on every OPC UA server that does not accept unknown clients (copy the file into its trust list, or accept it in its rejected list); until then such a server refuses the gateway")]
+    public static partial void OwnCertificateRenewed(ILogger logger, string deviceId, DateTimeOffset previousNotAfter, string file, string thumbprint, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 4044, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: the gateway's application certificate was for another application_uri or did not match its key, and was replaced: {File} (SHA-256 {Thumbprint}), valid until {NotAfter:u}; servers must trust the new certificate")]
+    public static partial void OwnCertificateReplaced(ILogger logger, string deviceId, string file, string thumbprint, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 4045, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: auth.allow_insecure_password is on: a user name and password over security policy None. The password is only sent encrypted with the server's trusted certificate, but the channel neither signs nor encrypts anything else; prefer security: {{ policy: auto }}")]
+    public static partial void InsecurePasswordAllowed(ILogger logger, string deviceId);
 
     [LoggerMessage(EventId = 4050, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: event notifier {Notifier} rejected: {Status}; no alarms from it")]
     public static partial void EventNotifierFailed(ILogger logger, string deviceId, string notifier, string status);

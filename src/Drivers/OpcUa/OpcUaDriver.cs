@@ -13,13 +13,13 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// notifiers; ConditionRefresh after every connect and reconnect brings the conditions already active, and
 /// acknowledgements go to the server's Acknowledge method (<see cref="IAcknowledgeDeviceAlarms"/>).
 /// </remarks>
-internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknowledgeDeviceAlarms
+internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknowledgeDeviceAlarms, IReadBackTags
 {
     private readonly DeviceDescriptor _device;
     private readonly OpcUaSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly UaNodeId?[] _nodes;
+    private readonly UaNodeReference?[] _nodes;
     private readonly string?[] _unresolved;
     private readonly CancellationTokenSource _disposed = new();
     private readonly OpcUaConditionEvents? _conditions;
@@ -29,15 +29,18 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     private int _subscribedMarkedBad;
 
     private readonly string _dataDirectory;
+    private readonly IDeviceGaugeSink? _gauges;
+    private DateTimeOffset? _renewOwnCertificateAt;
 
-    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null)
+    public OpcUaDriver(DeviceDescriptor device, OpcUaSettings settings, TimeProvider time, ILoggerFactory loggerFactory, string dataDirectory, IDeviceAlarmSink? deviceAlarms = null, IDeviceGaugeSink? gauges = null)
     {
         _dataDirectory = dataDirectory;
+        _gauges = gauges;
         _device = device;
         _settings = settings;
         _time = time;
         _logger = loggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa");
-        _nodes = new UaNodeId?[settings.Tags.Count];
+        _nodes = new UaNodeReference?[settings.Tags.Count];
         _unresolved = new string?[settings.Tags.Count];
         if (settings.Events is { } events && deviceAlarms is not null)
         {
@@ -53,7 +56,8 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         _sink = sink;
         UaClientOptions options = OpcUaClientOptionsFactory.Create(
             _settings, "SmartCity.Edge " + _device.Id, _dataDirectory, $"OPC UA device {_device.Id}", _time,
-            (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file));
+            (thumbprint, file) => Log.TrustedOnFirstUse(_logger, _device.Id, thumbprint, file),
+            OnOwnCertificate);
         _client = new UaClient(options, _time, _logger);
         _client.Reconnected += () =>
         {
@@ -85,6 +89,15 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             { Kind = "timeout" };
         }
 
+        if (_renewOwnCertificateAt is { } renewAt && now >= renewAt)
+        {
+            // A connection that lasted into the renewal window: the next driver instance loads the certificate, finds it
+            // due and renews it (OpcUaClientOptionsFactory), then connects with the new one.
+            throw new DeviceException(
+                $"OPC UA device {_device.Id}: the gateway's application certificate is due for renewal (renewal window from {renewAt:u}); reconnecting with a new one")
+            { Kind = "certificate" };
+        }
+
         List<int> indexes = TagIndexes(OpcUaTagMode.Poll);
         if (client.State != UaClientState.Connected)
         {
@@ -107,7 +120,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         UaDataValue[] values;
         try
         {
-            values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), cancellationToken).ConfigureAwait(false);
+            values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
@@ -135,41 +148,42 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken)
     {
         UaClient client = _client ?? throw new InvalidOperationException("WriteAsync before ConnectAsync.");
-        int index = -1;
-        for (int i = 0; i < _settings.Tags.Count; i++)
+        UaNodeReference node = NodeOf(tagId);
+
+        // The variable's type decides the encoding: read it first, then write the value converted to exactly that type.
+        UaDataValue current = await ReadNodeAsync(client, tagId, node, "read the type of", cancellationToken).ConfigureAwait(false);
+        UaBuiltInType type = current.Value.Type;
+        string problem = "it holds an array";
+        if (current.Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant, out problem))
         {
-            if (string.Equals(_settings.Tags[i].Id, tagId, StringComparison.Ordinal))
-            {
-                index = i;
-            }
+            throw new TagValueRejectedException($"cannot write {TagValueText.Describe(value)} to tag '{tagId}' ({node}): {problem}");
         }
 
-        if (index < 0 || _nodes[index] is not { } node)
-        {
-            throw new NotSupportedException($"Device '{_device.Id}' has no writable tag '{tagId}'.");
-        }
-
+        UaStatusCode result;
         try
         {
-            // The variable's type decides the encoding: read it once, then write the converted value.
-            UaDataValue[] current = await client.ReadAsync([new UaReadValueId(node)], cancellationToken).ConfigureAwait(false);
-            UaBuiltInType type = current[0].Value.Type;
-            if (current[0].Value.IsArray || !OpcUaValueConverter.TryToVariant(value, type, out UaVariant variant))
-            {
-                throw new NotSupportedException($"Tag '{tagId}' ({node}) holds {type}{(current[0].Value.IsArray ? "[]" : string.Empty)}; {value} cannot be written to it.");
-            }
-
-            UaStatusCode[] results = await client.WriteAsync([new UaWriteValue(node, new UaDataValue(variant))], cancellationToken).ConfigureAwait(false);
-            if (results.Length != 1 || !results[0].IsGood)
-            {
-                string status = results.Length == 1 ? results[0].Name : "no result";
-                throw new DeviceException($"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {status}") { Kind = "rejected" };
-            }
+            // The client resolves a namespace URI on the session the write goes out on, and answers one status per value.
+            result = await client.WriteAsync(node, new UaDataValue(variant), cancellationToken).ConfigureAwait(false);
         }
         catch (UaException ex)
         {
             throw ToDeviceException($"cannot write tag '{tagId}' on", ex);
         }
+
+        if (!result.IsGood)
+        {
+            // Per-value status (OPC 10000-4 §5.10.4): the server did not write it; the session is fine.
+            throw new DeviceTagRefusedException(result.Name, $"OPC UA server {_settings.Endpoint} refused the write of tag '{tagId}' ({node}): {result.Name}");
+        }
+    }
+
+    /// <summary>Reads one tag's Value attribute now (after a write, to confirm it); nothing goes to the sink.</summary>
+    public async ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
+    {
+        UaClient client = _client ?? throw new InvalidOperationException("ReadTagAsync before ConnectAsync.");
+        UaNodeReference node = NodeOf(tagId);
+        UaDataValue value = await ReadNodeAsync(client, tagId, node, "read", cancellationToken).ConfigureAwait(false);
+        return OpcUaValueConverter.ToTagValue(value.Value);
     }
 
     public async ValueTask DisposeAsync()
@@ -203,6 +217,46 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         return sink.PublishAsync(Reading.Bad(_device.Id, tag.Id, status.Name, _time.GetUtcNow()), cancellationToken);
     }
 
+    /// <summary>The node of a configured tag; a tag whose browse path did not resolve cannot be written or read.</summary>
+    private UaNodeReference NodeOf(string tagId)
+    {
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (string.Equals(_settings.Tags[i].Id, tagId, StringComparison.Ordinal))
+            {
+                return _nodes[i] ?? throw new NotSupportedException($"tag '{tagId}' of OPC UA device '{_device.Id}' has no node: its path did not resolve ({_unresolved[i] ?? "not yet resolved"})");
+            }
+        }
+
+        throw new NotSupportedException($"OPC UA device '{_device.Id}' has no tag '{tagId}'.");
+    }
+
+    /// <summary>One Read of one node's value; a bad status is the device's answer about this tag, not a connection failure.</summary>
+    private async Task<UaDataValue> ReadNodeAsync(UaClient client, string tagId, UaNodeReference node, string what, CancellationToken cancellationToken)
+    {
+        UaDataValue[] values;
+        try
+        {
+            values = await client.ReadAsync([node], cancellationToken).ConfigureAwait(false);
+        }
+        catch (UaException ex)
+        {
+            throw ToDeviceException($"cannot {what} tag '{tagId}' on", ex);
+        }
+
+        if (values.Length != 1)
+        {
+            throw new DeviceException($"OPC UA server {_settings.Endpoint} answered a read of tag '{tagId}' ({node}) with {values.Length} values for one node") { Kind = "protocol" };
+        }
+
+        if (values[0].StatusCode.IsBad)
+        {
+            throw new DeviceTagRefusedException(values[0].StatusCode.Name, $"OPC UA server {_settings.Endpoint} could not {what} tag '{tagId}' ({node}): {values[0].StatusCode.Name}");
+        }
+
+        return values[0];
+    }
+
     private List<int> TagIndexes(OpcUaTagMode mode)
     {
         var indexes = new List<int>();
@@ -228,7 +282,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         List<int> indexes = TagIndexes(OpcUaTagMode.Subscribe);
         try
         {
-            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => new UaReadValueId(_nodes[i]!.Value)).ToArray(), _disposed.Token).ConfigureAwait(false);
+            UaDataValue[] values = await client.ReadAsync(indexes.Select(i => _nodes[i]!.Value).ToArray(), _disposed.Token).ConfigureAwait(false);
             DateTimeOffset now = _time.GetUtcNow();
             for (int k = 0; k < indexes.Count; k++)
             {
@@ -273,7 +327,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             UaBrowsePathResult? result = k < results.Length ? results[k] : null;
             if (result is { StatusCode.IsGood: true, Targets.Length: > 0 } && result.Targets[0].IsLocal)
             {
-                _nodes[i] = result.Targets[0].NodeId;
+                _nodes[i] = new UaNodeReference(result.Targets[0].NodeId);
                 continue;
             }
 
@@ -292,7 +346,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             OpcUaTagSettings tag = _settings.Tags[i];
             if (tag.Mode == OpcUaTagMode.Subscribe && _nodes[i] is { } node)
             {
-                items.Add(new UaMonitoredItemRequest(node, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband));
+                items.Add(new UaMonitoredItemRequest(node.NodeId, (uint)i, tag.SamplingInterval.TotalMilliseconds, tag.QueueSize, tag.DeadbandType, tag.Deadband) { NamespaceUri = node.NamespaceUri });
             }
         }
 
@@ -388,6 +442,37 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
     /// <summary>"; " and the hint of <see cref="OpcUaHints.ForTag"/>, or nothing: appended to the log line of a bad tag.</summary>
     private string HintFor(OpcUaTagSettings tag, string status) => OpcUaHints.ForTag(_device.Id, tag, status) is { } hint ? "; " + hint : string.Empty;
 
+    /// <summary>
+    /// The application certificate this connection uses: says when it was created or replaced (a renewed certificate
+    /// must be trusted again on every server that does not accept unknown clients), remembers when it is due for
+    /// renewal, and reports its days left as the gauge <c>opcua_certificate_days_left</c>.
+    /// </summary>
+    private void OnOwnCertificate(UaApplicationCertificate own)
+    {
+        string file = new UaCertificateStore(Path.Combine(_dataDirectory, "pki")).OwnCertificatePath;
+        switch (own.Origin)
+        {
+            case UaOwnCertificateOrigin.Created:
+                Log.OwnCertificateCreated(_logger, _device.Id, file, own.Thumbprint, own.NotAfter);
+                break;
+            case UaOwnCertificateOrigin.Renewed or UaOwnCertificateOrigin.ReplacedExpired:
+                Log.OwnCertificateRenewed(_logger, _device.Id, own.PreviousNotAfter ?? own.NotBefore, file, own.Thumbprint, own.NotAfter);
+                break;
+            case UaOwnCertificateOrigin.ReplacedMismatch:
+                Log.OwnCertificateReplaced(_logger, _device.Id, file, own.Thumbprint, own.NotAfter);
+                break;
+        }
+
+        _renewOwnCertificateAt = own.RenewAt;
+        DateTimeOffset notAfter = own.NotAfter;
+        TimeProvider time = _time;
+        _gauges?.SetGauge(
+            _device.Id,
+            "opcua_certificate_days_left",
+            "Days until the gateway's OPC UA application certificate (used by this device) expires; it is renewed automatically 30 days before (a fifth of its lifetime if shorter), after which the server must trust the new one.",
+            () => Math.Round((notAfter - time.GetUtcNow()).TotalDays, 3));
+    }
+
     private DeviceException ToDeviceException(string what, UaException ex)
     {
         if (ex is UaCertificateException)
@@ -401,7 +486,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         {
             UaStatusCodes.BadNotConnected or UaStatusCodes.BadConnectionClosed => "refused",
             UaStatusCodes.BadTimeout => "timeout",
-            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid => "auth",
+            UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid or UaStatusCodes.BadSecurityModeInsufficient => "auth",
             _ => "protocol",
         };
         if (kind == "auth" && OpcUaHints.ForLogin(ex.StatusCode, _settings.UserName, _settings.UserCertificate is not null, tool: false) is { } login)

@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>
 /// <c>driver: opcua</c>: an OPC UA server over opc.tcp (our own client stack: policies None, Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss).
-/// Device keys: <c>endpoint</c>, <c>security {policy, mode, allow_deprecated, trust_on_first_use, check_hostname, certificate_validity_days, application_uri}</c>, <c>auth {username, password}</c>,
+/// Device keys: <c>endpoint</c>, <c>security {policy, mode, allow_deprecated, trust_on_first_use, check_hostname, certificate_validity_days, application_uri}</c>, <c>auth {username, password, allow_insecure_password | certificate_file, key_file}</c>,
 /// <c>publishing_interval</c>, <c>keep_alive</c>, <c>session_timeout</c>, <c>request_timeout</c>, <c>events</c> (true | {notifiers, severity_map {warning, high, critical}, queue_size}).
 /// Tag keys: <c>node</c> | <c>path</c>, <c>mode</c> (subscribe | poll), <c>sampling_interval</c>, <c>queue_size</c>,
 /// <c>deadband</c>, <c>deadband_type</c> (absolute | percent). See sample.yaml.
@@ -22,6 +22,11 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         ["absolute"] = UaDeadbandType.Absolute,
         ["percent"] = UaDeadbandType.Percent,
     };
+
+    private static readonly object s_warned = new();
+
+    /// <summary>Settings whose allow_insecure_password warning was logged (weak: forgotten with the settings).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<OpcUaSettings, object> _insecurePasswordWarned = new();
 
     public IReadOnlyList<string> DriverNames { get; } = ["opcua"];
 
@@ -46,9 +51,11 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 
         string? userName = null;
         string? password = null;
+        bool allowInsecurePassword = false;
         OpcUaUserCertificateFiles? userCertificate = null;
         if (deviceSection.GetSection("auth") is { } auth)
         {
+            allowInsecurePassword = auth.GetBoolean("allow_insecure_password", false);
             if (auth.Has("certificate_file") || auth.Has("key_file"))
             {
                 // X.509 user identity: both files, no user name.
@@ -62,6 +69,15 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             {
                 userName = auth.GetRequiredString("username");
                 password = auth.GetString("password") ?? string.Empty;
+                if (security.IsNone && !allowInsecurePassword)
+                {
+                    // The whole exchange (GetEndpoints, the certificate the password is encrypted with, ActivateSession)
+                    // is unauthenticated on a None channel: a man in the middle decides what the password is exposed to.
+                    auth.Error(auth.Has("password") ? "password" : "username",
+                        "a user name and password over security policy None are refused: the channel neither signs nor encrypts. " +
+                        "Use security: { policy: auto } (the server must then trust the gateway's certificate), or, for a server that offers nothing else, " +
+                        "set auth.allow_insecure_password: true (the password is then only sent encrypted with the server's certificate, once that is trusted in {data_dir}/pki)");
+                }
             }
 
             auth.ReportUnknownKeys();
@@ -79,11 +95,25 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         }
 
         OpcUaEventSettings? events = ReadEvents(deviceSection);
-        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags) { Events = events };
+        return new OpcUaSettings(endpoint, security, userName, password, userCertificate, publishing, keepAlive, sessionTimeout, requestTimeout, tags)
+        {
+            Events = events,
+            AllowInsecurePassword = allowInsecurePassword && userName is not null && security.IsNone,
+        };
     }
 
-    public IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context) =>
-        new OpcUaDriver(device, (OpcUaSettings)settings, context.TimeProvider, context.LoggerFactory, context.DataDirectory, context.DeviceAlarms);
+    public IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context)
+    {
+        var opcua = (OpcUaSettings)settings;
+        if (opcua.AllowInsecurePassword && _insecurePasswordWarned.TryAdd(opcua, s_warned))
+        {
+            // Once per start of the device (a reload that restarts it brings new settings and warns again), not at
+            // every reconnect of a failing one.
+            Log.InsecurePasswordAllowed(context.LoggerFactory.CreateLogger("SmartCity.Edge.Drivers.OpcUa"), device.Id);
+        }
+
+        return new OpcUaDriver(device, opcua, context.TimeProvider, context.LoggerFactory, context.DataDirectory, context.DeviceAlarms, context.DeviceGauges);
+    }
 
     public string? Explain(DeviceDescriptor device, DriverSettings settings, int tagIndex, string reason) =>
         settings is OpcUaSettings opcua && tagIndex >= 0 && tagIndex < opcua.Tags.Count ? OpcUaHints.ForTag(device.Id, opcua.Tags[tagIndex], reason) : null;
@@ -181,7 +211,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
 
     private static OpcUaTagSettings ReadTag(string id, ConfigSection tag)
     {
-        UaNodeId? nodeId = null;
+        UaNodeReference? nodeId = null;
         IReadOnlyList<UaQualifiedName>? path = null;
         bool hasNode = tag.Has("node");
         bool hasPath = tag.Has("path");
@@ -192,7 +222,7 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         else if (hasNode)
         {
             string text = tag.GetRequiredString("node");
-            if (UaNodeId.TryParse(text, out UaNodeId parsed, out string? error))
+            if (UaNodeReference.TryParse(text, out UaNodeReference parsed, out string? error))
             {
                 nodeId = parsed;
             }

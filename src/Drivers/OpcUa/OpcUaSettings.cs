@@ -33,6 +33,13 @@ public sealed record OpcUaSettings(
     TimeSpan RequestTimeout,
     IReadOnlyList<OpcUaTagSettings> Tags) : DriverSettings
 {
+    /// <summary>
+    /// <c>auth.allow_insecure_password: true</c> with a user name over policy None: allowed, with a warning at every
+    /// start; the password is still only sent encrypted with the server's certificate, after checking it against the
+    /// trust list in <c>{data_dir}/pki</c>.
+    /// </summary>
+    public bool AllowInsecurePassword { get; init; }
+
     /// <summary>Alarms &amp; conditions (<c>events:</c>); null when off.</summary>
     public OpcUaEventSettings? Events { get; init; }
 
@@ -45,7 +52,7 @@ public sealed record OpcUaSettings(
 
 /// <summary>One OPC UA tag.</summary>
 /// <param name="Id">Tag id.</param>
-/// <param name="NodeId">The node, when given as <c>node:</c>.</param>
+/// <param name="NodeId">The node, when given as <c>node:</c> (by namespace index, or by URI with <c>nsu=</c>).</param>
 /// <param name="Path">Browse names from the Objects folder, when given as <c>path:</c>.</param>
 /// <param name="Mode">Subscribe or poll.</param>
 /// <param name="SamplingInterval">Server-side sampling of a subscribed tag.</param>
@@ -54,7 +61,7 @@ public sealed record OpcUaSettings(
 /// <param name="Deadband">The deadband value.</param>
 public sealed record OpcUaTagSettings(
     string Id,
-    UaNodeId? NodeId,
+    UaNodeReference? NodeId,
     IReadOnlyList<UaQualifiedName>? Path,
     OpcUaTagMode Mode,
     TimeSpan SamplingInterval,

@@ -71,39 +71,100 @@ internal static class OpcUaValueConverter
         _ => TagValue.FromString(variant.ToString()),
     };
 
-    /// <summary>A gateway value as the variable's own built-in type (learnt by reading it), for Write.</summary>
-    public static bool TryToVariant(TagValue value, UaBuiltInType type, out UaVariant variant)
+    /// <summary>
+    /// A gateway value as the variable's own built-in type (learnt by reading it), for Write. Strict: false, with
+    /// <paramref name="problem"/>, for a value the type cannot hold exactly — text for a number, 70000 for a UInt16,
+    /// 2.5 for an Int32, 5 or text for a Boolean, a number for a String, NaN or infinity —, never a converted look-alike.
+    /// </summary>
+    public static bool TryToVariant(TagValue value, UaBuiltInType type, out UaVariant variant, out string problem)
     {
         variant = default;
-        try
+        problem = string.Empty;
+        bool number = value.IsNumeric && value.Kind != TagValueKind.Boolean && double.IsFinite(value.AsDouble());
+        object? converted;
+        switch (type)
         {
-            object? converted = type switch
-            {
-                UaBuiltInType.Boolean => value.AsBoolean(),
-                UaBuiltInType.SByte => checked((sbyte)value.AsInt64()),
-                UaBuiltInType.Byte => checked((byte)value.AsInt64()),
-                UaBuiltInType.Int16 => checked((short)value.AsInt64()),
-                UaBuiltInType.UInt16 => checked((ushort)value.AsInt64()),
-                UaBuiltInType.Int32 => checked((int)value.AsInt64()),
-                UaBuiltInType.UInt32 => checked((uint)value.AsInt64()),
-                UaBuiltInType.Int64 => value.AsInt64(),
-                UaBuiltInType.UInt64 => value.Kind == TagValueKind.UInt64 ? value.AsUInt64() : checked((ulong)value.AsInt64()),
-                UaBuiltInType.Float => (float)value.AsDouble(),
-                UaBuiltInType.Double => value.AsDouble(),
-                UaBuiltInType.String => value.ToString(),
-                _ => null,
-            };
-            if (converted is null || (converted is double d && double.IsNaN(d) && value.Kind != TagValueKind.Double))
-            {
-                return false;
-            }
+            case UaBuiltInType.Boolean:
+                converted = value.Kind == TagValueKind.Boolean ? value.AsBoolean()
+                    : number && value.AsDouble() is 0 or 1 ? value.AsDouble() == 1
+                    : null;
+                break;
+            case UaBuiltInType.SByte or UaBuiltInType.Byte or UaBuiltInType.Int16 or UaBuiltInType.UInt16
+                or UaBuiltInType.Int32 or UaBuiltInType.UInt32 or UaBuiltInType.Int64 or UaBuiltInType.UInt64:
+                if (!TryGetWhole(value, out Int128 whole))
+                {
+                    problem = $"a {type} variable takes a whole number, not {TagValueText.Describe(value)}";
+                    return false;
+                }
 
-            variant = new UaVariant(type, converted);
-            return true;
+                try
+                {
+                    converted = type switch
+                    {
+                        UaBuiltInType.SByte => checked((sbyte)whole),
+                        UaBuiltInType.Byte => checked((byte)whole),
+                        UaBuiltInType.Int16 => checked((short)whole),
+                        UaBuiltInType.UInt16 => checked((ushort)whole),
+                        UaBuiltInType.Int32 => checked((int)whole),
+                        UaBuiltInType.UInt32 => checked((uint)whole),
+                        UaBuiltInType.Int64 => checked((long)whole),
+                        _ => (object)checked((ulong)whole),
+                    };
+                }
+                catch (OverflowException)
+                {
+                    problem = $"{TagValueText.Describe(value)} does not fit a {type} variable";
+                    return false;
+                }
+
+                break;
+            case UaBuiltInType.Float:
+                converted = number && Math.Abs(value.AsDouble()) <= float.MaxValue ? (float)value.AsDouble() : null;
+                break;
+            case UaBuiltInType.Double:
+                converted = number ? value.AsDouble() : null;
+                break;
+            case UaBuiltInType.String:
+                converted = value.AsString();
+                break;
+            default:
+                problem = $"the gateway does not write {type} variables";
+                return false;
         }
-        catch (OverflowException)
+
+        if (converted is null)
         {
+            problem = $"a {type} variable cannot take {TagValueText.Describe(value)}";
             return false;
+        }
+
+        variant = new UaVariant(type, converted);
+        return true;
+    }
+
+    /// <summary>An integer, or a finite floating-point value without a fraction (below 2^64: enough for every integer type).</summary>
+    private static bool TryGetWhole(TagValue value, out Int128 whole)
+    {
+        whole = 0;
+        switch (value.Kind)
+        {
+            case TagValueKind.Int64:
+                whole = value.AsInt64();
+                return true;
+            case TagValueKind.UInt64:
+                whole = value.AsUInt64();
+                return true;
+            case TagValueKind.Boolean or TagValueKind.String or TagValueKind.None:
+                return false;
+            default:
+                double real = value.AsDouble();
+                if (!double.IsFinite(real) || Math.Floor(real) != real || Math.Abs(real) >= 18446744073709551616.0)
+                {
+                    return false;
+                }
+
+                whole = (Int128)real;
+                return true;
         }
     }
 

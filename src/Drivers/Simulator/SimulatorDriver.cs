@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Simulator;
 
 /// <summary>Produces one reading per tag per poll from a waveform of the clock, so alarms trip on a predictable rhythm.</summary>
-internal sealed class SimulatorDriver : IDeviceDriver
+internal sealed class SimulatorDriver : IDeviceDriver, IReadBackTags
 {
     private readonly DeviceDescriptor _device;
     private readonly SimulatorSettings _settings;
@@ -62,9 +62,28 @@ internal sealed class SimulatorDriver : IDeviceDriver
             throw new NotSupportedException($"Device '{_device.Id}' has no tag '{tagId}'.");
         }
 
+        if (!value.IsNumeric || !double.IsFinite(value.AsDouble()))
+        {
+            throw new TagValueRejectedException($"simulated tag '{tagId}' of '{_device.Id}' takes a number or true/false, not {TagValueText.Describe(value)}");
+        }
+
         // A write pins the simulated value, as an output would hold it.
         _state[index] = value.AsDouble();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The value a write pinned (or the waveform's state): what a constant tag reports at its next poll.</summary>
+    public ValueTask<TagValue> ReadTagAsync(string tagId, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < _settings.Tags.Count; i++)
+        {
+            if (_settings.Tags[i].Id == tagId)
+            {
+                return ValueTask.FromResult(TagValue.FromDouble(_state[i]));
+            }
+        }
+
+        throw new NotSupportedException($"Device '{_device.Id}' has no tag '{tagId}'.");
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

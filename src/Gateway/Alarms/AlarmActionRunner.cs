@@ -123,7 +123,7 @@ internal sealed class AlarmActionRunner : BackgroundService
             {
                 // Offline device, timeout, or even a driver bug: log and retry; a siren must never stop the gateway.
                 AlarmLog.ActionFailed(_logger, alarmId, action.DeviceId, action.TagId, attempt, ex.Message);
-                if (ex is KeyNotFoundException or NotSupportedException)
+                if (ex is KeyNotFoundException or NotSupportedException or TagValueRejectedException)
                 {
                     return; // configuration problem: retrying cannot help
                 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
@@ -15,7 +16,7 @@ internal static class AlarmServiceCollectionExtensions
 {
     /// <summary>
     /// The alarm engine (restored from <c>alarms.db</c>), the alarm service that commits its transitions, local
-    /// actions, webhooks and, with an MQTT upstream, the ack command service. Register after the forwarder and
+    /// actions, webhooks and, with an MQTT upstream, the command service (acks and operator writes). Register after the forwarder and
     /// before processing: hosted services stop in reverse order, so the alarm service drains what processing produced.
     /// </summary>
     public static IServiceCollection AddAlarms(this IServiceCollection services, GatewayConfiguration configuration)
@@ -72,6 +73,11 @@ internal static class AlarmServiceCollectionExtensions
         {
             services.AddSingleton(_ => new CommandReplayStore(configuration.Gateway.DataDirectory));
             services.AddSingleton<CommandTokenVerifier>();
+            services.AddSingleton(sp => new OperatorWrites(
+                sp.GetRequiredService<ActiveConfiguration>(),
+                sp.GetRequiredService<PipelineMonitor>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<IDeviceOutputs>()));
             services.AddSingleton(sp => new CommandService(
                 sp.GetRequiredService<CommandChannel>(),
                 sp.GetRequiredService<AlarmEngine>(),
@@ -83,7 +89,9 @@ internal static class AlarmServiceCollectionExtensions
                 sp.GetRequiredService<CommandReplayStore>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<CommandService>>(),
-                sp.GetService<IDeviceAlarmAcknowledger>()));
+                sp.GetService<IDeviceAlarmAcknowledger>(),
+                sp.GetRequiredService<OperatorWrites>(),
+                sp.GetService<IAuditSink>()));
             services.AddHostedService(sp => sp.GetRequiredService<CommandService>());
         }
 

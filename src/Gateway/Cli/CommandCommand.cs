@@ -6,8 +6,9 @@ using SmartCity.Edge.Gateway.Configuration;
 namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
-/// <c>smartcity-edge command ack …</c>: prints a signed command token for <c>{prefix}/commands/…</c>, so a technician
-/// (or a test) can send one with <c>mosquitto_pub -t {prefix}/commands/ack -m "$(smartcity-edge command ack …)"</c>.
+/// <c>smartcity-edge command ack …</c> and <c>command write …</c>: print a signed command token for
+/// <c>{prefix}/commands/…</c>, so a technician (or a test) can send one with
+/// <c>mosquitto_pub -t {prefix}/commands/write -m "$(smartcity-edge command write …)"</c>.
 /// Each command is a subcommand with its own claims; the key options are common to all.
 /// </summary>
 internal sealed class CommandCommand : ICliCommand
@@ -18,13 +19,15 @@ internal sealed class CommandCommand : ICliCommand
 
     public string Usage =>
         "command ack ALARM --occurrence SEQ --key FILE --kid ID --by NAME [--comment TEXT] [--alg ES256|HS256] [--ttl 60s]\n" +
-        "   prints a signed ack for {prefix}/commands/ack; FILE: the desk's ES256 private key (PEM) or HS256 secret file";
+        "   prints a signed ack for {prefix}/commands/ack; FILE: the desk's ES256 private key (PEM) or HS256 secret file\n" +
+        "command write DEVICE/TAG VALUE --key FILE --kid ID --by NAME [--expect VALUE] [--alg ES256|HS256] [--ttl 60s]\n" +
+        "   prints a signed write for {prefix}/commands/write; VALUE: true, false, a number, or text (\"42\" in double quotes is text)";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || args[0] is not AckCommand.Name)
+        if (args.Length == 0 || args[0] is not (AckCommand.Name or WriteCommand.Name))
         {
-            return Task.FromResult(Fail("say 'command ack ALARM --occurrence SEQ --key FILE --kid ID --by NAME'"));
+            return Task.FromResult(Fail("say 'command ack ALARM --occurrence SEQ …' or 'command write DEVICE/TAG VALUE …' (--key FILE --kid ID --by NAME)"));
         }
 
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -46,7 +49,9 @@ internal sealed class CommandCommand : ICliCommand
             }
         }
 
-        string[] known = ["--key", "--kid", "--by", "--alg", "--ttl", "--occurrence", "--comment"];
+        string[] known = args[0] == AckCommand.Name
+            ? ["--key", "--kid", "--by", "--alg", "--ttl", "--occurrence", "--comment"]
+            : ["--key", "--kid", "--by", "--alg", "--ttl", "--expect"];
         if (options.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             return Task.FromResult(Fail($"unknown option {unknown}"));
@@ -57,14 +62,29 @@ internal sealed class CommandCommand : ICliCommand
             return Task.FromResult(Fail(error));
         }
 
+        Dictionary<string, object>? claims = args[0] == AckCommand.Name ? AckClaims(positional, options, out error) : WriteClaims(positional, options, out error);
+        if (claims is null)
+        {
+            return Task.FromResult(Fail(error!));
+        }
+
+        Console.Out.WriteLine(CommandTokenWriter.Sign(key!, args[0], subject!, TimeProvider.System.GetUtcNow(), lifetime, claims));
+        return Task.FromResult(0);
+    }
+
+    private static Dictionary<string, object>? AckClaims(List<string> positional, Dictionary<string, string> options, out string? error)
+    {
+        error = null;
         if (positional.Count != 1)
         {
-            return Task.FromResult(Fail("give one ALARM id"));
+            error = "give one ALARM id";
+            return null;
         }
 
         if (!options.TryGetValue("--occurrence", out string? occurrenceText) || !long.TryParse(occurrenceText, NumberStyles.None, CultureInfo.InvariantCulture, out long occurrence) || occurrence <= 0)
         {
-            return Task.FromResult(Fail("--occurrence SEQ is required: the seq of the alarm's active transition (its \"occurrence\" on later messages and on the status page)"));
+            error = "--occurrence SEQ is required: the seq of the alarm's active transition (its \"occurrence\" on later messages and on the status page)";
+            return null;
         }
 
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
@@ -77,9 +97,43 @@ internal sealed class CommandCommand : ICliCommand
             claims["comment"] = comment;
         }
 
-        Console.Out.WriteLine(CommandTokenWriter.Sign(key!, AckCommand.Name, subject!, TimeProvider.System.GetUtcNow(), lifetime, claims));
-        return Task.FromResult(0);
+        return claims;
     }
+
+    private static Dictionary<string, object>? WriteClaims(List<string> positional, Dictionary<string, string> options, out string? error)
+    {
+        error = null;
+        int slash = positional.Count == 2 ? positional[0].IndexOf('/', StringComparison.Ordinal) : -1;
+        if (slash <= 0 || slash == positional[0].Length - 1)
+        {
+            error = "give DEVICE/TAG and VALUE, e.g. 'command write door-contacts/release true'";
+            return null;
+        }
+
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["device"] = positional[0][..slash],
+            ["tag"] = positional[0][(slash + 1)..],
+            ["value"] = ParseValue(positional[1]),
+        };
+        if (options.TryGetValue("--expect", out string? expect))
+        {
+            claims["expect"] = ParseValue(expect);
+        }
+
+        return claims;
+    }
+
+    /// <summary>true/false, a whole number, a finite number, text in double quotes, or else the text as given.</summary>
+    private static object ParseValue(string text) => text switch
+    {
+        "true" => true,
+        "false" => false,
+        _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) => whole,
+        _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number) => number,
+        _ when text.Length >= 2 && text[0] == '"' && text[^1] == '"' => text[1..^1],
+        _ => text,
+    };
 
     /// <summary>The options every command shares: the key, who signs, how long the token lives. Returns an error or null.</summary>
     private static string? ReadSigning(Dictionary<string, string> options, out CommandSigningKey? key, out string? subject, out TimeSpan lifetime)
@@ -88,7 +142,7 @@ internal sealed class CommandCommand : ICliCommand
         lifetime = s_defaultLifetime;
         if (!options.TryGetValue("--by", out subject) || subject.Length == 0)
         {
-            return "--by NAME is required: the operator, shown as ack.by";
+            return "--by NAME is required: the operator (shown as ack.by, and as who in the audit trail)";
         }
 
         if (!options.TryGetValue("--kid", out string? kid) || kid.Length == 0)

@@ -31,8 +31,9 @@ internal sealed class OpcUaCommand : ICliCommand
         OpcUaConnectionArguments.Usage + "\n" +
         "opcua certs [--config FILE | --data-dir DIR | --pki DIR]\n" +
         "    list our application certificate and the trusted and rejected server certificates ({data_dir}/pki)\n" +
-        "opcua trust THUMBPRINT [--config FILE | --data-dir DIR | --pki DIR]\n" +
-        "    trust a rejected server certificate (moves it from pki/rejected/certs to pki/trusted/certs)\n" +
+        "opcua trust FINGERPRINT [--config FILE | --data-dir DIR | --pki DIR]\n" +
+        "    trust a rejected server certificate (moves it from pki/rejected/certs to pki/trusted/certs); FINGERPRINT is the\n" +
+        "    SHA-256 of the certificate as printed (8+ hex digits suffice; an older version's SHA-1 thumbprint is accepted too)\n" +
         OpcUaCertificateExport.Usage;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -149,27 +150,44 @@ internal sealed class OpcUaCommand : ICliCommand
         }
 
         var store = new UaCertificateStore(pki);
+        try
+        {
+            // Files an older version named after the SHA-1 thumbprint get the SHA-256 name every message now prints.
+            store.UpgradeLegacyFileNames();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Cosmetic; listing and trusting work on the contents.
+        }
+
         if (args[0] == "trust")
         {
             if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
             {
-                error.WriteLine("usage: smartcity-edge opcua trust THUMBPRINT [--config FILE | --data-dir DIR | --pki DIR]");
+                error.WriteLine("usage: smartcity-edge opcua trust FINGERPRINT [--config FILE | --data-dir DIR | --pki DIR]");
                 return 2;
             }
 
-            string? trusted = store.Trust(args[1], out string? trustError);
+            string? trusted = store.Trust(args[1], out string? trustError, out StoredCertificate? certificate);
             if (trusted is null)
             {
                 error.WriteLine("opcua trust: " + trustError);
                 return 1;
             }
 
+            if (!certificate!.Thumbprint.StartsWith(args[1].Replace(":", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))
+            {
+                output.WriteLine($"note: {args[1]} is the SHA-1 thumbprint an older version printed; certificates are identified by their SHA-256 fingerprint now: {certificate.Thumbprint}");
+            }
+
             output.WriteLine($"trusted: {trusted}");
+            output.WriteLine($"SHA-256 {certificate.Thumbprint}  {certificate.Subject}");
             output.WriteLine("the gateway connects with it on its next attempt (no restart needed)");
             return 0;
         }
 
         output.WriteLine($"PKI folder {store.Root}");
+        output.WriteLine("certificates are listed by their SHA-256 fingerprint (the whole certificate); `opcua trust` takes 8 or more of its hex digits");
         foreach ((string title, string directory) in new[] { ("own", Path.GetDirectoryName(store.OwnCertificatePath)!), ("trusted", store.TrustedDirectory), ("rejected", store.RejectedDirectory) })
         {
             IReadOnlyList<StoredCertificate> certificates = store.List(directory);

@@ -14,16 +14,19 @@ internal sealed class OpcUaConnectionArguments
     public const string Usage =
         "    CONNECTION: opc.tcp://HOST:PORT [--policy None|auto|Basic256Sha256|Aes128_Sha256_RsaOaep|Aes256_Sha256_RsaPss]\n" +
         "                [--mode Sign|SignAndEncrypt] [--no-check-hostname] [--data-dir DIR]\n" +
-        "                [--user NAME (--password-env VAR | --password-file PATH) | --user-cert PATH --user-key PATH]\n" +
+        "                [--user NAME (--password-env VAR | --password-file PATH) [--allow-insecure-password] | --user-cert PATH --user-key PATH]\n" +
         "              | --config FILE --device ID   (endpoint, security and auth of that opcua device, as the service uses them)\n" +
         "    --policy defaults to None, or auto when --mode is given; auto takes the strongest endpoint offered. The names\n" +
         "    are security.policy's and security.mode's in the YAML (sign, sign_and_encrypt and none are accepted too).\n" +
         "    Secured policies use the gateway's PKI, DIR/pki (default DIR: data_dir of --config, else ./data/demo as `run`);\n" +
         "    an untrusted server certificate is saved in pki/rejected: check it, run the `opcua trust` command printed.\n" +
-        "    There is no --password: a password on the command line ends up in the shell history and in ps.";
+        "    There is no --password: a password on the command line ends up in the shell history and in ps.\n" +
+        "    --user with --policy none is refused unless --allow-insecure-password (as auth.allow_insecure_password): the password\n" +
+        "    is then only sent encrypted with the server's certificate, once that is trusted in DIR/pki.";
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private bool _noCheckHostName;
+    private bool _allowInsecurePassword;
 
     /// <summary>The positional endpoint URL, when given.</summary>
     public string? EndpointText { get; set; }
@@ -36,6 +39,9 @@ internal sealed class OpcUaConnectionArguments
         {
             case "--no-check-hostname":
                 _noCheckHostName = true;
+                return true;
+            case "--allow-insecure-password":
+                _allowInsecurePassword = true;
                 return true;
             case "--password":
                 error = "--password is not accepted: a password on the command line ends up in the shell history and in ps. " +
@@ -71,7 +77,7 @@ internal sealed class OpcUaConnectionArguments
         }
 
         string[] conflicting = ["--policy", "--mode", "--user", "--password-env", "--password-file", "--user-cert", "--user-key"];
-        string? option = _noCheckHostName ? "--no-check-hostname" : conflicting.FirstOrDefault(_values.ContainsKey);
+        string? option = _noCheckHostName ? "--no-check-hostname" : _allowInsecurePassword ? "--allow-insecure-password" : conflicting.FirstOrDefault(_values.ContainsKey);
         if (option is not null)
         {
             return Fail(error, $"{option} cannot be combined with --device: the device's security and auth blocks are used, so you test what the service uses");
@@ -144,6 +150,13 @@ internal sealed class OpcUaConnectionArguments
             return false;
         }
 
+        if (user is not null && policy == "None" && !_allowInsecurePassword)
+        {
+            return Fail(error,
+                "--user over --policy none is refused: the channel neither signs nor encrypts. Use --policy auto (or --mode sign_and_encrypt), " +
+                "or, for a server that offers nothing else, --allow-insecure-password (the password is then only sent encrypted with the server's trusted certificate)");
+        }
+
         string? dataDirectory = _values.GetValueOrDefault("--data-dir");
         if (dataDirectory is null)
         {
@@ -157,7 +170,7 @@ internal sealed class OpcUaConnectionArguments
         }
 
         dataDirectory = Path.GetFullPath(dataDirectory);
-        var security = UaSecurityConfiguration.None;
+        var security = UaSecurityConfiguration.None with { CheckHostName = !_noCheckHostName };
         if (policy != OpcUaSecurityNames.NoPolicy)
         {
             security = new UaSecurityConfiguration(
@@ -166,7 +179,10 @@ internal sealed class OpcUaConnectionArguments
 
         // A tool session: the server may drop it a minute after we are gone; the request timeout is the driver's default.
         var settings = new OpcUaSettings(
-            endpoint, security, user, password, userCertificate, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), []);
+            endpoint, security, user, password, userCertificate, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), [])
+        {
+            AllowInsecurePassword = _allowInsecurePassword && user is not null && policy == "None",
+        };
         connection = new OpcUaConnection(settings, dataDirectory);
         return true;
     }

@@ -8,7 +8,10 @@ using SmartCity.Edge.Gateway.Http;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
-/// <summary><c>smartcity-edge run [--config FILE] [--http-listen ADDR:PORT]</c>: validates, then runs the gateway until SIGTERM / Ctrl-C.</summary>
+/// <summary>
+/// <c>smartcity-edge run [--config FILE] [--http-listen ADDR:PORT]</c>: validates, then runs the gateway until SIGTERM /
+/// Ctrl-C. A stop at any moment, start-up included, ends in an orderly shutdown and exit code 0.
+/// </summary>
 internal sealed class RunCommand : ICliCommand
 {
     public string Name => "run";
@@ -20,6 +23,8 @@ internal sealed class RunCommand : ICliCommand
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        using var signals = new StopSignals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token);
         ConfigurationLoadResult result = ConfigArguments.Load(args);
         if (result.Configuration is not { } configuration)
         {
@@ -44,12 +49,39 @@ internal sealed class RunCommand : ICliCommand
             }
         }
 
+        if (stop.IsCancellationRequested)
+        {
+            return 0; // stopped before anything was opened or read
+        }
+
         bool demo = configuration.SourceFile == ConfigArguments.EmbeddedDemoName;
         HttpListenOverride? httpListen = listen is not null || demo ? new HttpListenOverride(listen, FreePortIfTaken: demo && listen is null) : null;
         using IHost host = GatewayHost.Build(configuration, httpListen: httpListen);
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayHost).FullName!);
         HostingLog.Starting(logger, configuration.SourceFile, ConfigurationSummary.Overview(configuration), ConfigurationSummary.Topics(configuration), ConfigurationSummary.Commands(configuration));
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return await RunHostAsync(host, stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="HostingAbstractionsHostExtensions.RunAsync"/>, except that a stop during start-up is not an error:
+    /// the host's start gives up with <see cref="OperationCanceledException"/>, and the services that had started are
+    /// then stopped in order (devices, then processing drains and commits what they read, then the forwarder).
+    /// </summary>
+    private static async Task<int> RunHostAsync(IHost host, CancellationToken stop)
+    {
+        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await host.StartAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand).Namespace!);
+            HostingLog.StoppedDuringStartup(logger);
+        }
+
+        // Returns once the host has stopped: at once (then stopping what started) when the stop came during start-up.
+        await host.WaitForShutdownAsync(stop).ConfigureAwait(false);
         return Environment.ExitCode;
     }
 }

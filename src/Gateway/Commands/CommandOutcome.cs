@@ -1,3 +1,5 @@
+using SmartCity.Edge.Gateway.Audit;
+
 namespace SmartCity.Edge.Gateway.Commands;
 
 /// <summary>What executing one command produced.</summary>
@@ -6,4 +8,7 @@ namespace SmartCity.Edge.Gateway.Commands;
 internal sealed record CommandOutcome(byte[]? Reply, VerifiedCommand? UsedToken)
 {
     public static readonly CommandOutcome Unanswered = new(null, null);
+
+    /// <summary>A write attempt (allowed or refused): recorded in the audit trail before the reply goes out.</summary>
+    public AuditRecord? Audit { get; init; }
 }

@@ -21,6 +21,13 @@ internal sealed record CommandRefusal(CommandRefusalCode Code, string Reason)
         CommandRefusalCode.NotAllowed => "not_allowed",
         CommandRefusalCode.Replayed => "replayed",
         CommandRefusalCode.Occurrence => "occurrence",
+        CommandRefusalCode.UnknownTarget => "unknown_target",
+        CommandRefusalCode.NotWritable => "not_writable",
+        CommandRefusalCode.Value => "value",
+        CommandRefusalCode.OutOfRange => "out_of_range",
+        CommandRefusalCode.ValueNotAllowed => "value_not_allowed",
+        CommandRefusalCode.Expect => "expect",
+        CommandRefusalCode.RateLimited => "rate_limited",
         _ => throw new InvalidOperationException($"Unhandled refusal code {Code}."),
     };
 }

@@ -44,4 +44,25 @@ internal enum CommandRefusalCode
 
     /// <summary><c>occurrence</c>: the ack names another occurrence of the alarm than the current one.</summary>
     Occurrence,
+
+    /// <summary><c>unknown_target</c>: a write names a device or tag that is not configured (or not running).</summary>
+    UnknownTarget,
+
+    /// <summary><c>not_writable</c>: the tag's configuration lacks <c>writable: true</c>, or its driver cannot write it (an input).</summary>
+    NotWritable,
+
+    /// <summary><c>value</c>: the value does not fit the tag's type (text for a number, 70000 for a uint16, 5 for a coil).</summary>
+    Value,
+
+    /// <summary><c>out_of_range</c>: the value is outside the tag's <c>min</c>/<c>max</c>.</summary>
+    OutOfRange,
+
+    /// <summary><c>value_not_allowed</c>: the value is not one of the tag's <c>allowed_values</c>.</summary>
+    ValueNotAllowed,
+
+    /// <summary><c>expect</c>: the tag does not hold the value the write's <c>expect</c> names (someone changed it meanwhile).</summary>
+    Expect,
+
+    /// <summary><c>rate_limited</c>: the tag's <c>rate_limit</c> is used up for now.</summary>
+    RateLimited,
 }

@@ -12,7 +12,8 @@ namespace SmartCity.Edge.Gateway.Commands;
 /// Bounded by construction: only tokens that verified and executed are recorded (a forger cannot add rows), each for at
 /// most <c>max_lifetime + clock_skew</c>, and every insert first deletes the expired ones. Written with
 /// <c>synchronous=FULL</c> before the command's result is published and the broker's PUBACK sent, so a token counts as
-/// used exactly when its effect does (see <see cref="CommandService"/>).
+/// used exactly when its effect does (see <see cref="CommandService"/>). A write's result is kept with its token: the
+/// broker delivering the command again (its result was lost with the connection) gets it again, inside the refusal.
 /// </remarks>
 internal sealed class CommandReplayStore : IDisposable
 {
@@ -33,6 +34,15 @@ internal sealed class CommandReplayStore : IDisposable
         Execute("PRAGMA journal_mode=WAL;");
         Execute("PRAGMA synchronous=FULL;");
         Execute(Schema);
+
+        // Added for writes: the result a token's command got, sent again when the token comes again. A commands.db of
+        // an earlier version gets the column; its rows have none.
+        using SqliteCommand probe = _connection.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM pragma_table_info('used_token') WHERE name = 'result';";
+        if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            Execute("ALTER TABLE used_token ADD COLUMN result BLOB;");
+        }
     }
 
     public string Path { get; }
@@ -54,7 +64,7 @@ internal sealed class CommandReplayStore : IDisposable
     /// Records a token as used until <paramref name="expires"/>, and forgets every token that expired before
     /// <paramref name="forgetBefore"/> (now minus the clock skew: no such token passes the lifetime check any more).
     /// </summary>
-    public void Remember(string kid, string tokenId, DateTimeOffset expires, DateTimeOffset forgetBefore)
+    public void Remember(string kid, string tokenId, DateTimeOffset expires, DateTimeOffset forgetBefore, byte[]? result = null)
     {
         lock (_gate)
         {
@@ -70,7 +80,8 @@ internal sealed class CommandReplayStore : IDisposable
             using (SqliteCommand insert = _connection.CreateCommand())
             {
                 insert.Transaction = transaction;
-                insert.CommandText = "INSERT OR REPLACE INTO used_token (kid, jti, expires) VALUES ($kid, $jti, $expires);";
+                insert.CommandText = "INSERT OR REPLACE INTO used_token (kid, jti, expires, result) VALUES ($kid, $jti, $expires, $result);";
+                insert.Parameters.AddWithValue("$result", (object?)result ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$kid", kid);
                 insert.Parameters.AddWithValue("$jti", tokenId);
                 insert.Parameters.AddWithValue("$expires", expires.ToUnixTimeSeconds());
@@ -78,6 +89,19 @@ internal sealed class CommandReplayStore : IDisposable
             }
 
             transaction.Commit();
+        }
+    }
+
+    /// <summary>The result the command of a used token got (its <c>{prefix}/commands/result</c> payload), if it was kept.</summary>
+    public byte[]? ResultOf(string kid, string tokenId)
+    {
+        lock (_gate)
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "SELECT result FROM used_token WHERE kid = $kid AND jti = $jti;";
+            command.Parameters.AddWithValue("$kid", kid);
+            command.Parameters.AddWithValue("$jti", tokenId);
+            return command.ExecuteScalar() as byte[];
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Pipeline;
@@ -12,7 +13,8 @@ using SmartCity.Edge.Gateway.Upstream;
 namespace SmartCity.Edge.Gateway.Commands;
 
 /// <summary>
-/// Executes commands received from upstream (today: alarm acknowledgement) and answers each on
+/// Executes commands received from upstream — alarm acknowledgement, and writes to device tags
+/// (<see cref="OperatorWrites"/>, each also recorded in the audit trail) — and answers each on
 /// <c>{prefix}/commands/result</c>: <c>{"command":"ack","alarm":"…","ok":true,"state":"acknowledged"}</c> or
 /// <c>{"command":"ack","alarm":"…","ok":false,"code":"…","error":"…"}</c>, echoing the request's <c>id</c> (a signed
 /// command's <c>jti</c>) when it had one. The acknowledgement itself reaches integrators as an alarm transition with
@@ -58,6 +60,8 @@ internal sealed class CommandService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<CommandService> _logger;
     private readonly IDeviceAlarmAcknowledger? _devices;
+    private readonly OperatorWrites? _writes;
+    private readonly IAuditSink? _audit;
     private readonly HashSet<string> _loggedTopics = new(StringComparer.Ordinal);
     private CommandsConfiguration? _announced;
 
@@ -72,7 +76,9 @@ internal sealed class CommandService : BackgroundService
         CommandReplayStore usedTokens,
         TimeProvider time,
         ILogger<CommandService> logger,
-        IDeviceAlarmAcknowledger? devices = null)
+        IDeviceAlarmAcknowledger? devices = null,
+        OperatorWrites? writes = null,
+        IAuditSink? audit = null)
     {
         _commands = commands;
         _engine = engine;
@@ -85,6 +91,8 @@ internal sealed class CommandService : BackgroundService
         _time = time;
         _logger = logger;
         _devices = devices;
+        _writes = writes;
+        _audit = audit;
     }
 
     /// <summary>
@@ -131,12 +139,18 @@ internal sealed class CommandService : BackgroundService
         (VerifiedCommand? command, CommandRefusal? refusal) = await _verifier.VerifyAsync(received.Payload, name, configuration, _time.GetUtcNow()).ConfigureAwait(false);
         if (refusal is not null)
         {
-            return Refuse(received.Topic, name, null, null, refusal, state: null);
+            CommandOutcome refused = Refuse(received.Topic, name, null, null, refusal, state: null);
+
+            // Who sent it is not established: the record says what was refused, with no name from the payload.
+            return name == WriteCommand.Name
+                ? refused with { Audit = WriteAudit(null, null, null, TagValue.None, WriteOutcome.Refused(refusal, TagValue.None)) }
+                : refused;
         }
 
         return name switch
         {
             AckCommand.Name => await AcknowledgeAsync(received.Topic, command!, cancellationToken).ConfigureAwait(false),
+            WriteCommand.Name => await WriteAsync(received.Topic, command!, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"Unhandled command {name}."),
         };
     }
@@ -175,12 +189,20 @@ internal sealed class CommandService : BackgroundService
         // all of them rather than for that one alone also covers a reply "nothing to acknowledge" that reports a state
         // another command (or the device) reached a moment ago and that is not yet committed.
         await _transitions.WaitCommittedAsync(_transitions.Published, cancellationToken).ConfigureAwait(false);
+        if (outcome.Audit is { } audit && _audit is not null)
+        {
+            // In the trail before anyone hears of the outcome: no answered attempt is missing from it.
+            await _audit.RecordAsync(audit, cancellationToken).ConfigureAwait(false);
+        }
+
         if (outcome.UsedToken is { Key: { } key, TokenId: { } tokenId } used)
         {
             // Durable before the reply and the PUBACK: from here a replay, or the broker's redelivery, is refused.
             try
             {
-                _usedTokens.Remember(key.Id, tokenId, used.Expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew);
+                // A write's result is kept with it (see WriteAsync: a redelivery gets it again).
+                byte[]? result = used.Command == WriteCommand.Name ? outcome.Reply : null;
+                _usedTokens.Remember(key.Id, tokenId, used.Expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew, result);
                 CommandLog.TokenUsed(_logger, used.Command, CommandText.Printable(used.Subject), key.Id, CommandText.Quote(tokenId), used.Expires);
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
@@ -284,6 +306,122 @@ internal sealed class CommandService : BackgroundService
 
         AlarmLog.Command(_logger, AckCommand.Name, CommandText.Printable(ack.Alarm), CommandText.Printable(ack.By), "sent to device " + device.DeviceId);
         return new CommandOutcome(Reply(AckCommand.Name, ack.Alarm, command.RequestId, ok: true, _engine.StateOf(ack.Alarm).ToWire(), error: null, code: null, via: "device"), command);
+    }
+
+    /// <summary>
+    /// A write: its claims, the key's <c>allow:</c> for <c>device/tag</c> and the replay store, then
+    /// <see cref="OperatorWrites"/>. Every outcome, refusals included, carries its audit record.
+    /// </summary>
+    private async Task<CommandOutcome> WriteAsync(string topic, VerifiedCommand command, CancellationToken cancellationToken)
+    {
+        if (!WriteCommand.TryRead(command, out WriteCommand? write, out string? deviceId, out string? tagId, out string? error))
+        {
+            var invalid = new CommandRefusal(CommandRefusalCode.Claims, error!);
+            TagValue requested = WriteCommand.TryGetValue(command.Claims, "value", required: true, out TagValue value, out _) ? value : TagValue.None;
+            return RefuseWrite(topic, command, deviceId, tagId, requested, invalid);
+        }
+
+        if (!command.IsSigned)
+        {
+            // allow_unsigned keeps yesterday's plain JSON acks working; writes never had an unsigned form.
+            return RefuseWrite(topic, command, write!.DeviceId, write.TagId, write.Value, new CommandRefusal(CommandRefusalCode.Unsigned,
+                "unsigned write refused: writes are always signed tokens (allow_unsigned applies to acks only), e.g. made by `smartcity-edge command write DEVICE/TAG VALUE --key FILE --kid ID --by NAME`"));
+        }
+
+        if (Authorize(command, WriteCommand.Name, write!.Target) is { } refusal)
+        {
+            // A replay changes nothing; it carries the first result, so a desk whose result was lost (the broker
+            // delivering the command again after a reconnect) learns the outcome at least once.
+            byte[]? original = refusal.Code == CommandRefusalCode.Replayed ? _usedTokens.ResultOf(command.Key!.Id, command.TokenId!) : null;
+            return RefuseWrite(topic, command, write.DeviceId, write.TagId, write.Value, refusal, original);
+        }
+
+        if (_writes is null)
+        {
+            return RefuseWrite(topic, command, write.DeviceId, write.TagId, write.Value, new CommandRefusal(CommandRefusalCode.UnknownTarget, "this process has no devices to write"));
+        }
+
+        WriteOutcome outcome = await _writes.ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+        if (outcome.Outcome == AuditOutcome.Refused)
+        {
+            CommandLog.Refused(_logger, CommandText.Quote(topic), outcome.Code!, outcome.Reason!);
+        }
+
+        return new CommandOutcome(WriteReply(command.RequestId, write.DeviceId, write.TagId, write.Value, outcome), outcome.Sent ? command : null)
+        {
+            Audit = WriteAudit(command, write.DeviceId, write.TagId, write.Value, outcome),
+        };
+    }
+
+    private CommandOutcome RefuseWrite(string topic, VerifiedCommand command, string? deviceId, string? tagId, TagValue requested, CommandRefusal refusal, byte[]? original = null)
+    {
+        CommandLog.Refused(_logger, CommandText.Quote(topic), refusal.WireCode, refusal.Reason);
+        TagValue old = deviceId is not null && tagId is not null && _writes is not null ? _writes.CurrentValue(deviceId, tagId) : TagValue.None;
+        WriteOutcome outcome = WriteOutcome.Refused(refusal, old);
+        return new CommandOutcome(WriteReply(command.RequestId, deviceId, tagId, requested, outcome, original), null)
+        {
+            Audit = WriteAudit(command, deviceId, tagId, requested, outcome),
+        };
+    }
+
+    private AuditRecord WriteAudit(VerifiedCommand? command, string? deviceId, string? tagId, TagValue requested, WriteOutcome outcome) =>
+        new(WriteCommand.Name, "mqtt", command?.Subject, command?.Key?.Id, command?.TokenId, deviceId, tagId, outcome.Old, requested, outcome.Confirmed, outcome.Outcome, outcome.Code, outcome.Reason, _time.GetUtcNow())
+        {
+            DeviceStatus = outcome.DeviceStatus,
+        };
+
+    /// <summary>
+    /// <c>{"command":"write","id":…,"device":…,"tag":…,"ok":…,"value":…,"old":…,"confirmed":…,"code":…,"device_status":…,"error":…}</c>:
+    /// <c>value</c> is the value asked for, <c>old</c> the gateway's latest reading before, <c>confirmed</c> what was read back;
+    /// a replay's refusal carries the first result as <c>original</c>.
+    /// </summary>
+    private static byte[] WriteReply(string? requestId, string? deviceId, string? tagId, TagValue requested, WriteOutcome outcome, byte[]? original = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("command"u8, WriteCommand.Name);
+            if (requestId is not null)
+            {
+                writer.WriteString("id"u8, requestId);
+            }
+
+            writer.WriteString("device"u8, deviceId);
+            writer.WriteString("tag"u8, tagId);
+            writer.WriteBoolean("ok"u8, outcome.Ok);
+            JsonMembersWriter.WriteValue(writer, "value"u8, requested);
+            JsonMembersWriter.WriteValue(writer, "old"u8, outcome.Old);
+            if (!outcome.Confirmed.IsNone)
+            {
+                JsonMembersWriter.WriteValue(writer, "confirmed"u8, outcome.Confirmed);
+            }
+
+            if (outcome.Code is not null)
+            {
+                writer.WriteString("code"u8, outcome.Code);
+            }
+
+            if (outcome.DeviceStatus is not null)
+            {
+                writer.WriteString("device_status"u8, outcome.DeviceStatus);
+            }
+
+            if (outcome.Reason is not null)
+            {
+                writer.WriteString("error"u8, outcome.Reason);
+            }
+
+            if (original is not null)
+            {
+                writer.WritePropertyName("original"u8);
+                writer.WriteRawValue(original, skipInputValidation: false);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace SmartCity.Edge.Gateway.Configuration;
 public sealed record CommandPermission(string Command, string? Target)
 {
     /// <summary>The commands the gateway executes; an <c>allow:</c> entry naming another is a configuration problem.</summary>
-    public static readonly IReadOnlyList<string> KnownCommands = ["ack"];
+    public static readonly IReadOnlyList<string> KnownCommands = ["ack", "write"];
 
     /// <summary>Parses an <c>allow:</c> entry; on failure <paramref name="error"/> says why (never null then).</summary>
     public static CommandPermission? Parse(string text, out string? error)
@@ -25,7 +25,8 @@ public sealed record CommandPermission(string Command, string? Target)
 
         if (target is not null && (target.Length == 0 || target.Length > 200 || !target.All(IsPatternChar)))
         {
-            error = $"'{text}': after '{command}:' comes a pattern of letters, digits, '-', '_', '.', '/' and '*' (e.g. \"{command}:fire-*\")";
+            string example = command == "write" ? "write:door-contacts/*" : command + ":fire-*";
+            error = $"'{text}': after '{command}:' comes a pattern of letters, digits, '-', '_', '.', '/' and '*' (e.g. \"{example}\")";
             return null;
         }
 

@@ -12,8 +12,12 @@ public sealed record DeviceConfiguration(
     public string Id => Descriptor.Id;
 }
 
-/// <summary>The gateway's view of a tag: report-by-exception deadband and unit.</summary>
+/// <summary>The gateway's view of a tag: report-by-exception deadband, unit, and whether operators may write it.</summary>
 /// <param name="Id">Tag id, unique within its device.</param>
 /// <param name="Unit">Engineering unit, free text.</param>
 /// <param name="Deadband">Publish a numeric value only when it moved at least this much since the last published one; 0 publishes every change.</param>
-public sealed record TagConfiguration(string Id, string? Unit, double Deadband);
+public sealed record TagConfiguration(string Id, string? Unit, double Deadband)
+{
+    /// <summary><c>writable: true</c> and its rules; null: no command may write this tag.</summary>
+    public TagWriteRules? Write { get; init; }
+}

@@ -20,4 +20,6 @@ public sealed record GatewayConfiguration(
 
     /// <summary>The <c>commands:</c> section: keys for signed operator commands; applied live by a reload.</summary>
     public CommandsConfiguration Commands { get; init; } = CommandsConfiguration.Default;
+    /// <summary>The <c>snmp_traps:</c> section; null: no trap listener.</summary>
+    public SmartCity.Edge.Drivers.Snmp.SnmpTrapListenerSettings? SnmpTraps { get; init; }
 }

@@ -77,11 +77,12 @@ public sealed partial class GatewayConfigurationLoader
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
         HttpConfiguration http = ReadHttp(root);
         CommandsConfiguration commands = ReadCommands(root);
+        SmartCity.Edge.Drivers.Snmp.SnmpTrapListenerSettings? snmpTraps = ReadSnmpTraps(root);
         root.ReportUnknownKeys();
 
         GatewayConfiguration? configuration = context.Problems.HasAny
             ? null
-            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http, Commands = commands };
+            : new GatewayConfiguration(fileName, gateway, devices, alarms, buffer, upstream) { AlarmOptions = alarmOptions, Webhooks = webhooks, Http = http, SnmpTraps = snmpTraps, Commands = commands };
         return new ConfigurationLoadResult(configuration, context.Problems);
     }
 
@@ -160,7 +161,8 @@ public sealed partial class GatewayConfigurationLoader
             }
         }
 
-        IReadOnlyList<ConfigSection> tagSections = section.GetSectionList("tags", required: true);
+        // Not required here: a driver's preset may supply every tag (checked after ReadSettings).
+        IReadOnlyList<ConfigSection> tagSections = section.GetSectionList("tags");
         var tags = new List<TagConfiguration>(tagSections.Count);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (ConfigSection tag in tagSections)
@@ -182,11 +184,20 @@ public sealed partial class GatewayConfigurationLoader
 
             string? unit = tag.GetString("unit");
             double deadband = tag.GetDouble("deadband", 0, min: 0);
-            tags.Add(new TagConfiguration(tagId, unit, deadband));
+            tags.Add(new TagConfiguration(tagId, unit, deadband) { Write = ReadTagWriteRules(tag) });
         }
 
         var descriptor = new DeviceDescriptor(id, driverName, pollInterval, tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray());
         DriverSettings? settings = factory?.ReadSettings(descriptor, section, tagSections);
+        if (settings is { ImpliedTags.Count: > 0 })
+        {
+            tags.AddRange(settings.ImpliedTags.Where(t => !seen.ContainsKey(t.Id)).Select(t => new TagConfiguration(t.Id, t.Unit, 0)));
+            descriptor = descriptor with { Tags = tags.Select(t => new TagDescriptor(t.Id, t.Unit)).ToArray() };
+        }
+        else if (!section.Has("tags"))
+        {
+            section.Error("tags", "is required");
+        }
 
         // Without a driver nobody knows which keys are valid: report the driver, not a cascade of "unknown key".
         if (factory is not null)
@@ -225,6 +236,8 @@ public sealed partial class GatewayConfigurationLoader
 
         bool console = section.GetBoolean("console", false);
         ConfigSection? mqtt = section.GetSection("mqtt");
+        ConfigSection? sparkplugSection = section.GetSection("sparkplug");
+        SparkplugUpstreamConfiguration? sparkplug = sparkplugSection is null ? null : ReadSparkplug(sparkplugSection, gateway);
         string prefix = defaultPrefix;
         MqttUpstreamConfiguration? mqttConfiguration = null;
         if (mqtt is not null)
@@ -238,13 +251,13 @@ public sealed partial class GatewayConfigurationLoader
             mqttConfiguration = ReadMqtt(mqtt, gateway);
             mqtt.ReportUnknownKeys();
         }
-        else if (!console)
+        else if (!console && sparkplugSection is null)
         {
-            section.Error("mqtt", "no upstream: configure upstream.mqtt or set upstream.console: true");
+            section.Error("mqtt", "no upstream: configure upstream.mqtt, upstream.sparkplug or set upstream.console: true");
         }
 
         section.ReportUnknownKeys();
-        return new UpstreamConfiguration(mqttConfiguration, console, prefix);
+        return new UpstreamConfiguration(mqttConfiguration, console, prefix) { Sparkplug = sparkplug };
     }
 
     private static MqttUpstreamConfiguration? ReadMqtt(ConfigSection mqtt, GatewayIdentity gateway)

@@ -4,7 +4,11 @@ namespace SmartCity.Edge.Gateway.Configuration;
 /// <param name="Mqtt">The MQTT broker, or null when none is configured.</param>
 /// <param name="Console">Print every published message to standard output.</param>
 /// <param name="TopicPrefix">Prefix of every topic (<c>upstream.mqtt.topic_prefix</c>, default <c>smartcity/{site}/{gateway id}</c>).</param>
-public sealed record UpstreamConfiguration(MqttUpstreamConfiguration? Mqtt, bool Console, string TopicPrefix);
+public sealed record UpstreamConfiguration(MqttUpstreamConfiguration? Mqtt, bool Console, string TopicPrefix)
+{
+    /// <summary>The <c>upstream.sparkplug:</c> section, or null; an init property so that existing constructions need no change.</summary>
+    public SparkplugUpstreamConfiguration? Sparkplug { get; init; }
+}
 
 /// <summary>The <c>upstream.mqtt:</c> section.</summary>
 /// <param name="Host">Broker host.</param>

@@ -4,6 +4,7 @@ using SmartCity.Edge.Drivers.I2c;
 using SmartCity.Edge.Drivers.Modbus;
 using SmartCity.Edge.Drivers.OpcUa;
 using SmartCity.Edge.Drivers.Simulator;
+using SmartCity.Edge.Drivers.Snmp;
 
 namespace SmartCity.Edge.Gateway.Hosting;
 
@@ -17,6 +18,7 @@ internal static class DriverCatalog
         services.AddI2cDriver();
         services.AddModbusDriver();
         services.AddOpcUaDriver();
+        services.AddSnmpDriver();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
@@ -56,6 +57,8 @@ internal static class GatewayHost
         services.AddSingleton<ReadinessCheck>();
         services.AddSingleton<MetricsReport>();
         services.AddSingleton<StatusReport>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditSink, AuditService>();
         services.AddSingleton<ReadingChannel>();
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
         services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(
@@ -89,6 +92,9 @@ internal static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<DeviceSupervisorService>());
         services.AddSingleton<IDeviceOutputs>(sp => sp.GetRequiredService<DeviceSupervisorService>());
         services.AddSingleton<IDeviceAlarmAcknowledger>(sp => sp.GetRequiredService<DeviceSupervisorService>());
+
+        // Registered after the devices: stops before them, so no trap reaches a stopped device's sink.
+        services.AddHostedService<SnmpTrapService>();
 
         services.AddSingleton(_ => new SystemdNotifier(Environment.GetEnvironmentVariable));
         services.AddSingleton<PipelineProgress>();

@@ -80,6 +80,11 @@ internal sealed record ReloadPlan(
             needsRestart.Add("http");
         }
 
+        if (!ConfigEquality.DeepEquals(running.SnmpTraps, next.SnmpTraps))
+        {
+            needsRestart.Add("snmp_traps");
+        }
+
         bool webhooksChanged = !ConfigEquality.DeepEquals(running.Webhooks, next.Webhooks);
         return new ReloadPlan(removed, restarted, added, unchanged, needsRestart, webhooksChanged, mqtt);
     }

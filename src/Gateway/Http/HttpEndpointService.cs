@@ -79,7 +79,10 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
             WebApplication app = Build(listen);
             try
             {
-                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                // Not cancelled by a stop during start-up (SIGTERM while starting): binding a local port takes
+                // milliseconds, and a web host given up half-way logs "Hosting failed to start" with a stack trace.
+                // Once started, the gateway's host stops it in order like every other service.
+                await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
             {

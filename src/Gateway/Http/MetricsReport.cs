@@ -65,6 +65,19 @@ internal sealed class MetricsReport
             w.Sample(Prefix + "poll_duration_seconds_count", cumulative[^1], ("device", d.DeviceId));
         }
 
+        // Gauges the drivers report about their connections (e.g. opcua_certificate_days_left), one family per name.
+        foreach (IGrouping<string, (string Device, DeviceGauge Gauge)> family in devices
+            .SelectMany(d => d.Gauges.Select(g => (Name: g.Key, Sample: (d.DeviceId, g.Value))))
+            .GroupBy(g => g.Name, g => g.Sample, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            w.Family(Prefix + family.Key, "gauge", family.First().Gauge.Help);
+            foreach ((string device, DeviceGauge gauge) in family)
+            {
+                w.Sample(Prefix + family.Key, gauge.Read(), ("device", device));
+            }
+        }
+
         w.Family(Prefix + "records_committed_total", "counter", "Records (readings that passed report-by-exception, and alarm transitions) committed to the durable buffer.");
         w.Sample(Prefix + "records_committed_total", _monitor.Committed);
         w.Family(Prefix + "buffer_commit_failures_total", "counter", "Failed buffer commits (disk full, I/O error, locked); the batch is retried.");

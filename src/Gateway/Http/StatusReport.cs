@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
@@ -11,7 +12,7 @@ using SmartCity.Edge.Gateway.Upstream;
 
 namespace SmartCity.Edge.Gateway.Http;
 
-/// <summary>The <c>/api/status</c> JSON the status page renders: devices with their tags, active alarms, buffer and upstream.</summary>
+/// <summary>The <c>/api/status</c> JSON the status page renders: devices with their tags, active alarms, the latest operator writes, buffer and upstream.</summary>
 internal sealed class StatusReport
 {
     private readonly PipelineMonitor _monitor;
@@ -20,9 +21,11 @@ internal sealed class StatusReport
     private readonly ActiveConfiguration _configuration;
     private readonly ReadinessCheck _readiness;
     private readonly TimeProvider _time;
+    private readonly AuditTrail? _audit;
 
-    public StatusReport(PipelineMonitor monitor, IDurableBuffer buffer, ForwarderService forwarder, ActiveConfiguration configuration, ReadinessCheck readiness, TimeProvider time)
+    public StatusReport(PipelineMonitor monitor, IDurableBuffer buffer, ForwarderService forwarder, ActiveConfiguration configuration, ReadinessCheck readiness, TimeProvider time, AuditTrail? audit = null)
     {
+        _audit = audit;
         _monitor = monitor;
         _buffer = buffer;
         _forwarder = forwarder;
@@ -84,6 +87,11 @@ internal sealed class StatusReport
                 json.WriteStartObject();
                 json.WriteString("id", tag.Id);
                 json.WriteString("unit", tag.Unit);
+                if (tag.Write is not null)
+                {
+                    json.WriteBoolean("writable", true);
+                }
+
                 if (tags.TryGetValue((device.Id, tag.Id), out TagSnapshot? snapshot))
                 {
                     WriteValue(json, "value", snapshot.Value);
@@ -141,6 +149,15 @@ internal sealed class StatusReport
             }
 
             json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        // The latest operator writes, newest first: who wrote what, and how it ended (refusals included).
+        json.WriteStartArray("audit");
+        foreach (AuditRecord record in _audit?.Recent() ?? [])
+        {
+            AuditJson.Write(json, record);
         }
 
         json.WriteEndArray();

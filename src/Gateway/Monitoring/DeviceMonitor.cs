@@ -10,6 +10,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 internal sealed class DeviceMonitor
 {
     private readonly ConcurrentDictionary<string, long> _errorsByKind = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeviceGauge> _gauges = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _readings;
     private long _operationStartedTimestamp;
@@ -43,6 +44,11 @@ internal sealed class DeviceMonitor
     public long Readings => Interlocked.Read(ref _readings);
 
     public IReadOnlyDictionary<string, long> ErrorsByKind => _errorsByKind;
+
+    /// <summary>Gauges the device's driver reported (<see cref="SmartCity.Edge.Drivers.IDeviceGaugeSink"/>), by metric name.</summary>
+    public IReadOnlyDictionary<string, DeviceGauge> Gauges => _gauges;
+
+    public void SetGauge(string name, string help, Func<double> read) => _gauges[name] = new DeviceGauge(help, read);
 
     public void CountReading() => Interlocked.Increment(ref _readings);
 

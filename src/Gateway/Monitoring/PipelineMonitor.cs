@@ -9,7 +9,7 @@ namespace SmartCity.Edge.Gateway.Monitoring;
 /// one <see cref="DeviceMonitor"/> per running device, the latest value of every tag, active alarms, and the
 /// processing stage's commit progress. Writers are the pipeline stages; readers never block them.
 /// </summary>
-internal sealed class PipelineMonitor
+internal sealed class PipelineMonitor : IDeviceGaugeSink
 {
     private readonly ConcurrentDictionary<string, DeviceMonitor> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Device, string Tag), TagCell> _tags = new();
@@ -63,6 +63,15 @@ internal sealed class PipelineMonitor
         return monitor;
     }
 
+    /// <summary>A driver's gauge, kept with its device's monitor (a device not running, e.g. in a technician tool, keeps none).</summary>
+    public void SetGauge(string deviceId, string name, string help, Func<double> read)
+    {
+        if (_devices.TryGetValue(deviceId, out DeviceMonitor? device))
+        {
+            device.SetGauge(name, help, read);
+        }
+    }
+
     /// <summary>Forgets a device removed by a reload, with its tags' last values.</summary>
     public void RemoveDevice(string deviceId)
     {
@@ -85,6 +94,13 @@ internal sealed class PipelineMonitor
 
         // One cell per tag, updated in place: the hot path allocates nothing once every tag has been seen.
         _tags.GetOrAdd((reading.DeviceId, reading.TagId), static key => new TagCell(key.Device, key.Tag)).Update(reading);
+    }
+
+    /// <summary>The gateway's latest reading of one tag (what an operator's <c>expect</c> is compared with); false before the first.</summary>
+    public bool TryGetLatest(string deviceId, string tagId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TagSnapshot? snapshot)
+    {
+        snapshot = _tags.TryGetValue((deviceId, tagId), out TagCell? cell) ? cell.Snapshot() : null;
+        return snapshot is not null;
     }
 
     /// <summary>

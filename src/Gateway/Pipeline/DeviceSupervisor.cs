@@ -26,6 +26,12 @@ internal sealed class DeviceSupervisor
     private DateTimeOffset _lastSummary;
     private volatile IDeviceDriver? _connected;
 
+    /// <summary>
+    /// One driver call at a time: a poll, an output write, an operator's write with its read-back. Drivers need not be
+    /// safe for concurrent calls, and a read-back shows the device after this write, not after one racing it.
+    /// </summary>
+    private readonly SemaphoreSlim _driverGate = new(1, 1);
+
     public DeviceSupervisor(DeviceConfiguration device, IReadingSink sink, DriverContext context, ILogger logger, DeviceMonitor? monitor = null, IDeviceStatusObserver? status = null)
     {
         _monitor = monitor ?? new DeviceMonitor(device.Id, device.Descriptor.Driver, device.Descriptor.PollInterval, context.TimeProvider);
@@ -52,11 +58,46 @@ internal sealed class DeviceSupervisor
 
     public string DeviceId => _device.Id;
 
-    /// <summary>Writes through the driver instance that is connected now.</summary>
-    public ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken) =>
-        _connected is { } driver
-            ? driver.WriteAsync(tagId, value, cancellationToken)
-            : throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" };
+    /// <summary>Writes through the driver instance that is connected now, between two polls.</summary>
+    public async ValueTask WriteAsync(string tagId, TagValue value, CancellationToken cancellationToken) =>
+        await WriteAsync(tagId, value, readBack: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Writes through the driver instance that is connected now, between two polls, and with <paramref name="readBack"/>
+    /// reads the tag back from the device before the next poll or write (<see cref="IReadBackTags"/>). The write's
+    /// failures are thrown; a read-back failure is returned, since the write itself went through.
+    /// </summary>
+    public async ValueTask<DeviceWriteResult> WriteAsync(string tagId, TagValue value, bool readBack, CancellationToken cancellationToken)
+    {
+        await _driverGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            IDeviceDriver driver = _connected ?? throw Offline();
+            await driver.WriteAsync(tagId, value, cancellationToken).ConfigureAwait(false);
+            if (!readBack)
+            {
+                return default;
+            }
+
+            if (driver is not IReadBackTags reader)
+            {
+                return new DeviceWriteResult(null, new NotSupportedException($"the {_device.Descriptor.Driver} driver cannot read a tag back"));
+            }
+
+            try
+            {
+                return new DeviceWriteResult(await reader.ReadTagAsync(tagId, cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (Exception ex) when (ex is DeviceException or DeviceTagRefusedException or NotSupportedException)
+            {
+                return new DeviceWriteResult(null, ex);
+            }
+        }
+        finally
+        {
+            _driverGate.Release();
+        }
+    }
 
     /// <summary>Acknowledges an alarm the device keeps, through the driver instance that is connected now.</summary>
     public ValueTask AcknowledgeAlarmAsync(string conditionId, string? comment, CancellationToken cancellationToken) => _connected switch
@@ -65,6 +106,8 @@ internal sealed class DeviceSupervisor
         null => throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" },
         _ => throw new NotSupportedException($"the {_device.Descriptor.Driver} driver of device '{_device.Id}' cannot acknowledge alarms"),
     };
+
+    private DeviceException Offline() => new($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" };
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -109,6 +152,9 @@ internal sealed class DeviceSupervisor
                 _connected = null;
                 if (driver is not null)
                 {
+                    // A write in progress finishes (or times out) before its driver goes.
+                    await _driverGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    _driverGate.Release();
                     await DisposeQuietlyAsync(driver).ConfigureAwait(false);
                 }
             }
@@ -140,6 +186,7 @@ internal sealed class DeviceSupervisor
         using var timer = new PeriodicTimer(_device.Descriptor.PollInterval, _time);
         do
         {
+            await _driverGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             long started = _monitor.BeginOperation();
             try
             {
@@ -148,6 +195,7 @@ internal sealed class DeviceSupervisor
             finally
             {
                 _monitor.PollLatency.Observe(_monitor.EndOperation(started));
+                _driverGate.Release();
             }
 
             if (first)

@@ -30,7 +30,7 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
     public DeviceSupervisorService(GatewayConfiguration configuration, ReadingChannel channel, ILoggerFactory loggerFactory, TimeProvider time, PipelineMonitor monitor, IDeviceStatusObserver? status = null, IDeviceAlarmSink? deviceAlarms = null)
     {
         _writer = channel.Writer;
-        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms };
+        _context = new DriverContext(loggerFactory, time, configuration.Gateway.DataDirectory) { DeviceAlarms = deviceAlarms, DeviceGauges = monitor };
         _sink = new ReadingSink(channel.Writer);
         _loggerFactory = loggerFactory;
         _monitor = monitor;
@@ -49,31 +49,24 @@ internal sealed class DeviceSupervisorService : BackgroundService, IDeviceOutput
         }
     }
 
-    public ValueTask WriteAsync(string deviceId, string tagId, TagValue value, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(string deviceId, string tagId, TagValue value, CancellationToken cancellationToken) =>
+        Running(deviceId).WriteAsync(tagId, value, cancellationToken);
+
+    public ValueTask<DeviceWriteResult> WriteAsync(string deviceId, string tagId, TagValue value, bool readBack, CancellationToken cancellationToken) =>
+        Running(deviceId).WriteAsync(tagId, value, readBack, cancellationToken);
+
+    private DeviceSupervisor Running(string deviceId)
     {
-        RunningDevice? running;
         lock (_gate)
         {
-            _running.TryGetValue(deviceId, out running);
+            return _running.TryGetValue(deviceId, out RunningDevice? running)
+                ? running.Supervisor
+                : throw new KeyNotFoundException($"no device '{deviceId}'");
         }
-
-        return running is not null
-            ? running.Supervisor.WriteAsync(tagId, value, cancellationToken)
-            : throw new KeyNotFoundException($"no device '{deviceId}'");
     }
 
-    public ValueTask AcknowledgeAlarmAsync(string deviceId, string conditionId, string? comment, CancellationToken cancellationToken)
-    {
-        RunningDevice? running;
-        lock (_gate)
-        {
-            _running.TryGetValue(deviceId, out running);
-        }
-
-        return running is not null
-            ? running.Supervisor.AcknowledgeAlarmAsync(conditionId, comment, cancellationToken)
-            : throw new KeyNotFoundException($"no device '{deviceId}'");
-    }
+    public ValueTask AcknowledgeAlarmAsync(string deviceId, string conditionId, string? comment, CancellationToken cancellationToken) =>
+        Running(deviceId).AcknowledgeAlarmAsync(conditionId, comment, cancellationToken);
 
     /// <summary>Starts a device that is not running (added by a reload, or restarted with new settings).</summary>
     public void StartDevice(DeviceConfiguration device)

@@ -13,7 +13,7 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// The MQTT upstream on MQTTnet. Announces <c>online</c> retained on <c>{prefix}/status</c> after every connect,
 /// with a retained <c>offline</c> last will for crashes and network loss, and an explicit retained <c>offline</c>
 /// on clean shutdown (a clean DISCONNECT suppresses the will). With a <see cref="CommandChannel"/> it subscribes to
-/// <c>{prefix}/commands/ack</c> with QoS 1 and hands received commands to <see cref="CommandService"/>, which
+/// <c>{prefix}/commands/ack</c> and <c>{prefix}/commands/write</c> with QoS 1 and hands received commands to <see cref="CommandService"/>, which
 /// acknowledges each to the broker (PUBACK) only once it is executed and durable (<see cref="MqttCommandDelivery"/>).
 /// </summary>
 /// <remarks>
@@ -240,12 +240,17 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
             if (_commands is not null)
             {
-                MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(
-                    new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topics.CommandsAck, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-                    cancellationToken).ConfigureAwait(false);
-                if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                // Each command topic by name, never a wildcard: a message on any other topic is not a command (CommandService).
+                var subscribe = new MqttClientSubscribeOptionsBuilder();
+                foreach (string topic in _topics.CommandTopics)
                 {
-                    throw new UpstreamException($"broker {Name} refused the subscription to {_topics.CommandsAck} (check its ACL)");
+                    subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+                }
+
+                MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
+                if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                {
+                    throw new UpstreamException($"broker {Name} refused the subscription to {refused.TopicFilter.Topic} (check its ACL)");
                 }
             }
 

@@ -322,6 +322,31 @@ public sealed class GpioDriverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadTag_OutputAndInput_TheLineInLogicalTerms_StrictValuesRefusedUnwritten()
+    {
+        await ConnectAsync("""
+              - id: siren
+                pin: 22
+                direction: output
+                active_low: true
+              - id: door
+                pin: 17
+            """);
+        var reader = Assert.IsAssignableFrom<IReadBackTags>(_driver);
+
+        await _driver!.WriteAsync("siren", TagValue.FromBoolean(true), CancellationToken.None);
+        Assert.Equal(TagValue.FromBoolean(true), await reader.ReadTagAsync("siren", CancellationToken.None));
+        _chip.SetLevel(17, PinValue.High);
+        Assert.Equal(TagValue.FromBoolean(true), await reader.ReadTagAsync("door", CancellationToken.None));
+
+        int writes = _chip.Writes.Count;
+        await Assert.ThrowsAsync<TagValueRejectedException>(() => _driver.WriteAsync("siren", TagValue.FromInt64(5), CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<TagValueRejectedException>(() => _driver.WriteAsync("siren", TagValue.FromString("on"), CancellationToken.None).AsTask());
+        Assert.Equal(writes, _chip.Writes.Count);
+        await Assert.ThrowsAsync<NotSupportedException>(() => reader.ReadTagAsync("nope", CancellationToken.None).AsTask());
+    }
+
+    [Fact]
     public async Task Connect_PinBeyondChip_DeviceExceptionNamingTheLineCount()
     {
         var ex = await Assert.ThrowsAsync<DeviceException>(() => ConnectAsync("""

@@ -7,7 +7,8 @@ namespace SmartCity.Edge.Drivers.Tests.Modbus;
 
 /// <summary>
 /// Faults real servers do not make on demand, played by scripted loopback peers: a reply that arrives after its
-/// request timed out (the TID desync of grid-x#78 / libmodbus#255), and an adapter that echoes the request.
+/// request timed out (the TID desync of grid-x#78 / libmodbus#255), an adapter that echoes the request, and a link
+/// that goes silent without FIN or RST (half-open: the device or a NAT forgot the connection).
 /// </summary>
 public sealed class ModbusChannel_Fault_Tests
 {
@@ -51,6 +52,86 @@ public sealed class ModbusChannel_Fault_Tests
         Assert.Equal(1, channel.StaleReplies);
         await secondRequestSeen.Task;
         listener.Stop();
+        await channel.DisposeAsync();
+        await peer.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task TcpChannel_LinkSilentForThreeRequests_IsReopenedAndTheNextRequestIsAnswered()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var silentRequests = 0;
+        Task peer = Task.Run(async () =>
+        {
+            // The first connection swallows every request and never answers nor closes.
+            using Socket silent = await listener.AcceptSocketAsync();
+            for (int i = 0; i < ModbusTcpChannel.SilentTimeoutsBeforeReopen; i++)
+            {
+                await ReceiveAduAsync(silent);
+                Interlocked.Increment(ref silentRequests);
+            }
+
+            // The gateway gives the dead link up and connects again; that connection answers.
+            using Socket live = await listener.AcceptSocketAsync();
+            byte[] request = await ReceiveAduAsync(live);
+            await live.SendAsync(Reply(request, 0x4242), SocketFlags.None);
+            await ReceiveAduAsync(live); // until the channel goes (EOF)
+        });
+
+        await using var channel = new ModbusTcpChannel("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, TimeProvider.System, NullLogger.Instance);
+        var client = new ModbusClient(channel, 1, TimeSpan.FromMilliseconds(150));
+        byte[] data = new byte[2];
+        for (int i = 0; i < ModbusTcpChannel.SilentTimeoutsBeforeReopen; i++)
+        {
+            ModbusTransportException timeout = await Assert.ThrowsAsync<ModbusTransportException>(() => client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask());
+            Assert.Equal("timeout", timeout.Kind);
+            Assert.Equal(1, channel.OpenCount);
+        }
+
+        Assert.Equal(2, await client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal([0x42, 0x42], data);
+        Assert.Equal(2, channel.OpenCount);
+        Assert.Equal(ModbusTcpChannel.SilentTimeoutsBeforeReopen, Volatile.Read(ref silentRequests));
+        await channel.DisposeAsync();
+        await peer.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task TcpChannel_OneUnitSilentWhileAnotherAnswers_LinkStaysOpen()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task peer = Task.Run(async () =>
+        {
+            // A TCP gateway with a dead unit 9 behind it: unit 1 answers, unit 9 never does.
+            using Socket socket = await listener.AcceptSocketAsync();
+            while (true)
+            {
+                byte[] request = await ReceiveAduAsync(socket);
+                if (request.Length == 0)
+                {
+                    return; // the channel went
+                }
+
+                if (request[6] == 1)
+                {
+                    await socket.SendAsync(Reply(request, 0x0101), SocketFlags.None);
+                }
+            }
+        });
+
+        await using var channel = new ModbusTcpChannel("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, TimeProvider.System, NullLogger.Instance);
+        var live = new ModbusClient(channel, 1, TimeSpan.FromSeconds(10));
+        var dead = new ModbusClient(channel, 9, TimeSpan.FromMilliseconds(100));
+        byte[] data = new byte[2];
+        for (int i = 0; i < 2 * ModbusTcpChannel.SilentTimeoutsBeforeReopen; i++)
+        {
+            await Assert.ThrowsAsync<ModbusTransportException>(() => dead.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask());
+            Assert.Equal(2, await live.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask());
+        }
+
+        Assert.Equal(1, channel.OpenCount);
         await channel.DisposeAsync();
         await peer.WaitAsync(TimeSpan.FromSeconds(20));
     }

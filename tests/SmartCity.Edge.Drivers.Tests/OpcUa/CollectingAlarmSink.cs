@@ -8,12 +8,26 @@ internal sealed class CollectingAlarmSink : IDeviceAlarmSink
     private readonly Channel<DeviceAlarm> _alarms = Channel.CreateUnbounded<DeviceAlarm>();
     private readonly Channel<IReadOnlyCollection<string>> _synchronized = Channel.CreateUnbounded<IReadOnlyCollection<string>>();
     private readonly List<string> _seen = [];
+    private readonly List<DeviceAlarm> _all = [];
+
+    /// <summary>Every alarm report so far, in order.</summary>
+    public IReadOnlyList<DeviceAlarm> All
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return [.. _all];
+            }
+        }
+    }
 
     public ValueTask PublishAsync(DeviceAlarm alarm, CancellationToken cancellationToken)
     {
         lock (_seen)
         {
             _seen.Add($"{alarm.ConditionId} active={alarm.Active} acked={alarm.Acknowledged} sev={alarm.DeviceSeverity}");
+            _all.Add(alarm);
         }
 
         _alarms.Writer.TryWrite(alarm);

@@ -9,7 +9,8 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 /// </summary>
 public sealed class NodeOpcUaServer : IAsyncDisposable
 {
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a first start creates the server's PKI, which took over a minute on the shared 2-core test machine under load.
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(180);
     private readonly StringBuilder _stderr = new();
     private readonly bool _legacyRsa15;
     private Process? _process;

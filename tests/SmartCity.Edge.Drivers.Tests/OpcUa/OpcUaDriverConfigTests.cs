@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers.Configuration;
 using SmartCity.Edge.Drivers.OpcUa;
 
@@ -20,6 +21,9 @@ public sealed class OpcUaDriverConfigTests
     [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, application_uri: \"not a uri\" }\ntags: []", "security.application_uri", "not an absolute URI")]
     [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: auto, trust_first: true }\ntags: []", "security.trust_first", "unknown key")]
     [InlineData("endpoint: opc.tcp://x\nauth: { password: x }\ntags: []", "auth.username", "is required")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { username: tech, password: x }\ntags: []", "auth.password", "over security policy None are refused")]
+    [InlineData("endpoint: opc.tcp://x\nsecurity: { policy: None }\nauth: { username: tech }\ntags: []", "auth.username", "allow_insecure_password: true")]
+    [InlineData("endpoint: opc.tcp://x\nauth: { username: tech, password: x, allow_insecure_password: maybe }\ntags: []", "auth.allow_insecure_password", "not true or false")]
     [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der }\ntags: []", "auth.key_file", "is required")]
     [InlineData("endpoint: opc.tcp://x\nauth: { certificate_file: u.der, key_file: u.pem, username: x }\ntags: []", "auth.username", "not both")]
     [InlineData("endpoint: opc.tcp://x\npublishing_interval: 1ms\ntags: []", "publishing_interval", "too short")]
@@ -40,6 +44,46 @@ public sealed class OpcUaDriverConfigTests
 
         Assert.Null(settings);
         Assert.Contains(problems.All, p => p.Path.EndsWith(path, StringComparison.Ordinal) && p.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadSettings_PasswordOverNoneWithAllowInsecurePassword_AcceptedAndFlagged()
+    {
+        var (_, settings, problems) = OpcUaDriverHarness.Read("endpoint: opc.tcp://x\nauth: { username: tech, password: x, allow_insecure_password: true }\ntags: []");
+        var (_, secured, _) = OpcUaDriverHarness.Read("endpoint: opc.tcp://x\nsecurity: { policy: auto }\nauth: { username: tech, password: x, allow_insecure_password: true }\ntags: []");
+
+        Assert.False(problems.HasAny, string.Join("; ", problems.All));
+        Assert.True(settings!.AllowInsecurePassword);
+
+        // Meaningless on a secured channel: nothing is relaxed there.
+        Assert.False(secured!.AllowInsecurePassword);
+    }
+
+    [Fact]
+    public async Task Create_AllowInsecurePassword_WarnsOncePerStartOfTheDeviceNotPerReconnect()
+    {
+        const string Yaml = "id: plc\nendpoint: opc.tcp://127.0.0.1:1\nauth: { username: tech, password: x, allow_insecure_password: true }\ntags: []";
+        var factory = new OpcUaDriverFactory();
+        var logs = new RecordingLoggerFactory();
+        var context = new DriverContext(logs, TimeProvider.System, Path.GetTempPath());
+        var (device, settings, _) = OpcUaDriverHarness.Read(Yaml);
+
+        // The supervisor creates a new driver after every failure: one warning for all of them.
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            await factory.Create(device, settings!, context).DisposeAsync();
+        }
+
+        Assert.Single(logs.Entries, e => e.EventId == 4045);
+
+        // A reload that restarts the device (new settings) warns again.
+        var (_, reloaded, _) = OpcUaDriverHarness.Read(Yaml);
+        await factory.Create(device, reloaded!, context).DisposeAsync();
+        Assert.Equal(2, logs.Entries.Count(e => e.EventId == 4045));
+        (LogLevel level, _, string message) = logs.Entries.Last(e => e.EventId == 4045);
+        Assert.Equal(LogLevel.Warning, level);
+        Assert.Contains("allow_insecure_password is on", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(": x", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,7 +175,7 @@ public sealed class OpcUaDriverConfigTests
             id: access-control
             driver: opcua
             endpoint: opc.tcp://10.20.0.5:4840
-            security: { policy: None, mode: None }
+            security: { policy: auto }
             auth: { username: tech, password: "${OPCUA_PASSWORD}" }
             publishing_interval: 500ms
             tags:

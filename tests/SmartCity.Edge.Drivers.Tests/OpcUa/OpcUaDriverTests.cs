@@ -4,11 +4,14 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 
 /// <summary>The <c>opcua</c> driver against a real node-opcua server: poll and subscribe modes, bad tags, deadbands, write.</summary>
 [Collection(OpcUaServerCollection.Name)]
-public sealed class OpcUaDriverTests
+public sealed class OpcUaDriverTests : IDisposable
 {
     private readonly OpcUaServerFixture _fixture;
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("smartcity-edge-opcua-driver-").FullName;
 
     public OpcUaDriverTests(OpcUaServerFixture fixture) => _fixture = fixture;
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
     private string Endpoint => _fixture.Server.EndpointUrl;
 
@@ -130,10 +133,11 @@ public sealed class OpcUaDriverTests
         await using OpcUaDriver driver = OpcUaDriverHarness.Create($$"""
             id: plc
             endpoint: {{Endpoint}}
+            security: { policy: auto, check_hostname: false, trust_on_first_use: true }
             auth: { username: technician, password: "${OPCUA_PASSWORD}" }
             tags:
               - { id: setpoint, node: "ns=1;s=Writable.Double", mode: poll }
-            """);
+            """, _dataDirectory);
         var sink = new CollectingSink();
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
@@ -166,10 +170,11 @@ public sealed class OpcUaDriverTests
         await using OpcUaDriver driver = OpcUaDriverHarness.Create($$"""
             id: plc
             endpoint: {{Endpoint}}
-            auth: { username: technician, password: nope }
+            security: { policy: None, check_hostname: false, trust_on_first_use: true }
+            auth: { username: technician, password: nope, allow_insecure_password: true }
             tags:
               - { id: x, node: "i=2258" }
-            """);
+            """, _dataDirectory);
 
         DeviceException error = await Assert.ThrowsAsync<DeviceException>(async () => await driver.ConnectAsync(new CollectingSink(), TestTimeouts.Token()));
 

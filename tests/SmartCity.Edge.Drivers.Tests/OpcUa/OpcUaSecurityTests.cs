@@ -13,7 +13,7 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 [Collection(OpcUaServerCollection.Name)]
 public sealed class OpcUaSecurityTests : IDisposable
 {
-    private const string ApplicationUri = "urn:smartcity-edge:test";
+    private const string ApplicationUri = OpcUaSecureClients.ApplicationUri;
     private readonly OpcUaServerFixture _fixture;
     private readonly string _pki = Path.Combine(Path.GetTempPath(), "smartcity-edge-test-pki-" + Guid.NewGuid().ToString("N"));
 
@@ -243,7 +243,7 @@ public sealed class OpcUaSecurityTests : IDisposable
         UaSecureChannel channel = client.Session!.Channel;
 
         proxy.CorruptNextMessageFromServer();
-        await WaitAsync(channel.Closed);
+        await TestTimeouts.UntilCancelledAsync(channel.Closed, "the channel did not close");
 
         UaTransportException fault = Assert.IsType<UaTransportException>(channel.Fault);
         Assert.Equal("BadSecurityChecksFailed", fault.StatusCode.Name);
@@ -417,6 +417,23 @@ public sealed class OpcUaSecurityTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Basic256Sha256", 31)]
+    [InlineData("Basic256Sha256", 33)]
+    [InlineData("Aes256_Sha256_RsaPss", 16)]
+    [InlineData("Basic128Rsa15", 32)]
+    public void OpenSecureChannel_ServerNonceNotThePolicysLength_BadNonceInvalid(string policy, int length)
+    {
+        UaApplicationCertificate own = new UaCertificateStore(_pki).LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
+        UaSecurityAlgorithms suite = UaSecurityAlgorithms.All.Single(s => s.Name == policy);
+        var channel = new UaSecurityPolicyRsa(suite, UaMessageSecurityMode.SignAndEncrypt, own.Certificate, own.PrivateKey, own.Certificate);
+
+        UaTransportException error = Assert.Throws<UaTransportException>(() => channel.DeriveKeys(RandomNumberGenerator.GetBytes(suite.NonceLength), RandomNumberGenerator.GetBytes(length)));
+
+        Assert.Equal("BadNonceInvalid", error.StatusCode.Name);
+        Assert.NotNull(channel.DeriveKeys(RandomNumberGenerator.GetBytes(suite.NonceLength), RandomNumberGenerator.GetBytes(suite.NonceLength)));
+    }
+
     private static byte[] CreateUserCertificate(RSA key)
     {
         var request = new CertificateRequest("CN=technician, O=SmartCity.Edge tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -435,20 +452,6 @@ public sealed class OpcUaSecurityTests : IDisposable
         return chunk;
     }
 
-    private static async Task WaitAsync(CancellationToken signal)
-    {
-        try
-        {
-            await Task.Delay(TestTimeouts.Passing, signal);
-        }
-        catch (OperationCanceledException) when (signal.IsCancellationRequested)
-        {
-            return;
-        }
-
-        throw new TimeoutException("the channel did not close");
-    }
-
     private static async Task AssertReadsAsync(UaSession session)
     {
         UaDataValue[] values = await session.ReadAsync([new UaReadValueId(UaNodeId.FromString(1, "Scalars.Double"))], TestTimeouts.Token());
@@ -462,23 +465,8 @@ public sealed class OpcUaSecurityTests : IDisposable
         return endpoints.First(e => e.SecurityPolicyUri!.EndsWith("#" + policy, StringComparison.Ordinal) && e.SecurityMode == mode);
     }
 
-    private async Task<UaClientOptions> SecureOptionsAsync(UaCertificateStore store, string policy, UaMessageSecurityMode? mode, bool trustServer, bool allowDeprecated = false)
-    {
-        UaEndpointUrl.TryParse(_fixture.Server.EndpointUrl, out UaEndpointUrl? url, out _);
-        UaApplicationCertificate own = store.LoadOrCreateOwn(ApplicationUri, "SmartCity.Edge", TimeSpan.FromDays(1), TimeProvider.System);
-        if (trustServer)
-        {
-            UaEndpointDescription endpoint = await SecuredEndpointAsync("Basic256Sha256", UaMessageSecurityMode.SignAndEncrypt);
-            using X509Certificate2 server = X509CertificateLoader.LoadCertificate(UaCertificateInfo.LeafOf(endpoint.ServerCertificate!));
-            store.AddTrusted(server);
-        }
-
-        // node-opcua's certificate names the machine's host name, not 127.0.0.1: the host check is tested apart.
-        var validator = new UaCertificateValidator(store, new UaCertificateValidationOptions(CheckHostName: false), TimeProvider.System);
-        var configuration = new UaSecurityConfiguration(policy, mode, allowDeprecated, false, false, TimeSpan.FromDays(1), ApplicationUri);
-        var security = new UaClientSecurity(configuration, own, validator, url!.Host);
-        return security.Apply(new UaClientOptions { Endpoint = url });
-    }
+    private Task<UaClientOptions> SecureOptionsAsync(UaCertificateStore store, string policy, UaMessageSecurityMode? mode, bool trustServer, bool allowDeprecated = false) =>
+        OpcUaSecureClients.SecureOptionsAsync(_fixture.Server.EndpointUrl, store, policy, mode, trustServer, allowDeprecated);
 
     private sealed class CountingHandler : IUaDataChangeHandler
     {

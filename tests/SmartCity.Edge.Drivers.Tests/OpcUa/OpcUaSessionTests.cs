@@ -25,10 +25,18 @@ public sealed class OpcUaSessionTests : IAsyncLifetime
         }
     }
 
-    internal static async Task<UaSession> ConnectAsync(string url, string? user = null, string? password = null)
+    internal static async Task<UaSession> ConnectAsync(string url, string? user = null, string? password = null, string? pki = null)
     {
         UaEndpointUrl.TryParse(url, out UaEndpointUrl? endpoint, out _);
         var options = new UaClientOptions { Endpoint = endpoint!, UserName = user, Password = password };
+        if (user is not null)
+        {
+            // A password over None: only with the opt-in, and only encrypted to a server certificate the trust list
+            // accepts (here trusted on first use in the test's own PKI folder).
+            var validator = new UaCertificateValidator(new UaCertificateStore(pki!), new UaCertificateValidationOptions(TrustOnFirstUse: true, CheckHostName: false), TimeProvider.System);
+            options = options with { AllowInsecurePassword = true, ServerCertificateValidator = e => validator.Validate(e, endpoint!.Host) };
+        }
+
         return await UaSession.CreateAsync(options, TimeProvider.System, NullLogger.Instance, TestTimeouts.Token());
     }
 
@@ -207,17 +215,23 @@ public sealed class OpcUaSessionTests : IAsyncLifetime
     [Fact]
     public async Task CreateSession_WithUserNameAndPassword_EncryptsPasswordAndReads()
     {
-        await using UaSession session = await ConnectAsync(_fixture.Server.EndpointUrl, "technician", "s3cret");
+        DirectoryInfo pki = Directory.CreateTempSubdirectory("smartcity-edge-opcua-pki-");
+        await using UaSession session = await ConnectAsync(_fixture.Server.EndpointUrl, "technician", "s3cret", pki.FullName);
 
         UaDataValue[] values = await session.ReadAsync([new UaReadValueId(UaNodeId.FromString(1, "Scalars.Int32"))], TestTimeouts.Token());
 
         Assert.Equal(-2000000000, values[0].Value.Value);
+        Assert.Single(new UaCertificateStore(pki.FullName).List(new UaCertificateStore(pki.FullName).TrustedDirectory));
+        await session.CloseAsync(TestTimeouts.Token());
+        pki.Delete(recursive: true);
     }
 
     [Fact]
     public async Task CreateSession_WithWrongPassword_BadUserAccessDenied()
     {
-        UaServiceException error = await Assert.ThrowsAsync<UaServiceException>(() => ConnectAsync(_fixture.Server.EndpointUrl, "technician", "wrong"));
+        DirectoryInfo pki = Directory.CreateTempSubdirectory("smartcity-edge-opcua-pki-");
+        UaServiceException error = await Assert.ThrowsAsync<UaServiceException>(() => ConnectAsync(_fixture.Server.EndpointUrl, "technician", "wrong", pki.FullName));
+        pki.Delete(recursive: true);
 
         Assert.Equal("BadUserAccessDenied", error.StatusCode.Name);
     }

@@ -80,7 +80,7 @@ public sealed class ModbusCommandTests : IAsyncLifetime
     [Fact]
     public async Task Identify_DeviceWithoutFc43_SaysUnsupportedAndExitsThree()
     {
-        await using PeerProcess libmodbus = await PeerProcess.StartAsync(await LibmodbusServerAsync(), "tcp", "0", "--quiet");
+        await using PeerProcess libmodbus = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0", "--quiet");
 
         (int exitCode, string stdout, string stderr) = await IdentifyAsync(libmodbus.Port);
 
@@ -98,20 +98,6 @@ public sealed class ModbusCommandTests : IAsyncLifetime
 
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> LibmodbusServerAsync()
-    {
-        // install.sh builds it; a developer running the tests directly may not have.
-        string peers = Path.Combine(PeerProcess.PeersDirectory, "modbus");
-        string binary = Path.Combine(peers, "build", "libmodbus_server");
-        if (!File.Exists(binary))
-        {
-            using var make = System.Diagnostics.Process.Start("make", ["-s", "-C", peers]);
-            await make.WaitForExitAsync();
-        }
-
-        return binary;
     }
 
     private static Task<(int ExitCode, string StandardOutput, string StandardError)> IdentifyAsync(int port, params string[] arguments) =>

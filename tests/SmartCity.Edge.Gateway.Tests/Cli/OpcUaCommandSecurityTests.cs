@@ -153,6 +153,37 @@ public sealed class OpcUaCommandSecurityTests : IClassFixture<OpcUaCommandSecuri
         Assert.False(File.Exists(Store.OwnCertificatePath));
     }
 
+    [Fact]
+    public async Task Read_UserOverPolicyNone_RefusedUnlessAllowedThenOnlyToTrustedCertificate()
+    {
+        var environment = new Dictionary<string, string> { ["PLC_PASSWORD"] = "s3cret" };
+        string[] read = ["opcua", "read", Endpoint, "ns=1;s=Scalars.Double", "--user", "technician", "--password-env", "PLC_PASSWORD", "--data-dir", _dataDirectory];
+
+        // No policy means none: refused before anything is sent.
+        (int exitCode, _, string stderr) = await GatewayProcess.RunToEndAsync(environment, read);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--user over --policy none is refused", stderr, StringComparison.Ordinal);
+        Assert.Contains("--allow-insecure-password", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("connected to", stderr, StringComparison.Ordinal);
+
+        // Allowed: the password is encrypted with the server's certificate, which must be trusted first.
+        string[] allowed = [.. read, "--allow-insecure-password", "--no-check-hostname"];
+        (exitCode, _, stderr) = await GatewayProcess.RunToEndAsync(environment, allowed);
+        Assert.Equal(1, exitCode);
+        StoredCertificate rejected = Assert.Single(Store.List(Store.RejectedDirectory));
+        Assert.Contains("BadCertificateUntrusted", stderr, StringComparison.Ordinal);
+        Assert.Contains("smartcity-edge opcua trust " + rejected.Thumbprint, stderr, StringComparison.Ordinal);
+
+        (int trustExit, string trustOutput, _) = await GatewayProcess.RunToEndAsync("opcua", "trust", rejected.Thumbprint[..16], "--data-dir", _dataDirectory);
+        Assert.Equal(0, trustExit);
+        Assert.Contains("SHA-256 " + rejected.Thumbprint, trustOutput, StringComparison.Ordinal);
+
+        (exitCode, string stdout, stderr) = await GatewayProcess.RunToEndAsync(environment, allowed);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(Value, stdout);
+        Assert.Contains("None, None, user technician", stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>Puts the server's own certificate (from its PKI folder) into our trusted list, as a technician may copy it.</summary>
     private void TrustServer()
     {

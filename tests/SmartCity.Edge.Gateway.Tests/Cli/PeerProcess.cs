@@ -38,6 +38,20 @@ internal sealed partial class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The libmodbus server of tests/peers/modbus, built by install.sh (or here, for a developer running the tests directly).</summary>
+    public static async Task<string> LibmodbusServerAsync()
+    {
+        string peers = Path.Combine(PeersDirectory, "modbus");
+        string binary = Path.Combine(peers, "build", "libmodbus_server");
+        if (!File.Exists(binary))
+        {
+            using var make = Process.Start("make", ["-s", "-C", peers]);
+            await make.WaitForExitAsync();
+        }
+
+        return binary;
+    }
+
     public static async Task<PeerProcess> StartAsync(string executable, params string[] arguments)
     {
         // Standard input stays open: some peers (node-opcua's server.js) stop when it closes, i.e. when the test dies.
@@ -49,7 +63,8 @@ internal sealed partial class PeerProcess : IAsyncDisposable
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start");
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Generous: node-opcua creates its PKI on a first start, which took 35 s on the shared 2-core test machine under load.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         while (true)
         {
             string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
@@ -94,6 +109,13 @@ internal sealed partial class PeerProcess : IAsyncDisposable
                 throw new TimeoutException($"no matching line within {timeout.TotalSeconds}s; last lines: {string.Join(" | ", _lines.TakeLast(5))}");
             }
         }
+    }
+
+    /// <summary>Writes one line to the peer's standard input (peers that take commands, e.g. the Sparkplug host).</summary>
+    public async Task SendLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
     }
 
     public async ValueTask DisposeAsync()

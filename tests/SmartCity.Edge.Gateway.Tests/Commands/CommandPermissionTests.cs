@@ -17,6 +17,11 @@ public sealed class CommandPermissionTests
     [InlineData("ack:a*b*c", "ack", "axxbyy", false)]
     [InlineData("ack:exact", "ack", "exact", true)]
     [InlineData("ack:exact", "ack", "exactly", false)]
+    [InlineData("write:door-contacts/*", "write", "door-contacts/release", true)]
+    [InlineData("write:door-contacts/*", "write", "door-contacts2/release", false)]
+    [InlineData("write:door-contacts/*", "ack", "door-contacts/release", false)]
+    [InlineData("write:*/setpoint", "write", "hvac-1/setpoint", true)]
+    [InlineData("write:hvac-1/setpoint", "write", "hvac-1/setpoint2", false)]
     public void Allows_CommandAndTarget_MatchesTheGlob(string entry, string command, string target, bool expected)
     {
         CommandPermission permission = CommandPermission.Parse(entry, out string? error) ?? throw new InvalidOperationException(error);
@@ -36,7 +41,8 @@ public sealed class CommandPermissionTests
     [InlineData("reboot", "'reboot' is not a command")]
     [InlineData("ack:", "after 'ack:' comes a pattern")]
     [InlineData("ack:bad pattern", "after 'ack:' comes a pattern")]
-    [InlineData("write:door/*", "'write' is not a command")]
+    [InlineData("reset:door/*", "'reset' is not a command (known: ack, write;")]
+    [InlineData("write:door/+", "after 'write:' comes a pattern")]
     public void Parse_BadEntry_Explains(string entry, string expected)
     {
         Assert.Null(CommandPermission.Parse(entry, out string? error));

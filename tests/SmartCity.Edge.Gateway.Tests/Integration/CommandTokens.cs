@@ -41,14 +41,15 @@ internal sealed class CommandTokens
     public string NightSecret { get; }
 
     /// <summary>
-    /// <c>commands:</c> with the ES256 desk key (may ack anything) and the HS256 night key (may ack only
-    /// <paramref name="nightAllow"/>), the secret read through <c>${file:}</c>.
+    /// <c>commands:</c> with the ES256 desk key (may send <paramref name="deskAllow"/>: ack anything by default) and the
+    /// HS256 night key (may send only <paramref name="nightAllow"/>), the secret read through <c>${file:}</c>; several
+    /// allow entries are separated by spaces.
     /// </summary>
-    public string Section(string nightAllow = "ack", bool allowUnsigned = false) => $$"""
+    public string Section(string nightAllow = "ack", bool allowUnsigned = false, string deskAllow = "ack") => $$"""
         commands:
           keys:
-            - { id: {{DeskKid}}, alg: ES256, public_key_file: {{DeskPublicKey}}, allow: [ack] }
-            - { id: {{NightKid}}, alg: HS256, secret: "${file:{{NightSecret}}}", allow: ["{{nightAllow}}"] }
+            - { id: {{DeskKid}}, alg: ES256, public_key_file: {{DeskPublicKey}}, allow: [{{string.Join(", ", deskAllow.Split(' ').Select(a => "\"" + a + "\""))}}] }
+            - { id: {{NightKid}}, alg: HS256, secret: "${file:{{NightSecret}}}", allow: [{{string.Join(", ", nightAllow.Split(' ').Select(a => "\"" + a + "\""))}}] }
           allow_unsigned: {{(allowUnsigned ? "true" : "false")}}
         """;
 
@@ -72,6 +73,38 @@ internal sealed class CommandTokens
         }
 
         return claims;
+    }
+
+    /// <summary>The claims of a write of <paramref name="value"/> to <paramref name="device"/>/<paramref name="tag"/>, issued now, living 2 min.</summary>
+    public static Dictionary<string, object> Write(string device, string tag, object? value, string by, string? jti = null, object? expect = null)
+    {
+        long iat = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new Dictionary<string, object>
+        {
+            ["cmd"] = "write",
+            ["device"] = device,
+            ["tag"] = tag,
+            ["value"] = value!,
+            ["sub"] = by,
+            ["iat"] = iat,
+            ["exp"] = iat + 120,
+            ["jti"] = jti ?? "jti-" + Guid.NewGuid().ToString("N"),
+        };
+        if (expect is not null)
+        {
+            claims["expect"] = expect;
+        }
+
+        return claims;
+    }
+
+    /// <summary>A token from <c>smartcity-edge command write TARGET VALUE</c>, signed with the desk key (or the night secret for <see cref="NightKid"/>).</summary>
+    public async Task<string> CliWriteAsync(string target, string value, string by, string kid = DeskKid, params string[] extra)
+    {
+        string[] arguments = ["command", "write", target, value, "--key", kid == NightKid ? NightSecret : DeskPrivateKey, "--kid", kid, "--by", by, .. extra];
+        (int exitCode, string output, string error) = await GatewayProcess.RunToEndAsync(arguments);
+        Assert.True(exitCode == 0, "smartcity-edge command write failed: " + error);
+        return output.Trim();
     }
 
     /// <summary>A token signed by PyJWT: ES256 with <paramref name="keyFile"/> (default: the desk key), HS256 with the night secret, or none.</summary>

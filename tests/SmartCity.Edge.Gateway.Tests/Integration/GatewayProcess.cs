@@ -10,6 +10,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly SemaphoreSlim _stderrLine = new(0);
+    private readonly SemaphoreSlim _stdoutLine = new(0);
 
     private GatewayProcess(Process process)
     {
@@ -132,6 +133,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             if (e.Data is not null)
             {
                 gateway._stdout.Enqueue(e.Data);
+                gateway._stdoutLine.Release();
             }
         };
         process.BeginErrorReadLine();
@@ -164,6 +166,19 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Sends a POSIX signal (SIGHUP for a reload).</summary>
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
+    /// <summary>Awaits <paramref name="task"/>; a <see cref="TimeoutException"/> from it gets this gateway's log added.</summary>
+    public async Task<T> WithLogAsync<T>(Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\ngateway log:\n" + Log, ex);
+        }
+    }
+
     /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
     public Task WaitForLogAsync(string text, TimeSpan timeout) => WaitForLogCountAsync(text, 1, timeout);
 
@@ -184,6 +199,20 @@ internal sealed class GatewayProcess : IAsyncDisposable
             if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
             {
                 throw new TimeoutException($"{(count == 1 ? "no log line" : $"fewer than {count} log lines")} containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> stdout lines (upstream console output) start with <paramref name="prefix"/>.</summary>
+    public async Task WaitForOutputCountAsync(string prefix, int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (_stdout.Count(l => l.StartsWith(prefix, StringComparison.Ordinal)) < count)
+        {
+            TimeSpan remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stdoutLine.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"fewer than {count} output lines starting with '{prefix}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
             }
         }
     }

@@ -18,6 +18,10 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly Task _acceptLoop;
     private bool _cut;
 
+    /// <summary>Set by <see cref="Hold"/>: the client's bytes are kept (per connection, in order) instead of sent.</summary>
+    private bool _holding;
+    private readonly List<HeldConnection> _clients = [];
+
     private TcpRelay(int targetPort)
     {
         _targetPort = targetPort;
@@ -52,6 +56,66 @@ internal sealed class TcpRelay : IAsyncDisposable
         lock (_lock)
         {
             _cut = false;
+        }
+    }
+
+    /// <summary>
+    /// Keeps every byte the clients send from reaching the server (the connections stay open and keep reading, as on a
+    /// congested link) until <see cref="ReleaseHoldAsync"/>; the server's bytes still flow to the clients.
+    /// </summary>
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            _holding = true;
+        }
+    }
+
+    /// <summary>Forwards what was held, in order, and everything after it.</summary>
+    public async Task ReleaseHoldAsync()
+    {
+        HeldConnection[] clients;
+        lock (_lock)
+        {
+            _holding = false;
+            clients = [.. _clients];
+        }
+
+        foreach (HeldConnection client in clients)
+        {
+            try
+            {
+                await client.ForwardAsync(this, ReadOnlyMemory<byte>.Empty);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // A connection that was cut meanwhile: its held bytes go nowhere, as on a real network.
+            }
+        }
+    }
+
+    /// <summary>Waits until the bytes held back so far (all connections) satisfy <paramref name="match"/> (e.g. contain a packet).</summary>
+    public async Task WaitForHeldAsync(Func<byte[], bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (match([.. _clients.SelectMany(c => c.Held)]))
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(10, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the held bytes did not match within {timeout.TotalSeconds}s");
+            }
         }
     }
 
@@ -103,13 +167,19 @@ internal sealed class TcpRelay : IAsyncDisposable
                 continue;
             }
 
-            _ = PumpAsync(inbound, outbound);
-            _ = PumpAsync(outbound, inbound);
+            var client = new HeldConnection(outbound);
+            lock (_lock)
+            {
+                _clients.Add(client);
+            }
+
+            _ = PumpAsync(inbound, outbound, client);
+            _ = PumpAsync(outbound, inbound, held: null);
         }
     }
 
     /// <summary>Copies one direction; when either side ends, both are closed, as a real network break would.</summary>
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, HeldConnection? held)
     {
         byte[] buffer = new byte[16 * 1024];
         try
@@ -122,7 +192,14 @@ internal sealed class TcpRelay : IAsyncDisposable
                     break;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                if (held is not null)
+                {
+                    await held.ForwardAsync(this, buffer.AsMemory(0, read));
+                }
+                else
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -132,6 +209,42 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             from.Dispose();
             to.Dispose();
+        }
+    }
+
+    /// <summary>The client-to-server side of one relayed connection: what is held back, and one sender at a time so order is kept.</summary>
+    private sealed class HeldConnection(Socket server)
+    {
+        private readonly SemaphoreSlim _send = new(1, 1);
+
+        /// <summary>Bytes read from the client and not sent yet; guarded by the relay's lock.</summary>
+        public List<byte> Held { get; } = [];
+
+        /// <summary>Holds <paramref name="chunk"/> while the relay holds, else sends what was held and then it.</summary>
+        public async Task ForwardAsync(TcpRelay relay, ReadOnlyMemory<byte> chunk)
+        {
+            await _send.WaitAsync();
+            try
+            {
+                byte[] pending;
+                lock (relay._lock)
+                {
+                    Held.AddRange(chunk.Span);
+                    if (relay._holding || Held.Count == 0)
+                    {
+                        return;
+                    }
+
+                    pending = [.. Held];
+                    Held.Clear();
+                }
+
+                await server.SendAsync(pending, SocketFlags.None);
+            }
+            finally
+            {
+                _send.Release();
+            }
         }
     }
 }

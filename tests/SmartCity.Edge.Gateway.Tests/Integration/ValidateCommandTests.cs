@@ -59,12 +59,28 @@ public sealed class ValidateCommandTests
             string[] lines = stdout.Trim().Split('\n');
             Assert.StartsWith($"{config}: OK — gateway test-gw, 1 device, 1 tag, 1 alarm rule, upstream mqtt://127.0.0.1:1883 client_id=test-gw", lines[0], StringComparison.Ordinal);
             Assert.Equal("  topic prefix smartcity/lab/test-gw (telemetry/DEVICE, alarms, alarms/state/ALARM, status)", lines[1]);
-            Assert.Equal("  command topics smartcity/lab/test-gw/commands/ack (answers on smartcity/lab/test-gw/commands/result)", lines[2]);
+            Assert.Equal("  command topics smartcity/lab/test-gw/commands/ack, smartcity/lab/test-gw/commands/write (answers on smartcity/lab/test-gw/commands/result)", lines[2]);
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Validate_OpcUaPasswordOverPolicyNone_RefusedAtItsLineUnlessAllowed()
+    {
+        string config = Path.Combine(s_cases, "opcua-password-over-none", "config.yaml");
+
+        (int exitCode, _, string stderr) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        string[] lines = stderr.Split('\n');
+        Assert.StartsWith($"{config}:8:45 devices[0].auth.password: a user name and password over security policy None are refused", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{config}:16:17 devices[1].auth.username: a user name and password over security policy None are refused", lines[1], StringComparison.Ordinal);
+        Assert.Contains("auth.allow_insecure_password: true", lines[0], StringComparison.Ordinal);
+        Assert.Equal("2 problems found; nothing was started.", lines[2]);
+        Assert.DoesNotContain("plain-secret", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

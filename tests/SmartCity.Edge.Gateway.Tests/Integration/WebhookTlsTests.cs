@@ -14,6 +14,7 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 public sealed class WebhookTlsTests : IDisposable
 {
     private const string Secret = "desk-secret-0123456789";
+    private const string AlarmsLinePrefix = "smartcity/lab/alarm-gw/alarms {";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-webhooktls-").FullName;
     private readonly TestCertificates _certificates;
 
@@ -40,7 +41,7 @@ public sealed class WebhookTlsTests : IDisposable
 
         // Exactly the transitions the gateway published, in its order, from the first one.
         long[] seqs = posts.Select(p => p.GetProperty("seq").GetInt64()).ToArray();
-        Assert.Equal(PublishedAlarmSeqs(gateway).Take(seqs.Length), seqs);
+        Assert.Equal(await PublishedAlarmSeqsAsync(gateway, seqs.Length), seqs);
         Assert.DoesNotContain("not trusted", gateway.Log, StringComparison.Ordinal);
         Assert.False(gateway.HasExited, gateway.Log);
     }
@@ -82,7 +83,7 @@ public sealed class WebhookTlsTests : IDisposable
         Assert.True(queued >= 8, $"only {queued} transitions published");
         List<JsonElement> posts = await CollectAsync(receiver, "/alarms", queued + 2);
         long[] seqs = posts.Select(p => p.GetProperty("seq").GetInt64()).ToArray();
-        Assert.Equal(PublishedAlarmSeqs(gateway).Take(seqs.Length), seqs);
+        Assert.Equal(await PublishedAlarmSeqsAsync(gateway, seqs.Length), seqs);
         Assert.Equal(1, Regex.Count(gateway.Log, "not trusted"));
         Assert.False(gateway.HasExited, gateway.Log);
     }
@@ -181,10 +182,21 @@ public sealed class WebhookTlsTests : IDisposable
     }
 
     /// <summary>The seq of every alarm transition the gateway published on its console upstream, in order.</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> alarm transitions the console publisher printed. The webhook and the upstream
+    /// publish each committed transition independently, so the console may print one a moment after its webhook
+    /// arrived: wait for it rather than compare with what happens to be printed already.
+    /// </summary>
+    private static async Task<long[]> PublishedAlarmSeqsAsync(GatewayProcess gateway, int count)
+    {
+        await gateway.WaitForOutputCountAsync(AlarmsLinePrefix, count, TestTimeouts.Long);
+        return PublishedAlarmSeqs(gateway).Take(count).ToArray();
+    }
+
     private static long[] PublishedAlarmSeqs(GatewayProcess gateway) =>
         gateway.StandardOutput
-            .Where(l => l.StartsWith("smartcity/lab/alarm-gw/alarms {", StringComparison.Ordinal))
-            .Select(l => JsonDocument.Parse(l["smartcity/lab/alarm-gw/alarms ".Length..]).RootElement.GetProperty("seq").GetInt64())
+            .Where(l => l.StartsWith(AlarmsLinePrefix, StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l[(AlarmsLinePrefix.Length - 1)..]).RootElement.GetProperty("seq").GetInt64())
             .ToArray();
 
     private string Config(string webhooks) =>

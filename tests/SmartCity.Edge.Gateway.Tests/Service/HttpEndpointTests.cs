@@ -65,21 +65,28 @@ public sealed class HttpEndpointTests : IAsyncLifetime
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
 
+        // Everything this park ever publishes: the 6 first readings, the alarm's transition and its retained state
+        // message (published right after the transition; stopping at the transition alone raced it).
         List<ReceivedMessage> received = await subscriber.CollectUntilAsync(
             m => m.Where(x => x.Topic.Contains("/telemetry/", StringComparison.Ordinal)).Sum(x => x.Json.GetProperty("readings").GetArrayLength()) == 6
-                && m.Any(x => x.Topic == $"{Prefix}/alarms"),
+                && m.Any(x => x.Topic == $"{Prefix}/alarms")
+                && m.Any(x => x.Topic == $"{Prefix}/alarms/state/panel-2-level"),
             TestTimeouts.Long);
         ReceivedMessage[] upstream = received.Where(m => m.Topic != $"{Prefix}/status").ToArray();
         int readings = upstream.Where(m => m.Topic.Contains("/telemetry/", StringComparison.Ordinal)).Sum(m => m.Json.GetProperty("readings").GetArrayLength());
         int alarms = upstream.Count(m => m.Topic == $"{Prefix}/alarms");
 
-        // The forwarder counts after PUBACK, a moment after the subscriber may have the message: scrape until it caught up.
+        // The forwarder counts after PUBACK, a moment after the subscriber may have the message: scrape until every
+        // counter compared below has caught up (the assertions then show any that never did).
         IReadOnlyList<MetricSample> metrics = [];
         DateTime deadline = DateTime.UtcNow + TestTimeouts.Short;
         while (true)
         {
             metrics = await PrometheusParser.ParseAsync(await GetAsync($"http://127.0.0.1:{port}/metrics", HttpStatusCode.OK, "text/plain; version=0.0.4"));
-            if (Value(metrics, "smartcity_edge_upstream_records_acked_total", ("kind", "telemetry")) == readings || DateTime.UtcNow > deadline)
+            bool caughtUp = Value(metrics, "smartcity_edge_upstream_records_acked_total", ("kind", "telemetry")) == readings
+                && Value(metrics, "smartcity_edge_upstream_records_acked_total", ("kind", "alarm")) == alarms
+                && Value(metrics, "smartcity_edge_upstream_messages_acked_total") == upstream.Length;
+            if (caughtUp || DateTime.UtcNow > deadline)
             {
                 break;
             }

@@ -37,7 +37,7 @@ public sealed class SystemdUnitTests : IDisposable
     {
         (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("validate", "--config", Path.Combine(RepositoryRoot(), "deploy", "gateway.example.yaml"));
         Assert.True(exitCode == 0, stderr);
-        Assert.Contains("OK — gateway demo-park-01, 4 devices", stdout, StringComparison.Ordinal);
+        Assert.Contains("OK — gateway demo-park-01, 5 devices", stdout, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output)> VerifyAsync(string unitPath)

@@ -12,9 +12,10 @@ Usage:
     pymodbus_server.py rtu-over-tcp [PORT]     RTU frames (CRC) on a TCP socket
     pymodbus_server.py rtu DEVICE              RTU on a serial device (e.g. one end of a socat pty pair)
 Units 1 and 2 answer (each its own copy of the layout); others get no reply, as pymodbus does.
+Holding register 980 counts the reads that cover it (per unit), so every poll of it sees a new value.
 Read Device Identification (FC 43/14) answers with IDENTITY below (pymodbus keeps one identity per server, not
 per unit); requests for it print no REQ line.
-Option: --quiet (no REQ lines)
+Options: --quiet (no REQ lines); --units 1,2,3 (the unit ids that answer, default 1,2)
 
 Run it with /usr/bin/python3: a pyenv python on PATH cannot see Debian's packages.
 """
@@ -30,6 +31,7 @@ from pymodbus.framer.socket_framer import ModbusSocketFramer
 from pymodbus.server.async_io import ModbusSerialServer, ModbusTcpServer
 
 HOLE = 505  # holding register that does not exist: reads covering it get exception 02
+READ_COUNTER = 980  # holding register that goes up by one on every read covering it
 
 ORDERS = ["ABCD", "CDAB", "BADC", "DCBA"]
 
@@ -94,6 +96,12 @@ class CountingContext(ModbusSlaveContext):
             print(f"REQ fc={fc_as_hex} addr={address} count={count} ok={int(ok)}", flush=True)
         return ok
 
+    def getValues(self, fc_as_hex, address, count=1):
+        if fc_as_hex == 3 and address <= READ_COUNTER < address + count:
+            current = super().getValues(3, READ_COUNTER, 1)[0]
+            super().setValues(3, READ_COUNTER, [(current + 1) % 65536])
+        return super().getValues(fc_as_hex, address, count)
+
 
 def make_slave(quiet):
     return CountingContext(
@@ -129,20 +137,25 @@ def make_identity():
     return ModbusDeviceIdentification(info=IDENTITY)
 
 
-def make_context(quiet):
-    # Units 1 and 2, each with its own copy of the layout: a gateway with two devices behind it.
-    return ModbusServerContext(slaves={1: make_slave(quiet), 2: make_slave(quiet)}, single=False)
+def make_context(quiet, units):
+    # By default units 1 and 2, each with its own copy of the layout: a gateway with two devices behind it.
+    return ModbusServerContext(slaves={unit: make_slave(quiet) for unit in units}, single=False)
 
 
 async def main(argv):
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # its per-connection noise is not ours
     quiet = "--quiet" in argv
     args = [a for a in argv if a != "--quiet"]
+    units = [1, 2]
+    if "--units" in args:
+        at = args.index("--units")
+        units = [int(u) for u in args[at + 1].split(",")]
+        del args[at:at + 2]
     if not args:
         print(__doc__, file=sys.stderr)
         return 2
     mode = args[0]
-    context = make_context(quiet)
+    context = make_context(quiet, units)
     if mode in ("tcp", "rtu-over-tcp"):
         port = int(args[1]) if len(args) > 1 else 0
         framer = ModbusSocketFramer if mode == "tcp" else ModbusRtuFramer

@@ -164,6 +164,18 @@ async function main() {
         accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
         value: new Variant({ dataType: DataType.Double, value: 0 }),
     });
+    // Operator-write tests: a UInt16 to write (and to refuse 70000 for), and a read-only variable whose writes the
+    // server refuses with BadNotWritable.
+    ns.addVariable({
+        componentOf: writable, browseName: "UInt16", nodeId: "s=Writable.UInt16", dataType: "UInt16",
+        accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+        value: new Variant({ dataType: DataType.UInt16, value: 0 }),
+    });
+    ns.addVariable({
+        componentOf: writable, browseName: "ReadOnly", nodeId: "s=Writable.ReadOnly", dataType: "Double",
+        accessLevel: "CurrentRead", userAccessLevel: "CurrentRead",
+        value: new Variant({ dataType: DataType.Double, value: 42 }),
+    });
 
     // Bench.N0000..N0999: many nodes for the Read benchmark; with --bench all 1,000 change every 50 ms.
     const benchFolder = ns.addFolder(objects, { browseName: "Bench", nodeId: "s=Bench" });

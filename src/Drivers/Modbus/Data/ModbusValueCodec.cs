@@ -78,12 +78,24 @@ internal static class ModbusValueCodec
         int size = 2 * type.RegisterCount;
         if (type.DataType == ModbusDataType.String)
         {
-            string text = value.AsString() ?? value.ToString();
+            if (value.AsString() is not { } text)
+            {
+                error = $"a {type} tag takes text, not {TagValueText.Describe(value)}";
+                return false;
+            }
+
             Span<byte> bytes = stackalloc byte[2 * ModbusLimits.MaxReadRegisters];
             bytes[..size].Clear();
-            if (Encoding.Latin1.GetByteCount(text) > type.StringLength)
+            if (text.Length > type.StringLength)
             {
-                error = $"'{text}' is longer than {type.StringLength} characters";
+                error = $"{TagValueText.Describe(value)} is longer than {type.StringLength} characters";
+                return false;
+            }
+
+            if (text.Any(c => c > 0xFF))
+            {
+                // Latin-1 would put '?' in their place: the device would hold other text than was written.
+                error = $"{TagValueText.Describe(value)} has characters outside Latin-1, which a {type} tag cannot hold";
                 return false;
             }
 
@@ -97,20 +109,40 @@ internal static class ModbusValueCodec
             return true;
         }
 
-        if (!value.IsNumeric)
+        if (type.DataType == ModbusDataType.Bool)
         {
-            error = $"a {type} tag needs a number, not '{value}'";
+            if (!TryGetBit(value, out bool bit))
+            {
+                error = $"a bool tag takes true or false (or 1 or 0), not {TagValueText.Describe(value)}";
+                return false;
+            }
+
+            BinaryPrimitives.WriteUInt16BigEndian(be, bit ? (ushort)1 : (ushort)0);
+            Reorder(be[..size], wire, order);
+            registers[0] = BinaryPrimitives.ReadUInt16BigEndian(wire);
+            return true;
+        }
+
+        // A number only: text, a boolean (a slip for a setpoint), NaN or infinity never become a register value.
+        if (!value.IsNumeric || value.Kind == TagValueKind.Boolean || !double.IsFinite(value.AsDouble()))
+        {
+            error = $"a {type} tag takes a number, not {TagValueText.Describe(value)}";
             return false;
         }
 
         double engineering = value.AsDouble();
-        double rawValue = scale == 1 && offset == 0 ? engineering : (engineering - offset) / scale;
-        bool integral = value.Kind is TagValueKind.Int64 or TagValueKind.UInt64 or TagValueKind.Boolean && scale == 1 && offset == 0;
+        bool scaled = scale != 1 || offset != 0;
+        double rawValue = scaled ? (engineering - offset) / scale : engineering;
+        bool integral = value.Kind is TagValueKind.Int64 or TagValueKind.UInt64 && !scaled;
+        if (!scaled && type.DataType is not (ModbusDataType.Float32 or ModbusDataType.Float64) && !integral && Math.Floor(rawValue) != rawValue)
+        {
+            // Unscaled, the register holds exactly the number written: 3.7 would silently become 4.
+            error = $"{engineering} is not a whole number; a {type} tag holds whole numbers";
+            return false;
+        }
+
         switch (type.DataType)
         {
-            case ModbusDataType.Bool:
-                BinaryPrimitives.WriteUInt16BigEndian(be, value.AsBoolean() ? (ushort)1 : (ushort)0);
-                break;
             case ModbusDataType.Int16:
                 if (!InRange(rawValue, short.MinValue, short.MaxValue, type, out error))
                 {
@@ -144,21 +176,39 @@ internal static class ModbusValueCodec
                 BinaryPrimitives.WriteUInt32BigEndian(be, (uint)Math.Round(rawValue));
                 break;
             case ModbusDataType.Int64:
+                if (integral ? value.Kind == TagValueKind.UInt64 && value.AsUInt64() > long.MaxValue : !InRange64(rawValue, signed: true))
+                {
+                    error = $"{TagValueText.Describe(value)} does not fit an int64";
+                    return false;
+                }
+
                 BinaryPrimitives.WriteInt64BigEndian(be, integral ? value.AsInt64() : (long)Math.Round(rawValue));
                 break;
             case ModbusDataType.UInt64:
-                if (rawValue < 0)
+                if (integral ? value.Kind == TagValueKind.Int64 && value.AsInt64() < 0 : !InRange64(rawValue, signed: false))
                 {
-                    error = $"{engineering} is negative; a uint64 tag cannot hold it";
+                    error = $"{TagValueText.Describe(value)} does not fit a uint64 (0 to 18446744073709551615)";
                     return false;
                 }
 
                 BinaryPrimitives.WriteUInt64BigEndian(be, integral ? value.AsUInt64() : (ulong)Math.Round(rawValue));
                 break;
             case ModbusDataType.Float32:
+                if (Math.Abs(rawValue) > float.MaxValue)
+                {
+                    error = $"{engineering} does not fit a float32 (at most ±3.4e38)";
+                    return false;
+                }
+
                 BinaryPrimitives.WriteSingleBigEndian(be, (float)rawValue);
                 break;
             case ModbusDataType.Float64:
+                if (!double.IsFinite(rawValue))
+                {
+                    error = $"{engineering} scaled to the register is not a finite number";
+                    return false;
+                }
+
                 BinaryPrimitives.WriteDoubleBigEndian(be, rawValue);
                 break;
             default:
@@ -213,6 +263,32 @@ internal static class ModbusValueCodec
         }
 
         return Encoding.Latin1.GetString(bytes).TrimEnd(' ');
+    }
+
+    /// <summary>A coil or bool value: true/false, or a number that is exactly 1 or 0 (5 is a mistake, not "on").</summary>
+    public static bool TryGetBit(TagValue value, out bool bit)
+    {
+        bit = false;
+        switch (value.Kind)
+        {
+            case TagValueKind.Boolean:
+                bit = value.AsBoolean();
+                return true;
+            case not TagValueKind.String and not TagValueKind.None when value.AsDouble() is 0 or 1:
+                bit = value.AsDouble() == 1;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether a rounded double fits a 64-bit integer; the bounds are exact powers of two, so compared as such.</summary>
+    private static bool InRange64(double value, bool signed)
+    {
+        double rounded = Math.Round(value);
+        return signed
+            ? rounded >= -9223372036854775808.0 && rounded < 9223372036854775808.0
+            : rounded >= 0 && rounded < 18446744073709551616.0;
     }
 
     private static bool InRange(double value, double min, double max, ModbusTagType type, out string error)

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
 namespace SmartCity.Edge.Drivers.Modbus;
@@ -33,8 +34,14 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
 
     public Memory<byte> Response { get; private set; }
 
+    /// <summary>The link the request went out on.</summary>
+    public Socket? Socket { get; private set; }
+
+    /// <summary>The channel's count of received frames when the request went out: unchanged at its timeout = a silent link.</summary>
+    public long FramesReceivedBefore { get; private set; }
+
     /// <summary>Prepares a pooled instance for a new request; <see cref="Arm"/> starts its clock.</summary>
-    public void Prepare(ushort transactionId, byte unitId, Memory<byte> response, TimeSpan timeout)
+    public void Prepare(ushort transactionId, byte unitId, Memory<byte> response, TimeSpan timeout, Socket socket, long framesReceived)
     {
         _core.Reset();
         _claimed = 0;
@@ -42,6 +49,8 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
         UnitId = unitId;
         Response = response;
         _timeout = timeout;
+        Socket = socket;
+        FramesReceivedBefore = framesReceived;
     }
 
     /// <summary>
@@ -95,6 +104,7 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
         }
         finally
         {
+            Socket = null;
             _owner.ReturnToPool(this);
         }
     }
@@ -115,8 +125,9 @@ internal sealed class ModbusPendingRequest : IValueTaskSource<int>
             return;
         }
 
-        _owner.Forget(this);
-        Fail(ModbusSocketErrors.Timeout(_owner.Endpoint, UnitId, _timeout));
+        ModbusTransportException timeout = ModbusSocketErrors.Timeout(_owner.Endpoint, UnitId, _timeout);
+        _owner.OnTimedOut(this);
+        Fail(timeout);
     }
 
     private void OnCanceled(CancellationToken token)

@@ -10,12 +10,20 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// Requests carry fresh transaction ids; one reader loop matches replies to waiting requests, so several may be in
 /// flight (IG p.10; each device opts in with <c>max_inflight</c>). A reply whose transaction id nobody waits for any
 /// more (it came after its timeout) is skipped by its MBAP length instead of shifting every later reply (grid-x#78).
-/// A corrupt MBAP header or EOF closes the link and fails everything pending; the next request reopens it.
+/// A corrupt MBAP header or EOF closes the link and fails everything pending; the next request reopens it. A link on
+/// which <see cref="SilentTimeoutsBeforeReopen"/> requests in a row timed out without a single byte coming back is
+/// closed too: a half-open connection (the device or a NAT forgot it without a FIN or RST) never recovers by itself.
 /// </summary>
 internal sealed class ModbusTcpChannel : IModbusChannel
 {
     private const int ReceiveBufferSize = 4096;
     private const int MaxPooledRequests = 64;
+
+    /// <summary>
+    /// Requests in a row that timed out while nothing at all arrived on the link. One dead unit behind a gateway does
+    /// not trip it while other units answer on the same link; a link that has gone silent for everyone does.
+    /// </summary>
+    internal const int SilentTimeoutsBeforeReopen = 3;
 
     /// <summary>
     /// Connecting gets at least this long: a timeout tuned for replies on a LAN (say 200 ms) is too short for a
@@ -36,6 +44,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
     private long _openCount;
     private Socket? _socket;
     private ushort _nextTransactionId;
+    private long _framesReceived;
+    private int _silentTimeouts;
 
     public ModbusTcpChannel(string host, int port, TimeProvider time, ILogger logger)
     {
@@ -137,11 +147,13 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             }
             while (_pending.ContainsKey(transactionId));
             pending = _pool.Count > 0 ? _pool.Pop() : new ModbusPendingRequest(this, _time);
-            pending.Prepare(transactionId, unitId, response, timeout);
+            pending.Prepare(transactionId, unitId, response, timeout, socket, _framesReceived);
             _pending.Add(transactionId, pending);
-        }
 
-        pending.Arm(cancellationToken);
+            // Armed under the lock: a teardown between the table and the timer would otherwise fail the request first
+            // and then arm a live timer and cancellation on it, which could later fail the instance's next use.
+            pending.Arm(cancellationToken);
+        }
 
         byte[] frame = ArrayPool<byte>.Shared.Rent(ModbusLimits.MaxTcpAduLength);
         try
@@ -183,6 +195,28 @@ internal sealed class ModbusTcpChannel : IModbusChannel
             {
                 _pending.Remove(pending.TransactionId);
             }
+        }
+    }
+
+    /// <summary>
+    /// A request timed out: counts it as silent when nothing arrived on its link while it waited, and closes that link
+    /// after <see cref="SilentTimeoutsBeforeReopen"/> silent ones in a row (the next request reopens it).
+    /// </summary>
+    internal void OnTimedOut(ModbusPendingRequest pending)
+    {
+        Forget(pending);
+        Socket? silent = null;
+        lock (_sync)
+        {
+            if (_socket == pending.Socket && _framesReceived == pending.FramesReceivedBefore && ++_silentTimeouts >= SilentTimeoutsBeforeReopen)
+            {
+                silent = pending.Socket;
+            }
+        }
+
+        if (silent is not null)
+        {
+            Teardown(silent, new ModbusTransportException($"{Endpoint} answered none of the last {SilentTimeoutsBeforeReopen} requests and sent nothing else: the connection looks dead (half-open); reopening it", ModbusErrorScope.Connection, "silent"));
         }
     }
 
@@ -272,6 +306,8 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         ModbusPendingRequest? pending;
         lock (_sync)
         {
+            _framesReceived++;
+            _silentTimeouts = 0;
             _pending.Remove(header.TransactionId, out pending);
         }
 
@@ -344,6 +380,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         if (next == ModbusConnectionState.Open)
         {
             Interlocked.Increment(ref _openCount);
+            _silentTimeouts = 0;
         }
 
         _state = next;

@@ -97,6 +97,55 @@ public sealed class UaClient : IAsyncDisposable
         return await Guard(session.ReadAsync(nodes, cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Reads the Value attribute of configured nodes, resolving namespace URIs with the NamespaceArray of the session
+    /// the request goes out on (never a stale one from before a reconnect); a URI that server lacks reads as
+    /// BadNodeIdUnknown.
+    /// </summary>
+    public async Task<UaDataValue[]> ReadAsync(IReadOnlyList<UaNodeReference> nodes, CancellationToken cancellationToken)
+    {
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var results = new UaDataValue[nodes.Count];
+        var known = new List<int>(nodes.Count);
+        var request = new List<UaReadValueId>(nodes.Count);
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (nodes[i].TryResolve(session.NamespaceUris, out UaNodeId node))
+            {
+                known.Add(i);
+                request.Add(new UaReadValueId(node));
+            }
+            else
+            {
+                results[i] = new UaDataValue(default, new UaStatusCode(UaStatusCodes.BadNodeIdUnknown), null, 0, null, 0);
+            }
+        }
+
+        if (request.Count > 0)
+        {
+            UaDataValue[] values = await Guard(session.ReadAsync(request, cancellationToken)).ConfigureAwait(false);
+            for (int k = 0; k < known.Count && k < values.Length; k++)
+            {
+                results[known[k]] = values[k];
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Writes one configured node, its namespace URI resolved on the session the request goes out on.</summary>
+    public async Task<UaStatusCode> WriteAsync(UaNodeReference node, UaDataValue value, CancellationToken cancellationToken)
+    {
+        UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        if (!node.TryResolve(session.NamespaceUris, out UaNodeId resolved))
+        {
+            return new UaStatusCode(UaStatusCodes.BadNodeIdUnknown);
+        }
+
+        UaStatusCode[] results = await Guard(session.WriteAsync([new UaWriteValue(resolved, value)], cancellationToken)).ConfigureAwait(false);
+        return results.Length == 1 ? results[0] : new UaStatusCode(UaStatusCodes.BadUnexpectedError);
+    }
+
     public async Task<UaStatusCode[]> WriteAsync(IReadOnlyList<UaWriteValue> values, CancellationToken cancellationToken)
     {
         UaSession session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
@@ -291,22 +340,49 @@ public sealed class UaClient : IAsyncDisposable
         subscription.LastSequenceNumber = 0;
         Log.SubscriptionCreated(_logger, created.SubscriptionId, created.RevisedPublishingInterval, created.RevisedMaxKeepAliveCount);
 
-        var results = new List<UaMonitoredItemResult>(subscription.Items.Count);
-        int batch = UaOperationLimits.DefaultBatch;
-        for (int offset = 0; offset < subscription.Items.Count; offset += batch)
+        // Items named by namespace URI get this session's index for it (the server may have renumbered its
+        // namespaces since the last session: a restart with another registration order); a URI the server does not
+        // have fails its item with BadNodeIdUnknown without asking the server.
+        int count = subscription.Items.Count;
+        var monitored = new UaNodeId?[count];
+        var sendable = new List<int>(count);
+        for (int i = 0; i < count; i++)
         {
-            UaMonitoredItemRequest[] part = subscription.Items.Skip(offset).Take(batch).ToArray();
-            CreateMonitoredItemsResponse response = await session.CallAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(created.SubscriptionId, part), cancellationToken).ConfigureAwait(false);
-            results.AddRange(response.Results);
+            UaMonitoredItemRequest item = subscription.Items[i];
+            if (new UaNodeReference(item.NodeId, item.NamespaceUri).TryResolve(session.NamespaceUris, out UaNodeId node))
+            {
+                monitored[i] = node;
+                sendable.Add(i);
+            }
         }
 
+        var results = new UaMonitoredItemResult[count];
+        for (int i = 0; i < count; i++)
+        {
+            results[i] = new UaMonitoredItemResult(new UaStatusCode(UaStatusCodes.BadNodeIdUnknown), 0, 0, 0);
+        }
+
+        int batch = UaOperationLimits.DefaultBatch;
+        for (int offset = 0; offset < sendable.Count; offset += batch)
+        {
+            int[] part = sendable.Skip(offset).Take(batch).ToArray();
+            UaMonitoredItemRequest[] requests = part.Select(i => subscription.Items[i] with { NodeId = monitored[i]!.Value }).ToArray();
+            CreateMonitoredItemsResponse response = await session.CallAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(created.SubscriptionId, requests), cancellationToken).ConfigureAwait(false);
+            for (int k = 0; k < part.Length && k < response.Results.Length; k++)
+            {
+                results[part[k]] = response.Results[k];
+            }
+        }
+
+        subscription.MonitoredNodes = monitored;
         subscription.ItemResults = results;
-        for (int i = 0; i < results.Count && i < subscription.Items.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             if (results[i].StatusCode.IsBad)
             {
-                Log.MonitoredItemFailed(_logger, subscription.Items[i].NodeId.ToString(), results[i].StatusCode.Name);
-                await subscription.Handler.OnItemFailedAsync(subscription.Items[i].ClientHandle, results[i].StatusCode, cancellationToken).ConfigureAwait(false);
+                UaMonitoredItemRequest item = subscription.Items[i];
+                Log.MonitoredItemFailed(_logger, new UaNodeReference(item.NodeId, item.NamespaceUri).ToString(), results[i].StatusCode.Name);
+                await subscription.Handler.OnItemFailedAsync(item.ClientHandle, results[i].StatusCode, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -567,10 +643,11 @@ public sealed class UaClient : IAsyncDisposable
     /// <summary>Reads the current value of every monitored item and delivers it as a data change.</summary>
     private static async Task RereadAsync(UaSession session, UaSubscription subscription, CancellationToken cancellationToken)
     {
-        UaDataValue[] values = await session.ReadAsync(subscription.Items.Select(i => new UaReadValueId(i.NodeId)).ToArray(), cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < values.Length; i++)
+        int[] known = Enumerable.Range(0, subscription.Items.Count).Where(i => i < subscription.MonitoredNodes.Length && subscription.MonitoredNodes[i] is not null).ToArray();
+        UaDataValue[] values = await session.ReadAsync(known.Select(i => new UaReadValueId(subscription.MonitoredNodes[i]!.Value)).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (int k = 0; k < values.Length && k < known.Length; k++)
         {
-            await subscription.Handler.OnDataChangeAsync(subscription.Items[i].ClientHandle, values[i], cancellationToken).ConfigureAwait(false);
+            await subscription.Handler.OnDataChangeAsync(subscription.Items[known[k]].ClientHandle, values[k], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -680,9 +757,24 @@ public sealed class UaClient : IAsyncDisposable
                 Reconnected?.Invoke();
                 return;
             }
-            catch (Exception ex) when (ex is UaException or OperationCanceledException or TimeoutException && !disposed.IsCancellationRequested)
+            catch (Exception ex) when (!disposed.IsCancellationRequested)
             {
-                Log.ReconnectFailed(_logger, attempt, _options.Endpoint.Url, ex.Message, (long)delay.TotalMilliseconds);
+                // Every failure is an ordinary failed attempt — whatever a server (or whoever answers in its place)
+                // sends, e.g. a malformed certificate, and even a bug of ours: this loop must never end before
+                // DisposeAsync, or the client would stay "reconnecting" forever.
+                if (ex is UaCertificateException certificate)
+                {
+                    // A technician has to act (trust, renew): say it louder than a network hiccup.
+                    Log.ReconnectRefusedCertificate(_logger, attempt, _options.Endpoint.Url, certificate.StatusCode.Name, certificate.Message, (long)delay.TotalMilliseconds);
+                }
+                else if (ex is UaException or OperationCanceledException or TimeoutException)
+                {
+                    Log.ReconnectFailed(_logger, attempt, _options.Endpoint.Url, ex.Message, (long)delay.TotalMilliseconds);
+                }
+                else
+                {
+                    Log.ReconnectFailedUnexpectedly(_logger, ex, attempt, _options.Endpoint.Url, (long)delay.TotalMilliseconds);
+                }
             }
 
             try

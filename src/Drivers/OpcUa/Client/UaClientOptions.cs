@@ -28,6 +28,20 @@ public sealed record UaClientOptions
     public string? Password { get; init; }
 
     /// <summary>
+    /// Allows a user name and password on a channel with SecurityPolicy None (<c>auth.allow_insecure_password</c>).
+    /// Even then the password is only sent encrypted with the server's certificate, and only after
+    /// <see cref="ServerCertificateValidator"/> accepted that certificate; never in clear text.
+    /// </summary>
+    public bool AllowInsecurePassword { get; init; }
+
+    /// <summary>
+    /// Checks a server certificate we are about to rely on (trust list, validity, host name, ApplicationUri) and throws
+    /// <see cref="UaCertificateException"/> when it must not be used. Needed for a password on a None channel: the
+    /// certificate it is encrypted with comes from an unauthenticated GetEndpoints reply. Null: such a password is refused.
+    /// </summary>
+    public Action<UaEndpointDescription>? ServerCertificateValidator { get; init; }
+
+    /// <summary>
     /// An X.509 user identity (OPC 10000-4 §7.36.5): its certificate and key; takes precedence over
     /// <see cref="UserName"/>. ActivateSession then carries a userTokenSignature made with this key.
     /// </summary>

@@ -13,16 +13,21 @@ public sealed class UaSession : IAsyncDisposable
     /// <summary>Parts of a split Read in flight at once: enough to hide the round trip, few enough not to flood the server.</summary>
     private const int MaxParallelParts = 4;
 
+    /// <summary>OPC 10000-4 §5.6.2: a server nonce shorter than this is refused (it would let a recorded password or signature be replayed).</summary>
+    private const int MinServerNonceLength = 32;
+
     private readonly UaClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UaEndpointDescription _endpoint;
+    private readonly IReadOnlyList<UaEndpointDescription> _discovered;
     private readonly IUaSecurityPolicy _policy;
     private byte[]? _serverNonce;
     private UaSecureChannel _channel;
 
-    private UaSession(UaClientOptions options, TimeProvider time, ILogger logger, UaSecureChannel channel, UaEndpointDescription endpoint, IUaSecurityPolicy policy)
+    private UaSession(UaClientOptions options, TimeProvider time, ILogger logger, UaSecureChannel channel, UaEndpointDescription endpoint, IReadOnlyList<UaEndpointDescription> discovered, IUaSecurityPolicy policy)
     {
+        _discovered = discovered;
         _policy = policy;
         _options = options;
         _time = time;
@@ -38,6 +43,12 @@ public sealed class UaSession : IAsyncDisposable
     public TimeSpan RevisedSessionTimeout { get; private set; }
 
     public UaOperationLimits OperationLimits { get; private set; } = UaOperationLimits.None;
+
+    /// <summary>
+    /// The server's NamespaceArray (i=2255) as read when this session was created: index → URI. Indexes are only
+    /// valid for the server process that numbered them; <see cref="UaNodeReference"/> resolves URIs against it.
+    /// </summary>
+    public IReadOnlyList<string> NamespaceUris { get; private set; } = [];
 
     public UaEndpointDescription Endpoint => _endpoint;
 
@@ -84,7 +95,7 @@ public sealed class UaSession : IAsyncDisposable
                 channel = await UaSecureChannel.OpenAsync(options.Endpoint, policy, options.Channel, time, logger, cancellationToken).ConfigureAwait(false);
             }
 
-            var session = new UaSession(options, time, logger, channel, endpoint, policy);
+            var session = new UaSession(options, time, logger, channel, endpoint, endpoints.Endpoints, policy);
             await session.CreateAndActivateAsync(cancellationToken).ConfigureAwait(false);
             return session;
         }
@@ -300,13 +311,22 @@ public sealed class UaSession : IAsyncDisposable
         await ActivateAsync(cancellationToken).ConfigureAwait(false);
         Log.SessionCreated(_logger, SessionId.ToString(), (long)RevisedSessionTimeout.TotalMilliseconds);
         OperationLimits = await ReadOperationLimitsAsync(cancellationToken).ConfigureAwait(false);
+        NamespaceUris = await ReadNamespaceArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<string>> ReadNamespaceArrayAsync(CancellationToken cancellationToken)
+    {
+        UaDataValue[] values = await ReadAsync([new(UaTypeIds.ServerNamespaceArray)], cancellationToken).ConfigureAwait(false);
+        return values.Length == 1 && values[0].StatusCode.IsGood && values[0].Value.Value is string[] uris
+            ? [.. uris.Select(u => u ?? string.Empty)]
+            : [];
     }
 
     /// <summary>
     /// OPC 10000-4 §5.6.2.2: the CreateSession serverCertificate must be the one of the endpoint we chose, and the
-    /// serverEndpoints must include that endpoint's policy and mode (node-opcua leaves their certificates out; when
-    /// present they must match) — otherwise GetEndpoints (sent unsecured) was tampered
-    /// with, e.g. to downgrade the security we chose.
+    /// serverEndpoints — signed, on the secured channel — must be exactly the endpoints GetEndpoints returned unsecured
+    /// (<see cref="UaDiscoveryCheck"/>); otherwise GetEndpoints was tampered with, e.g. to strip the SignAndEncrypt
+    /// endpoints or the encrypted user token policies. Runs before ActivateSession: a refused session never saw a password.
     /// </summary>
     private void CheckServerIdentity(CreateSessionResponse response)
     {
@@ -316,22 +336,40 @@ public sealed class UaSession : IAsyncDisposable
             throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's CreateSession certificate differs from its endpoint's certificate");
         }
 
-        bool listed = response.ServerEndpoints.Length == 0 || response.ServerEndpoints.Any(e =>
-            e.SecurityMode == _endpoint.SecurityMode &&
-            e.SecurityPolicyUri == _endpoint.SecurityPolicyUri &&
-            (e.ServerCertificate is not { Length: > 0 } listedCertificate || UaCertificateInfo.LeafOf(listedCertificate).AsSpan().SequenceEqual(expected)));
-        if (!listed)
+        bool certificatesMatch = response.ServerEndpoints.All(e => e.ServerCertificate is not { Length: > 0 } listed || UaCertificateInfo.LeafOf(listed).AsSpan().SequenceEqual(expected));
+        string? difference = UaDiscoveryCheck.Compare(_discovered, response.ServerEndpoints);
+        if (difference is not null || !certificatesMatch)
         {
-            throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityChecksFailed), "the endpoints the server returned in CreateSession do not contain the endpoint chosen from GetEndpoints (tampered discovery?)");
+            throw new UaServiceException(
+                new UaStatusCode(UaStatusCodes.BadSecurityChecksFailed),
+                "session refused as a possible downgrade attack: the endpoints the server confirmed in CreateSession (signed) differ from what GetEndpoints (unsigned) returned" +
+                (difference is null ? " (another certificate)" : $" ({difference})") + "; the session was not activated, no credentials were sent. Check the network path to the server.");
         }
     }
 
     private async Task ActivateAsync(CancellationToken cancellationToken)
     {
-        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options.UserName, _options.Password, _options.UserCertificate, _serverNonce, out UaSignatureData userTokenSignature);
+        UaMessageSecurityMode mode = _channel.Policy.SecurityMode;
+        if (mode != UaMessageSecurityMode.None || _options.UserName is not null || _options.UserCertificate is not null)
+        {
+            // The nonce makes the client signature and the encrypted password single-use; a short one makes them replayable.
+            CheckServerNonce(_serverNonce);
+        }
+
+        UaExtensionObject identity = UaUserIdentity.Create(_endpoint, _options, mode, _serverNonce, out UaSignatureData userTokenSignature);
         UaSignatureData clientSignature = _channel.Policy.CreateClientSignature(_endpoint.ServerCertificate, _serverNonce) ?? UaSignatureData.Empty;
         ActivateSessionResponse response = await CallAsync<ActivateSessionResponse>(new ActivateSessionRequest(clientSignature, identity, userTokenSignature), cancellationToken).ConfigureAwait(false);
         _serverNonce = response.ServerNonce;
+    }
+
+    private static void CheckServerNonce(byte[]? nonce)
+    {
+        if (nonce is null || nonce.Length < MinServerNonceLength)
+        {
+            throw new UaServiceException(
+                new UaStatusCode(UaStatusCodes.BadNonceInvalid),
+                $"the server's session nonce has {nonce?.Length ?? 0} bytes, at least {MinServerNonceLength} are required (OPC 10000-4 §5.6.2); refused, nothing was signed or sent with it");
+        }
     }
 
     private async Task<UaOperationLimits> ReadOperationLimitsAsync(CancellationToken cancellationToken)

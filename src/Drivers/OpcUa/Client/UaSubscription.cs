@@ -28,6 +28,12 @@ public sealed class UaSubscription
 
     public IUaDataChangeHandler Handler { get; }
 
+    /// <summary>
+    /// The node each item monitors on the current session, in <see cref="Items"/> order (namespace URIs resolved);
+    /// null where the server lacks the item's namespace.
+    /// </summary>
+    internal UaNodeId?[] MonitoredNodes { get; set; } = [];
+
     /// <summary>Results of the last CreateMonitoredItems, in <see cref="Items"/> order.</summary>
     public IReadOnlyList<UaMonitoredItemResult> ItemResults { get; internal set; } = [];
 

@@ -47,6 +47,9 @@ public readonly struct UaNodeId : IEquatable<UaNodeId>
 
     public static implicit operator UaNodeId(uint ns0Id) => FromNumeric(0, ns0Id);
 
+    /// <summary>The same identifier in namespace <paramref name="namespaceIndex"/>.</summary>
+    public UaNodeId WithNamespaceIndex(ushort namespaceIndex) => new(namespaceIndex, IdType, Numeric, _identifier);
+
     /// <summary>Parses the text form; false with a reason for a technician when it is not one.</summary>
     public static bool TryParse(string? text, out UaNodeId nodeId, [NotNullWhen(false)] out string? error)
     {

@@ -46,6 +46,14 @@ public interface IUaSecurityPolicy
     /// </summary>
     int Unprotect(Span<byte> chunk, int securedFrom, bool asymmetric, object? keys);
 
+    /// <summary>
+    /// Validates the server certificate again (trust list, validity period) before an OpenSecureChannel is sent —
+    /// the first one, every renewal, and every new channel for a surviving session — so a certificate removed from the
+    /// trust list or expired while connected stops the connection at its next renewal. Throws
+    /// <see cref="UaCertificateException"/>; a no-op for None.
+    /// </summary>
+    void CheckServerCertificate();
+
     /// <summary>Checks the asymmetric security header the server sent on an OPN response.</summary>
     void CheckAsymmetricHeader(string? policyUri, ReadOnlySpan<byte> senderCertificate, ReadOnlySpan<byte> receiverThumbprint);
 

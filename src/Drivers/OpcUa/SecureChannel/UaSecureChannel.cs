@@ -220,6 +220,9 @@ public sealed class UaSecureChannel : IAsyncDisposable
 
     private async Task OpenSecureChannelAsync(bool renew, CancellationToken cancellationToken)
     {
+        // Trust and validity again before every OPN: a certificate removed from the trust list or expired since the
+        // last one ends the channel here (renewal) or refuses it (a reconnect, also for a surviving session).
+        _policy.CheckServerCertificate();
         byte[] clientNonce = _policy.NonceLength > 0 ? RandomNumberGenerator.GetBytes(_policy.NonceLength) : [];
         var request = new OpenSecureChannelRequest(renew ? 1 : 0, _policy.SecurityMode, _policy.NonceLength > 0 ? clientNonce : null, (uint)_options.RequestedLifetime.TotalMilliseconds);
         _openClientNonce = clientNonce;

@@ -23,6 +23,10 @@ public sealed class UaSecurityPolicyNone : IUaSecurityPolicy
 
     public int Unprotect(Span<byte> chunk, int securedFrom, bool asymmetric, object? keys) => chunk.Length;
 
+    public void CheckServerCertificate()
+    {
+    }
+
     public void CheckAsymmetricHeader(string? policyUri, ReadOnlySpan<byte> senderCertificate, ReadOnlySpan<byte> receiverThumbprint)
     {
         if (!string.Equals(policyUri, Uri, StringComparison.Ordinal))

@@ -12,6 +12,6 @@ public sealed class UaCertificateException : UaException
     {
     }
 
-    /// <summary>The refused server certificate's thumbprint, when there is one (what <c>smartcity-edge opcua trust</c> takes).</summary>
+    /// <summary>The refused server certificate's SHA-256 fingerprint, when there is one (what <c>smartcity-edge opcua trust</c> takes).</summary>
     public string? Thumbprint { get; init; }
 }

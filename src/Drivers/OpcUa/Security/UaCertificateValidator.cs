@@ -5,9 +5,10 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>
 /// Decides whether we talk to a server certificate (OPC 10000-4 §6.1.3 checks, in the order given there: structure,
-/// trust, validity period, host name, ApplicationUri, key usage). The trust list holds exact certificates
-/// (self-signed application certificates, the usual case in the field); a refused certificate is copied to
-/// pki/rejected/certs and the error says how to trust it.
+/// trust, validity period, host name, ApplicationUri, key usage). The trust list holds exact certificates, compared on
+/// the SHA-256 of the whole certificate (self-signed application certificates, the usual case in the field); a refused
+/// certificate is copied to pki/rejected/certs and the error says how to trust it. Called for every certificate we
+/// rely on: before a secured channel is opened or renewed, and before a password is encrypted with one.
 /// </summary>
 public sealed class UaCertificateValidator
 {
@@ -30,6 +31,23 @@ public sealed class UaCertificateValidator
     /// <param name="host">The host of the URL we connect to.</param>
     public void Validate(UaEndpointDescription endpoint, string host)
     {
+        try
+        {
+            ValidateCore(endpoint, host);
+        }
+        catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException)
+        {
+            // Whatever the server sent must never escape as anything but a refused certificate (an ordinary connect failure).
+            throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's certificate is malformed: " + ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadInternalError), $"cannot use the PKI folder {_store.Root}: {ex.Message}", ex);
+        }
+    }
+
+    private void ValidateCore(UaEndpointDescription endpoint, string host)
+    {
         if (endpoint.ServerCertificate is not { Length: > 0 } raw)
         {
             throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's endpoint has no certificate");
@@ -47,21 +65,22 @@ public sealed class UaCertificateValidator
 
         using (certificate)
         {
+            string fingerprint = UaCertificateFingerprint.Of(certificate);
             if (!_store.IsTrusted(certificate))
             {
                 if (_options.TrustOnFirstUse && !_store.HasTrustedCertificates)
                 {
                     string file = _store.AddTrusted(certificate);
-                    TrustedOnFirstUse?.Invoke(certificate.Thumbprint, file);
+                    TrustedOnFirstUse?.Invoke(fingerprint, file);
                 }
                 else
                 {
                     string file = _store.Reject(certificate);
                     throw new UaCertificateException(
                         new UaStatusCode(UaStatusCodes.BadCertificateUntrusted),
-                        $"the server certificate '{certificate.Subject}' (thumbprint {certificate.Thumbprint}) is not trusted; it was saved as {file}. " +
-                        $"If it is the right server, trust it with: smartcity-edge opcua trust {certificate.Thumbprint}")
-                    { Thumbprint = certificate.Thumbprint };
+                        $"the server certificate '{certificate.Subject}' (SHA-256 {fingerprint}) is not trusted; it was saved as {file}. " +
+                        $"If it is the right server, trust it with: smartcity-edge opcua trust {fingerprint}")
+                    { Thumbprint = fingerprint };
                 }
             }
 
@@ -70,7 +89,7 @@ public sealed class UaCertificateValidator
             {
                 throw new UaCertificateException(
                     new UaStatusCode(UaStatusCodes.BadCertificateTimeInvalid),
-                    $"the server certificate (thumbprint {certificate.Thumbprint}) is valid from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}, not now ({now:u}); the server needs a new certificate");
+                    $"the server certificate (SHA-256 {fingerprint}) is valid from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}, not now ({now:u}); the server needs a new certificate");
             }
 
             if (_options.CheckHostName)

@@ -73,7 +73,7 @@ public sealed class UaClientSecurity
         UaSecurityAlgorithms suite = UaSecurityAlgorithms.FromUri(endpoint.SecurityPolicyUri)
             ?? throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadSecurityPolicyRejected), $"security policy '{endpoint.SecurityPolicyUri}' is not supported");
         _validator.Validate(endpoint, _host);
-        return new UaSecurityPolicyRsa(suite, endpoint.SecurityMode, _own.Certificate, _own.PrivateKey, UaCertificateInfo.LeafOf(endpoint.ServerCertificate!));
+        return new UaSecurityPolicyRsa(suite, endpoint.SecurityMode, _own.Certificate, _own.PrivateKey, UaCertificateInfo.LeafOf(endpoint.ServerCertificate!), () => _validator.Validate(endpoint, _host));
     }
 }
 

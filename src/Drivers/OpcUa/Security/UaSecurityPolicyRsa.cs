@@ -31,13 +31,18 @@ public sealed class UaSecurityPolicyRsa : IUaSecurityPolicy, IDisposable
     private readonly byte[] _serverCertificate;
     private readonly int _ownKeyBytes;
     private readonly int _serverKeyBytes;
+    private readonly Action? _serverCertificateCheck;
 
     /// <param name="suite">The policy's algorithms.</param>
     /// <param name="mode">Sign or SignAndEncrypt.</param>
     /// <param name="ownCertificate">Our application certificate (DER).</param>
     /// <param name="ownKey">Its private key (not owned: the certificate store keeps it).</param>
     /// <param name="serverCertificate">The server's leaf certificate (DER), already validated.</param>
-    public UaSecurityPolicyRsa(UaSecurityAlgorithms suite, UaMessageSecurityMode mode, byte[] ownCertificate, RSA ownKey, byte[] serverCertificate)
+    /// <param name="serverCertificateCheck">
+    /// Validates the server certificate again (trust list, validity); run before every OpenSecureChannel, the first,
+    /// each renewal and each channel opened for a surviving session (<see cref="CheckServerCertificate"/>). Null: no re-check.
+    /// </param>
+    public UaSecurityPolicyRsa(UaSecurityAlgorithms suite, UaMessageSecurityMode mode, byte[] ownCertificate, RSA ownKey, byte[] serverCertificate, Action? serverCertificateCheck = null)
     {
         if (mode is not (UaMessageSecurityMode.Sign or UaMessageSecurityMode.SignAndEncrypt))
         {
@@ -51,8 +56,17 @@ public sealed class UaSecurityPolicyRsa : IUaSecurityPolicy, IDisposable
         _serverCertificate = serverCertificate;
         _ownThumbprint = SHA1.HashData(ownCertificate);
         ReceiverCertificateThumbprint = SHA1.HashData(serverCertificate);
-        using X509Certificate2 server = X509CertificateLoader.LoadCertificate(serverCertificate);
-        _serverKey = server.GetRSAPublicKey() ?? throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server certificate has no RSA key");
+        _serverCertificateCheck = serverCertificateCheck;
+        try
+        {
+            using X509Certificate2 server = X509CertificateLoader.LoadCertificate(serverCertificate);
+            _serverKey = server.GetRSAPublicKey() ?? throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server certificate has no RSA key");
+        }
+        catch (CryptographicException ex)
+        {
+            throw new UaCertificateException(new UaStatusCode(UaStatusCodes.BadCertificateInvalid), "the server's certificate is malformed: " + ex.Message, ex);
+        }
+
         _ownKeyBytes = ownKey.KeySize / 8;
         _serverKeyBytes = _serverKey.KeySize / 8;
         CheckKeySize(ownKey.KeySize, "our application certificate");
@@ -98,6 +112,8 @@ public sealed class UaSecurityPolicyRsa : IUaSecurityPolicy, IDisposable
 
     public int Unprotect(Span<byte> chunk, int securedFrom, bool asymmetric, object? keys) =>
         asymmetric ? UnprotectAsymmetric(chunk, securedFrom) : UnprotectSymmetric(chunk, securedFrom, Keys(keys).Server);
+
+    public void CheckServerCertificate() => _serverCertificateCheck?.Invoke();
 
     public void CheckAsymmetricHeader(string? policyUri, ReadOnlySpan<byte> senderCertificate, ReadOnlySpan<byte> receiverThumbprint)
     {

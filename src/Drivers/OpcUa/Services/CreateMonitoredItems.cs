@@ -17,6 +17,12 @@ public enum UaDeadbandType : uint
 /// <param name="DeadbandValue">The deadband.</param>
 public sealed record UaMonitoredItemRequest(UaNodeId NodeId, uint ClientHandle, double SamplingInterval, uint QueueSize, UaDeadbandType DeadbandType = UaDeadbandType.None, double DeadbandValue = 0)
 {
+    /// <summary>
+    /// Set when the node was configured by namespace URI (<c>nsu=</c>): <see cref="NodeId"/>'s namespace index is then
+    /// looked up in each new session's NamespaceArray before the item is created (<see cref="UaNodeReference"/>).
+    /// </summary>
+    public string? NamespaceUri { get; init; }
+
     /// <summary>Set for an event item: the node's EventNotifier attribute is monitored with an EventFilter selecting these fields.</summary>
     public IReadOnlyList<UaSimpleAttributeOperand>? EventFields { get; init; }
 

@@ -62,6 +62,7 @@ public static class UaTypeIds
     public const uint RootFolder = 84;
     public const uint HierarchicalReferences = 33;
     public const uint Server = 2253;
+    public const uint ServerNamespaceArray = 2255;
     public const uint ServerStatusState = 2259;
     public const uint ServerStatusCurrentTime = 2258;
     public const uint MaxNodesPerRead = 11705;

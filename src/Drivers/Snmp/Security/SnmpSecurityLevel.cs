@@ -1,0 +1,9 @@
+namespace SmartCity.Edge.Drivers.Snmp;
+
+/// <summary>securityLevel (RFC 3411 §3.4.3).</summary>
+internal enum SnmpSecurityLevel
+{
+    NoAuthNoPriv = 1,
+    AuthNoPriv = 2,
+    AuthPriv = 3,
+}
