@@ -12,6 +12,8 @@ internal static class CommandLine
             new CommandCommand(),
             new ModbusCommand(),
             new OpcUaCommand(),
+            new SnmpCommand(),
+            new SupportBundleCommand(),
             new RunCommand(),
             new TestCommand(),
             new ValidateCommand(),
