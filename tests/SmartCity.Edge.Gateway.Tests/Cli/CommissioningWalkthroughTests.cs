@@ -30,7 +30,8 @@ public sealed partial class CommissioningWalkthroughTests : IClassFixture<TestCo
     public async Task Commissioning_FirstSite_EveryCommandPrintsWhatTheDocsShow()
     {
         await using MosquittoBroker broker = await MosquittoBroker.StartAsync();
-        int wrongPort = FreePort.Next();
+        using var refusing = new RefusingPort();
+        int wrongPort = refusing.Port;
         int hookPort = _hookPort;
         int httpPort = _httpPort;
         await using WebhookReceiver receiver = WebhookReceiver.Start(hookPort);

@@ -20,7 +20,8 @@ public sealed class TestCommandUpstreamTests : IDisposable
     [Fact]
     public async Task Test_WrongBrokerPort_ValidateIsGreen_TestFailsNamingServerAndThePort()
     {
-        int closed = FreePort.Next();
+        using var refusing = new RefusingPort();
+        int closed = refusing.Port;
         string config = WriteConfig($"server: mqtt://127.0.0.1:{closed}");
 
         (int exitCode, _, _) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
