@@ -23,4 +23,12 @@ public interface IDriverFactory
 
     /// <summary>Creates an unconnected driver instance. Must not do I/O.</summary>
     IDeviceDriver Create(DeviceDescriptor device, DriverSettings settings, DriverContext context);
+
+    /// <summary>
+    /// What a technician should check when tag <paramref name="tagIndex"/> of a device reports <paramref name="reason"/>
+    /// (the <see cref="Reading.Reason"/> this driver gave it), e.g. for Modbus <c>IllegalDataAddress (02)</c>: the address
+    /// sent and that addresses are 0-based. The same text the driver logs, so <c>smartcity-edge test</c>, the log and
+    /// the driver's own tool say the same. Null when the driver has nothing to add.
+    /// </summary>
+    string? Explain(DeviceDescriptor device, DriverSettings settings, int tagIndex, string reason) => null;
 }

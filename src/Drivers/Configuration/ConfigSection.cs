@@ -22,6 +22,9 @@ public sealed class ConfigSection
     /// <summary>Keys whose value came (partly) from <c>${…}</c>: no "did you mean" hint near a secret.</summary>
     private readonly HashSet<string> _substituted = new(StringComparer.Ordinal);
 
+    /// <summary>Keys a problem was reported at: checks across keys skip them, so one mistake gives one message.</summary>
+    private readonly HashSet<string> _invalid = new(StringComparer.Ordinal);
+
     public ConfigSection(YamlMappingNode node, string path, ConfigContext context)
     {
         _node = node;
@@ -66,8 +69,15 @@ public sealed class ConfigSection
     public void Error(string key, string message)
     {
         YamlNode? value = Find(key);
-        Problems.Add(value is null ? Location : At(value.Start), PathOf(key), message);
+        Report(value is null ? Location : At(value.Start), key, message);
     }
+
+    /// <summary>
+    /// False once a problem was reported at <paramref name="key"/> (its value is invalid, missing or of the wrong
+    /// shape): a check that combines it with other keys would only repeat the mistake in other words, so it is skipped
+    /// (<c>policy: basic256sha256</c> is one problem, not also "policy None needs mode None").
+    /// </summary>
+    public bool IsValid(string key) => !_invalid.Contains(key);
 
     public string? GetString(string key, string? defaultValue = null, bool required = false)
     {
@@ -208,10 +218,16 @@ public sealed class ConfigSection
         return value;
     }
 
-    /// <summary>Reads one of a fixed set of words, suggesting the nearest on a typo.</summary>
-    public T GetChoice<T>(string key, T defaultValue, IReadOnlyDictionary<string, T> choices, bool required = false)
+    /// <summary>
+    /// Reads one of a fixed set of words, suggesting the nearest on a typo (compared without regard to case, so
+    /// <c>FLOAT32</c> suggests <c>float32</c>). <paramref name="aliases"/> maps other accepted spellings to the one
+    /// the documentation uses (<c>sign_and_encrypt</c> → <c>SignAndEncrypt</c>): they are accepted but never listed or
+    /// suggested, so every message names one spelling.
+    /// </summary>
+    public T GetChoice<T>(string key, T defaultValue, IReadOnlyDictionary<string, T> choices, bool required = false, IReadOnlyDictionary<string, string>? aliases = null)
     {
-        if (ReadScalar(key, required, "one of ", choices.Keys) is not { } scalar || Substitute(key, scalar) is not { } text)
+        IEnumerable<string> names = aliases is null ? choices.Keys : choices.Keys.Where(k => !aliases.ContainsKey(k));
+        if (ReadScalar(key, required, "one of ", names) is not { } scalar || Substitute(key, scalar) is not { } text)
         {
             return defaultValue;
         }
@@ -221,8 +237,13 @@ public sealed class ConfigSection
             return value;
         }
 
-        string hint = _substituted.Contains(key) ? string.Empty : DidYouMean.Hint(text, choices.Keys);
-        Error(key, $"'{text}' is not one of {string.Join(" | ", choices.Keys)}{hint}");
+        string hint = string.Empty;
+        if (!_substituted.Contains(key) && DidYouMean.Suggest(text, choices.Keys) is { } suggestion)
+        {
+            hint = $" (did you mean '{(aliases is not null && aliases.TryGetValue(suggestion, out string? canonical) ? canonical : suggestion)}'?)";
+        }
+
+        Error(key, $"'{text}' is not one of {string.Join(" | ", names)}{hint}");
         return defaultValue;
     }
 
@@ -271,7 +292,7 @@ public sealed class ConfigSection
             }
             else
             {
-                Problems.Add(At(child.Start), PathOf(key), "list items must be plain values");
+                Report(At(child.Start), key, "list items must be plain values");
                 return null;
             }
         }
@@ -294,7 +315,7 @@ public sealed class ConfigSection
             string key = scalar ?? string.Empty;
             if (!_known.Contains(key))
             {
-                Problems.Add(At(entry.Key.Start), PathOf(key), $"unknown key{DidYouMean.Hint(key, _known)}");
+                Report(At(entry.Key.Start), key, $"unknown key{DidYouMean.Hint(key, _known)}");
             }
         }
     }
@@ -316,7 +337,7 @@ public sealed class ConfigSection
             case null:
                 if (required)
                 {
-                    Problems.Add(Location, PathOf(key), "is required");
+                    Report(Location, key, "is required");
                 }
 
                 return false;
@@ -326,7 +347,7 @@ public sealed class ConfigSection
             case YamlScalarNode { Value: null or "" or "~" } when !required:
                 return false;
             case YamlNode other:
-                Problems.Add(At(other.Start), PathOf(key), wrongShape);
+                Report(At(other.Start), key, wrongShape);
                 return false;
         }
     }
@@ -341,21 +362,21 @@ public sealed class ConfigSection
             case null:
                 if (required)
                 {
-                    Problems.Add(Location, PathOf(key), $"is required ({Expected(expected, choices)})");
+                    Report(Location, key, $"is required ({Expected(expected, choices)})");
                 }
 
                 return null;
             case YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" }:
                 if (required)
                 {
-                    Problems.Add(At(node.Start), PathOf(key), $"is empty (expected {Expected(expected, choices)})");
+                    Report(At(node.Start), key, $"is empty (expected {Expected(expected, choices)})");
                 }
 
                 return null;
             case YamlScalarNode scalar:
                 return scalar;
             default:
-                Problems.Add(At(node.Start), PathOf(key), $"expected {Expected(expected, choices)}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
+                Report(At(node.Start), key, $"expected {Expected(expected, choices)}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
                 return null;
         }
     }
@@ -392,7 +413,7 @@ public sealed class ConfigSection
                 int end = value.IndexOf('}', i + 2);
                 if (end < 0)
                 {
-                    Problems.Add(At(scalar.Start), PathOf(key), "unterminated '${' (write ${NAME})");
+                    Report(At(scalar.Start), key, "unterminated '${' (write ${NAME})");
                     return null;
                 }
 
@@ -403,7 +424,7 @@ public sealed class ConfigSection
                     replacement = SecretFile.Read(name[SecretFile.Prefix.Length..], Context.BaseDirectory, out string? error);
                     if (replacement is null)
                     {
-                        Problems.Add(At(scalar.Start), PathOf(key), error!);
+                        Report(At(scalar.Start), key, error!);
                         return null;
                     }
                 }
@@ -411,14 +432,14 @@ public sealed class ConfigSection
                 {
                     if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
                     {
-                        Problems.Add(At(scalar.Start), PathOf(key), $"'${{{name}}}' is not a valid environment variable reference");
+                        Report(At(scalar.Start), key, $"'${{{name}}}' is not a valid environment variable reference");
                         return null;
                     }
 
                     replacement = Context.Environment(name);
                     if (replacement is null)
                     {
-                        Problems.Add(At(scalar.Start), PathOf(key), $"environment variable '{name}' is not set");
+                        Report(At(scalar.Start), key, $"environment variable '{name}' is not set");
                         return null;
                     }
                 }
@@ -465,6 +486,12 @@ public sealed class ConfigSection
         {
             _known.Add(key);
         }
+    }
+
+    private void Report(ConfigLocation location, string key, string message)
+    {
+        _invalid.Add(key);
+        Problems.Add(location, PathOf(key), message);
     }
 
     private ConfigLocation At(Mark mark) => new(Context.File, (int)mark.Line, (int)mark.Column);

@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3110, Level = LogLevel.Information, Message = "Modbus device {DeviceId}: {TagCount} tags read with {RequestCount} requests per poll")]
     public static partial void Planned(ILogger logger, string deviceId, int tagCount, int requestCount);
 
-    [LoggerMessage(EventId = 3111, Level = LogLevel.Warning, Message = "Modbus device {DeviceId}: tag {TagId} is bad: {Reason} (sent {Table} address {Address})")]
-    public static partial void TagFailed(ILogger logger, string deviceId, string tagId, string reason, string table, int address);
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Warning, Message = "Modbus device {DeviceId}: tag {TagId} is bad: {Reason}; {Hint}")]
+    public static partial void TagFailed(ILogger logger, string deviceId, string tagId, string reason, string hint);
 
     [LoggerMessage(EventId = 3112, Level = LogLevel.Information, Message = "Modbus device {DeviceId}: tag {TagId} reads again")]
     public static partial void TagRecovered(ILogger logger, string deviceId, string tagId);

@@ -301,7 +301,7 @@ internal sealed class ModbusDriver : IDeviceDriver, IReadBackTags
         if (_lastReason[index] != reason)
         {
             _lastReason[index] = reason;
-            Log.TagFailed(_logger, _device.Id, tag.Id, reason, ModbusTableInfo.Name(tag.Address.Table), tag.Address.Offset);
+            Log.TagFailed(_logger, _device.Id, tag.Id, reason, ModbusExceptionCodeText.TagHint(tag.Address, reason) ?? $"sent {tag.Address} (0-based)");
         }
 
         _readings[index] = TagReading.Bad(index, reason, now);

@@ -105,48 +105,66 @@ public sealed class ModbusDriverFactory : IDriverFactory
         return new ModbusDriver(device, (ModbusDeviceSettings)settings, registry, context.TimeProvider, logger);
     }
 
+    public string? Explain(DeviceDescriptor device, DriverSettings settings, int tagIndex, string reason) =>
+        settings is ModbusDeviceSettings modbus && tagIndex >= 0 && tagIndex < modbus.Tags.Count
+            ? ModbusExceptionCodeText.TagHint(modbus.Tags[tagIndex].Address, reason)
+            : null;
+
     private static ModbusTagSettings ReadTag(string id, ConfigSection tag, int maxBlock)
     {
         string addressText = tag.GetRequiredString("address");
         ModbusAddress address = default;
-        if (addressText.Length > 0 && !ModbusAddress.TryParse(addressText, out address, out string addressError))
+        bool addressKnown = addressText.Length > 0 && tag.IsValid("address");
+        if (addressKnown && !ModbusAddress.TryParse(addressText, out address, out string addressError))
         {
             tag.Error("address", addressError);
+            addressKnown = false;
         }
 
         bool bitTable = ModbusTableInfo.IsBitTable(address.Table);
         string defaultType = bitTable || address.HasBit ? "bool" : "uint16";
         string typeText = tag.GetString("type", defaultType) ?? defaultType;
+        bool typeKnown = tag.IsValid("type");
         if (!ModbusTagType.TryParse(typeText, out ModbusTagType type, out string typeError))
         {
-            tag.Error("type", typeError);
+            if (typeKnown)
+            {
+                tag.Error("type", typeError);
+            }
+
+            typeKnown = false;
             type = new ModbusTagType(ModbusDataType.UInt16);
         }
 
-        if ((bitTable || address.HasBit) && type.DataType != ModbusDataType.Bool)
+        // Checks of the type against the address only when both are what the technician meant: a mistyped address
+        // (holding:70000) must not also be reported as a type that does not fit it, nor a mistyped type as too long.
+        if (addressKnown && typeKnown)
         {
-            tag.Error("type", $"{typeText} does not fit {addressText}: a coil, a discrete input or a register bit is a bool");
+            if ((bitTable || address.HasBit) && type.DataType != ModbusDataType.Bool)
+            {
+                tag.Error("type", $"{typeText} does not fit {addressText}: a coil, a discrete input or a register bit is a bool");
+            }
+
+            if (!bitTable && address.Offset + type.RegisterCount - 1 > ushort.MaxValue)
+            {
+                tag.Error("address", $"{typeText} at {addressText} runs past register 65535");
+            }
         }
 
-        if (type.RegisterCount > maxBlock)
+        if (typeKnown && type.RegisterCount > maxBlock)
         {
             tag.Error("type", $"{typeText} spans {type.RegisterCount} registers, more than max_block ({maxBlock}) allows in one request");
-        }
-
-        if (!bitTable && address.Offset + type.RegisterCount - 1 > ushort.MaxValue)
-        {
-            tag.Error("address", $"{typeText} at {addressText} runs past register 65535");
         }
 
         ModbusByteOrder order = tag.GetChoice("order", ModbusByteOrder.ABCD, s_orders);
         double scale = tag.GetDouble("scale", 1);
         double offset = tag.GetDouble("offset", 0);
-        if (scale == 0)
+        if (scale == 0 && tag.IsValid("scale"))
         {
             tag.Error("scale", "0 would make every reading 0; leave scale out for 1");
         }
 
-        if (!type.IsNumeric && (scale != 1 || offset != 0))
+        if (typeKnown && !type.IsNumeric && (scale != 1 || offset != 0))
         {
             tag.Error(scale != 1 ? "scale" : "offset", $"scale and offset apply to numbers, not to {typeText}");
         }

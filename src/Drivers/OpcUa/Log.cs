@@ -59,11 +59,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 4026, Level = LogLevel.Warning, Message = "OPC UA no Publish response for {SilenceMs} ms (keep-alive expected); treating the connection as dead")]
     public static partial void KeepAliveMissed(ILogger logger, long silenceMs);
 
-    [LoggerMessage(EventId = 4030, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: tag {TagId} ({Node}) is bad: {Status}")]
-    public static partial void TagBad(ILogger logger, string deviceId, string tagId, string node, string status);
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: tag {TagId} ({Node}) is bad: {Status}{Hint}")]
+    public static partial void TagBad(ILogger logger, string deviceId, string tagId, string node, string status, string hint);
 
-    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: browse path {Path} of tag {TagId} does not resolve: {Status}")]
-    public static partial void PathUnresolved(ILogger logger, string deviceId, string tagId, string path, string status);
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: browse path {Path} of tag {TagId} does not resolve: {Status}{Hint}")]
+    public static partial void PathUnresolved(ILogger logger, string deviceId, string tagId, string path, string status, string hint);
 
     [LoggerMessage(EventId = 4040, Level = LogLevel.Warning, Message = "OPC UA device {DeviceId}: trusted the server certificate {Thumbprint} on first use ({File}); trust_on_first_use is on")]
     public static partial void TrustedOnFirstUse(ILogger logger, string deviceId, string thumbprint, string file);

@@ -149,7 +149,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             OpcUaTagSettings tag = _settings.Tags[indexes[k]];
             if (values[k].StatusCode.IsBad)
             {
-                Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name);
+                Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, values[k].StatusCode.Name, HintFor(tag, values[k].StatusCode.Name));
             }
 
             frame.Add(OpcUaValueConverter.ToReading(indexes[k], values[k], now));
@@ -234,7 +234,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         }
 
         OpcUaTagSettings tag = _settings.Tags[(int)clientHandle];
-        Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name);
+        Log.TagBad(_logger, _device.Id, tag.Id, tag.Source, status.Name, HintFor(tag, status.Name));
         return sink.PublishAsync(TagReading.Bad((int)clientHandle, status.Name, _time.GetUtcNow()), cancellationToken);
     }
 
@@ -357,7 +357,7 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
 
             string status = result?.StatusCode.Name ?? "BadNoMatch";
             _unresolved[i] = status;
-            Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status);
+            Log.PathUnresolved(_logger, _device.Id, tag.Id, tag.Source, status, HintFor(tag, status));
             await _sink!.PublishAsync(TagReading.Bad(i, status, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -463,6 +463,9 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
         }
     }
 
+    /// <summary>"; " and the hint of <see cref="OpcUaHints.ForTag"/>, or nothing: appended to the log line of a bad tag.</summary>
+    private string HintFor(OpcUaTagSettings tag, string status) => OpcUaHints.ForTag(_device.Id, tag, status) is { } hint ? "; " + hint : string.Empty;
+
     /// <summary>
     /// The application certificate this connection uses: says when it was created or replaced (a renewed certificate
     /// must be trusted again on every server that does not accept unknown clients), remembers when it is due for
@@ -510,6 +513,12 @@ internal sealed class OpcUaDriver : IDeviceDriver, IUaDataChangeHandler, IAcknow
             UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid or UaStatusCodes.BadSecurityModeInsufficient => "auth",
             _ => "protocol",
         };
+        if (kind == "auth" && OpcUaHints.ForLogin(ex.StatusCode, _settings.UserName, _settings.UserCertificate is not null, tool: false) is { } login)
+        {
+            // Plainly first: "service i=470 failed" says nothing to a technician whose password is wrong.
+            return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {login}", ex) { Kind = kind };
+        }
+
         return new DeviceException($"OPC UA: {what} {_settings.Endpoint}: {ex.Message}", ex) { Kind = kind };
     }
 }

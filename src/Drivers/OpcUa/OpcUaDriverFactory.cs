@@ -11,25 +11,6 @@ namespace SmartCity.Edge.Drivers.OpcUa;
 /// </summary>
 public sealed class OpcUaDriverFactory : IDriverFactory
 {
-    private static readonly Dictionary<string, string> s_policies = new(StringComparer.Ordinal)
-    {
-        ["None"] = "None",
-        [UaClientSecurity.Auto] = UaClientSecurity.Auto,
-        ["Basic256Sha256"] = "Basic256Sha256",
-        ["Aes128_Sha256_RsaOaep"] = "Aes128_Sha256_RsaOaep",
-        ["Aes256_Sha256_RsaPss"] = "Aes256_Sha256_RsaPss",
-        ["Basic256"] = "Basic256",
-        ["Basic128Rsa15"] = "Basic128Rsa15",
-    };
-
-    private static readonly Dictionary<string, UaMessageSecurityMode?> s_modes = new(StringComparer.Ordinal)
-    {
-        ["None"] = UaMessageSecurityMode.None,
-        ["Sign"] = UaMessageSecurityMode.Sign,
-        ["SignAndEncrypt"] = UaMessageSecurityMode.SignAndEncrypt,
-        [UaClientSecurity.Auto] = null,
-    };
-
     private static readonly Dictionary<string, OpcUaTagMode> s_tagModes = new(StringComparer.Ordinal)
     {
         ["subscribe"] = OpcUaTagMode.Subscribe,
@@ -134,10 +115,13 @@ public sealed class OpcUaDriverFactory : IDriverFactory
         return new OpcUaDriver(device, opcua, context.TimeProvider, context.LoggerFactory, context.DataDirectory, context.DeviceAlarms, context.DeviceGauges);
     }
 
+    public string? Explain(DeviceDescriptor device, DriverSettings settings, int tagIndex, string reason) =>
+        settings is OpcUaSettings opcua && tagIndex >= 0 && tagIndex < opcua.Tags.Count ? OpcUaHints.ForTag(device.Id, opcua.Tags[tagIndex], reason) : null;
+
     private static UaSecurityConfiguration ReadSecurity(ConfigSection security)
     {
-        string policy = security.GetChoice("policy", "None", s_policies);
-        UaMessageSecurityMode? mode = security.GetChoice("mode", policy == "None" ? UaMessageSecurityMode.None : null, s_modes);
+        string policy = security.GetChoice("policy", OpcUaSecurityNames.NoPolicy, OpcUaSecurityNames.Policies, aliases: OpcUaSecurityNames.PolicyAliases);
+        UaMessageSecurityMode? mode = security.GetChoice("mode", policy == OpcUaSecurityNames.NoPolicy ? UaMessageSecurityMode.None : null, OpcUaSecurityNames.Modes, aliases: OpcUaSecurityNames.ModeAliases);
         bool allowDeprecated = security.GetBoolean("allow_deprecated", false);
         bool trustOnFirstUse = security.GetBoolean("trust_on_first_use", false);
         bool checkHostName = security.GetBoolean("check_hostname", true);
@@ -148,16 +132,21 @@ public sealed class OpcUaDriverFactory : IDriverFactory
             security.Error("application_uri", $"'{applicationUri}' is not an absolute URI (e.g. urn:smartcity-edge:gateway1)");
         }
 
-        if (policy == "None" && mode is not UaMessageSecurityMode.None)
+        // Only between values the technician wrote correctly: a mistyped policy reads as None, which must not also
+        // produce "policy None needs mode None" for a mode that was right.
+        if (security.IsValid("policy") && security.IsValid("mode"))
         {
-            security.Error("mode", $"policy None needs mode None, not {mode?.ToString() ?? "auto"}; choose a policy (auto, Basic256Sha256, …) for Sign or SignAndEncrypt");
-        }
-        else if (policy != "None" && mode is UaMessageSecurityMode.None)
-        {
-            security.Error("mode", $"policy {policy} needs mode Sign, SignAndEncrypt or auto; for no security write policy: None");
+            if (policy == OpcUaSecurityNames.NoPolicy && mode is not UaMessageSecurityMode.None)
+            {
+                security.Error("mode", $"policy None needs mode None, not {OpcUaSecurityNames.ModeName(mode)}; choose a policy (auto, Basic256Sha256, …) for Sign or SignAndEncrypt");
+            }
+            else if (policy != OpcUaSecurityNames.NoPolicy && mode is UaMessageSecurityMode.None)
+            {
+                security.Error("mode", $"policy {policy} needs mode Sign, SignAndEncrypt or auto; for no security write policy: None");
+            }
         }
 
-        if (policy is "Basic256" or "Basic128Rsa15" && !allowDeprecated)
+        if (OpcUaSecurityNames.IsDeprecated(policy) && !allowDeprecated)
         {
             security.Error("policy", $"{policy} is deprecated (SHA-1) and insecure; set allow_deprecated: true only for old equipment that offers nothing better");
         }

@@ -383,9 +383,9 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
     /// <summary>The occurrence of a restored alarm: recorded in <c>alarms.db</c>, or, in a row from before occurrences, derived.</summary>
     private static AlarmOccurrence? RestoredOccurrence(AlarmSnapshot snapshot) => snapshot switch
     {
-        { Occurrence: > 0 } => new AlarmOccurrence(snapshot.Occurrence.Value),
+        { Occurrence: > 0 } => new AlarmOccurrence(snapshot.Occurrence.Value) { ActivatedAt = snapshot.ActiveSince },
         { State: AlarmLifecycle.Cleared } => null,
-        { State: AlarmLifecycle.Active, LastSeq: > 0 } => new AlarmOccurrence(snapshot.LastSeq), // the row is its active transition
+        { State: AlarmLifecycle.Active, LastSeq: > 0 } => new AlarmOccurrence(snapshot.LastSeq) { ActivatedAt = snapshot.ActiveSince ?? snapshot.Since }, // the row is its active transition
         { LastSeq: > 0 } => AlarmOccurrence.Before(snapshot.LastSeq),
         _ => null,
     };
@@ -448,7 +448,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 
         if (target == AlarmLifecycle.Active)
         {
-            slot.Occurrence = new AlarmOccurrence(); // raised again: a new occurrence, named once its transition is committed
+            slot.Occurrence = new AlarmOccurrence { ActivatedAt = at }; // raised again: a new occurrence, named once its transition is committed
         }
 
         slot.Reason = reason;
@@ -639,7 +639,7 @@ internal sealed class AlarmEngine : IDeviceStatusObserver, IDisposable
 
         if (next == AlarmLifecycle.Active)
         {
-            slot.Occurrence = new AlarmOccurrence(); // a new raise, named once its transition is committed
+            slot.Occurrence = new AlarmOccurrence { ActivatedAt = at }; // a new raise, named once its transition is committed
         }
 
         slot.State = next;

@@ -27,6 +27,13 @@ internal sealed class AlarmOccurrence
     /// <summary>The seq of the occurrence's first published transition; 0 while that is not committed yet.</summary>
     public long Seq => Volatile.Read(ref _seq);
 
+    /// <summary>
+    /// When the alarm became active for this occurrence (its first activation, kept through acknowledgement and a
+    /// latched clear): what the status page shows as "active since". Null for one restored from a row that did not
+    /// record it.
+    /// </summary>
+    public DateTimeOffset? ActivatedAt { get; init; }
+
     /// <summary>Non-zero for an occurrence restored without its seq (<see cref="Before"/>).</summary>
     public long UnknownBefore { get; private init; }
 

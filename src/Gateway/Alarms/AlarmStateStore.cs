@@ -33,7 +33,8 @@ internal sealed class AlarmStateStore : IDisposable
         Execute("PRAGMA journal_mode=WAL;");
         Execute("PRAGMA synchronous=FULL;");
         Execute(Schema);
-        AddOccurrenceColumn();
+        AddColumn("occurrence", "INTEGER");
+        AddColumn("active_since", "TEXT");
     }
 
     public string Path => _connection.DataSource;
@@ -43,7 +44,7 @@ internal sealed class AlarmStateStore : IDisposable
         lock (_gate)
         {
             using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT alarm, state, since, ack_by, body, occurrence FROM alarm_state;";
+            command.CommandText = "SELECT alarm, state, since, ack_by, body, occurrence, active_since FROM alarm_state;";
             using SqliteDataReader reader = command.ExecuteReader();
             var states = new List<AlarmSnapshot>();
             while (reader.Read())
@@ -57,7 +58,8 @@ internal sealed class AlarmStateStore : IDisposable
                         reader.IsDBNull(3) ? null : reader.GetString(3),
                         reader.GetString(4),
                         reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                        LastSeqOf(reader.GetString(4))));
+                        LastSeqOf(reader.GetString(4)),
+                        reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture)));
                 }
             }
 
@@ -75,8 +77,8 @@ internal sealed class AlarmStateStore : IDisposable
             {
                 upsert.Transaction = transaction;
                 upsert.CommandText = """
-                    INSERT INTO alarm_state (alarm, state, since, ack_by, body, occurrence) VALUES ($alarm, $state, $since, $ack, $body, $occurrence)
-                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body, occurrence = excluded.occurrence;
+                    INSERT INTO alarm_state (alarm, state, since, ack_by, body, occurrence, active_since) VALUES ($alarm, $state, $since, $ack, $body, $occurrence, $activeSince)
+                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body, occurrence = excluded.occurrence, active_since = excluded.active_since;
                     """;
                 SqliteParameter alarm = upsert.Parameters.Add("$alarm", SqliteType.Text);
                 SqliteParameter state = upsert.Parameters.Add("$state", SqliteType.Text);
@@ -84,6 +86,7 @@ internal sealed class AlarmStateStore : IDisposable
                 SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
                 SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
                 SqliteParameter occurrence = upsert.Parameters.Add("$occurrence", SqliteType.Integer);
+                SqliteParameter activeSince = upsert.Parameters.Add("$activeSince", SqliteType.Text);
                 using SqliteCommand delete = _connection.CreateCommand();
                 delete.Transaction = transaction;
                 delete.CommandText = "DELETE FROM alarm_state WHERE alarm = $alarm;";
@@ -103,6 +106,7 @@ internal sealed class AlarmStateStore : IDisposable
                     ack.Value = (object?)alarmEvent.Acknowledgement?.By ?? DBNull.Value;
                     body.Value = json;
                     occurrence.Value = alarmEvent.Occurrence?.Seq is > 0 and long seq ? seq : DBNull.Value;
+                    activeSince.Value = alarmEvent.Occurrence?.ActivatedAt is { } activated ? activated.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value;
                     upsert.ExecuteNonQuery();
                 }
             }
@@ -222,13 +226,15 @@ internal sealed class AlarmStateStore : IDisposable
     /// Databases written before occurrences were recorded lack the column: added once (SQLite's ALTER TABLE ADD COLUMN
     /// keeps the rows; theirs stay null and the engine derives what it can, see <see cref="AlarmOccurrence.Before"/>).
     /// </summary>
-    private void AddOccurrenceColumn()
+    /// <summary>Adds a column a database from an earlier version lacks (its rows read it as null).</summary>
+    private void AddColumn(string name, string type)
     {
         using SqliteCommand columns = _connection.CreateCommand();
-        columns.CommandText = "SELECT count(*) FROM pragma_table_info('alarm_state') WHERE name = 'occurrence';";
+        columns.CommandText = "SELECT count(*) FROM pragma_table_info('alarm_state') WHERE name = $name;";
+        columns.Parameters.AddWithValue("$name", name);
         if ((long)columns.ExecuteScalar()! == 0)
         {
-            Execute("ALTER TABLE alarm_state ADD COLUMN occurrence INTEGER;");
+            Execute($"ALTER TABLE alarm_state ADD COLUMN {name} {type};");
         }
     }
 

@@ -13,6 +13,7 @@ internal static class CommandLine
             new ModbusCommand(),
             new OpcUaCommand(),
             new SnmpCommand(),
+            new SupportBundleCommand(),
             new RunCommand(),
             new TestCommand(),
             new ValidateCommand(),

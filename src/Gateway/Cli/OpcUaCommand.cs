@@ -33,10 +33,16 @@ internal sealed class OpcUaCommand : ICliCommand
         "    list our application certificate and the trusted and rejected server certificates ({data_dir}/pki)\n" +
         "opcua trust FINGERPRINT [--config FILE | --data-dir DIR | --pki DIR]\n" +
         "    trust a rejected server certificate (moves it from pki/rejected/certs to pki/trusted/certs); FINGERPRINT is the\n" +
-        "    SHA-256 of the certificate as printed (8+ hex digits suffice; an older version's SHA-1 thumbprint is accepted too)";
+        "    SHA-256 of the certificate as printed (8+ hex digits suffice; an older version's SHA-1 thumbprint is accepted too)\n" +
+        OpcUaCertificateExport.Usage;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        if (args.Length >= 1 && args[0] is "certs" && args.Contains("--export") && !args.Contains("--help"))
+        {
+            return OpcUaCertificateExport.Run(args, Console.Out, Console.Error);
+        }
+
         if (args.Length >= 1 && args[0] is "certs" or "trust" && !args.Contains("--help"))
         {
             return RunCertificateCommand(args, Console.Out, Console.Error);
@@ -116,13 +122,8 @@ internal sealed class OpcUaCommand : ICliCommand
         }
         catch (UaException ex)
         {
-            Console.Error.WriteLine($"opcua: {endpoint}: {ex.Message}");
-            if (ex.StatusCode.Code is UaStatusCodes.BadUserAccessDenied or UaStatusCodes.BadIdentityTokenRejected or UaStatusCodes.BadIdentityTokenInvalid)
-            {
-                string identity = settings.UserName is { } user ? $"user '{user}': check the user name and the password" : settings.UserCertificate is not null ? "the user certificate: is it trusted by the server?" : "anonymous access: the server wants --user or --user-cert";
-                Console.Error.WriteLine($"opcua: the server refused {identity}");
-            }
-
+            // A refused login in plain words (the driver's text), instead of "BadUserAccessDenied: service i=470 failed".
+            Console.Error.WriteLine($"opcua: {endpoint}: {OpcUaHints.ForLogin(ex.StatusCode, settings.UserName, settings.UserCertificate is not null, tool: true) ?? ex.Message}");
             return 1;
         }
         catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -228,11 +229,11 @@ internal sealed class OpcUaCommand : ICliCommand
         }
 
         output.WriteLine($"{startName}  {start}");
-        var lines = new List<(int Depth, UaReferenceDescription Reference)>();
-        await WalkAsync(session, start, 1, options, lines, cancellationToken);
+        var lines = new List<(int Depth, UaReferenceDescription Reference, bool Repeated)>();
+        await WalkAsync(session, start, 1, options, lines, [start], cancellationToken);
 
         // Data types and values of all variables, read in batches after the walk.
-        UaReferenceDescription[] variables = lines.Where(l => l.Reference.NodeClass == UaNodeClass.Variable).Select(l => l.Reference).ToArray();
+        UaReferenceDescription[] variables = lines.Where(l => !l.Repeated && l.Reference.NodeClass == UaNodeClass.Variable).Select(l => l.Reference).ToArray();
         var details = new Dictionary<UaNodeId, (string Type, string Value)>();
         for (int offset = 0; offset < variables.Length; offset += ValueBatch)
         {
@@ -245,11 +246,15 @@ internal sealed class OpcUaCommand : ICliCommand
             }
         }
 
-        foreach ((int depth, UaReferenceDescription reference) in lines)
+        foreach ((int depth, UaReferenceDescription reference, bool repeated) in lines)
         {
             string indent = new(' ', depth * 2);
             string line = $"{indent}{reference.BrowseName}  {reference.NodeId.NodeId}";
-            if (details.TryGetValue(reference.NodeId.NodeId, out (string Type, string Value) detail))
+            if (repeated)
+            {
+                line += "  (also under another node, listed above)";
+            }
+            else if (details.TryGetValue(reference.NodeId.NodeId, out (string Type, string Value) detail))
             {
                 line += $"  {detail.Type} = {detail.Value}";
             }
@@ -264,24 +269,33 @@ internal sealed class OpcUaCommand : ICliCommand
         return 0;
     }
 
-    private static async Task WalkAsync(UaSession session, UaNodeId node, int depth, Options options, List<(int, UaReferenceDescription)> lines, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lists each node once. Browse returns every forward hierarchical reference, and servers often have two from one
+    /// parent to the same child (HasComponent and HasEventSource for an alarm source, Organizes and HasNotifier for a
+    /// notifier): those are one line. A node reached again under another parent is listed there, marked, and not
+    /// walked again (which also ends reference cycles).
+    /// </summary>
+    private static async Task WalkAsync(UaSession session, UaNodeId node, int depth, Options options, List<(int, UaReferenceDescription, bool)> lines, HashSet<UaNodeId> walked, CancellationToken cancellationToken)
     {
         if (depth > options.Depth)
         {
             return;
         }
 
+        var children = new HashSet<UaNodeId>();
         foreach (UaReferenceDescription reference in await session.BrowseAsync(node, cancellationToken))
         {
-            if (!reference.NodeId.IsLocal || (!options.All && reference.NodeId.NodeId.NamespaceIndex == 0))
+            UaNodeId child = reference.NodeId.NodeId;
+            if (!reference.NodeId.IsLocal || (!options.All && child.NamespaceIndex == 0) || !children.Add(child))
             {
                 continue;
             }
 
-            lines.Add((depth, reference));
-            if (reference.NodeClass is UaNodeClass.Object or UaNodeClass.Variable)
+            bool first = walked.Add(child);
+            lines.Add((depth, reference, !first));
+            if (first && reference.NodeClass is UaNodeClass.Object or UaNodeClass.Variable)
             {
-                await WalkAsync(session, reference.NodeId.NodeId, depth + 1, options, lines, cancellationToken);
+                await WalkAsync(session, child, depth + 1, options, lines, walked, cancellationToken);
             }
         }
     }

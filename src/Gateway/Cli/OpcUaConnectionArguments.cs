@@ -12,32 +12,17 @@ internal sealed class OpcUaConnectionArguments
 {
     /// <summary>The help lines of these options (shared by browse and read).</summary>
     public const string Usage =
-        "    CONNECTION: opc.tcp://HOST:PORT [--policy none|auto|Basic256Sha256|Aes128_Sha256_RsaOaep|Aes256_Sha256_RsaPss]\n" +
-        "                [--mode sign|sign_and_encrypt] [--no-check-hostname] [--data-dir DIR]\n" +
+        "    CONNECTION: opc.tcp://HOST:PORT [--policy None|auto|Basic256Sha256|Aes128_Sha256_RsaOaep|Aes256_Sha256_RsaPss]\n" +
+        "                [--mode Sign|SignAndEncrypt] [--no-check-hostname] [--data-dir DIR]\n" +
         "                [--user NAME (--password-env VAR | --password-file PATH) [--allow-insecure-password] | --user-cert PATH --user-key PATH]\n" +
         "              | --config FILE --device ID   (endpoint, security and auth of that opcua device, as the service uses them)\n" +
-        "    --policy defaults to none, or auto when --mode is given; auto takes the strongest endpoint offered.\n" +
+        "    --policy defaults to None, or auto when --mode is given; auto takes the strongest endpoint offered. The names\n" +
+        "    are security.policy's and security.mode's in the YAML (sign, sign_and_encrypt and none are accepted too).\n" +
         "    Secured policies use the gateway's PKI, DIR/pki (default DIR: data_dir of --config, else ./data/demo as `run`);\n" +
         "    an untrusted server certificate is saved in pki/rejected: check it, run the `opcua trust` command printed.\n" +
         "    There is no --password: a password on the command line ends up in the shell history and in ps.\n" +
         "    --user with --policy none is refused unless --allow-insecure-password (as auth.allow_insecure_password): the password\n" +
         "    is then only sent encrypted with the server's certificate, once that is trusted in DIR/pki.";
-
-    private static readonly Dictionary<string, string> s_policies = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["none"] = "None",
-        [UaClientSecurity.Auto] = UaClientSecurity.Auto,
-        ["Basic256Sha256"] = "Basic256Sha256",
-        ["Aes128_Sha256_RsaOaep"] = "Aes128_Sha256_RsaOaep",
-        ["Aes256_Sha256_RsaPss"] = "Aes256_Sha256_RsaPss",
-    };
-
-    private static readonly Dictionary<string, UaMessageSecurityMode> s_modes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["sign"] = UaMessageSecurityMode.Sign,
-        ["sign_and_encrypt"] = UaMessageSecurityMode.SignAndEncrypt,
-        ["SignAndEncrypt"] = UaMessageSecurityMode.SignAndEncrypt,
-    };
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private bool _noCheckHostName;
@@ -133,28 +118,31 @@ internal sealed class OpcUaConnectionArguments
         UaMessageSecurityMode? mode = null;
         if (_values.TryGetValue("--mode", out string? modeText))
         {
-            if (!s_modes.TryGetValue(modeText, out UaMessageSecurityMode parsed))
+            // The YAML's names and their aliases, less None (no security is --policy None) and auto (leave --mode out).
+            if (!OpcUaSecurityNames.Modes.TryGetValue(modeText, out UaMessageSecurityMode? parsed) || parsed is null or UaMessageSecurityMode.None)
             {
-                return Fail(error, $"--mode '{modeText}' is not one of sign, sign_and_encrypt (leave it out to take the best the server offers)");
+                return Fail(error, $"--mode '{modeText}' is not one of Sign, SignAndEncrypt{Suggest(modeText, OpcUaSecurityNames.Modes.Where(m => m.Value is UaMessageSecurityMode.Sign or UaMessageSecurityMode.SignAndEncrypt).Select(m => m.Key), OpcUaSecurityNames.ModeAliases)} (leave it out to take the best the server offers)");
             }
 
             mode = parsed;
         }
 
-        string policy = mode is null ? "None" : UaClientSecurity.Auto;
+        string policy = mode is null ? OpcUaSecurityNames.NoPolicy : UaClientSecurity.Auto;
         if (_values.TryGetValue("--policy", out string? policyText))
         {
-            if (!s_policies.TryGetValue(policyText, out string? canonical))
+            if (!OpcUaSecurityNames.Policies.TryGetValue(policyText, out string? canonical) || OpcUaSecurityNames.IsDeprecated(canonical))
             {
-                return Fail(error, $"--policy '{policyText}' is not one of {string.Join(", ", s_policies.Keys)}");
+                string[] offered = OpcUaSecurityNames.Listed(OpcUaSecurityNames.Policies, OpcUaSecurityNames.PolicyAliases).Where(p => !OpcUaSecurityNames.IsDeprecated(p)).ToArray();
+                string why = canonical is not null ? " (deprecated policies only with a device's security.allow_deprecated: true: use --config FILE --device ID)" : Suggest(policyText, offered, OpcUaSecurityNames.PolicyAliases);
+                return Fail(error, $"--policy '{policyText}' is not one of {string.Join(", ", offered)}{why}");
             }
 
             policy = canonical;
         }
 
-        if (policy == "None" && mode is not null)
+        if (policy == OpcUaSecurityNames.NoPolicy && mode is not null)
         {
-            return Fail(error, "--policy none cannot be combined with --mode; choose --policy auto (or a policy name) for sign or sign_and_encrypt");
+            return Fail(error, "--policy None cannot be combined with --mode; choose --policy auto (or a policy name) for Sign or SignAndEncrypt");
         }
 
         if (!TryReadIdentity(error, out string? user, out string? password, out OpcUaUserCertificateFiles? userCertificate))
@@ -183,7 +171,7 @@ internal sealed class OpcUaConnectionArguments
 
         dataDirectory = Path.GetFullPath(dataDirectory);
         var security = UaSecurityConfiguration.None with { CheckHostName = !_noCheckHostName };
-        if (policy != "None")
+        if (policy != OpcUaSecurityNames.NoPolicy)
         {
             security = new UaSecurityConfiguration(
                 policy, mode, AllowDeprecated: false, TrustOnFirstUse: false, CheckHostName: !_noCheckHostName, TimeSpan.FromDays(365 * 5), ExistingApplicationUri(dataDirectory));
@@ -277,6 +265,12 @@ internal sealed class OpcUaConnectionArguments
         StoredCertificate? own = store.List(Path.GetDirectoryName(store.OwnCertificatePath)!).FirstOrDefault(c => c.Path == store.OwnCertificatePath);
         return own?.ApplicationUri ?? UaSecurityConfiguration.DefaultApplicationUri;
     }
+
+    /// <summary>" (did you mean 'SignAndEncrypt'?)": the nearest accepted spelling, printed as the YAML writes it.</summary>
+    private static string Suggest(string typed, IEnumerable<string> accepted, IReadOnlyDictionary<string, string> aliases) =>
+        Drivers.Configuration.DidYouMean.Suggest(typed, accepted) is { } suggestion
+            ? $" (did you mean '{aliases.GetValueOrDefault(suggestion, suggestion)}'?)"
+            : string.Empty;
 
     private static bool Fail(TextWriter error, string? message)
     {

@@ -1,20 +1,25 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
+using SmartCity.Edge.Gateway.Http;
 
 namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
-/// <c>smartcity-edge run [--config FILE]</c>: validates, then runs the gateway until SIGTERM / Ctrl-C. A stop at any
-/// moment, start-up included, ends in an orderly shutdown and exit code 0.
+/// <c>smartcity-edge run [--config FILE] [--http-listen ADDR:PORT]</c>: validates, then runs the gateway until SIGTERM /
+/// Ctrl-C. A stop at any moment, start-up included, ends in an orderly shutdown and exit code 0.
 /// </summary>
 internal sealed class RunCommand : ICliCommand
 {
     public string Name => "run";
 
-    public string Usage => "run [--config FILE]        run the gateway (without --config: the embedded demo park)";
+    public string Usage =>
+        "run [--config FILE] [--http-listen ADDR:PORT]\n" +
+        "    run the gateway (without --config: the embedded demo park, whose status page takes a free port when 8080 is\n" +
+        "    taken); --http-listen serves the status page, health and metrics there instead of http.listen";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -27,6 +32,23 @@ internal sealed class RunCommand : ICliCommand
             return 1;
         }
 
+        IPEndPoint? listen = null;
+        if (ConfigArguments.Option(args, "--http-listen") is { } listenText)
+        {
+            if (!HttpConfiguration.TryParseListen(listenText, out listen, out string? error))
+            {
+                Console.Error.WriteLine("run: --http-listen " + error);
+                return 2;
+            }
+
+            // The same rule as for http.listen: off loopback only with a token (or allow_unauthenticated).
+            if (configuration.Http.ExposureProblem(listen) is { } exposed)
+            {
+                Console.Error.WriteLine("run: --http-listen " + exposed);
+                return 2;
+            }
+        }
+
         if (stop.IsCancellationRequested)
         {
             return 0; // stopped before anything was opened or read
@@ -37,7 +59,11 @@ internal sealed class RunCommand : ICliCommand
         // gateway's peak memory; a loaded configuration itself takes a few hundred bytes a tag.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        using IHost host = GatewayHost.Build(configuration);
+        bool demo = configuration.SourceFile == ConfigArguments.EmbeddedDemoName;
+        HttpListenOverride? httpListen = listen is not null || demo ? new HttpListenOverride(listen, FreePortIfTaken: demo && listen is null) : null;
+        using IHost host = GatewayHost.Build(configuration, httpListen: httpListen);
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayHost).FullName!);
+        HostingLog.Starting(logger, configuration.SourceFile, ConfigurationSummary.Overview(configuration), ConfigurationSummary.Topics(configuration), ConfigurationSummary.Commands(configuration));
         return await RunHostAsync(host, stop.Token).ConfigureAwait(false);
     }
 

@@ -18,6 +18,9 @@ internal sealed class TestArguments
 
     public bool Json { get; private set; }
 
+    /// <summary><c>--no-upstream</c>: skip the broker and webhook checks (devices only).</summary>
+    public bool NoUpstream { get; private set; }
+
     public bool Help { get; private set; }
 
     /// <summary>Parses the words after <c>test</c>; false with a message naming the bad word.</summary>
@@ -34,6 +37,9 @@ internal sealed class TestArguments
                     break;
                 case "--json":
                     Json = true;
+                    break;
+                case "--no-upstream":
+                    NoUpstream = true;
                     break;
                 case "--config":
                     if (!TryValue(args, ref i, out string? file, out error))

@@ -6,10 +6,12 @@ namespace SmartCity.Edge.Gateway.Cli;
 
 /// <summary>
 /// <c>smartcity-edge test</c>: runs the configured devices through their real drivers once and prints what the service
-/// would read — each tag's value, unit, quality, reason and source time — like <c>telegraf --test</c>. Nothing is
-/// published, the buffer is never opened and no output is written (alarm actions are listed, not run).
+/// would read — each tag's value, unit, quality, reason and source time — like <c>telegraf --test</c>; then checks the
+/// upstream as the service would reach it (<see cref="UpstreamProbe"/>: the broker with its TLS and credentials and the
+/// command subscriptions, a marked test delivery to each webhook). Nothing is published to the broker, the buffer is
+/// never opened and no output is written (alarm actions are listed, not run).
 /// </summary>
-/// <remarks>Exit codes: 0 every device answered and every tag is good; 1 a device failed or a tag is not good; 2 usage or configuration error.</remarks>
+/// <remarks>Exit codes: 0 every device answered, every tag is good and every upstream check passed; 1 otherwise; 2 usage or configuration error.</remarks>
 internal sealed class TestCommand : ICliCommand
 {
     private const int ExitOk = 0;
@@ -28,11 +30,13 @@ internal sealed class TestCommand : ICliCommand
     public string Name => "test";
 
     public string Usage =>
-        "test [--config FILE] [--device ID…] [--wait 2s] [--timeout 15s] [--json]\n" +
+        "test [--config FILE] [--device ID…] [--wait 2s] [--timeout 15s] [--no-upstream] [--json]\n" +
         "    connect to the configured devices, poll each once and print every tag's value, unit, quality and reason,\n" +
-        "    and the alarm rules these values trip; nothing is published, buffered or written. Subscribed/edge tags get\n" +
-        "    --wait for their first value; --timeout bounds each device's connect and poll. Exit 0 all good, 1 a device\n" +
-        "    failed or a tag is not good, 2 usage or configuration error";
+        "    and the alarm rules these values trip; then connect to the broker (TLS, credentials, command subscriptions;\n" +
+        "    client id CLIENT_ID-test) and post a marked test delivery to each webhook (--no-upstream skips that).\n" +
+        "    Nothing is published, buffered or written. Subscribed/edge tags get --wait for their first value; --timeout\n" +
+        "    bounds each device's connect and poll. Exit 0 all good, 1 a device, tag or upstream check failed, 2 usage\n" +
+        "    or configuration error";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -78,14 +82,17 @@ internal sealed class TestCommand : ICliCommand
         }
 
         IReadOnlyList<AlarmPreviewEntry> alarms = AlarmPreview.Evaluate(configuration, results);
-        bool ok = results.All(r => r.AllGood);
+        IReadOnlyList<UpstreamCheck>? upstream = arguments.NoUpstream
+            ? null
+            : await new UpstreamProbe(configuration, _time, arguments.Timeout).RunAsync(cancellationToken);
+        bool ok = results.All(r => r.AllGood) && (upstream?.All(u => u.Ok) ?? true);
         if (arguments.Json)
         {
-            TestReportJson.Write(Console.Out, configuration.SourceFile, ok, results, alarms);
+            TestReportJson.Write(Console.Out, configuration.SourceFile, ok, results, alarms, upstream);
         }
         else
         {
-            TestReportText.Write(Console.Out, results, alarms);
+            TestReportText.Write(Console.Out, results, alarms, upstream, configuration.Upstream.Mqtt is { } mqtt ? UpstreamProbe.TestClientId(mqtt) : null);
         }
 
         return ok ? ExitOk : ExitNotGood;

@@ -16,14 +16,15 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// <code>
 /// { "config": "...", "ok": false,
 ///   "devices": [ { "id", "driver", "answered", "error", "error_kind", "elapsed_ms",
-///                  "tags": [ { "id", "value", "unit", "quality", "reason", "source_time" } ] } ],
-///   "alarms":  [ { "id", "device", "tag", "severity", "state", "value", "detail" } ] }
+///                  "tags": [ { "id", "value", "unit", "quality", "reason", "hint" (when the driver has one), "source_time" } ] } ],
+///   "alarms":  [ { "id", "device", "tag", "severity", "state", "value", "detail" } ],
+///   "upstream": [ { "kind": "mqtt" | "webhook", "target", "ok", "detail", "elapsed_ms" } ] }   (absent with --no-upstream)
 /// </code>
 /// A tag that never reported has <c>quality: "none"</c>; a failed device lists only the tags that reported before the failure.
 /// </remarks>
 internal static class TestReportJson
 {
-    public static void Write(TextWriter writer, string configFile, bool ok, IReadOnlyList<DeviceProbeResult> results, IReadOnlyList<AlarmPreviewEntry> alarms)
+    public static void Write(TextWriter writer, string configFile, bool ok, IReadOnlyList<DeviceProbeResult> results, IReadOnlyList<AlarmPreviewEntry> alarms, IReadOnlyList<UpstreamCheck>? upstream = null)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -53,6 +54,23 @@ internal static class TestReportJson
             }
 
             json.WriteEndArray();
+            if (upstream is not null)
+            {
+                json.WriteStartArray("upstream"u8);
+                foreach (UpstreamCheck check in upstream)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("kind"u8, check.Kind);
+                    json.WriteString("target"u8, check.Target);
+                    json.WriteBoolean("ok"u8, check.Ok);
+                    json.WriteString("detail"u8, check.Detail);
+                    json.WriteNumber("elapsed_ms"u8, Math.Round(check.Elapsed.TotalMilliseconds, 1));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 
@@ -87,6 +105,11 @@ internal static class TestReportJson
                 json.WriteString("unit"u8, tag.Unit);
                 json.WriteString("quality"u8, r.Quality.ToString().ToLowerInvariant());
                 json.WriteString("reason"u8, r.Reason);
+                if (r.Quality != Quality.Good && r.Reason is { } reason && TestReportText.TagHint(device, i, reason) is { } hint)
+                {
+                    json.WriteString("hint"u8, hint);
+                }
+
                 JsonContract.WriteTimestamp(json, "source_time"u8, r.SourceTimestamp);
             }
             else

@@ -10,7 +10,7 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// <summary>The readable form of a <c>smartcity-edge test</c> run: a table per device, the alarm rules, a summary line.</summary>
 internal static class TestReportText
 {
-    public static void Write(TextWriter writer, IReadOnlyList<DeviceProbeResult> results, IReadOnlyList<AlarmPreviewEntry> alarms)
+    public static void Write(TextWriter writer, IReadOnlyList<DeviceProbeResult> results, IReadOnlyList<AlarmPreviewEntry> alarms, IReadOnlyList<UpstreamCheck>? upstream = null, string? testClientId = null)
     {
         foreach (DeviceProbeResult result in results)
         {
@@ -37,13 +37,32 @@ internal static class TestReportText
             writer.WriteLine();
         }
 
+        if (upstream is { Count: > 0 })
+        {
+            writer.WriteLine($"upstream (nothing is published{(testClientId is null ? string.Empty : $"; the broker sees client id {testClientId}")}):");
+            foreach (UpstreamCheck check in upstream)
+            {
+                string elapsed = $"{check.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
+                writer.WriteLine(check.Ok
+                    ? $"  {check.Kind} {check.Target}: ok in {elapsed}: {check.Detail}"
+                    : $"  {check.Kind} {check.Target}: FAILED after {elapsed}");
+                if (!check.Ok)
+                {
+                    writer.WriteLine("    " + check.Detail);
+                }
+            }
+
+            writer.WriteLine();
+        }
+
         int answered = results.Count(r => r.Answered);
         int tags = results.Sum(r => r.Device.Tags.Count);
         int good = results.Sum(r => r.Answered ? r.Readings.Count(x => x is { Quality: Quality.Good }) : 0);
         int active = alarms.Count(a => a.State == AlarmPreviewState.Active);
         writer.WriteLine(
             $"{Count(results.Count, "device")} tested: {answered} answered, {results.Count - answered} failed; {good} of {Count(tags, "tag")} good" +
-            (alarms.Count > 0 ? $"; {active} of {Count(alarms.Count, "alarm rule")} active" : string.Empty));
+            (alarms.Count > 0 ? $"; {active} of {Count(alarms.Count, "alarm rule")} active" : string.Empty) +
+            (upstream is { Count: > 0 } ? $"; upstream {upstream.Count(u => u.Ok)} of {upstream.Count} ok" : string.Empty));
     }
 
     private static void WriteDevice(TextWriter writer, DeviceProbeResult result)
@@ -87,7 +106,20 @@ internal static class TestReportText
         }
 
         table.Write(writer, "  ");
+
+        // What to check, from the driver (the same text it logs): e.g. the Modbus address sent and that it is 0-based.
+        for (int i = 0; i < device.Tags.Count; i++)
+        {
+            if (result.Readings[i] is { Quality: not Quality.Good, Reason: { } reason } && TagHint(device, i, reason) is { } hint)
+            {
+                writer.WriteLine($"  {device.Tags[i].Id}: {hint}");
+            }
+        }
     }
+
+    /// <summary>The driver's hint for a tag's reason, or null (<see cref="IDriverFactory.Explain"/>).</summary>
+    public static string? TagHint(DeviceConfiguration device, int tagIndex, string reason) =>
+        device.Factory.Explain(device.Descriptor, device.Settings, tagIndex, reason);
 
     private static string Detail(AlarmPreviewEntry entry)
     {
@@ -111,6 +143,5 @@ internal static class TestReportText
         return text;
     }
 
-    private static string Count(int count, string noun) =>
-        $"{count.ToString(CultureInfo.InvariantCulture)} {noun}{(count == 1 ? string.Empty : "s")}";
+    private static string Count(int count, string noun) => Plural.Of(count, noun);
 }

@@ -7,7 +7,7 @@ internal sealed class ValidateCommand : ICliCommand
 {
     public string Name => "validate";
 
-    public string Usage => "validate [--config FILE]   check a configuration file; exit 0 with a summary, or 1 listing every problem";
+    public string Usage => "validate [--config FILE]   check a configuration file; exit 0 with a summary (counts, upstream, topics), or 1 listing every problem";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -18,9 +18,9 @@ internal sealed class ValidateCommand : ICliCommand
             return Task.FromResult(1);
         }
 
-        int tags = configuration.Devices.Sum(d => d.Tags.Count);
-        string upstream = configuration.Upstream.Mqtt is { } mqtt ? mqtt.ToString() : "console only";
-        Console.WriteLine($"{configuration.SourceFile}: OK — gateway {configuration.Gateway.Id}, {configuration.Devices.Count} devices, {tags} tags, {configuration.Alarms.Count} alarms, upstream {upstream}");
+        Console.WriteLine($"{configuration.SourceFile}: OK — {ConfigurationSummary.Overview(configuration)}");
+        Console.WriteLine("  " + ConfigurationSummary.Topics(configuration));
+        Console.WriteLine("  " + ConfigurationSummary.Commands(configuration));
         return Task.FromResult(0);
     }
 }

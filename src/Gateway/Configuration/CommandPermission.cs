@@ -19,7 +19,7 @@ public sealed record CommandPermission(string Command, string? Target)
         string? target = colon < 0 ? null : text[(colon + 1)..];
         if (!KnownCommands.Contains(command, StringComparer.Ordinal))
         {
-            error = $"'{command}' is not a command (known: {string.Join(", ", KnownCommands)}; narrow one with a pattern, e.g. \"ack:fire-*\")";
+            error = $"'{command}' is not a command{Drivers.Configuration.DidYouMean.Hint(command, KnownCommands)} (known: {string.Join(", ", KnownCommands)}; narrow one with a pattern, e.g. \"ack:fire-*\")";
             return null;
         }
 

@@ -22,13 +22,9 @@ public sealed partial class GatewayConfigurationLoader
         section.ReportUnknownKeys();
 
         IPEndPoint endpoint = HttpConfiguration.Default.Listen;
-        if (listen.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) && int.TryParse(listen.AsSpan(10), out int localPort) && localPort is > 0 and <= 65535)
+        if (!HttpConfiguration.TryParseListen(listen, out IPEndPoint? parsed, out string? listenError))
         {
-            endpoint = new IPEndPoint(IPAddress.Loopback, localPort);
-        }
-        else if (!IPEndPoint.TryParse(listen, out IPEndPoint? parsed) || parsed.Port == 0)
-        {
-            section.Error("listen", $"'{listen}' is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)");
+            section.Error("listen", listenError);
         }
         else
         {
@@ -48,12 +44,12 @@ public sealed partial class GatewayConfigurationLoader
             }
         }
 
-        // Anyone on that network could read every device, value and alarm, and watch the park's state change.
-        if (enabled && !IPAddress.IsLoopback(endpoint.Address) && token is null && !allowUnauthenticated)
+        var http = new HttpConfiguration(enabled, endpoint, token, allowedHosts, allowUnauthenticated);
+        if (http.ExposureProblem(endpoint) is { } exposed)
         {
-            section.Error("listen", $"{endpoint} is reachable from the network, and without http.token anyone there can read the status page, values, alarms and metrics: set token: ${{file:/etc/smartcity-edge/http-token}} (at least 16 characters, e.g. openssl rand -hex 24), or allow_unauthenticated: true to accept that");
+            section.Error("listen", exposed);
         }
 
-        return new HttpConfiguration(enabled, endpoint, token, allowedHosts, allowUnauthenticated);
+        return http;
     }
 }

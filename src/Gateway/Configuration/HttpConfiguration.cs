@@ -17,4 +17,38 @@ public sealed record HttpConfiguration(bool Enabled, IPEndPoint Listen, string? 
     public static readonly HttpConfiguration Default = new(true, new IPEndPoint(IPAddress.Loopback, 8080), null, []);
 
     public override string ToString() => $"http://{Listen} token={(Token is null ? "none" : "set")}";
+
+    /// <summary>
+    /// Parses a listen address as <c>http.listen</c> and <c>run --http-listen</c> take it: <c>127.0.0.1:8080</c>,
+    /// <c>0.0.0.0:8080</c>, <c>[::1]:8080</c> or <c>localhost:8080</c>; the port may not be 0.
+    /// </summary>
+    public static bool TryParseListen(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(text.AsSpan(10), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int localPort)
+            && localPort is > 0 and <= 65535)
+        {
+            endpoint = new IPEndPoint(IPAddress.Loopback, localPort);
+            return true;
+        }
+
+        if (IPEndPoint.TryParse(text, out endpoint) && endpoint.Port != 0)
+        {
+            return true;
+        }
+
+        endpoint = null;
+        error = $"'{text}' is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)";
+        return false;
+    }
+
+    /// <summary>
+    /// Why <paramref name="listen"/> may not be used with this section's token settings, or null: anyone on that network
+    /// could read every device, value and alarm, and watch the park's state change.
+    /// </summary>
+    public string? ExposureProblem(IPEndPoint listen) =>
+        Enabled && !IPAddress.IsLoopback(listen.Address) && Token is null && !AllowUnauthenticated
+            ? $"{listen} is reachable from the network, and without http.token anyone there can read the status page, values, alarms and metrics: set token: ${{file:/etc/smartcity-edge/http-token}} (at least 16 characters, e.g. openssl rand -hex 24), or allow_unauthenticated: true to accept that"
+            : null;
 }

@@ -26,7 +26,7 @@ internal static class GatewayHost
         return provider.GetServices<IDriverFactory>().ToArray();
     }
 
-    public static IHost Build(GatewayConfiguration configuration, TextWriter? consoleOutput = null)
+    public static IHost Build(GatewayConfiguration configuration, TextWriter? consoleOutput = null, HttpListenOverride? httpListen = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -105,6 +105,11 @@ internal static class GatewayHost
         services.AddHostedService<ConfigReloadService>();
 
         // Started after the pipeline (so /readyz never answers for a half-built one), stopped before it.
+        if (httpListen is not null)
+        {
+            services.AddSingleton(httpListen);
+        }
+
         services.AddSingleton<HttpEndpointService>();
         services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         return builder.Build();

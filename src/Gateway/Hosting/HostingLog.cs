@@ -14,6 +14,9 @@ internal static partial class HostingLog
     [LoggerMessage(1302, LogLevel.Information, "Pipeline progressing again; watchdog pings resumed")]
     public static partial void PipelineResumed(ILogger logger);
 
+    [LoggerMessage(1390, LogLevel.Information, "Starting from {File}: {Overview}; {Topics}; {Commands}")]
+    public static partial void Starting(ILogger logger, string file, string overview, string topics, string commands);
+
     [LoggerMessage(1310, LogLevel.Information, "Reloading configuration from {File} ({Trigger})")]
     public static partial void Reloading(ILogger logger, string file, string trigger);
 

@@ -34,18 +34,22 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
     /// <summary>Host names already logged as refused: each once, and only the first few (an attacker controls them).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _refusedHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _page;
+    private readonly IPEndPoint _listen;
+    private readonly bool _freePortIfTaken;
     private WebApplication? _app;
 
-    public HttpEndpointService(GatewayConfiguration configuration, MetricsReport metrics, StatusReport status, ReadinessCheck readiness, ILoggerFactory loggerFactory)
+    public HttpEndpointService(GatewayConfiguration configuration, MetricsReport metrics, StatusReport status, ReadinessCheck readiness, ILoggerFactory loggerFactory, HttpListenOverride? listenOverride = null)
     {
         _options = configuration.Http;
+        _listen = listenOverride?.Listen ?? _options.Listen;
+        _freePortIfTaken = listenOverride?.FreePortIfTaken ?? false;
         _metrics = metrics;
         _status = status;
         _readiness = readiness;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HttpEndpointService>();
         _token = _options.Token is { } token ? Encoding.UTF8.GetBytes(token) : null;
-        _hosts = new HostHeaderPolicy(_options.Listen, _options.AllowedHosts);
+        _hosts = new HostHeaderPolicy(_listen, _options.AllowedHosts);
         using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("StatusPage.html")
             ?? throw new InvalidOperationException("The status page is missing from this build.");
         using var reader = new StreamReader(stream);
@@ -63,18 +67,54 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
             return;
         }
 
-        if (!IPAddress.IsLoopback(_options.Listen.Address) && _token is null)
+        if (!IPAddress.IsLoopback(_listen.Address) && _token is null)
         {
             // Only with allow_unauthenticated: true; without it the configuration is refused.
-            HttpLog.ExposedWithoutToken(_logger, _options.Listen.ToString());
+            HttpLog.ExposedWithoutToken(_logger, _listen.ToString());
         }
 
+        IPEndPoint listen = _listen;
+        while (true)
+        {
+            WebApplication app = Build(listen);
+            try
+            {
+                // Not cancelled by a stop during start-up (SIGTERM while starting): binding a local port takes
+                // milliseconds, and a web host given up half-way logs "Hosting failed to start" with a stack trace.
+                // Once started, the gateway's host stops it in order like every other service.
+                await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                if (_freePortIfTaken && listen.Port != 0 && IsAddressInUse(ex))
+                {
+                    // The built-in demo beside another gateway: any free port, announced below, beats no status page.
+                    HttpLog.PortTakenUsingAnother(_logger, listen.ToString());
+                    listen = new IPEndPoint(listen.Address, 0);
+                    continue;
+                }
+
+                // One line saying which address, why and what to change; the data path keeps running.
+                HttpLog.ListenFailed(_logger, listen.ToString(), Describe(ex, listen));
+                return;
+            }
+
+            _app = app;
+            Address = new Uri(app.Urls.First());
+            HttpLog.Listening(_logger, Address.Authority, _token is null ? "off" : "required");
+            return;
+        }
+    }
+
+    private WebApplication Build(IPEndPoint listen)
+    {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = "smartcity-edge",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new HostingNoiseFilter(_loggerFactory));
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -82,29 +122,28 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
             kestrel.Limits.MaxConcurrentConnections = 64;
             kestrel.Limits.MaxRequestBodySize = 0; // every endpoint is GET
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            kestrel.Listen(_options.Listen);
+            kestrel.Listen(listen);
         });
 
         WebApplication app = builder.Build();
         app.Run(HandleAsync);
-        try
-        {
-            // Not cancelled by a stop during start-up (SIGTERM while starting): binding a local port takes
-            // milliseconds, and a web host given up half-way logs "Hosting failed to start" with a stack trace. Once
-            // started, the gateway's host stops it in order like every other service.
-            await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            HttpLog.ListenFailed(_logger, _options.Listen.ToString(), ex.Message);
-            await app.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-
-        _app = app;
-        Address = new Uri(app.Urls.First());
-        HttpLog.Listening(_logger, Address.Authority, _token is null ? "off" : "required");
+        return app;
     }
+
+    private static bool IsAddressInUse(Exception ex) =>
+        ex.GetBaseException() is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+        || ex is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException };
+
+    /// <summary>Why Kestrel could not listen, for a technician: the socket error in words, not the exception chain.</summary>
+    private static string Describe(Exception ex, IPEndPoint listen) => ex.GetBaseException() switch
+    {
+        _ when IsAddressInUse(ex) => $"port {listen.Port} is already in use by another program (another gateway?)",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } =>
+            $"permission denied: ports below 1024 need root or the CAP_NET_BIND_SERVICE capability",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable } =>
+            $"{listen.Address} is not an address of this machine",
+        Exception other => other.Message,
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -164,10 +203,11 @@ internal sealed class HttpEndpointService : IHostedService, IAsyncDisposable
         switch (path)
         {
             case "/readyz":
-                IReadOnlyList<string> problems = _readiness.Problems();
-                return problems.Count == 0
+                // 200 only when everything works; otherwise the worst state first (degraded or not ready), then each problem.
+                Readiness readiness = _readiness.Evaluate();
+                return readiness.Level == ReadinessLevel.Ready
                     ? Text(response, StatusCodes.Status200OK, "ready\n")
-                    : Text(response, StatusCodes.Status503ServiceUnavailable, "not ready:\n" + string.Concat(problems.Select(p => "- " + p + "\n")));
+                    : Text(response, StatusCodes.Status503ServiceUnavailable, readiness.Summary + "\n" + string.Concat(readiness.Problems.Select(p => "- " + p.Text + "\n")));
             case "/metrics":
                 response.ContentType = PrometheusTextWriter.ContentType;
                 return response.WriteAsync(_metrics.Render(), context.RequestAborted);

@@ -58,12 +58,14 @@ internal sealed class StatusReport
         json.WriteString("site", configuration.Gateway.Site);
         json.WriteString("now", Timestamp(now));
         json.WriteNumber("uptime_s", Math.Round((now - _monitor.StartedAt).TotalSeconds));
-        IReadOnlyList<string> problems = _readiness.Problems();
-        json.WriteBoolean("ready", problems.Count == 0);
+        Readiness readiness = _readiness.Evaluate();
+        json.WriteBoolean("ready", readiness.Level == ReadinessLevel.Ready);
+        json.WriteString("state", readiness.State);
+        json.WriteString("summary", readiness.Summary);
         json.WriteStartArray("problems");
-        foreach (string problem in problems)
+        foreach (ReadinessProblem problem in readiness.Problems)
         {
-            json.WriteStringValue(problem);
+            json.WriteStringValue(problem.Text);
         }
 
         json.WriteEndArray();
@@ -125,6 +127,11 @@ internal sealed class StatusReport
             json.WriteString("message", alarm.Message);
             WriteValue(json, "value", alarm.Value);
             json.WriteString("since", Timestamp(alarm.Since));
+            if (alarm.Occurrence?.ActivatedAt is { } activated)
+            {
+                json.WriteString("active_since", Timestamp(activated)); // the first activation, kept through the ack
+            }
+
             if (alarm.Occurrence?.Seq is > 0 and long occurrence)
             {
                 json.WriteNumber("occurrence", occurrence); // what `smartcity-edge command ack --occurrence` needs
@@ -134,6 +141,11 @@ internal sealed class StatusReport
             {
                 json.WriteStartObject("ack");
                 json.WriteString("by", by);
+                if (alarm.AcknowledgedAt is { } at)
+                {
+                    json.WriteString("at", Timestamp(at));
+                }
+
                 json.WriteEndObject();
             }
 

@@ -94,14 +94,15 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     /// alarms are listed, any other state removes it.
     /// </summary>
     public void RecordAlarm(AlarmEvent alarmEvent) =>
-        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp, alarmEvent.Acknowledgement?.By, alarmEvent.Occurrence);
+        RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp, alarmEvent.Acknowledgement?.By, alarmEvent.Occurrence, alarmEvent.Acknowledgement?.At);
 
-    /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start.</summary>
-    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since, string? acknowledgedBy = null, AlarmOccurrence? occurrence = null)
+    /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start (acknowledged at <paramref name="since"/> unless told).</summary>
+    public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since, string? acknowledgedBy = null, AlarmOccurrence? occurrence = null, DateTimeOffset? acknowledgedAt = null)
     {
         if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)
         {
-            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since, state == AlarmLifecycle.Acknowledged ? acknowledgedBy : null, occurrence);
+            bool acknowledged = state == AlarmLifecycle.Acknowledged;
+            _alarms[alarm.Id] = new ActiveAlarm(alarm.Id, alarm.Severity, state, alarm.DeviceId, tag, message, value, since, acknowledged ? acknowledgedBy : null, occurrence, acknowledged ? acknowledgedAt ?? since : null);
         }
         else
         {

@@ -1,13 +1,16 @@
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Hosting;
+using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
 
 namespace SmartCity.Edge.Gateway.Monitoring;
 
 /// <summary>
-/// What <c>/readyz</c> answers: the buffer accepts commits; upstream is connected, or the backlog is still well
-/// inside <c>max_disk</c> (buffering is the design, running out of disk is not); and no device has a driver call
-/// hung beyond <see cref="DeviceMonitor.StuckAfter"/>.
+/// What <c>/readyz</c> answers and the status page header shows: the worst current state. <b>Not ready</b> (data at
+/// risk): the buffer does not take commits; upstream is down and the backlog is near <c>max_disk</c> or readings were
+/// evicted; a device has a driver call hung beyond <see cref="DeviceMonitor.StuckAfter"/>. <b>Degraded</b> (running as
+/// designed, nothing lost, something to fix): upstream down while the disk buffers; a device offline or still
+/// connecting. <b>Ready</b> otherwise.
 /// </summary>
 internal sealed class ReadinessCheck
 {
@@ -30,25 +33,32 @@ internal sealed class ReadinessCheck
         _configuration = configuration;
     }
 
-    /// <summary>Every failing condition, in words for a technician; empty when ready.</summary>
-    public IReadOnlyList<string> Problems()
+    /// <summary>Every failing condition, in words for a technician, worst first; empty when ready.</summary>
+    public IReadOnlyList<string> Problems() => Evaluate().Problems.Select(p => p.Text).ToArray();
+
+    public Readiness Evaluate()
     {
-        var problems = new List<string>();
+        var problems = new List<ReadinessProblem>();
         if (_monitor.CommitError is { } commitError)
         {
-            problems.Add($"buffer not writable: {commitError}");
+            problems.Add(new(ReadinessLevel.NotReady, "buffer not writable", $"buffer not writable: {commitError}"));
         }
         else if (_monitor.PendingRecords > 0 && _monitor.SinceLastCommit > CommitStallLimit)
         {
-            problems.Add($"buffer not writable: {_monitor.PendingRecords} records have waited {_monitor.SinceLastCommit.TotalSeconds:0}s for a commit");
+            problems.Add(new(ReadinessLevel.NotReady, "buffer not writable", $"buffer not writable: {_monitor.PendingRecords} records have waited {_monitor.SinceLastCommit.TotalSeconds:0}s for a commit"));
         }
 
         if (!_forwarder.Connected)
         {
             BufferStatistics stats = _buffer.GetStatistics();
+            string down = string.Join(", ", _forwarder.Publishers.Where(p => !p.IsConnected).Select(p => p.Name));
             if (stats.UsedBytes > stats.CapacityBytes * BufferFillLimit || stats.DroppedTelemetry > 0)
             {
-                problems.Add($"upstream unreachable and the buffer is beyond limits (records take {stats.UsedBytes} of {stats.CapacityBytes} bytes, files {stats.DiskBytes} of max_disk {_configuration.Current.Buffer.MaxDiskBytes}, {stats.DroppedTelemetry} readings evicted)");
+                problems.Add(new(ReadinessLevel.NotReady, "upstream down, buffer full", $"upstream unreachable ({down}) and the buffer is beyond limits (records take {stats.UsedBytes} of {stats.CapacityBytes} bytes, files {stats.DiskBytes} of max_disk {_configuration.Current.Buffer.MaxDiskBytes}, {stats.DroppedTelemetry} readings evicted)"));
+            }
+            else
+            {
+                problems.Add(new(ReadinessLevel.Degraded, "upstream down, buffering", $"upstream down ({down}): buffering on disk, {stats.TelemetryCount} readings and {stats.AlarmCount} alarms waiting, {Math.Round(100.0 * stats.UsedBytes / Math.Max(1, stats.CapacityBytes), 1)} % of the buffer"));
             }
         }
 
@@ -56,10 +66,19 @@ internal sealed class ReadinessCheck
         {
             if (device.OutstandingFor() is { } running && running > device.StuckAfter)
             {
-                problems.Add($"device {device.DeviceId} stuck: a {device.Driver} driver call has not returned for {running.TotalSeconds:0}s");
+                problems.Add(new(ReadinessLevel.NotReady, $"device {device.DeviceId} stuck", $"device {device.DeviceId} stuck: a {device.Driver} driver call has not returned for {running.TotalSeconds:0}s"));
+            }
+            else if (device.State == DeviceState.Offline)
+            {
+                problems.Add(new(ReadinessLevel.Degraded, $"device {device.DeviceId} offline", $"device {device.DeviceId} offline: {device.LastError ?? "no answer"}"));
+            }
+            else if (device.State == DeviceState.Starting)
+            {
+                problems.Add(new(ReadinessLevel.Degraded, $"device {device.DeviceId} connecting", $"device {device.DeviceId} is connecting"));
             }
         }
 
-        return problems;
+        ReadinessProblem[] worstFirst = problems.OrderByDescending(p => p.Level).ToArray(); // stable: devices stay in id order
+        return new Readiness(worstFirst.Length == 0 ? ReadinessLevel.Ready : worstFirst[0].Level, worstFirst);
     }
 }

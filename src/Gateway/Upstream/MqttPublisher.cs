@@ -1,13 +1,8 @@
 using System.Buffers;
-using System.Security.Authentication;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
@@ -39,7 +34,6 @@ namespace SmartCity.Edge.Gateway.Upstream;
 /// </remarks>
 internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 {
-    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly UpstreamTopics _topics;
@@ -222,12 +216,11 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             // returns. MQTTnet finished the previous connection's message loop before it allows a new connect.
             Interlocked.Increment(ref _connection);
             _certificateProblem = null;
-            attempt.CancelAfter(s_connectTimeout);
+            attempt.CancelAfter(MqttConnectionOptions.ConnectTimeout);
             MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                string reason = string.IsNullOrEmpty(result.ReasonString) ? string.Empty : " " + result.ReasonString;
-                throw new UpstreamException($"broker {Name} refused the connection: {result.ResultCode}{reason}");
+                throw new UpstreamException(MqttFailureText.Refused(result.ResultCode, result.ReasonString, Name));
             }
 
             if (configuration.PersistentSession)
@@ -399,48 +392,8 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                 .Build(),
             cancellationToken);
 
-    private MqttClientOptions BuildOptions(MqttUpstreamConfiguration configuration, UpstreamTopics topics)
-    {
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(configuration.Host, configuration.Port)
-            .WithClientId(configuration.ClientId)
-            .WithProtocolVersion(MqttProtocolVersion.V311) // the version every broker in the field speaks
-            .WithCleanSession(!configuration.PersistentSession)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(s_connectTimeout)
-            .WithWillTopic(topics.Status)
-            .WithWillPayload("offline")
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (configuration.Username is not null)
-        {
-            builder.WithCredentials(configuration.Username, configuration.Password ?? string.Empty);
-        }
-
-        if (configuration.UseTls)
-        {
-            // The PEM files were read and checked when the configuration was loaded (TlsFiles).
-            builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls(true).WithTargetHost(configuration.Host);
-                tls.WithCertificateValidationHandler(e => ValidateBrokerCertificate(e, configuration));
-                if (configuration.Tls?.Roots is { } roots)
-                {
-                    // Trust exactly the configured CA for the broker, as mosquitto's cafile does.
-                    tls.WithTrustChain(roots);
-                }
-
-                if (configuration.Tls?.ClientCertificate is { } client)
-                {
-                    tls.WithClientCertificates([client]);
-                    // Present it whatever CA list the broker announces: the operator configured it for this broker.
-                    tls.WithCertificateSelectionHandler(_ => client);
-                }
-            });
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions BuildOptions(MqttUpstreamConfiguration configuration, UpstreamTopics topics) =>
+        MqttConnectionOptions.Create(configuration, configuration.ClientId, cleanSession: !configuration.PersistentSession, topics.Status, e => ValidateBrokerCertificate(e, configuration));
 
     /// <summary>
     /// The broker's certificate as TLS judged it (with <c>ca_file</c>, against exactly those roots); remembers why it
@@ -448,52 +401,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     /// </summary>
     private bool ValidateBrokerCertificate(MqttClientCertificateValidationEventArgs e, MqttUpstreamConfiguration configuration)
     {
-        if (e.SslPolicyErrors == SslPolicyErrors.None)
-        {
-            _certificateProblem = null;
-            return true;
-        }
-
-        var reasons = new List<string>();
-        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            reasons.Add("the broker sent no certificate");
-        }
-
-        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
-        {
-            string status = string.Join(", ", (e.Chain?.ChainStatus ?? []).Select(s => s.Status.ToString()).Distinct());
-            reasons.Add(configuration.Tls?.CaFile is { } caFile
-                ? $"its certificate is not signed by the CA in upstream.mqtt.ca_file '{caFile}' ({status}): set ca_file to the PEM file of the CA that signed the broker's certificate"
-                : $"its certificate is not signed by a CA in the system trust store ({status}): set upstream.mqtt.ca_file to the PEM file of the CA that signed it (a park's private CA)");
-        }
-
-        if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            reasons.Add($"its certificate does not name {configuration.Host}: write the name it carries in upstream.mqtt.server, or have the certificate reissued with this name");
-        }
-
-        _certificateProblem = string.Join("; ", reasons);
-        return false;
+        _certificateProblem = MqttFailureText.CertificateProblem(e.SslPolicyErrors, e.Chain, configuration);
+        return _certificateProblem is null;
     }
 
-    private string Describe(Exception ex) => ex switch
-    {
-        MqttConnectingFailedException connecting => $"{Name} refused the connection: {connecting.Message} (check client_id, user name and password)",
-        OperationCanceledException => $"no answer from {Name} within 10s",
-        // TLS 1.3: a broker that refuses our client certificate (or its absence) closes the connection only after
-        // the handshake completed on our side, so the failure shows on the first write, as a closed socket.
-        _ when _configuration.UseTls && ex.InnerException is SocketException { SocketErrorCode: SocketError.NotConnected or SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown } closed
-            => $"{Name} closed the TLS connection while it was being set up ({closed.SocketErrorCode}){ClientCertificateHint()}",
-        _ when ex.InnerException is SocketException socket => $"cannot reach {Name}: {socket.SocketErrorCode}",
-        _ when _certificateProblem is { } problem => $"TLS: {Name} refused: {problem}",
-        _ when ex.GetBaseException() is AuthenticationException auth => $"TLS handshake with {Name} failed: {auth.Message}{ClientCertificateHint()}",
-        _ when _configuration.UseTls && ex.GetBaseException() is IOException io => $"TLS connection to {Name} failed: {io.Message}{ClientCertificateHint()}",
-        _ => $"{Name}: {ex.GetBaseException().Message}",
-    };
-
-    /// <summary>A broker that requires a client certificate ends the handshake with an alert or just closes.</summary>
-    private string ClientCertificateHint() => _configuration.Tls?.ClientCertificate is null
-        ? " (if the broker requires a client certificate, set upstream.mqtt.client_cert and client_key)"
-        : $" (check that the broker trusts the CA of upstream.mqtt.client_cert '{_configuration.Tls.ClientCertFile}')";
+    private string Describe(Exception ex) => MqttFailureText.Describe(ex, _configuration, Name, _certificateProblem, MqttConnectionOptions.ConnectTimeout);
 }

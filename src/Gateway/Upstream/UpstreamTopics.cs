@@ -26,7 +26,10 @@ internal sealed class UpstreamTopics(string prefix)
     /// <summary>The audit trail: one record per write attempt, allowed or refused.</summary>
     public string Audit { get; } = prefix + "/audit";
 
-    /// <summary>The command topics the gateway subscribes to, each with the command it carries.</summary>
+    /// <summary>
+    /// Every topic the gateway subscribes to for commands: what the start-up summary and <c>validate</c> print and what
+    /// <c>smartcity-edge test</c> subscribes to, so a technician sees the topics a desk must publish on.
+    /// </summary>
     public IReadOnlyList<string> CommandTopics => [CommandsAck, CommandsWrite];
 
     /// <summary>

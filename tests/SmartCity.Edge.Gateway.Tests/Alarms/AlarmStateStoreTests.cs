@@ -41,6 +41,23 @@ public sealed class AlarmStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Commit_AcknowledgedOccurrence_ThenReopen_KeepsItsFirstActivation()
+    {
+        // The status page shows when an acknowledged alarm first became active, also after a restart.
+        DateTimeOffset activated = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var occurrence = new AlarmOccurrence(41) { ActivatedAt = activated };
+        using (var store = new AlarmStateStore(_directory))
+        {
+            store.Commit([(Event("a1", AlarmLifecycle.Active, activated) with { Occurrence = occurrence }, "{1}")], [], activated);
+            store.Commit([(Event("a1", AlarmLifecycle.Acknowledged, activated.AddMinutes(3), "alice") with { Occurrence = occurrence }, "{2}")], [], activated);
+        }
+
+        using var reopened = new AlarmStateStore(_directory);
+        AlarmSnapshot state = Assert.Single(reopened.LoadStates());
+        Assert.Equal((AlarmLifecycle.Acknowledged, "alice", activated.AddMinutes(3), 41L, activated), (state.State, state.AcknowledgedBy, state.Since, state.Occurrence, state.ActiveSince));
+    }
+
+    [Fact]
     public void RetargetOutbox_UrlNoLongerConfigured_DropsOnlyItsDeliveries_AndCountsThemPerUrl()
     {
         using var store = new AlarmStateStore(_directory);

@@ -44,4 +44,24 @@ public sealed class OpcUaCommandTests : IAsyncLifetime
         Assert.Matches(@"1:Building1\s+ns=1;s=Park.Building1\n", stdout);
         Assert.Matches(@"1:Open\s+ns=1;s=Park.Building1.Door1.Open\s+Boolean = (true|false)", stdout);
     }
+
+    [Fact]
+    public async Task Browse_NodeReferencedTwiceByItsParent_ListedOnce()
+    {
+        // Alarms.Temperature is a component of Alarms and, as the source of an alarm, also its HasEventSource target:
+        // Browse returns both references (node-opcua, like most servers with alarms).
+        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("opcua", "browse", Endpoint, "--path", "/Objects/Alarms", "--depth", "1");
+
+        Assert.True(exitCode == 0, stderr);
+        string[] lines = stdout.Split('\n');
+        Assert.Single(lines, l => l.Contains("1:Temperature  ns=1;s=Alarms.Temperature  Double = ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("1:Pressure  ns=1;s=Alarms.Pressure  Double = ", StringComparison.Ordinal));
+
+        // The whole tree: no node twice under one parent, and a node met again elsewhere is marked, not walked again.
+        (exitCode, stdout, stderr) = await GatewayProcess.RunToEndAsync("opcua", "browse", Endpoint);
+        Assert.True(exitCode == 0, stderr);
+        string[] listed = stdout.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.Contains("listed above", StringComparison.Ordinal)).Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries)[1]).ToArray();
+        Assert.Equal(listed.Length, listed.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("ns=1;s=Alarms.Temperature", listed);
+    }
 }

@@ -67,6 +67,50 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
     }
 
     [Fact]
+    public async Task Test_BadTags_DriverHintsUnderTheTable_TheSameTextInTheLogAndInModbusRead()
+    {
+        string modbusPort = _peers.Modbus.Port.ToString(CultureInfo.InvariantCulture);
+        string uaPort = _peers.OpcUa.Port.ToString(CultureInfo.InvariantCulture);
+        string config = WriteConfig($$"""
+              - id: plc
+                driver: modbus-tcp
+                host: 127.0.0.1
+                port: {{modbusPort}}
+                unit_id: 1
+                tags:
+                  - { id: status, address: "holding:0", type: int16 }
+                  - { id: spare, address: "holding:505" }
+              - id: ua
+                driver: opcua
+                endpoint: opc.tcp://127.0.0.1:{{uaPort}}
+                tags:
+                  - { id: missing, node: "ns=1;s=Scalars.Nope", mode: poll }
+            """);
+
+        (int exitCode, string stdout, string stderr) = await RunAsync("--config", config, "--json");
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
+        JsonElement devices = JsonDocument.Parse(stdout).RootElement.GetProperty("devices");
+        string modbusHint = Tag(devices[0], "spare").GetProperty("hint").GetString()!;
+        string uaHint = Tag(devices[1], "missing").GetProperty("hint").GetString()!;
+        Assert.Equal("sent holding address 505 (0-based): the device has no such address; check the register map (0-based addresses: often off by one)", modbusHint);
+        Assert.Equal("the server has no node ns=1;s=Scalars.Nope; run `smartcity-edge opcua browse --config FILE --device ua` to list its node ids, then correct node:", uaHint);
+
+        (exitCode, stdout, stderr) = await RunAsync("--config", config);
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Matches(@"spare\s+-\s+bad\s+IllegalDataAddress \(02\)", stdout);
+        Assert.Contains("\n  spare: " + modbusHint + "\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("\n  missing: " + uaHint + "\n", stdout, StringComparison.Ordinal);
+
+        // The drivers' warnings on stderr carry the same text as the service log would.
+        Assert.Contains("Modbus device plc: tag spare is bad: IllegalDataAddress (02); " + modbusHint, stderr, StringComparison.Ordinal);
+        Assert.Contains("is bad: BadNodeIdUnknown; " + uaHint, stderr, StringComparison.Ordinal);
+
+        // And the technician's Modbus tool names the same hint.
+        (_, string read, string readError) = await GatewayProcess.RunToEndAsync("modbus", "read", "--host", "127.0.0.1", "--port", modbusPort, "--unit", "1", "holding:505", "--count", "1");
+        Assert.Contains("the device has no such address; check the register map (0-based addresses: often off by one)", read + readError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Test_OnlyAnsweringDevicesWithGoodTags_ExitsZero()
     {
         (int exitCode, string stdout, string stderr) = await RunAsync("--config", WriteConfig(Devices(withClosed: false, withMissingNode: false)), "--wait", "10s");
@@ -212,8 +256,9 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
     private static JsonElement Tag(JsonElement device, string id) =>
         device.GetProperty("tags").EnumerateArray().Single(t => t.GetProperty("id").GetString() == id);
 
+    /// <summary><c>test --no-upstream</c>: these tests are about the devices; the "broker" here only listens (TestCommandUpstreamTests checks upstream).</summary>
     private static Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(params string[] arguments) =>
-        GatewayProcess.RunToEndAsync(["test", .. arguments]);
+        GatewayProcess.RunToEndAsync(["test", "--no-upstream", .. arguments]);
 
     private string Devices(bool withClosed, bool withMissingNode = true)
     {

@@ -79,13 +79,18 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         Start(environment, arguments, launcher: []);
 
-    private static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, string[] arguments, string[] launcher)
+    /// <summary>Starts the gateway in <paramref name="workingDirectory"/> (the embedded demo keeps its data in ./data/demo there).</summary>
+    public static GatewayProcess StartIn(string workingDirectory, params string[] arguments) =>
+        Start(new Dictionary<string, string>(), arguments, launcher: [], workingDirectory);
+
+    private static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, string[] arguments, string[] launcher, string? workingDirectory = null)
     {
         string? native = NativeBinary;
         var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : native ?? "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         if (launcher.Length > 0)
         {

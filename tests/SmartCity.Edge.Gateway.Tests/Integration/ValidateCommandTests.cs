@@ -23,14 +23,48 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public async Task Validate_ValidFile_ExitsZeroWithOneLineSummary()
+    public async Task Validate_ValidFile_ExitsZeroWithSummaryOfCountsAndTopics()
     {
         string config = Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml");
 
         (int exitCode, string stdout, _) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal($"{config}: OK — gateway demo-park-01, 4 devices, 9 tags, 4 alarms, upstream console only", stdout.Trim());
+        Assert.Equal(
+            [
+                $"{config}: OK — gateway demo-park-01, 4 devices, 9 tags, 4 alarm rules, upstream console only",
+                "  topic prefix smartcity/demo/demo-park-01 (telemetry/DEVICE, alarms, alarms/state/ALARM, status)",
+                "  command topics: none (no upstream.mqtt)",
+            ],
+            stdout.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Validate_OneAlarmRuleAndMqtt_SingularCountAndCommandTopics()
+    {
+        string directory = Directory.CreateTempSubdirectory("edge-validate-").FullName;
+        try
+        {
+            string config = TestConfigs.Write(directory, TestConfigs.CounterPark(Path.Combine(directory, "data"), 1883, devices: 1, "1s") + """
+
+                alarms:
+                  - id: count-high
+                    tag: counter-1/count
+                    above: 100
+                """);
+
+            (int exitCode, string stdout, _) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
+
+            Assert.Equal(0, exitCode);
+            string[] lines = stdout.Trim().Split('\n');
+            Assert.StartsWith($"{config}: OK — gateway test-gw, 1 device, 1 tag, 1 alarm rule, upstream mqtt://127.0.0.1:1883 client_id=test-gw", lines[0], StringComparison.Ordinal);
+            Assert.Equal("  topic prefix smartcity/lab/test-gw (telemetry/DEVICE, alarms, alarms/state/ALARM, status)", lines[1]);
+            Assert.Equal("  command topics smartcity/lab/test-gw/commands/ack, smartcity/lab/test-gw/commands/write (answers on smartcity/lab/test-gw/commands/result)", lines[2]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -56,11 +56,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 context.Request.ContentType,
                 context.Request.Headers["X-SmartCity-Signature"],
                 body.ToArray(),
-                status));
+                status)
+            {
+                TestMarker = context.Request.Headers["X-SmartCity-Test"],
+            });
             context.Response.StatusCode = status;
             context.Response.Close();
         }
     }
 }
 
-internal sealed record ReceivedPost(string Method, string Path, string? ContentType, string? Signature, byte[] Body, int Status);
+internal sealed record ReceivedPost(string Method, string Path, string? ContentType, string? Signature, byte[] Body, int Status)
+{
+    /// <summary>The <c>X-SmartCity-Test</c> header of <c>smartcity-edge test</c>'s test delivery, else null.</summary>
+    public string? TestMarker { get; init; }
+}

@@ -87,7 +87,8 @@ public sealed class SystemdWatchdogTests : IDisposable
             await Task.Delay(250);
         }
 
-        Assert.StartsWith("not ready:\n- buffer not writable", readyz, StringComparison.Ordinal);
+        // The worst state with its short reason on the first line, then each problem in full (docs/service.md).
+        Assert.StartsWith("not ready: buffer not writable\n- buffer not writable", readyz, StringComparison.Ordinal);
 
         // Unwedge: pings resume without a restart.
         await using (SqliteCommand rollback = blocker.CreateCommand())

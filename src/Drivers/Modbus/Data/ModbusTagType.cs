@@ -3,6 +3,9 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// <summary>A data type with its size: <c>float32</c> is 2 registers, <c>string(10)</c> 5.</summary>
 internal readonly record struct ModbusTagType(ModbusDataType DataType, int StringLength = 0)
 {
+    /// <summary>The fixed-size type names, in the order messages list them (and "did you mean" prefers on a tie).</summary>
+    private static readonly string[] s_names = ["bool", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"];
+
     /// <summary>Registers the value spans (1 for bool: the register that holds the bit).</summary>
     public int RegisterCount => DataType switch
     {
@@ -48,7 +51,12 @@ internal readonly record struct ModbusTagType(ModbusDataType DataType, int Strin
             return false;
         }
 
-        error = $"'{text}' is not a type (bool | int16 | uint16 | int32 | uint32 | int64 | uint64 | float32 | float64 | string(N))";
+        // Type names are lower case: FLOAT32 or STRING(4) is suggested as written lower-case, a typo as the nearest name.
+        string lower = text.ToLowerInvariant();
+        string? suggestion = lower != text && TryParse(lower, out _, out _) ? lower : Configuration.DidYouMean.Suggest(text, s_names);
+        error = suggestion is not null
+            ? $"'{text}' is not a type (did you mean '{suggestion}'?)"
+            : $"'{text}' is not a type ({string.Join(" | ", s_names)} | string(N))";
         return false;
     }
 

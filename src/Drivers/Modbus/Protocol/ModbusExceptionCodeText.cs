@@ -21,6 +21,25 @@ internal static class ModbusExceptionCodeText
         _ => Hint(code),
     };
 
+    /// <summary>
+    /// The hint for a tag whose reading reports <paramref name="reason"/> (a code name from <see cref="Name"/>): what was
+    /// sent and what to check, e.g. <c>sent holding address 250 (0-based): the device has no such address; …</c>. The one
+    /// text the driver logs, <c>smartcity-edge test</c> prints and (as <see cref="Hint(ModbusExceptionCode)"/>)
+    /// <c>smartcity-edge modbus read</c> prints. Null for a reason that is not an exception code.
+    /// </summary>
+    public static string? TagHint(ModbusAddress address, string reason)
+    {
+        foreach (ModbusExceptionCode code in Enum.GetValues<ModbusExceptionCode>())
+        {
+            if (reason == Name(code))
+            {
+                return $"sent {ModbusTableInfo.Name(address.Table)} address {address.Offset.ToString(CultureInfo.InvariantCulture)} (0-based): {Hint(code)}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>What a technician should check (modbus-notes §3).</summary>
     public static string Hint(ModbusExceptionCode code) => code switch
     {

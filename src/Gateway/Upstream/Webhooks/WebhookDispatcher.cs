@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -278,51 +277,8 @@ internal sealed class WebhookDispatcher : BackgroundService
     }
 
     /// <summary>POSTs one alarm; null on a 2xx, else why not.</summary>
-    private async Task<string?> PostAsync(WebhookClient client, string body, CancellationToken stoppingToken)
-    {
-        WebhookConfiguration webhook = client.Webhook;
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
-        {
-            Content = new ByteArrayContent(bytes),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Compute(webhook.Secret, bytes));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(webhook.Timeout);
-        try
-        {
-            using HttpResponseMessage response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            return $"no answer within {webhook.Timeout.TotalSeconds:0.#}s";
-        }
-        catch (HttpRequestException ex)
-        {
-            if (client.CertificateProblem is { } problem)
-            {
-                return DescribeUntrusted(webhook, problem);
-            }
-
-            return ex.HttpRequestError.ToString() + (ex.InnerException is { } inner ? ": " + inner.Message : string.Empty);
-        }
-    }
-
-    /// <summary>What the operator should change when the receiver's certificate was refused.</summary>
-    private string DescribeUntrusted(WebhookConfiguration webhook, string problem)
-    {
-        string key = Key(webhook);
-        if (problem.Contains("NameMismatch", StringComparison.Ordinal))
-        {
-            return $"the receiver's certificate is not valid for {webhook.Url.IdnHost} ({problem}); use the host name the certificate names in {key}.url, or have the desk's certificate reissued for it";
-        }
-
-        return webhook.Tls?.CaFile is { } caFile
-            ? $"the receiver's certificate is not trusted by {key}.ca_file '{caFile}' ({problem}); put the CA that signed the receiver's certificate in that file"
-            : $"the receiver's certificate is not trusted ({problem}); set {key}.ca_file to the PEM file of the receiver's CA";
-    }
+    private Task<string?> PostAsync(WebhookClient client, string body, CancellationToken stoppingToken) =>
+        WebhookPost.SendAsync(client, Encoding.UTF8.GetBytes(body), Key(client.Webhook), test: false, stoppingToken);
 
     /// <summary>The webhook's config path, e.g. <c>webhooks[0]</c>, for messages that tell what to change.</summary>
     private string Key(WebhookConfiguration webhook)
