@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 
 namespace SmartCity.Edge.Gateway.Upstream;
 
 /// <summary>
-/// The forwarder loop of one upstream: waits for records past its cursor, sends waiting alarms first, then a batch
-/// of telemetry (whole frames) rendered by its encoder, and moves its cursor in the buffer once every message of the
+/// The forwarder loop of one upstream: waits for records past its cursor, sends waiting alarms first, then waiting
+/// audit records (operators' write attempts), then a batch of telemetry (whole frames) rendered by its encoder, and moves its cursor in the buffer once every message of the
 /// batch was acknowledged. An outage, a broker restart or a crash at any moment can duplicate a message (the receiver
 /// drops it by <c>seq</c>) but never lose one.
 /// </summary>
@@ -13,6 +14,9 @@ internal sealed class UpstreamForwarder
 {
     /// <summary>Alarm records per batch.</summary>
     public const int AlarmBatch = 100;
+
+    /// <summary>Audit records per batch.</summary>
+    public const int AuditBatch = 100;
 
     /// <summary>
     /// Readings per telemetry batch (whole frames): each batch ends with one cursor commit, whose pages are written
@@ -56,9 +60,13 @@ internal sealed class UpstreamForwarder
     /// <summary>Alarm records acknowledged since start.</summary>
     public long AcknowledgedAlarms => Interlocked.Read(ref _acknowledgedAlarms);
 
+    /// <summary>Audit records acknowledged since start.</summary>
+    public long AcknowledgedAudit => Interlocked.Read(ref _acknowledgedAudit);
+
     private long _publishedMessages;
     private long _acknowledgedReadings;
     private long _acknowledgedAlarms;
+    private long _acknowledgedAudit;
 
     public async Task RunAsync(Func<CancellationToken> settingsChanged, CancellationToken stoppingToken)
     {
@@ -87,7 +95,7 @@ internal sealed class UpstreamForwarder
                     failing = false;
                     backoff.Reset();
                     BufferStatistics stats = _buffer.GetStatistics();
-                    UpstreamLog.Recovered(_logger, publisher.Name, stats.AlarmCount + stats.TelemetryCount);
+                    UpstreamLog.Recovered(_logger, publisher.Name, stats.AlarmCount + stats.AuditCount + stats.TelemetryCount);
                 }
 
                 if (hasRecords)
@@ -129,9 +137,12 @@ internal sealed class UpstreamForwarder
     {
         // The busy case first, without timers: while a backlog drains this runs once per batch.
         BufferStatistics statistics = _buffer.GetStatistics();
-        if (statistics.LastTelemetrySeq > _position.Telemetry || statistics.LastAlarmSeq > _position.Alarms)
+        foreach (RecordKind kind in RecordKinds.All)
         {
-            return true;
+            if (statistics.LastSeqOf(kind) > _position.Of(kind))
+            {
+                return true;
+            }
         }
 
         using var idle = new CancellationTokenSource(s_idleConnectionCheck, _time);
@@ -147,7 +158,7 @@ internal sealed class UpstreamForwarder
         }
     }
 
-    /// <summary>Sends one batch: waiting alarms (up to a batch) if any, else one batch of telemetry.</summary>
+    /// <summary>Sends one batch: waiting alarms (up to a batch) if any, else waiting audit records, else one batch of telemetry.</summary>
     private async Task ForwardOnceAsync(CancellationToken cancellationToken)
     {
         BufferStatistics before = _buffer.GetStatistics();
@@ -168,6 +179,28 @@ internal sealed class UpstreamForwarder
         {
             // Nothing left to read up to there (deleted meanwhile, or damaged and reported): move on.
             _position = _position with { Alarms = before.LastAlarmSeq };
+        }
+
+        IReadOnlyList<AuditRecord> audit = await _buffer.ReadAuditAsync(_position.Audit, AuditBatch, cancellationToken).ConfigureAwait(false);
+        if (audit.Count > 0)
+        {
+            _messages.Clear();
+            Upstream.Encoder.EncodeAudit(audit, _messages);
+            if (_messages.Count > 0)
+            {
+                await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            long through = audit[^1].Seq;
+            await _buffer.AcknowledgeAsync(Upstream.Name, RecordKind.Audit, through, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _acknowledgedAudit, audit.Count);
+            _position = _position with { Audit = through };
+            return;
+        }
+
+        if (before.LastAuditSeq > _position.Audit)
+        {
+            _position = _position with { Audit = before.LastAuditSeq };
         }
 
         IReadOnlyList<BufferedFrame> frames = await _buffer.ReadFramesAsync(_position.Telemetry, TelemetryBatch, cancellationToken).ConfigureAwait(false);
