@@ -69,8 +69,8 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
 
         // And as a browser shows them: the page's "Operator writes" table, and the writable tag marked.
         string dom = await Service.HeadlessChromium.DumpDomAsync($"http://127.0.0.1:{_httpPort}/", Path.Combine(Directory, "profile"));
-        Assert.Matches(@"<tr class=""o-ok"" data-id=""w-es-1""><td class=""small"">\d\d:\d\d:\d\d</td><td class=""who"">alice \(desk-1\)</td><td class=""target"">plc/setpoint</td><td class=""change"">\d+ → 321 \(read 321\)</td><td class=""outcome"">ok</td></tr>", dom);
-        Assert.Matches(@"<tr class=""o-ok"" data-id=""[^""]+""><td class=""small"">[^<]+</td><td class=""who"">bob \(night\)</td><td class=""target"">plc/setpoint</td><td class=""change"">321 → 322 \(read 322\)</td>", dom);
+        Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[0].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""w-es-1""><td class=""small"">\d\d:\d\d:\d\d</td><td class=""who"">alice \(desk-1\)</td><td class=""target"">plc/setpoint</td><td class=""change"">\d+ → 321 \(read 321\)</td><td class=""outcome"">ok</td></tr>", dom);
+        Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[1].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""[^""]+""><td class=""small"">[^<]+</td><td class=""who"">bob \(night\)</td><td class=""target"">plc/setpoint</td><td class=""change"">321 → 322 \(read 322\)</td>", dom);
         Assert.Contains("<td class=\"tag\">setpoint ✎</td>", dom, StringComparison.Ordinal);
     }
 
