@@ -57,11 +57,7 @@ internal sealed partial class SqliteDurableBuffer
     private SqliteParameter _readFramesAfter = null!;
     private SqliteParameter _readFramesLimit = null!;
     private SqliteCommand _readAlarms = null!;
-    private SqliteParameter _readAlarmsAfter = null!;
-    private SqliteParameter _readAlarmsLimit = null!;
     private SqliteCommand _readAudit = null!;
-    private SqliteParameter _readAuditAfter = null!;
-    private SqliteParameter _readAuditLimit = null!;
     private SqliteCommand _readTagTable = null!;
     private SqliteParameter _readTagTableId = null!;
 
@@ -274,11 +270,11 @@ internal sealed partial class SqliteDurableBuffer
         _readFramesAfter = _readFrames.Parameters.Add("$after", SqliteType.Integer);
         _readFramesLimit = _readFrames.Parameters.Add("$limit", SqliteType.Integer);
         _readAlarms = Prepare(connection, "SELECT seq, body FROM alarm_records WHERE seq > $after ORDER BY seq LIMIT $limit;");
-        _readAlarmsAfter = _readAlarms.Parameters.Add("$after", SqliteType.Integer);
-        _readAlarmsLimit = _readAlarms.Parameters.Add("$limit", SqliteType.Integer);
+        _readAlarms.Parameters.Add("$after", SqliteType.Integer);
+        _readAlarms.Parameters.Add("$limit", SqliteType.Integer);
         _readAudit = Prepare(connection, "SELECT seq, body FROM audit_records WHERE seq > $after ORDER BY seq LIMIT $limit;");
-        _readAuditAfter = _readAudit.Parameters.Add("$after", SqliteType.Integer);
-        _readAuditLimit = _readAudit.Parameters.Add("$limit", SqliteType.Integer);
+        _readAudit.Parameters.Add("$after", SqliteType.Integer);
+        _readAudit.Parameters.Add("$limit", SqliteType.Integer);
         _readTagTable = Prepare(connection, "SELECT device, tags FROM tag_tables WHERE id = $id;");
         _readTagTableId = _readTagTable.Parameters.Add("$id", SqliteType.Integer);
     }
@@ -302,42 +298,33 @@ internal sealed partial class SqliteDurableBuffer
         }
     }
 
-    /// <summary>Reads alarm records after <paramref name="afterSeq"/>; a damaged one is reported and left out. Under _readLock.</summary>
-    private void ReadAlarms(long afterSeq, int maxCount, List<BufferedAlarm> alarms)
-    {
-        _readAlarmsAfter.Value = afterSeq;
-        _readAlarmsLimit.Value = maxCount;
-        using SqliteDataReader reader = _readAlarms.ExecuteReader();
-        while (reader.Read())
-        {
-            long seq = reader.GetInt64(0);
-            try
-            {
-                alarms.Add(new BufferedAlarm(seq, AlarmRecordCodec.Decode(reader.GetFieldValue<byte[]>(1))));
-            }
-            catch (StoredFormatException ex)
-            {
-                ReportDamage(RecordKind.Alarm, seq, ex.Message);
-            }
-        }
-    }
+    /// <summary>Reads alarm records after <paramref name="afterSeq"/>. Under _readLock.</summary>
+    private void ReadAlarms(long afterSeq, int maxCount, List<BufferedAlarm> alarms) =>
+        ReadRecords(RecordKind.Alarm, _readAlarms, afterSeq, maxCount, alarms, static (seq, body) => new BufferedAlarm(seq, AlarmRecordCodec.Decode(body)));
 
-    /// <summary>Reads audit records after <paramref name="afterSeq"/>; a damaged one is reported and left out. Under _readLock.</summary>
-    private void ReadAudit(long afterSeq, int maxCount, List<AuditRecord> records)
+    /// <summary>Reads audit records after <paramref name="afterSeq"/>. Under _readLock.</summary>
+    private void ReadAudit(long afterSeq, int maxCount, List<AuditRecord> records) =>
+        ReadRecords(RecordKind.Audit, _readAudit, afterSeq, maxCount, records, static (seq, body) => AuditRecordCodec.Decode(body, seq));
+
+    /// <summary>
+    /// Reads the records of a one-seq kind (<c>SELECT seq, body … WHERE seq &gt; $after … LIMIT $limit</c>); a damaged one
+    /// is reported and left out. Under _readLock.
+    /// </summary>
+    private void ReadRecords<T>(RecordKind kind, SqliteCommand read, long afterSeq, int maxCount, List<T> records, Func<long, byte[], T> decode)
     {
-        _readAuditAfter.Value = afterSeq;
-        _readAuditLimit.Value = maxCount;
-        using SqliteDataReader reader = _readAudit.ExecuteReader();
+        read.Parameters["$after"].Value = afterSeq;
+        read.Parameters["$limit"].Value = maxCount;
+        using SqliteDataReader reader = read.ExecuteReader();
         while (reader.Read())
         {
             long seq = reader.GetInt64(0);
             try
             {
-                records.Add(AuditRecordCodec.Decode(reader.GetFieldValue<byte[]>(1), seq));
+                records.Add(decode(seq, reader.GetFieldValue<byte[]>(1)));
             }
             catch (StoredFormatException ex)
             {
-                ReportDamage(RecordKind.Audit, seq, ex.Message);
+                ReportDamage(kind, seq, ex.Message);
             }
         }
     }

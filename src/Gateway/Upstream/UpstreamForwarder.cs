@@ -163,44 +163,21 @@ internal sealed class UpstreamForwarder
     {
         BufferStatistics before = _buffer.GetStatistics();
         IReadOnlyList<BufferedAlarm> alarms = await _buffer.ReadAlarmsAsync(_position.Alarms, AlarmBatch, cancellationToken).ConfigureAwait(false);
-        if (alarms.Count > 0)
+        _messages.Clear();
+        Upstream.Encoder.EncodeAlarms(alarms, _messages);
+        if (await SendRecordsAsync(RecordKind.Alarm, alarms.Count, alarms.Count > 0 ? alarms[^1].Seq : 0, before, cancellationToken).ConfigureAwait(false))
         {
-            _messages.Clear();
-            Upstream.Encoder.EncodeAlarms(alarms, _messages);
-            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
-            long through = alarms[^1].Seq;
-            await _buffer.AcknowledgeAsync(Upstream.Name, RecordKind.Alarm, through, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedAlarms, alarms.Count);
-            _position = _position with { Alarms = through };
             return;
-        }
-
-        if (before.LastAlarmSeq > _position.Alarms)
-        {
-            // Nothing left to read up to there (deleted meanwhile, or damaged and reported): move on.
-            _position = _position with { Alarms = before.LastAlarmSeq };
         }
 
         IReadOnlyList<AuditRecord> audit = await _buffer.ReadAuditAsync(_position.Audit, AuditBatch, cancellationToken).ConfigureAwait(false);
-        if (audit.Count > 0)
+        _messages.Clear();
+        Upstream.Encoder.EncodeAudit(audit, _messages);
+        if (await SendRecordsAsync(RecordKind.Audit, audit.Count, audit.Count > 0 ? audit[^1].Seq : 0, before, cancellationToken).ConfigureAwait(false))
         {
-            _messages.Clear();
-            Upstream.Encoder.EncodeAudit(audit, _messages);
-            if (_messages.Count > 0)
-            {
-                await PublishAllAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            long through = audit[^1].Seq;
-            await _buffer.AcknowledgeAsync(Upstream.Name, RecordKind.Audit, through, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedAudit, audit.Count);
-            _position = _position with { Audit = through };
             return;
-        }
-
-        if (before.LastAuditSeq > _position.Audit)
-        {
-            _position = _position with { Audit = before.LastAuditSeq };
         }
 
         IReadOnlyList<BufferedFrame> frames = await _buffer.ReadFramesAsync(_position.Telemetry, TelemetryBatch, cancellationToken).ConfigureAwait(false);
@@ -231,6 +208,34 @@ internal sealed class UpstreamForwarder
         Interlocked.Add(ref _acknowledgedReadings, readings);
         _position = _position with { Telemetry = last };
         UpstreamLog.Deleted(_logger, "telemetry", last);
+    }
+
+    /// <summary>
+    /// Publishes the messages encoded from <paramref name="count"/> waiting records of <paramref name="kind"/> (one seq
+    /// each: alarms, audit records) and moves the cursor through <paramref name="through"/>. With none waiting, moves
+    /// this upstream's position past what is left to read up to <paramref name="before"/> (deleted meanwhile, or damaged
+    /// and reported) and returns false.
+    /// </summary>
+    private async Task<bool> SendRecordsAsync(RecordKind kind, int count, long through, BufferStatistics before, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            if (before.LastSeqOf(kind) > _position.Of(kind))
+            {
+                _position = _position.With(kind, before.LastSeqOf(kind));
+            }
+
+            return false;
+        }
+
+        if (_messages.Count > 0)
+        {
+            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _buffer.AcknowledgeAsync(Upstream.Name, kind, through, cancellationToken).ConfigureAwait(false);
+        _position = _position.With(kind, through);
+        return true;
     }
 
     /// <summary>Renders the batch; a frame the encoder finds damaged is reported and left out (it is acknowledged with the rest).</summary>

@@ -6,9 +6,10 @@ using SmartCity.Edge.Gateway.Tests.Cli;
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>
-/// The audit trail on <c>{prefix}/audit</c>, through the real binary, a real mosquitto and the libmodbus server: every
-/// write attempt is published once committed to the durable buffer, in the order decided, with its <c>seq</c>; an
-/// attempt decided while the broker is down and the gateway then killed with SIGKILL is published after the restart.
+/// The audit trail on <c>{prefix}/audit</c>, through the real binary, a real mosquitto and the libmodbus server (behind
+/// a <see cref="TcpRelay"/> that can hold the gateway's requests): every write attempt is published once committed to
+/// the durable buffer, in the order decided, with its <c>seq</c>; an attempt decided while the broker is down and the
+/// gateway then killed with SIGKILL is published after the restart.
 /// </summary>
 public sealed partial class AuditTrailTests : BrokerTest
 {
@@ -25,7 +26,7 @@ public sealed partial class AuditTrailTests : BrokerTest
     public async Task Audit_DecidedDuringBrokerOutageThenSigkill_PublishedAfterRestartInSeqOrder_NothingLost()
     {
         await using PeerProcess device = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0");
-        await using ReplyHoldingRelay relay = ReplyHoldingRelay.Start(device.Port);
+        await using TcpRelay relay = TcpRelay.Start(device.Port);
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         var received = new List<ReceivedMessage>();
         long outageSeq;
@@ -40,13 +41,13 @@ public sealed partial class AuditTrailTests : BrokerTest
             await subscriber.PublishAsync(WriteTopic, await Tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Write("plc", "door", 7, "alice", jti: "a-seven")));
             received.AddRange(await gateway.WithLogAsync(subscriber.CollectUntilAsync(r => Audit(r).Count(a => Text(a, "id") == "a-seven") == 1, TestTimeouts.Long)));
 
-            // The third is inside the device write (the libmodbus server got it; its answer waits in the relay) when the
-            // broker goes down: the attempt is decided and committed during the outage, and its result cannot go out.
-            relay.HoldReplies();
+            // The third is inside the device write (its Modbus request, function 06, waits in the relay) when the broker
+            // goes down: the attempt is decided and committed during the outage, and its result cannot go out.
+            relay.Hold();
             await subscriber.PublishAsync(WriteTopic, await Tokens.PyJwtAsync("ES256", CommandTokens.DeskKid, CommandTokens.Write("plc", "door", 8, "bob", jti: "a-eight")));
-            await device.WaitForLineAsync(l => l.StartsWith("REQ fc=6 addr=50 ", StringComparison.Ordinal), TestTimeouts.Long);
+            await relay.WaitForHeldAsync(held => held.Length >= 8 && held[7] == 6, TestTimeouts.Long);
             await Broker.StopAsync();
-            relay.ReleaseReplies();
+            await relay.ReleaseHoldAsync();
             await gateway.WaitForLogAsync("done but not acknowledged to the broker", TestTimeouts.Long);
             Match committed = Regex.Match(gateway.Log, @"Audit: write plc/door by bob \(key desk-1\): ok; requested 8, old [^,]+, confirmed -; seq (\d+)");
             Assert.True(committed.Success, gateway.Log);
@@ -67,7 +68,7 @@ public sealed partial class AuditTrailTests : BrokerTest
         // The broker hands the unanswered command back: its token is used, so it is answered "replayed" with the first
         // result, and that refusal is audited too, after the outage's record.
         received.AddRange(await restarted.WithLogAsync(subscriber.CollectUntilAsync(
-            r => Audit(r).Any(a => Text(a, "id") == "a-eight" && Text(a, "code") == "replayed"), TestTimeouts.Long)));
+            r => Audit(r).Any(a => Text(a, "id") == "a-eight" && Text(a, "code") == "replayed") && Replays(r).Any(), TestTimeouts.Long)));
 
         // At least once, deduplicated by seq: every attempt exactly once, in the order decided.
         List<JsonElement> audit = Audit(received).DistinctBy(a => a.GetProperty("seq").GetInt64()).ToList();
@@ -85,7 +86,7 @@ public sealed partial class AuditTrailTests : BrokerTest
         long[] firstArrival = Audit(received).Select(a => a.GetProperty("seq").GetInt64()).Distinct().ToArray();
         Assert.Equal(seqs, firstArrival);
 
-        JsonElement replay = received.Last(m => m.Topic == Result).Json;
+        JsonElement replay = Assert.Single(Replays(received));
         Assert.Equal(("replayed", true), (Text(replay, "code"), replay.GetProperty("original").GetProperty("ok").GetBoolean()));
         Assert.Equal(2, device.Lines.Count(l => l.StartsWith("REQ fc=6 addr=50 ", StringComparison.Ordinal)));
     }
@@ -119,6 +120,10 @@ public sealed partial class AuditTrailTests : BrokerTest
 
     private static List<JsonElement> Audit(IEnumerable<ReceivedMessage> received) =>
         received.Where(m => m.Topic == AuditTopic).Select(m => m.Json).ToList();
+
+    /// <summary>Results answering a redelivered command ("replayed"); the audit record and the result come on their own paths, in either order.</summary>
+    private static IEnumerable<JsonElement> Replays(IEnumerable<ReceivedMessage> received) =>
+        received.Where(m => m.Topic == Result).Select(m => m.Json).Where(r => Text(r, "code") == "replayed");
 
     private static string? Text(JsonElement json, string name) =>
         json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
