@@ -3,7 +3,8 @@
 #
 #   tests/fuzz/run.sh TARGET [--runs N] [--max-len BYTES] [--minimize] [--reuse-build]
 #
-# TARGET: modbus-tcp | modbus-rtu | opcua-chunk | opcua-binary | config (tests/fuzz/SmartCity.Edge.Fuzz/FuzzTargets.cs).
+# TARGET: modbus-tcp | modbus-rtu | opcua-chunk | opcua-binary | config | snmp-message | snmp-trap | command-token
+# (tests/fuzz/SmartCity.Edge.Fuzz/FuzzTargets.cs).
 # Builds the libFuzzer bridge (clang with -fsanitize=fuzzer, libclang-rt-dev), publishes the fuzzing project,
 # instruments our assemblies and YamlDotNet with the sharpfuzz tool, then runs libFuzzer for N executions (default
 # 1,000,000) on a working corpus seeded from tests/fuzz/corpus/TARGET. Crashes land in tests/fuzz/.work/crashes/
@@ -32,8 +33,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$target" in
-  modbus-tcp|modbus-rtu|opcua-chunk|opcua-binary|config) ;;
-  *) echo "usage: tests/fuzz/run.sh modbus-tcp|modbus-rtu|opcua-chunk|opcua-binary|config [--runs N] [--max-len BYTES] [--minimize]" >&2; exit 2 ;;
+  modbus-tcp|modbus-rtu|opcua-chunk|opcua-binary|config|snmp-message|snmp-trap|command-token) ;;
+  *) echo "usage: tests/fuzz/run.sh modbus-tcp|modbus-rtu|opcua-chunk|opcua-binary|config|snmp-message|snmp-trap|command-token [--runs N] [--max-len BYTES] [--minimize] [--reuse-build]" >&2; exit 2 ;;
 esac
 
 # libFuzzer: clang plus its runtime (Debian: clang-14 and libclang-rt-14-dev).

@@ -53,7 +53,7 @@ internal sealed class SoakBenchmark : IBenchmark
             gateway.BeginOutputReadLine();
             gateway.BeginErrorReadLine();
 
-            var samples = new List<(double Minutes, long Rss, int Threads)>();
+            var samples = new List<Sample>();
             List<(string Name, long Bytes)> atWarmup = [];
             var clock = Stopwatch.StartNew();
             using var http = new HttpClient();
@@ -61,21 +61,20 @@ internal sealed class SoakBenchmark : IBenchmark
             {
                 while (clock.Elapsed < TimeSpan.FromMinutes(minutes) && !gateway.HasExited)
                 {
-                    // A technician with the status page open; Prometheus every 15 s.
+                    // A technician with the status page open; Prometheus scraping, which also says where the memory is.
                     await TryGetAsync(http, $"http://127.0.0.1:{httpPort}/api/status", cancellationToken);
-                    if (samples.Count % Math.Max(1, 15 / sampleSeconds) == 0)
-                    {
-                        await TryGetAsync(http, $"http://127.0.0.1:{httpPort}/metrics", cancellationToken);
-                    }
-
+                    string scraped = await TryGetAsync(http, $"http://127.0.0.1:{httpPort}/metrics", cancellationToken);
                     (long rss, _) = ProcessMemory.Read(gateway.Id);
-                    samples.Add((clock.Elapsed.TotalMinutes, rss, ProcessMemory.Threads(gateway.Id)));
+                    samples.Add(new Sample(clock.Elapsed.TotalMinutes, rss, ProcessMemory.Threads(gateway.Id),
+                        (long)Sum(scraped, "dotnet_gc_committed_bytes"), (long)Sum(scraped, "dotnet_gc_heap_bytes"), (long)Sum(scraped, "smartcity_edge_sqlite_memory_bytes"),
+                        (long)Sum(scraped, "dotnet_gc_collections_total{generation=\"2\"}")));
                     if (atWarmup.Count == 0 && clock.Elapsed >= TimeSpan.FromMinutes(warmupMinutes))
                     {
                         atWarmup = ProcessMemory.TopMappings(gateway.Id, 6).ToList();
                     }
 
-                    Console.WriteLine($"soak: {clock.Elapsed.TotalMinutes,5:0.0} min  RSS {ProcessMemory.Mb(rss),6} MB  threads {samples[^1].Threads}  (Modbus restarts {restarting.Restarts}, OPC UA restarts {opcua.Restarts})");
+                    Sample last = samples[^1];
+                    Console.WriteLine($"soak: {last.Minutes,5:0.0} min  RSS {ProcessMemory.Mb(rss),6} MB  GC committed {ProcessMemory.Mb(last.GcCommitted)} MB (heap {ProcessMemory.Mb(last.GcHeap)} MB, gen2 GCs {last.Gen2Collections})  SQLite {ProcessMemory.Mb(last.Sqlite)} MB  threads {last.Threads}  (Modbus restarts {restarting.Restarts}, OPC UA restarts {opcua.Restarts})");
                     await Task.Delay(TimeSpan.FromSeconds(sampleSeconds), cancellationToken);
                 }
 
@@ -106,17 +105,20 @@ internal sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static void Report(int minutes, int warmupMinutes, int sampleSeconds, bool secure, List<(double Minutes, long Rss, int Threads)> samples, long finalRss, long peak, double cpu,
+    private static void Report(int minutes, int warmupMinutes, int sampleSeconds, bool secure, List<Sample> samples, long finalRss, long peak, double cpu,
         List<(string Name, long Bytes)> atWarmup, List<(string Name, long Bytes)> atEnd, string metrics, int modbusRestarts, int opcuaRestarts, long logLines, out bool met)
     {
-        (double Minutes, long Rss, int Threads)[] steady = samples.Where(s => s.Minutes >= warmupMinutes).ToArray();
-        double slope = steady.Length >= 2 ? Slope(steady.Select(s => (s.Minutes, s.Rss / 1024.0 / 1024.0)).ToArray()) * 10 : double.NaN;
+        Sample[] steady = samples.Where(s => s.Minutes >= warmupMinutes).ToArray();
+        double slope = SlopePer10Min(steady, s => s.Rss);
+        double gcSlope = SlopePer10Min(steady, s => s.GcCommitted);
+        double sqliteSlope = SlopePer10Min(steady, s => s.Sqlite);
+        double otherSlope = SlopePer10Min(steady, s => s.Other);
         long maxSteady = steady.Length > 0 ? steady.Max(s => s.Rss) : finalRss;
         met = slope <= SlopeTargetMbPer10Min && maxSteady < LevelTargetBytes;
         var curve = new StringBuilder();
-        foreach ((double m, long rss, int threads) in samples.Where((_, i) => i % Math.Max(1, 60 / sampleSeconds) == 0 || i == samples.Count - 1))
+        foreach (Sample sample in samples.Where((_, i) => i % Math.Max(1, 60 / sampleSeconds) == 0 || i == samples.Count - 1))
         {
-            curve.Append(CultureInfo.InvariantCulture, $"| {m:0.0} | {ProcessMemory.Mb(rss)} MB | {threads} |\n");
+            curve.Append(CultureInfo.InvariantCulture, $"| {sample.Minutes:0.0} | {ProcessMemory.Mb(sample.Rss)} MB | {ProcessMemory.Mb(sample.GcCommitted)} MB | {ProcessMemory.Mb(sample.GcHeap)} MB | {sample.Gen2Collections} | {ProcessMemory.Mb(sample.Sqlite)} MB | {ProcessMemory.Mb(sample.Other)} MB | {sample.Threads} |\n");
         }
 
         string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- soak --minutes {minutes}{(secure ? " --opcua-security" : string.Empty)}";
@@ -130,22 +132,26 @@ internal sealed class SoakBenchmark : IBenchmark
             server is killed (SIGKILL) and restarted every 4 s ({modbusRestarts} restarts), a second one every poll of which
             gets IllegalDataAddress (02) for one tag, an OPC UA device (node-opcua `server.js`) whose server is killed and
             restarted every 20 s ({opcuaRestarts} restarts; security {(secure ? "Basic256Sha256 SignAndEncrypt" : "None")}), and a simulator; it publishes to a local mosquitto, and
-            `/api/status` is fetched every {sampleSeconds} s, `/metrics` every 15 s. RSS (VmRSS) sampled every {sampleSeconds} s;
+            `/api/status` and `/metrics` are fetched every {sampleSeconds} s, when RSS (VmRSS) is sampled;
             slope by least squares over the samples after {warmupMinutes} min of warm-up.
 
             | figure | value | target |
             |---|---|---|
             | RSS slope after warm-up | {slope:0.00} MB per 10 min | ≤ {SlopeTargetMbPer10Min:0.0} |
+            | … of which GC committed / SQLite / the rest | {gcSlope:0.00} / {sqliteSlope:0.00} / {otherSlope:0.00} MB per 10 min | |
             | highest RSS after warm-up | {ProcessMemory.Mb(maxSteady)} MB | < {ProcessMemory.Mb(LevelTargetBytes)} MB |
             | RSS at the end / peak (VmHWM) | {ProcessMemory.Mb(finalRss)} MB / {ProcessMemory.Mb(peak)} MB | |
             | CPU time of the gateway | {cpu:0.0} s in {minutes} min | |
             | device errors counted (`smartcity_edge_device_errors_total`) | {Sum(metrics, "smartcity_edge_device_errors_total"):0} | |
             | log lines written | {logLines} | |
 
-            RSS over time (one row a minute):
+            RSS over time (one row a minute), with what the gateway's `/metrics` says of it: the GC's committed memory
+            (`dotnet_gc_committed_bytes`) and its heap in use (`dotnet_gc_heap_bytes`), full collections so far, SQLite's
+            allocations (`smartcity_edge_sqlite_memory_bytes`), and the rest (RSS minus those two: code and data pages of
+            the binary and libraries, thread stacks, other native allocations):
 
-            | minute | RSS | threads |
-            |---|---|---|
+            | minute | RSS | GC committed | GC heap | gen2 GCs | SQLite | rest | threads |
+            |---|---|---|---|---|---|---|---|
             {curve.ToString().TrimEnd()}
 
             Largest resident mappings (`/proc/PID/smaps`) after warm-up and at the end:
@@ -155,6 +161,9 @@ internal sealed class SoakBenchmark : IBenchmark
             {string.Join("\n", atWarmup.Zip(atEnd, (a, b) => $"| {a.Name} | {ProcessMemory.Mb(a.Bytes)} MB | | {b.Name} | {ProcessMemory.Mb(b.Bytes)} MB |"))}
             """);
     }
+
+    private static double SlopePer10Min(Sample[] samples, Func<Sample, long> bytes) =>
+        samples.Length >= 2 ? Slope(samples.Select(s => (s.Minutes, bytes(s) / 1024.0 / 1024.0)).ToArray()) * 10 : double.NaN;
 
     /// <summary>Least-squares slope of y over x.</summary>
     private static double Slope((double X, double Y)[] points)
@@ -238,16 +247,23 @@ internal sealed class SoakBenchmark : IBenchmark
           listen: 127.0.0.1:{httpPort}
         """;
 
-    private static async Task TryGetAsync(HttpClient http, string url, CancellationToken cancellationToken)
+    /// <summary>The body, or empty while the gateway is not listening yet (start-up).</summary>
+    private static async Task<string> TryGetAsync(HttpClient http, string url, CancellationToken cancellationToken)
     {
         try
         {
             using HttpResponseMessage response = await http.GetAsync(url, cancellationToken);
-            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            return await response.Content.ReadAsStringAsync(cancellationToken);
         }
         catch (HttpRequestException)
         {
-            // Not listening yet during start-up.
+            return string.Empty;
         }
+    }
+
+    /// <summary>One sample: RSS from /proc, the rest from the gateway's /metrics (0 when the scrape failed).</summary>
+    private sealed record Sample(double Minutes, long Rss, int Threads, long GcCommitted, long GcHeap, long Sqlite, long Gen2Collections)
+    {
+        public long Other => Rss - GcCommitted - Sqlite;
     }
 }

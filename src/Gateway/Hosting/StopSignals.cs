@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace SmartCity.Edge.Gateway.Hosting;
 
 /// <summary>
-/// Catches SIGTERM, SIGINT and SIGQUIT from the first moment of <c>run</c>, before the configuration is read and long
+/// Catches SIGTERM, SIGINT and SIGQUIT (and holds off SIGHUP) from the first moment of <c>run</c>, before the configuration is read and long
 /// before the host's own lifetime installs its handlers (when it starts). Without it a stop in those first few hundred
 /// milliseconds took the signal's default action (killed, exit 143); systemd may stop a service at any moment, and a
 /// stop must always end in an orderly exit 0. Each signal only cancels <see cref="Token"/>; the host stops on it.
@@ -20,6 +20,11 @@ internal sealed class StopSignals : IDisposable
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
             PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
             PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
+
+            // Last, so that a caught SIGHUP also says the stop handlers are in place. SIGHUP's default action would end
+            // the process: a `systemctl reload` during start-up is dropped instead (the configuration is being read
+            // then anyway); ConfigReloadService takes reloads over once the host runs.
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, static context => context.Cancel = true),
         ];
     }
 

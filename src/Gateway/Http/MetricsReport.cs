@@ -130,6 +130,19 @@ internal sealed class MetricsReport
         w.Sample("process_cpu_seconds_total", self.TotalProcessorTime.TotalSeconds);
         w.Family("dotnet_gc_heap_bytes", "gauge", "Bytes in the managed heap.");
         w.Sample("dotnet_gc_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
+
+        // Where resident memory goes (a slow creep is told apart from a level): what the GC holds committed, how often
+        // it collected, and what SQLite's allocator holds (its page caches; malloc memory the GC never sees).
+        w.Family("dotnet_gc_committed_bytes", "gauge", "Bytes the garbage collector has committed (managed heap and its free space).");
+        w.Sample("dotnet_gc_committed_bytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
+        w.Family("dotnet_gc_collections_total", "counter", "Garbage collections, by generation.");
+        for (int generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            w.Sample("dotnet_gc_collections_total", GC.CollectionCount(generation), ("generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        w.Family(Prefix + "sqlite_memory_bytes", "gauge", "Bytes SQLite has allocated (page caches and statements of every database).");
+        w.Sample(Prefix + "sqlite_memory_bytes", SQLitePCL.raw.sqlite3_memory_used());
         return w.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using SmartCity.Edge.Fuzz;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Tests.Cli;
 
 namespace SmartCity.Edge.Gateway.Tests.Fuzz;
@@ -40,6 +41,30 @@ public sealed class FuzzCorpusReplayTests
             FuzzTargets.Run(target, bytes);
             Assert.Contains(target, FuzzTargets.Names);
             Assert.NotEmpty(name);
+        }
+    }
+
+    /// <summary>
+    /// The seeds lead past authentication, or the fuzzer would spend its runs on refusals: every signed-claims and
+    /// unsigned command seed is verified, and every trap seed but the discovery probe is accepted by the listener
+    /// (community, v3 user, digest, decryption, time window).
+    /// </summary>
+    [Fact]
+    public void Seeds_CommandAndTrapSeeds_GetPastAuthentication()
+    {
+        foreach ((string target, string name, byte[] bytes) in FuzzSeeds.All())
+        {
+            if (target == FuzzTargets.CommandToken)
+            {
+                (_, VerifiedCommand? command, CommandRefusal? refusal) = NetworkFuzzTargets.VerifyCommand(bytes);
+                Assert.True(command is not null, $"seed {name} refused: {refusal}");
+            }
+            else if (target == FuzzTargets.SnmpTrap && name != "v3-discovery")
+            {
+                long before = NetworkFuzzTargets.TrapsAccepted;
+                FuzzTargets.Run(target, bytes);
+                Assert.True(NetworkFuzzTargets.TrapsAccepted > before, $"trap seed {name} was not accepted");
+            }
         }
     }
 }

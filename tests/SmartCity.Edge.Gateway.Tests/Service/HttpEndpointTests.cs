@@ -114,6 +114,9 @@ public sealed class HttpEndpointTests : IAsyncLifetime
 
         Assert.Contains(metrics, s => s.Family == "smartcity_edge_poll_duration_seconds" && s.Type == "histogram");
         Assert.True(Value(metrics, "process_resident_memory_bytes") > 10_000_000);
+        Assert.True(Value(metrics, "dotnet_gc_committed_bytes") > 0);
+        Assert.True(Value(metrics, "smartcity_edge_sqlite_memory_bytes") > 0, "the buffer's SQLite connections allocate");
+        Assert.True(Value(metrics, "dotnet_gc_collections_total", ("generation", "0")) >= Value(metrics, "dotnet_gc_collections_total", ("generation", "2")));
 
         // Buffer size: the files on disk hold at least the pages in use; the records' share is the default 1 GiB
         // max_disk minus the write-ahead log's reserve.

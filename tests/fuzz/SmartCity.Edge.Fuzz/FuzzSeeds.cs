@@ -61,6 +61,21 @@ public static class FuzzSeeds
             writer.WriteVariant(variants[i]);
             yield return (FuzzTargets.OpcUaBinary, $"variant-{i}", writer.WrittenSpan.ToArray());
         }
+
+        foreach ((string name, byte mode, byte[] bytes) in SnmpSeeds.Messages())
+        {
+            yield return (FuzzTargets.SnmpMessage, name, [mode, .. bytes]);
+        }
+
+        foreach ((string name, byte[] bytes) in SnmpSeeds.Notifications())
+        {
+            yield return (FuzzTargets.SnmpTrap, name, bytes);
+        }
+
+        foreach ((string name, byte mode, byte[] bytes) in SnmpSeeds.Commands())
+        {
+            yield return (FuzzTargets.CommandToken, name, [mode, .. bytes]);
+        }
     }
 
     /// <summary>(name, request chooser of <see cref="FuzzTargets"/>, reply PDU): AP §6 layouts and examples.</summary>

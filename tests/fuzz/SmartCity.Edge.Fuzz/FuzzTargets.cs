@@ -10,7 +10,8 @@ namespace SmartCity.Edge.Fuzz;
 /// <summary>
 /// The fuzzing entry points: bytes from the network or a file, fed through the same parsers the gateway runs. Each
 /// target lets through only the typed errors the stack throws for malformed input (<see cref="ModbusException"/>,
-/// <see cref="UaException"/>; the configuration loader reports problems and throws nothing); anything else escapes
+/// <see cref="UaException"/>, SnmpDecodeException; the configuration loader, the trap listener and the command token
+/// verifier report problems and throw nothing); anything else escapes
 /// and is a crash for libFuzzer and a failure for the corpus replay tests.
 /// </summary>
 public static class FuzzTargets
@@ -30,7 +31,16 @@ public static class FuzzTargets
     /// <summary>The YAML configuration loader (text as a technician's editor would save it, any bytes).</summary>
     public const string Config = "config";
 
-    public static IReadOnlyList<string> Names { get; } = [ModbusTcp, ModbusRtu, OpcUaChunk, OpcUaBinary, Config];
+    /// <summary>An SNMP agent's reply datagram: BER, v1/v2c messages, the v3 envelope, USM, scoped PDUs (<see cref="NetworkFuzzTargets.RunSnmpMessage"/>).</summary>
+    public const string SnmpMessage = "snmp-message";
+
+    /// <summary>A datagram at the SNMP trap listener, from the host of two configured devices (<see cref="NetworkFuzzTargets.RunSnmpTrap"/>).</summary>
+    public const string SnmpTrap = "snmp-trap";
+
+    /// <summary>An MQTT payload on a command topic: the signed-command token verifier and the ack/write claim readers (<see cref="NetworkFuzzTargets.RunCommandToken"/>).</summary>
+    public const string CommandToken = "command-token";
+
+    public static IReadOnlyList<string> Names { get; } = [ModbusTcp, ModbusRtu, OpcUaChunk, OpcUaBinary, Config, SnmpMessage, SnmpTrap, CommandToken];
 
     /// <summary>Requests whose replies are checked; the first input byte chooses one (FC 01–06, 15, 16, 23 and 43/14).</summary>
     private static readonly byte[][] s_modbusRequests =
@@ -89,6 +99,15 @@ public static class FuzzTargets
                 break;
             case Config:
                 RunConfig(input);
+                break;
+            case SnmpMessage:
+                NetworkFuzzTargets.RunSnmpMessage(input);
+                break;
+            case SnmpTrap:
+                NetworkFuzzTargets.RunSnmpTrap(input);
+                break;
+            case CommandToken:
+                NetworkFuzzTargets.RunCommandToken(input);
                 break;
             default:
                 throw new ArgumentException($"unknown fuzz target '{target}'", nameof(target));

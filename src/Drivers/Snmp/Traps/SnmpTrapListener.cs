@@ -102,18 +102,9 @@ internal sealed class SnmpTrapListener : IDisposable
                 continue;
             }
 
-            var source = (IPEndPoint)received.RemoteEndPoint;
             try
             {
-                await HandleAsync(received.ReceivedBytes, source, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SnmpDecodeException ex)
-            {
-                Statistics.Reject(source.Address, SnmpTrapRejection.Malformed, "not a well-formed SNMP message: " + ex.Message);
-            }
-            catch (SnmpException ex)
-            {
-                Statistics.Reject(source.Address, SnmpTrapRejection.Malformed, ex.Message);
+                await HandleReceivedAsync(received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -128,6 +119,34 @@ internal sealed class SnmpTrapListener : IDisposable
     }
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>
+    /// One datagram as if <paramref name="source"/> had sent it: the path <see cref="RunAsync"/> takes after a receive
+    /// (the fuzzing harness feeds it; replies go to <paramref name="source"/>). A datagram longer than a UDP payload is cut.
+    /// </summary>
+    internal Task HandleDatagramAsync(ReadOnlySpan<byte> datagram, IPEndPoint source, CancellationToken cancellationToken)
+    {
+        int length = Math.Min(datagram.Length, _receiveBuffer.Length);
+        datagram[..length].CopyTo(_receiveBuffer);
+        return HandleReceivedAsync(length, source, cancellationToken);
+    }
+
+    /// <summary>The datagram in the receive buffer; a malformed one is counted and logged as rejected, nothing else is caught here.</summary>
+    private async Task HandleReceivedAsync(int length, IPEndPoint source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HandleAsync(length, source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SnmpDecodeException ex)
+        {
+            Statistics.Reject(source.Address, SnmpTrapRejection.Malformed, "not a well-formed SNMP message: " + ex.Message);
+        }
+        catch (SnmpException ex)
+        {
+            Statistics.Reject(source.Address, SnmpTrapRejection.Malformed, ex.Message);
+        }
+    }
 
     private async Task HandleAsync(int length, IPEndPoint source, CancellationToken cancellationToken)
     {
