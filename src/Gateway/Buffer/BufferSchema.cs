@@ -1,18 +1,20 @@
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>
-/// The database layout. Version 2 stores one row per frame (<c>frames</c>: the first seq of its readings as the rowid,
-/// how many it holds, its tag table, the encoded body), each distinct tag table once (<c>tag_tables</c>), and alarm
-/// transitions apart (<c>alarm_records</c>), so the forwarder reads alarms first and eviction only ever touches
-/// telemetry. <c>meta</c> holds <c>last_seq</c>, the high-water mark that survives when every record is deleted (written
-/// by every transaction that deletes records; while a record is left, the records themselves say where seqs stand),
-/// and one cursor per upstream and record kind (<c>cursor/{upstream}/telemetry</c>, <c>cursor/{upstream}/alarms</c>).
-/// Version 1 (one row per reading, JSON bodies, tables <c>telemetry</c> and <c>alarms</c>) is migrated at open.
+/// The database layout. One row per frame (<c>frames</c>: the first seq of its readings as the rowid, how many it holds,
+/// its tag table, the encoded body), each distinct tag table once (<c>tag_tables</c>), alarm transitions and operators'
+/// write attempts apart (<c>alarm_records</c>, <c>audit_records</c>), so the forwarder reads them first and eviction
+/// only ever touches telemetry (<see cref="RecordKinds"/>). <c>meta</c> holds <c>last_seq</c>, the high-water mark that
+/// survives when every record is deleted (written by every transaction that deletes records; while a record is left,
+/// the records themselves say where seqs stand), and one cursor per upstream and record kind
+/// (<see cref="RecordKinds.CursorKey"/>). Version 3 added <c>audit_records</c>: a version 2 file gets the empty table at
+/// open, and a version 2 gateway refuses a version 3 file rather than leave its audit records behind. Version 1 (one row
+/// per reading, JSON bodies, tables <c>telemetry</c> and <c>alarms</c>) is migrated at open.
 /// </summary>
 internal static class BufferSchema
 {
     /// <summary>Stored in <c>PRAGMA user_version</c>; a file with a higher version was written by a newer gateway.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The version of a file written before frames.</summary>
     public const int RowPerReadingVersion = 1;
@@ -21,17 +23,8 @@ internal static class BufferSchema
         CREATE TABLE IF NOT EXISTS frames (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, tag_table INTEGER NOT NULL, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS tag_tables (id INTEGER PRIMARY KEY, device TEXT NOT NULL, tags BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS alarm_records (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS audit_records (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0);
         """;
-
-    public static string Table(RecordKind kind) => kind switch
-    {
-        RecordKind.Telemetry => "frames",
-        RecordKind.Alarm => "alarm_records",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown record kind"),
-    };
-
-    public static string CursorKey(string upstream, RecordKind kind) =>
-        "cursor/" + upstream + (kind == RecordKind.Alarm ? "/alarms" : "/telemetry");
 }

@@ -33,4 +33,18 @@ internal sealed record BufferStatistics(
 
     /// <summary>The highest seq of an alarm record appended so far (0 when none), deleted or not.</summary>
     public long LastAlarmSeq { get; init; }
+
+    /// <summary>Audit records (operators' write attempts) waiting.</summary>
+    public long AuditCount { get; init; }
+
+    /// <summary>The highest seq of an audit record appended so far (0 when none), deleted or not.</summary>
+    public long LastAuditSeq { get; init; }
+
+    /// <summary>The highest seq of <paramref name="kind"/> appended so far.</summary>
+    public long LastSeqOf(RecordKind kind) => kind switch
+    {
+        RecordKind.Alarm => LastAlarmSeq,
+        RecordKind.Audit => LastAuditSeq,
+        _ => LastTelemetrySeq,
+    };
 }

@@ -5,7 +5,8 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// <c>kill -9</c> or a power cut after that loses nothing. Each configured upstream has a cursor (how far it has
 /// acknowledged, persisted with the records); a record is deleted once every upstream's cursor is past it, or when the
 /// oldest telemetry is evicted at the disk cap (counted in <see cref="BufferStatistics.DroppedTelemetry"/>). Alarms
-/// are never evicted. The buffer knows no upstream format: frames and alarm records are rendered by each upstream.
+/// and audit records are never evicted (<see cref="RecordKinds"/>). The buffer knows no upstream format: frames, alarm
+/// and audit records are rendered by each upstream.
 /// </summary>
 internal interface IDurableBuffer : IAsyncDisposable
 {
@@ -23,6 +24,12 @@ internal interface IDurableBuffer : IAsyncDisposable
 
     /// <summary>Up to <paramref name="maxCount"/> of the oldest waiting alarm records with seq above <paramref name="afterSeq"/>, in seq order.</summary>
     ValueTask<IReadOnlyList<BufferedAlarm>> ReadAlarmsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> of the oldest waiting audit records with seq above <paramref name="afterSeq"/>,
+    /// in seq order, each with its <see cref="Audit.AuditRecord.Seq"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<Audit.AuditRecord>> ReadAuditAsync(long afterSeq, int maxCount, CancellationToken cancellationToken);
 
     /// <summary>Where <paramref name="upstream"/> (one of <see cref="BufferOptions.Upstreams"/>) stands, as persisted.</summary>
     UpstreamCursor GetCursor(string upstream);

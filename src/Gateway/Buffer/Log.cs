@@ -6,16 +6,16 @@ namespace SmartCity.Edge.Gateway.Buffer;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Buffer opened at {DatabasePath}: {TelemetryCount} telemetry and {AlarmCount} alarm records waiting, last seq {LastSeq}; records use {UsedBytes} of {CapacityBytes} bytes, files take {DiskBytes} of max_disk {MaxDiskBytes} bytes ({WalReserveBytes} reserved for the write-ahead log)")]
-    public static partial void Opened(ILogger logger, string databasePath, long telemetryCount, long alarmCount, long lastSeq, long usedBytes, long diskBytes, long maxDiskBytes, long capacityBytes, long walReserveBytes);
+        Message = "Buffer opened at {DatabasePath}: {TelemetryCount} telemetry, {AlarmCount} alarm and {AuditCount} audit records waiting, last seq {LastSeq}; records use {UsedBytes} of {CapacityBytes} bytes, files take {DiskBytes} of max_disk {MaxDiskBytes} bytes ({WalReserveBytes} reserved for the write-ahead log)")]
+    public static partial void Opened(ILogger logger, string databasePath, long telemetryCount, long alarmCount, long auditCount, long lastSeq, long usedBytes, long diskBytes, long maxDiskBytes, long capacityBytes, long walReserveBytes);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "Buffer reached max_disk ({MaxDiskBytes} bytes): dropped the {DroppedCount} oldest telemetry records since the last report ({DroppedTotal} since start). Upstream is not draining the buffer; check the MQTT connection or raise buffer.max_disk")]
     public static partial void TelemetryEvicted(ILogger logger, long droppedCount, long droppedTotal, long maxDiskBytes);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
-        Message = "Buffer records take {UsedBytes} bytes, over their share ({CapacityBytes} bytes) of max_disk ({MaxDiskBytes} bytes), with no telemetry left to drop: {AlarmCount} alarms are kept anyway because alarms are never dropped. Restore the upstream connection")]
-    public static partial void AlarmsExceedCap(ILogger logger, long usedBytes, long capacityBytes, long maxDiskBytes, long alarmCount);
+        Message = "Buffer records take {UsedBytes} bytes, over their share ({CapacityBytes} bytes) of max_disk ({MaxDiskBytes} bytes), with no telemetry left to drop: {AlarmCount} alarms and {AuditCount} audit records are kept anyway because they are never dropped. Restore the upstream connection")]
+    public static partial void AlarmsExceedCap(ILogger logger, long usedBytes, long capacityBytes, long maxDiskBytes, long alarmCount, long auditCount);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error,
         Message = "Buffer database {DatabasePath} is damaged ({Reason}); moved it aside to {MovedTo} and started a new, empty buffer. Records in the damaged file were not forwarded; keep it for analysis")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer.Storage;
 using SmartCity.Edge.Gateway.Configuration;
 
@@ -37,23 +38,26 @@ internal sealed partial class SqliteDurableBuffer
     private SqliteParameter _alarmDevice = null!;
     private SqliteParameter _alarmBody = null!;
     private SqliteParameter _alarmCommittedAt = null!;
+    private SqliteCommand _insertAudit = null!;
+    private SqliteParameter _auditSeq = null!;
+    private SqliteParameter _auditBody = null!;
+    private SqliteParameter _auditCommittedAt = null!;
     private SqliteCommand _insertTagTable = null!;
     private SqliteParameter _tagTableDevice = null!;
     private SqliteParameter _tagTableTags = null!;
     private SqliteFrameInsert? _insertFrame;
-    private readonly SqliteCommand[] _deleteThrough = new SqliteCommand[2];
-    private readonly SqliteParameter[] _deleteThroughSeq = new SqliteParameter[2];
-    private readonly SqliteCommand[] _countThrough = new SqliteCommand[2];
-    private readonly SqliteParameter[] _countThroughSeq = new SqliteParameter[2];
-    private readonly SqliteCommand[] _oldestCommittedAt = new SqliteCommand[2];
+    private readonly SqliteCommand[] _deleteThrough = new SqliteCommand[RecordKinds.Count];
+    private readonly SqliteParameter[] _deleteThroughSeq = new SqliteParameter[RecordKinds.Count];
+    private readonly SqliteCommand[] _countThrough = new SqliteCommand[RecordKinds.Count];
+    private readonly SqliteParameter[] _countThroughSeq = new SqliteParameter[RecordKinds.Count];
+    private readonly SqliteCommand[] _oldestCommittedAt = new SqliteCommand[RecordKinds.Count];
 
     // Reader statements (guarded by _readLock).
     private SqliteCommand _readFrames = null!;
     private SqliteParameter _readFramesAfter = null!;
     private SqliteParameter _readFramesLimit = null!;
     private SqliteCommand _readAlarms = null!;
-    private SqliteParameter _readAlarmsAfter = null!;
-    private SqliteParameter _readAlarmsLimit = null!;
+    private SqliteCommand _readAudit = null!;
     private SqliteCommand _readTagTable = null!;
     private SqliteParameter _readTagTableId = null!;
 
@@ -189,7 +193,7 @@ internal sealed partial class SqliteDurableBuffer
         // Counting walks each table's b-tree once at open; it also surfaces damaged pages now, while the file can
         // still be moved aside, instead of in the middle of forwarding.
         CountRecords();
-        _lastSeq = Math.Max(_persistedLastSeq, Math.Max(_lastTelemetrySeq, _lastAlarmSeq));
+        _lastSeq = Math.Max(_persistedLastSeq, Math.Max(_lastTelemetrySeq, Math.Max(_lastAlarmSeq, _lastAuditSeq)));
         if (LoadCursors())
         {
             CountRecords();
@@ -202,6 +206,7 @@ internal sealed partial class SqliteDurableBuffer
 
         _oldestTelemetryMs = QueryOldestCommittedAt(RecordKind.Telemetry);
         _oldestAlarmMs = QueryOldestCommittedAt(RecordKind.Alarm);
+        _oldestAuditMs = QueryOldestCommittedAt(RecordKind.Audit);
         (_pageCount, _freePages) = QueryPages();
         _files.Measure();
 
@@ -231,6 +236,10 @@ internal sealed partial class SqliteDurableBuffer
         _alarmDevice = _insertAlarm.Parameters.Add("$device", SqliteType.Text);
         _alarmBody = _insertAlarm.Parameters.Add("$body", SqliteType.Blob);
         _alarmCommittedAt = _insertAlarm.Parameters.Add("$committed_at", SqliteType.Integer);
+        _insertAudit = Prepare(connection, "INSERT INTO audit_records (seq, body, committed_at) VALUES ($seq, $body, $committed_at);");
+        _auditSeq = _insertAudit.Parameters.Add("$seq", SqliteType.Integer);
+        _auditBody = _insertAudit.Parameters.Add("$body", SqliteType.Blob);
+        _auditCommittedAt = _insertAudit.Parameters.Add("$committed_at", SqliteType.Integer);
         _insertTagTable = Prepare(connection, "INSERT INTO tag_tables (device, tags) VALUES ($device, $tags) RETURNING id;");
         _tagTableDevice = _insertTagTable.Parameters.Add("$device", SqliteType.Text);
         _tagTableTags = _insertTagTable.Parameters.Add("$tags", SqliteType.Blob);
@@ -239,14 +248,19 @@ internal sealed partial class SqliteDurableBuffer
         // A frame is gone once its last reading is: seq + count - 1 <= through (the rowid range bounds the scan).
         _deleteThrough[(int)RecordKind.Telemetry] = Prepare(connection, "DELETE FROM frames WHERE seq <= $through AND seq + count - 1 <= $through;");
         _countThrough[(int)RecordKind.Telemetry] = Prepare(connection, "SELECT count(*), ifnull(sum(count), 0) FROM frames WHERE seq <= $through AND seq + count - 1 <= $through;");
-        _deleteThrough[(int)RecordKind.Alarm] = Prepare(connection, "DELETE FROM alarm_records WHERE seq <= $through;");
-        _countThrough[(int)RecordKind.Alarm] = Prepare(connection, "SELECT count(*), count(*) FROM alarm_records WHERE seq <= $through;");
-        foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Telemetry, RecordKind.Alarm])
+        foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Alarm, RecordKind.Audit])
+        {
+            // One seq a record: rows and records are the same count.
+            _deleteThrough[(int)kind] = Prepare(connection, $"DELETE FROM {RecordKinds.Table(kind)} WHERE seq <= $through;");
+            _countThrough[(int)kind] = Prepare(connection, $"SELECT count(*), count(*) FROM {RecordKinds.Table(kind)} WHERE seq <= $through;");
+        }
+
+        foreach (RecordKind kind in RecordKinds.All)
         {
             int k = (int)kind;
             _deleteThroughSeq[k] = _deleteThrough[k].Parameters.Add("$through", SqliteType.Integer);
             _countThroughSeq[k] = _countThrough[k].Parameters.Add("$through", SqliteType.Integer);
-            _oldestCommittedAt[k] = Prepare(connection, $"SELECT committed_at FROM {BufferSchema.Table(kind)} ORDER BY seq LIMIT 1;");
+            _oldestCommittedAt[k] = Prepare(connection, $"SELECT committed_at FROM {RecordKinds.Table(kind)} ORDER BY seq LIMIT 1;");
         }
     }
 
@@ -256,8 +270,11 @@ internal sealed partial class SqliteDurableBuffer
         _readFramesAfter = _readFrames.Parameters.Add("$after", SqliteType.Integer);
         _readFramesLimit = _readFrames.Parameters.Add("$limit", SqliteType.Integer);
         _readAlarms = Prepare(connection, "SELECT seq, body FROM alarm_records WHERE seq > $after ORDER BY seq LIMIT $limit;");
-        _readAlarmsAfter = _readAlarms.Parameters.Add("$after", SqliteType.Integer);
-        _readAlarmsLimit = _readAlarms.Parameters.Add("$limit", SqliteType.Integer);
+        _readAlarms.Parameters.Add("$after", SqliteType.Integer);
+        _readAlarms.Parameters.Add("$limit", SqliteType.Integer);
+        _readAudit = Prepare(connection, "SELECT seq, body FROM audit_records WHERE seq > $after ORDER BY seq LIMIT $limit;");
+        _readAudit.Parameters.Add("$after", SqliteType.Integer);
+        _readAudit.Parameters.Add("$limit", SqliteType.Integer);
         _readTagTable = Prepare(connection, "SELECT device, tags FROM tag_tables WHERE id = $id;");
         _readTagTableId = _readTagTable.Parameters.Add("$id", SqliteType.Integer);
     }
@@ -281,22 +298,33 @@ internal sealed partial class SqliteDurableBuffer
         }
     }
 
-    /// <summary>Reads alarm records after <paramref name="afterSeq"/>; a damaged one is reported and left out. Under _readLock.</summary>
-    private void ReadAlarms(long afterSeq, int maxCount, List<BufferedAlarm> alarms)
+    /// <summary>Reads alarm records after <paramref name="afterSeq"/>. Under _readLock.</summary>
+    private void ReadAlarms(long afterSeq, int maxCount, List<BufferedAlarm> alarms) =>
+        ReadRecords(RecordKind.Alarm, _readAlarms, afterSeq, maxCount, alarms, static (seq, body) => new BufferedAlarm(seq, AlarmRecordCodec.Decode(body)));
+
+    /// <summary>Reads audit records after <paramref name="afterSeq"/>. Under _readLock.</summary>
+    private void ReadAudit(long afterSeq, int maxCount, List<AuditRecord> records) =>
+        ReadRecords(RecordKind.Audit, _readAudit, afterSeq, maxCount, records, static (seq, body) => AuditRecordCodec.Decode(body, seq));
+
+    /// <summary>
+    /// Reads the records of a one-seq kind (<c>SELECT seq, body … WHERE seq &gt; $after … LIMIT $limit</c>); a damaged one
+    /// is reported and left out. Under _readLock.
+    /// </summary>
+    private void ReadRecords<T>(RecordKind kind, SqliteCommand read, long afterSeq, int maxCount, List<T> records, Func<long, byte[], T> decode)
     {
-        _readAlarmsAfter.Value = afterSeq;
-        _readAlarmsLimit.Value = maxCount;
-        using SqliteDataReader reader = _readAlarms.ExecuteReader();
+        read.Parameters["$after"].Value = afterSeq;
+        read.Parameters["$limit"].Value = maxCount;
+        using SqliteDataReader reader = read.ExecuteReader();
         while (reader.Read())
         {
             long seq = reader.GetInt64(0);
             try
             {
-                alarms.Add(new BufferedAlarm(seq, AlarmRecordCodec.Decode(reader.GetFieldValue<byte[]>(1))));
+                records.Add(decode(seq, reader.GetFieldValue<byte[]>(1)));
             }
             catch (StoredFormatException ex)
             {
-                ReportDamage(RecordKind.Alarm, seq, ex.Message);
+                ReportDamage(kind, seq, ex.Message);
             }
         }
     }
@@ -341,7 +369,7 @@ internal sealed partial class SqliteDurableBuffer
     {
         if (_reportedDamage.Add((kind, seq)))
         {
-            Log.DamagedRecordSkipped(_logger, kind == RecordKind.Alarm ? "alarm record" : "frame", seq, _databasePath, problem);
+            Log.DamagedRecordSkipped(_logger, RecordKinds.Describe(kind), seq, _databasePath, problem);
         }
     }
 
@@ -370,6 +398,7 @@ internal sealed partial class SqliteDurableBuffer
         counts.CommandText = """
             SELECT count(*), ifnull(sum(count), 0), ifnull(max(seq + count - 1), 0) FROM frames;
             SELECT count(*), ifnull(max(seq), 0) FROM alarm_records;
+            SELECT count(*), ifnull(max(seq), 0) FROM audit_records;
             SELECT value FROM meta WHERE key = 'last_seq';
             """;
         using SqliteDataReader reader = counts.ExecuteReader();
@@ -381,6 +410,10 @@ internal sealed partial class SqliteDurableBuffer
         reader.Read();
         _alarmCount = reader.GetInt64(0);
         _lastAlarmSeq = Math.Max(_lastAlarmSeq, reader.GetInt64(1));
+        reader.NextResult();
+        reader.Read();
+        _auditCount = reader.GetInt64(0);
+        _lastAuditSeq = Math.Max(_lastAuditSeq, reader.GetInt64(1));
         reader.NextResult();
         reader.Read();
         _persistedLastSeq = reader.GetInt64(0);
@@ -406,12 +439,25 @@ internal sealed partial class SqliteDurableBuffer
 
         foreach (string upstream in _options.Upstreams)
         {
-            _cursors[upstream] = new UpstreamCursor(
-                stored.GetValueOrDefault(BufferSchema.CursorKey(upstream, RecordKind.Telemetry)),
-                stored.GetValueOrDefault(BufferSchema.CursorKey(upstream, RecordKind.Alarm)));
+            var cursor = default(UpstreamCursor);
+            foreach (RecordKind kind in RecordKinds.All)
+            {
+                cursor = cursor.With(kind, stored.GetValueOrDefault(RecordKinds.CursorKey(upstream, kind)));
+            }
+
+            _cursors[upstream] = cursor;
         }
 
-        string[] dropped = stored.Keys.Where(key => !_options.Upstreams.Any(u => key == BufferSchema.CursorKey(u, RecordKind.Telemetry) || key == BufferSchema.CursorKey(u, RecordKind.Alarm))).ToArray();
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string upstream in _options.Upstreams)
+        {
+            foreach (RecordKind kind in RecordKinds.All)
+            {
+                kept.Add(RecordKinds.CursorKey(upstream, kind));
+            }
+        }
+
+        string[] dropped = stored.Keys.Where(key => !kept.Contains(key)).ToArray();
         Execute(_writer!, "BEGIN IMMEDIATE;");
         foreach (string key in dropped)
         {
@@ -429,7 +475,7 @@ internal sealed partial class SqliteDurableBuffer
         }
 
         bool deleted = false;
-        foreach (RecordKind kind in (ReadOnlySpan<RecordKind>)[RecordKind.Telemetry, RecordKind.Alarm])
+        foreach (RecordKind kind in RecordKinds.All)
         {
             deleted |= DeleteAcknowledged(kind);
         }
@@ -493,10 +539,17 @@ internal sealed partial class SqliteDurableBuffer
     private void CloseDatabase()
     {
         foreach (SqliteCommand? command in (ReadOnlySpan<SqliteCommand?>)[_begin, _commit, _rollback, _pageCounts, _reclaimStep, _checkpointTruncate, _updateLastSeq,
-            _upsertMeta, _oldestFrames, _insertAlarm, _insertTagTable, _deleteThrough[0], _deleteThrough[1], _countThrough[0], _countThrough[1],
-            _oldestCommittedAt[0], _oldestCommittedAt[1], _readFrames, _readAlarms, _readTagTable])
+            _upsertMeta, _oldestFrames, _insertAlarm, _insertAudit, _insertTagTable, _readFrames, _readAlarms, _readAudit, _readTagTable])
         {
             command?.Dispose();
+        }
+
+        foreach (SqliteCommand?[] perKind in (ReadOnlySpan<SqliteCommand?[]>)[_deleteThrough, _countThrough, _oldestCommittedAt])
+        {
+            foreach (SqliteCommand? command in perKind)
+            {
+                command?.Dispose();
+            }
         }
 
         // Raw statements are finalized before their connection closes.

@@ -18,11 +18,14 @@ internal sealed partial class SqliteDurableBuffer
     private long _persistedLastSeq;
     private long _lastTelemetrySeq;
     private long _lastAlarmSeq;
+    private long _lastAuditSeq;
     private long _telemetryCount;
     private long _telemetryFrames;
     private long _alarmCount;
+    private long _auditCount;
     private long? _oldestTelemetryMs;
     private long? _oldestAlarmMs;
+    private long? _oldestAuditMs;
     private long _pageCount;
     private long _freePages;
     private long _droppedTelemetry;
@@ -172,7 +175,7 @@ internal sealed partial class SqliteDurableBuffer
                 evicted = EvictOldestTelemetry(ref state);
             }
 
-            if (state.TelemetryShrank || state.AlarmsShrank)
+            if (state.TelemetryShrank || state.AlarmsShrank || state.AuditShrank)
             {
                 // Records are about to be gone: the high-water mark must survive them (appends alone need no update,
                 // the rows they add say where seqs stand).
@@ -195,6 +198,11 @@ internal sealed partial class SqliteDurableBuffer
             if (state.AlarmsShrank)
             {
                 state.OldestAlarm = QueryOldestCommittedAt(RecordKind.Alarm);
+            }
+
+            if (state.AuditShrank)
+            {
+                state.OldestAudit = QueryOldestCommittedAt(RecordKind.Audit);
             }
 
             _commit.ExecuteNonQuery();
@@ -230,16 +238,19 @@ internal sealed partial class SqliteDurableBuffer
         _persistedLastSeq = state.PersistedLastSeq;
         _lastTelemetrySeq = state.LastTelemetrySeq;
         _lastAlarmSeq = state.LastAlarmSeq;
+        _lastAuditSeq = state.LastAuditSeq;
         _telemetryCount = state.TelemetryCount;
         _telemetryFrames = state.TelemetryFrames;
         _alarmCount = state.AlarmCount;
+        _auditCount = state.AuditCount;
         _oldestTelemetryMs = state.OldestTelemetry;
         _oldestAlarmMs = state.OldestAlarm;
+        _oldestAuditMs = state.OldestAudit;
         _pageCount = state.PageCount;
         _freePages = state.FreePages;
         _droppedTelemetry += evicted;
         MeasureFilesKeepingWalInBudget();
-        if (state.TelemetryShrank || state.AlarmsShrank)
+        if (state.TelemetryShrank || state.AlarmsShrank || state.AuditShrank)
         {
             // Only deletes and evictions free pages, so only they can make giving space back worthwhile. Once
             // started, the steps go on until no free page is left (appends meanwhile reuse free pages first).
@@ -257,7 +268,7 @@ internal sealed partial class SqliteDurableBuffer
 
         if (UsedBytes >= _budget.DataBytes && _telemetryCount == 0)
         {
-            WarnAlarmsOverCap(UsedBytes, _alarmCount);
+            WarnAlarmsOverCap(UsedBytes, _alarmCount, _auditCount);
         }
 
         // Wake the forwarders before the callers: a caller that waits for records next must get the new signal.
@@ -288,6 +299,16 @@ internal sealed partial class SqliteDurableBuffer
             state.AlarmCount++;
             state.LastAlarmSeq = seq;
             state.OldestAlarm ??= committedAt;
+        }
+        else if (entry.Kind == RecordKind.Audit)
+        {
+            _auditSeq.Value = seq;
+            _auditBody.Value = AuditRecordCodec.Encode(entry.Audit!);
+            _auditCommittedAt.Value = committedAt;
+            _insertAudit.ExecuteNonQuery();
+            state.AuditCount++;
+            state.LastAuditSeq = seq;
+            state.OldestAudit ??= committedAt;
         }
         else
         {
@@ -333,8 +354,8 @@ internal sealed partial class SqliteDurableBuffer
             return 0;
         }
 
-        cursors[upstream] = kind == RecordKind.Alarm ? cursor with { Alarms = through } : cursor with { Telemetry = through };
-        _metaKey.Value = BufferSchema.CursorKey(upstream, kind);
+        cursors[upstream] = cursor.With(kind, through);
+        _metaKey.Value = RecordKinds.CursorKey(upstream, kind);
         _metaValue.Value = through;
         _upsertMeta.ExecuteNonQuery();
 
@@ -344,6 +365,11 @@ internal sealed partial class SqliteDurableBuffer
         {
             state.AlarmCount -= records;
             state.AlarmsShrank |= rows > 0;
+        }
+        else if (kind == RecordKind.Audit)
+        {
+            state.AuditCount -= records;
+            state.AuditShrank |= rows > 0;
         }
         else
         {
@@ -394,7 +420,7 @@ internal sealed partial class SqliteDurableBuffer
 
     /// <summary>
     /// Deletes the oldest frames until the records' pages are below the low-water mark of their share of max_disk, or
-    /// no telemetry is left. Alarms are never touched. Returns the readings evicted.
+    /// no telemetry is left. Alarm and audit records are never touched. Returns the readings evicted.
     /// </summary>
     private long EvictOldestTelemetry(ref TransactionState state)
     {
@@ -428,7 +454,7 @@ internal sealed partial class SqliteDurableBuffer
         return evicted;
     }
 
-    private void WarnAlarmsOverCap(long usedBytes, long alarmCount)
+    private void WarnAlarmsOverCap(long usedBytes, long alarmCount, long auditCount)
     {
         if (_hasWarnedAlarmCap && _timeProvider.GetElapsedTime(_lastAlarmCapWarning) < EvictionReporter.Interval)
         {
@@ -437,7 +463,7 @@ internal sealed partial class SqliteDurableBuffer
 
         _hasWarnedAlarmCap = true;
         _lastAlarmCapWarning = _timeProvider.GetTimestamp();
-        Log.AlarmsExceedCap(_logger, usedBytes, _budget.DataBytes, _options.MaxDiskBytes, alarmCount);
+        Log.AlarmsExceedCap(_logger, usedBytes, _budget.DataBytes, _options.MaxDiskBytes, alarmCount, auditCount);
     }
 
     /// <summary>
@@ -467,14 +493,18 @@ internal sealed partial class SqliteDurableBuffer
         public long PersistedLastSeq = buffer._persistedLastSeq;
         public long LastTelemetrySeq = buffer._lastTelemetrySeq;
         public long LastAlarmSeq = buffer._lastAlarmSeq;
+        public long LastAuditSeq = buffer._lastAuditSeq;
         public long TelemetryCount = buffer._telemetryCount;
         public long TelemetryFrames = buffer._telemetryFrames;
         public long AlarmCount = buffer._alarmCount;
+        public long AuditCount = buffer._auditCount;
         public long? OldestTelemetry = buffer._oldestTelemetryMs;
         public long? OldestAlarm = buffer._oldestAlarmMs;
+        public long? OldestAudit = buffer._oldestAuditMs;
         public long PageCount;
         public long FreePages;
         public bool TelemetryShrank;
         public bool AlarmsShrank;
+        public bool AuditShrank;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Audit;
 
 namespace SmartCity.Edge.Gateway.Buffer;
 
@@ -59,7 +60,7 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
         // A file that is mostly free (drained before the last stop, or just converted) is given back once the writer is idle.
         SetReclaimDue(ShouldReclaim());
         _statistics = CreateStatistics();
-        Log.Opened(_logger, _databasePath, _telemetryCount, _alarmCount, _lastSeq, UsedBytes, _files.TotalBytes, _options.MaxDiskBytes, _budget.DataBytes, _budget.WalBytes);
+        Log.Opened(_logger, _databasePath, _telemetryCount, _alarmCount, _auditCount, _lastSeq, UsedBytes, _files.TotalBytes, _options.MaxDiskBytes, _budget.DataBytes, _budget.WalBytes);
 
         _writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "buffer-writer" };
         _writerThread.Start();
@@ -118,6 +119,17 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
     }
 
     /// <inheritdoc />
+    /// <remarks>A damaged audit record is reported once and left out.</remarks>
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        var records = new List<AuditRecord>((int)Math.Clamp(_statistics.AuditCount, 0, maxCount));
+        Read(static (buffer, after, max, list) => buffer.ReadAudit(after, max, list), afterSeq, maxCount, records);
+        return new ValueTask<IReadOnlyList<AuditRecord>>(records);
+    }
+
+    /// <inheritdoc />
     public UpstreamCursor GetCursor(string upstream) =>
         _cursorSnapshot.TryGetValue(upstream, out UpstreamCursor cursor)
             ? cursor
@@ -144,9 +156,12 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
         // either we see the new records or we await a signal that is (or will be) completed for them.
         TaskCompletionSource signal = Volatile.Read(ref _recordsAppended);
         BufferStatistics statistics = _statistics;
-        if (statistics.LastTelemetrySeq > after.Telemetry || statistics.LastAlarmSeq > after.Alarms)
+        foreach (RecordKind kind in RecordKinds.All)
         {
-            return ValueTask.CompletedTask;
+            if (statistics.LastSeqOf(kind) > after.Of(kind))
+            {
+                return ValueTask.CompletedTask;
+            }
         }
 
         return new ValueTask(signal.Task.WaitAsync(cancellationToken));
@@ -221,18 +236,23 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
 
     private BufferStatistics CreateStatistics()
     {
-        DateTimeOffset? oldest = (_oldestTelemetryMs, _oldestAlarmMs) switch
+        long? oldestMs = null;
+        foreach (long? committedAt in (ReadOnlySpan<long?>)[_oldestTelemetryMs, _oldestAlarmMs, _oldestAuditMs])
         {
-            (null, null) => null,
-            (long t, null) => DateTimeOffset.FromUnixTimeMilliseconds(t),
-            (null, long a) => DateTimeOffset.FromUnixTimeMilliseconds(a),
-            (long t, long a) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(t, a)),
-        };
+            if (committedAt is long ms && (oldestMs is null || ms < oldestMs))
+            {
+                oldestMs = ms;
+            }
+        }
+
+        DateTimeOffset? oldest = oldestMs is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
         return new BufferStatistics(_telemetryCount, _alarmCount, UsedBytes, oldest, _droppedTelemetry, _lastSeq, _files.TotalBytes, _budget.DataBytes)
         {
             TelemetryFrames = _telemetryFrames,
             LastTelemetrySeq = _lastTelemetrySeq,
             LastAlarmSeq = _lastAlarmSeq,
+            AuditCount = _auditCount,
+            LastAuditSeq = _lastAuditSeq,
         };
     }
 
@@ -242,11 +262,12 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
         {
             RecordKind.Telemetry => entry.Table is not null && !entry.Body.IsEmpty && entry.Readings > 0,
             RecordKind.Alarm => entry.Alarm is not null && entry.Readings == 1,
+            RecordKind.Audit => entry.Audit is not null && entry.Readings == 1,
             _ => false,
         };
         if (!valid)
         {
-            throw new ArgumentException($"entries[{index}] is neither a frame with a tag table, a body and readings nor an alarm record", "entries");
+            throw new ArgumentException($"entries[{index}] is neither a frame with a tag table, a body and readings nor an alarm or audit record", "entries");
         }
     }
 

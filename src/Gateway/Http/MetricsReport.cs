@@ -87,6 +87,7 @@ internal sealed class MetricsReport
         w.Family(Prefix + "buffer_records", "gauge", "Records waiting in the durable buffer for upstream acknowledgement.");
         w.Sample(Prefix + "buffer_records", stats.TelemetryCount, ("kind", "telemetry"));
         w.Sample(Prefix + "buffer_records", stats.AlarmCount, ("kind", "alarm"));
+        w.Sample(Prefix + "buffer_records", stats.AuditCount, ("kind", "audit"));
         w.Family(Prefix + "buffer_bytes", "gauge", "Bytes the waiting records take in the buffer database (pages in use x page size).");
         w.Sample(Prefix + "buffer_bytes", stats.UsedBytes);
         w.Family(Prefix + "buffer_disk_bytes", "gauge", "Bytes the buffer's files take on disk (database incl. free pages + write-ahead log + shm); capped by buffer.max_disk.");
@@ -109,6 +110,7 @@ internal sealed class MetricsReport
         w.Family(Prefix + "upstream_records_acked_total", "counter", "Records carried by acknowledged upstream messages.");
         w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedReadings, ("kind", "telemetry"));
         w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedAlarms, ("kind", "alarm"));
+        w.Sample(Prefix + "upstream_records_acked_total", _forwarder.AcknowledgedAudit, ("kind", "audit"));
 
         w.Family(Prefix + "alarms_active", "gauge", "Alarms raised now (active or acknowledged: the condition is present), by severity.");
         ActiveAlarm[] alarms = _monitor.ActiveAlarms.ToArray();

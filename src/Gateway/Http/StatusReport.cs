@@ -167,6 +167,7 @@ internal sealed class StatusReport
         json.WriteStartObject("buffer");
         json.WriteNumber("telemetry", stats.TelemetryCount);
         json.WriteNumber("alarms", stats.AlarmCount);
+        json.WriteNumber("audit", stats.AuditCount);
         json.WriteNumber("used_bytes", stats.UsedBytes);
         json.WriteNumber("capacity_bytes", stats.CapacityBytes);
         json.WriteNumber("disk_bytes", stats.DiskBytes);

@@ -28,6 +28,9 @@ internal sealed class ForwarderService : BackgroundService
     /// <summary>Alarm records every upstream acknowledged since start (for metrics).</summary>
     public long AcknowledgedAlarms => _forwarders.Length == 0 ? 0 : _forwarders.Min(f => f.AcknowledgedAlarms);
 
+    /// <summary>Audit records every upstream acknowledged since start (for metrics).</summary>
+    public long AcknowledgedAudit => _forwarders.Length == 0 ? 0 : _forwarders.Min(f => f.AcknowledgedAudit);
+
     /// <summary>Readings every upstream acknowledged since start (for metrics).</summary>
     public long AcknowledgedReadings => _forwarders.Length == 0 ? 0 : _forwarders.Min(f => f.AcknowledgedReadings);
 

@@ -1,3 +1,4 @@
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 
@@ -5,7 +6,7 @@ namespace SmartCity.Edge.Gateway.Upstream;
 
 /// <summary>
 /// Renders buffered records into the messages of one upstream format (our JSON today; Sparkplug B next). The buffer
-/// stores frames and alarm records in no upstream format; each upstream's forwarder loop reads them and hands them
+/// stores frames, alarm and audit records in no upstream format; each upstream's forwarder loop reads them and hands them
 /// to its encoder, publishes the messages in order, and moves its cursor once every message was acknowledged.
 /// </summary>
 /// <remarks>
@@ -22,6 +23,14 @@ internal interface IUpstreamEncoder
     /// Each message's <see cref="UpstreamMessage.LastSeq"/> is the seq of the record it carries.
     /// </summary>
     void EncodeAlarms(IReadOnlyList<BufferedAlarm> alarms, List<UpstreamMessage> messages);
+
+    /// <summary>
+    /// Appends the messages of <paramref name="records"/> (operators' write attempts, seq order). Each message's
+    /// <see cref="UpstreamMessage.LastSeq"/> is the <see cref="AuditRecord.Seq"/> of the record it carries, by which the
+    /// receiver drops a duplicate. An upstream format with no place for them appends nothing (the records are then
+    /// acknowledged for it all the same).
+    /// </summary>
+    void EncodeAudit(IReadOnlyList<AuditRecord> records, List<UpstreamMessage> messages);
 
     /// <summary>
     /// Appends messages carrying every reading of <paramref name="frames"/> (seq order, several devices) exactly once;

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 
 namespace SmartCity.Edge.Gateway.Upstream;
 
 /// <summary>
-/// The forwarder loop of one upstream: waits for records past its cursor, sends waiting alarms first, then a batch
-/// of telemetry (whole frames) rendered by its encoder, and moves its cursor in the buffer once every message of the
+/// The forwarder loop of one upstream: waits for records past its cursor, sends waiting alarms first, then waiting
+/// audit records (operators' write attempts), then a batch of telemetry (whole frames) rendered by its encoder, and moves its cursor in the buffer once every message of the
 /// batch was acknowledged. An outage, a broker restart or a crash at any moment can duplicate a message (the receiver
 /// drops it by <c>seq</c>) but never lose one.
 /// </summary>
@@ -13,6 +14,9 @@ internal sealed class UpstreamForwarder
 {
     /// <summary>Alarm records per batch.</summary>
     public const int AlarmBatch = 100;
+
+    /// <summary>Audit records per batch.</summary>
+    public const int AuditBatch = 100;
 
     /// <summary>
     /// Readings per telemetry batch (whole frames): each batch ends with one cursor commit, whose pages are written
@@ -56,9 +60,13 @@ internal sealed class UpstreamForwarder
     /// <summary>Alarm records acknowledged since start.</summary>
     public long AcknowledgedAlarms => Interlocked.Read(ref _acknowledgedAlarms);
 
+    /// <summary>Audit records acknowledged since start.</summary>
+    public long AcknowledgedAudit => Interlocked.Read(ref _acknowledgedAudit);
+
     private long _publishedMessages;
     private long _acknowledgedReadings;
     private long _acknowledgedAlarms;
+    private long _acknowledgedAudit;
 
     public async Task RunAsync(Func<CancellationToken> settingsChanged, CancellationToken stoppingToken)
     {
@@ -87,7 +95,7 @@ internal sealed class UpstreamForwarder
                     failing = false;
                     backoff.Reset();
                     BufferStatistics stats = _buffer.GetStatistics();
-                    UpstreamLog.Recovered(_logger, publisher.Name, stats.AlarmCount + stats.TelemetryCount);
+                    UpstreamLog.Recovered(_logger, publisher.Name, stats.AlarmCount + stats.AuditCount + stats.TelemetryCount);
                 }
 
                 if (hasRecords)
@@ -129,9 +137,12 @@ internal sealed class UpstreamForwarder
     {
         // The busy case first, without timers: while a backlog drains this runs once per batch.
         BufferStatistics statistics = _buffer.GetStatistics();
-        if (statistics.LastTelemetrySeq > _position.Telemetry || statistics.LastAlarmSeq > _position.Alarms)
+        foreach (RecordKind kind in RecordKinds.All)
         {
-            return true;
+            if (statistics.LastSeqOf(kind) > _position.Of(kind))
+            {
+                return true;
+            }
         }
 
         using var idle = new CancellationTokenSource(s_idleConnectionCheck, _time);
@@ -147,27 +158,26 @@ internal sealed class UpstreamForwarder
         }
     }
 
-    /// <summary>Sends one batch: waiting alarms (up to a batch) if any, else one batch of telemetry.</summary>
+    /// <summary>Sends one batch: waiting alarms (up to a batch) if any, else waiting audit records, else one batch of telemetry.</summary>
     private async Task ForwardOnceAsync(CancellationToken cancellationToken)
     {
         BufferStatistics before = _buffer.GetStatistics();
         IReadOnlyList<BufferedAlarm> alarms = await _buffer.ReadAlarmsAsync(_position.Alarms, AlarmBatch, cancellationToken).ConfigureAwait(false);
-        if (alarms.Count > 0)
+        _messages.Clear();
+        Upstream.Encoder.EncodeAlarms(alarms, _messages);
+        if (await SendRecordsAsync(RecordKind.Alarm, alarms.Count, alarms.Count > 0 ? alarms[^1].Seq : 0, before, cancellationToken).ConfigureAwait(false))
         {
-            _messages.Clear();
-            Upstream.Encoder.EncodeAlarms(alarms, _messages);
-            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
-            long through = alarms[^1].Seq;
-            await _buffer.AcknowledgeAsync(Upstream.Name, RecordKind.Alarm, through, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedAlarms, alarms.Count);
-            _position = _position with { Alarms = through };
             return;
         }
 
-        if (before.LastAlarmSeq > _position.Alarms)
+        IReadOnlyList<AuditRecord> audit = await _buffer.ReadAuditAsync(_position.Audit, AuditBatch, cancellationToken).ConfigureAwait(false);
+        _messages.Clear();
+        Upstream.Encoder.EncodeAudit(audit, _messages);
+        if (await SendRecordsAsync(RecordKind.Audit, audit.Count, audit.Count > 0 ? audit[^1].Seq : 0, before, cancellationToken).ConfigureAwait(false))
         {
-            // Nothing left to read up to there (deleted meanwhile, or damaged and reported): move on.
-            _position = _position with { Alarms = before.LastAlarmSeq };
+            Interlocked.Add(ref _acknowledgedAudit, audit.Count);
+            return;
         }
 
         IReadOnlyList<BufferedFrame> frames = await _buffer.ReadFramesAsync(_position.Telemetry, TelemetryBatch, cancellationToken).ConfigureAwait(false);
@@ -198,6 +208,34 @@ internal sealed class UpstreamForwarder
         Interlocked.Add(ref _acknowledgedReadings, readings);
         _position = _position with { Telemetry = last };
         UpstreamLog.Deleted(_logger, "telemetry", last);
+    }
+
+    /// <summary>
+    /// Publishes the messages encoded from <paramref name="count"/> waiting records of <paramref name="kind"/> (one seq
+    /// each: alarms, audit records) and moves the cursor through <paramref name="through"/>. With none waiting, moves
+    /// this upstream's position past what is left to read up to <paramref name="before"/> (deleted meanwhile, or damaged
+    /// and reported) and returns false.
+    /// </summary>
+    private async Task<bool> SendRecordsAsync(RecordKind kind, int count, long through, BufferStatistics before, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            if (before.LastSeqOf(kind) > _position.Of(kind))
+            {
+                _position = _position.With(kind, before.LastSeqOf(kind));
+            }
+
+            return false;
+        }
+
+        if (_messages.Count > 0)
+        {
+            await PublishAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _buffer.AcknowledgeAsync(Upstream.Name, kind, through, cancellationToken).ConfigureAwait(false);
+        _position = _position.With(kind, through);
+        return true;
     }
 
     /// <summary>Renders the batch; a frame the encoder finds damaged is reported and left out (it is acknowledged with the rest).</summary>

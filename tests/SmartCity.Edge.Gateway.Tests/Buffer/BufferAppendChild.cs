@@ -6,7 +6,7 @@ namespace SmartCity.Edge.Gateway.Tests.Buffer;
 /// <summary>
 /// Child-process mode for the kill test: producers append to the buffer without end and print one line per
 /// committed batch, <c>committed PRODUCER BATCH FIRSTSEQ COUNT end</c>, only after <see cref="IDurableBuffer.AppendAsync"/>
-/// returned. A batch holds frames of 1–3 readings and alarm records (COUNT is seqs). The trailing <c>end</c> lets the
+/// returned. A batch holds frames of 1–3 readings, alarm and audit records (COUNT is seqs). The trailing <c>end</c> lets the
 /// parent ignore a line cut short by the kill.
 /// </summary>
 internal static class BufferAppendChild
@@ -14,21 +14,29 @@ internal static class BufferAppendChild
     public const string Mode = "buffer-append-child";
     public const int BatchSize = 20;
 
-    /// <summary>Seqs a batch takes: entries 0, 5, 10, 15 are alarms (1 each), the other 16 frames of 1–3 readings.</summary>
+    /// <summary>Seqs a batch takes: entries 0 and 10 are alarms, 5 and 15 audit records (1 each), the other 16 frames of 1–3 readings.</summary>
     public const int SeqsPerBatch = 4 + (16 * 2);
 
-    public static RecordKind Kind(int index) => index % 5 == 0 ? RecordKind.Alarm : RecordKind.Telemetry;
+    public static RecordKind Kind(int index) => (index % 10) switch
+    {
+        0 => RecordKind.Alarm,
+        5 => RecordKind.Audit,
+        _ => RecordKind.Telemetry,
+    };
 
-    /// <summary>Readings of entry <paramref name="index"/> of a batch: 1, 2 or 3 (alarms 1).</summary>
-    public static int Readings(int index) => Kind(index) == RecordKind.Alarm ? 1 : 1 + (index % 3);
+    /// <summary>Readings of entry <paramref name="index"/> of a batch: 1, 2 or 3 (alarm and audit records 1).</summary>
+    public static int Readings(int index) => Kind(index) == RecordKind.Telemetry ? 1 + (index % 3) : 1;
 
     /// <summary>The entry's content as <see cref="BufferTestData.ReadAllAsync"/> describes it.</summary>
     public static string Body(int producer, int batch, int index) => BufferTestData.BodyOf(Entry(producer, batch, index));
 
-    public static BufferEntry Entry(int producer, int batch, int index) => Kind(index) == RecordKind.Alarm
-        ? BufferTestData.Alarm((producer * 1_000_000) + (batch * 100) + index, $"device-{producer}")
-        : BufferTestData.Frame($"device-{producer}", Enumerable.Range(0, Readings(index))
-            .Select(r => Drivers.TagReading.Good(r, Drivers.TagValue.FromString($"{producer}/{batch}/{index}/{r}"), BufferTestData.Timestamp)).ToArray());
+    public static BufferEntry Entry(int producer, int batch, int index) => Kind(index) switch
+    {
+        RecordKind.Alarm => BufferTestData.Alarm((producer * 1_000_000) + (batch * 100) + index, $"device-{producer}"),
+        RecordKind.Audit => BufferTestData.AuditEntry((producer * 1_000_000) + (batch * 100) + index, $"device-{producer}"),
+        _ => BufferTestData.Frame($"device-{producer}", Enumerable.Range(0, Readings(index))
+            .Select(r => Drivers.TagReading.Good(r, Drivers.TagValue.FromString($"{producer}/{batch}/{index}/{r}"), BufferTestData.Timestamp)).ToArray()),
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -55,12 +55,12 @@ public sealed class BufferMigrationTests
             Assert.Equal(expected.RootElement.GetProperty("last_seq").GetInt64() + 1, await buffer.AppendAsync([Telemetry(1)], CancellationToken.None));
         }
 
-        // Converted once: a second open finds schema 2 and the same records, and does not convert again.
+        // Converted once: a second open finds the current schema and the same records, and does not convert again.
         await using SqliteDurableBuffer reopened = Open(dir.Path, logger: logger, upstreams: ["mqtt"]);
         Assert.Single(logger.WithEventId(MigrationFinishedEventId));
         Assert.Equal(expected.RootElement.GetProperty("readings").GetArrayLength() + 1, reopened.GetStatistics().TelemetryCount);
         Assert.Equal(5, reopened.GetStatistics().AlarmCount);
-        Assert.Equal(2, UserVersion(reopened.DatabasePath));
+        Assert.Equal(BufferSchema.Version, UserVersion(reopened.DatabasePath));
     }
 
     [Fact]

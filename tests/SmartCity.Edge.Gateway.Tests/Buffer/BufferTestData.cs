@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Buffer.Storage;
 using SmartCity.Edge.Gateway.Configuration;
@@ -10,7 +11,7 @@ using SmartCity.Edge.Gateway.Configuration;
 namespace SmartCity.Edge.Gateway.Tests.Buffer;
 
 /// <summary>A waiting record as the buffer tests compare it: its seqs, kind, device and content in words.</summary>
-/// <param name="Body">A frame's readings as <c>tag=value</c> joined by <c>;</c>; an alarm's <c>id:message</c>.</param>
+/// <param name="Body">A frame's readings as <c>tag=value</c> joined by <c>;</c>; an alarm's <c>id:message</c>; an audit record's <c>id:requested</c>.</param>
 internal sealed record StoredRecord(long Seq, long LastSeq, RecordKind Kind, string DeviceId, string Body);
 
 /// <summary>Opening buffers and making entries the way the pipeline does.</summary>
@@ -46,13 +47,23 @@ internal static class BufferTestData
     public static BufferEntry Alarm(int i, string device = "dev-1", int padding = 0) => BufferEntry.ForAlarm(new AlarmRecord(
         "a" + i, AlarmLifecycle.Active, AlarmLifecycle.Cleared, AlarmSeverity.Critical, device, "t1", TagValue.FromInt64(i), "m" + i + new string('p', padding), Timestamp));
 
+    /// <summary>An operator's write attempt: alice writes i + 0.5 to plc/door (token a-i), with a reason of <paramref name="padding"/> characters.</summary>
+    public static AuditRecord AuditRecordOf(int i, string device = "plc", int padding = 0) => new(
+        "write", "mqtt", "alice", "desk-1", "a-" + i, device, "door", TagValue.FromInt64(i), TagValue.FromDouble(i + 0.5), TagValue.None,
+        AuditOutcome.Ok, null, padding == 0 ? null : new string('r', padding), Timestamp);
+
+    public static BufferEntry AuditEntry(int i, string device = "plc", int padding = 0) => BufferEntry.ForAudit(AuditRecordOf(i, device, padding));
+
     public static BufferEntry[] TelemetryBatch(int start, int count, int padding = 0) =>
         Enumerable.Range(start, count).Select(i => Telemetry(i, padding: padding)).ToArray();
 
     /// <summary>What <see cref="StoredRecord.Body"/> says for an entry.</summary>
-    public static string BodyOf(BufferEntry entry) => entry.Kind == RecordKind.Alarm
-        ? entry.Alarm!.AlarmId + ":" + entry.Alarm.Message
-        : Describe(entry.Table!, entry.Body.Span);
+    public static string BodyOf(BufferEntry entry) => entry.Kind switch
+    {
+        RecordKind.Alarm => entry.Alarm!.AlarmId + ":" + entry.Alarm.Message,
+        RecordKind.Audit => Describe(entry.Audit!),
+        _ => Describe(entry.Table!, entry.Body.Span),
+    };
 
     /// <summary>Every waiting record of a kind, oldest first.</summary>
     public static async Task<List<StoredRecord>> ReadAllAsync(IDurableBuffer buffer, RecordKind kind)
@@ -67,6 +78,13 @@ internal static class BufferTestData
                 foreach (BufferedAlarm alarm in await buffer.ReadAlarmsAsync(after, 1000, CancellationToken.None))
                 {
                     all.Add(new StoredRecord(alarm.Seq, alarm.Seq, RecordKind.Alarm, alarm.Record.DeviceId, alarm.Record.AlarmId + ":" + alarm.Record.Message));
+                }
+            }
+            else if (kind == RecordKind.Audit)
+            {
+                foreach (AuditRecord audit in await buffer.ReadAuditAsync(after, 1000, CancellationToken.None))
+                {
+                    all.Add(new StoredRecord(audit.Seq, audit.Seq, RecordKind.Audit, audit.DeviceId ?? "", Describe(audit)));
                 }
             }
             else
@@ -89,6 +107,8 @@ internal static class BufferTestData
     /// <summary>Every waiting reading's seq, oldest first (a frame gives one per reading).</summary>
     public static async Task<List<long>> ReadingSeqsAsync(IDurableBuffer buffer) =>
         (await ReadAllAsync(buffer, RecordKind.Telemetry)).SelectMany(r => Enumerable.Range(0, (int)(r.LastSeq - r.Seq + 1)).Select(i => r.Seq + i)).ToList();
+
+    private static string Describe(AuditRecord audit) => audit.TokenId + ":" + audit.Requested;
 
     private static string Describe(TagTable table, ReadOnlySpan<byte> body)
     {

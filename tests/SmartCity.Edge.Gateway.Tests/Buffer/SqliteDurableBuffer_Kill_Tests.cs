@@ -61,6 +61,7 @@ public sealed class SqliteDurableBuffer_Kill_Tests
         await using SqliteDurableBuffer reopened = Open(dir.Path);
         Dictionary<long, StoredRecord> stored = (await ReadAllAsync(reopened, RecordKind.Telemetry))
             .Concat(await ReadAllAsync(reopened, RecordKind.Alarm))
+            .Concat(await ReadAllAsync(reopened, RecordKind.Audit))
             .ToDictionary(r => r.Seq);
         foreach ((int producer, int batch, long first, int count) in acknowledged)
         {

@@ -9,8 +9,8 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 /// Operator writes through the real binary and a real mosquitto, to real devices: the libmodbus server (holding
 /// registers, read back by mbpoll and by our <c>modbus read</c>), pymodbus (a coil) and node-opcua (variables, read
 /// back by our <c>opcua read</c>). Tokens by PyJWT (python3-jwt) and by our CLI. Every attempt is answered on
-/// <c>commands/result</c> and shows in the status page's audit list; a refused one reaches no device (the Modbus
-/// peers log each request they get).
+/// <c>commands/result</c>, shows in the status page's audit list and is published on <c>{prefix}/audit</c> with the seq
+/// the durable buffer gave it; a refused one reaches no device (the Modbus peers log each request they get).
 /// </summary>
 public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<OperatorWritePeers>
 {
@@ -61,10 +61,16 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         Assert.Equal(("alice", "desk-1", "w-es-1", "mqtt"), (Text(audit[1], "who"), Text(audit[1], "kid"), Text(audit[1], "id"), Text(audit[1], "via")));
         Assert.Contains("Audit: write plc/setpoint by alice (key desk-1): ok; requested 321, old ", gateway.Log, StringComparison.Ordinal);
 
+        // Published on {prefix}/audit from the durable buffer, oldest first, numbered as on the status page.
+        JsonElement[] published = await AuditPublishedAsync(subscriber, 2);
+        Assert.Equal(audit.Reverse().Select(a => a.GetProperty("seq").GetInt64()), published.Select(a => a.GetProperty("seq").GetInt64()));
+        Assert.Equal(("w-es-1", "alice", "ok", 321.0), (Text(published[0], "id"), Text(published[0], "who"), Text(published[0], "outcome"), Number(published[0], "confirmed")));
+        Assert.Equal(("bob", "night", 321.0, 322.0), (Text(published[1], "who"), Text(published[1], "kid"), Number(published[1], "old"), Number(published[1], "requested")));
+
         // And as a browser shows them: the page's "Operator writes" table, and the writable tag marked.
         string dom = await Service.HeadlessChromium.DumpDomAsync($"http://127.0.0.1:{_httpPort}/", Path.Combine(Directory, "profile"));
-        Assert.Matches(@"<tr class=""o-ok"" data-id=""w-es-1""><td class=""small"">\d\d:\d\d:\d\d</td><td class=""who"">alice \(desk-1\)</td><td class=""target"">plc/setpoint</td><td class=""change"">\d+ → 321 \(read 321\)</td><td class=""outcome"">ok</td></tr>", dom);
-        Assert.Matches(@"<tr class=""o-ok"" data-id=""[^""]+""><td class=""small"">[^<]+</td><td class=""who"">bob \(night\)</td><td class=""target"">plc/setpoint</td><td class=""change"">321 → 322 \(read 322\)</td>", dom);
+        Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[0].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""w-es-1""><td class=""small"">\d\d:\d\d:\d\d</td><td class=""who"">alice \(desk-1\)</td><td class=""target"">plc/setpoint</td><td class=""change"">\d+ → 321 \(read 321\)</td><td class=""outcome"">ok</td></tr>", dom);
+        Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[1].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""[^""]+""><td class=""small"">[^<]+</td><td class=""who"">bob \(night\)</td><td class=""target"">plc/setpoint</td><td class=""change"">321 → 322 \(read 322\)</td>", dom);
         Assert.Contains("<td class=\"tag\">setpoint ✎</td>", dom, StringComparison.Ordinal);
     }
 
@@ -120,6 +126,13 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         JsonElement notAllowed = audit[^3];
         Assert.Equal(("bob", "night", "plc", "range"), (Text(notAllowed, "who"), Text(notAllowed, "kid"), Text(notAllowed, "device"), Text(notAllowed, "tag")));
         Assert.Equal(refused.Length, Count(gateway.Log, "Audit: write ") - 1);
+
+        // The same records on {prefix}/audit, in the order decided (seqs increasing), each with its code.
+        JsonElement[] published = await AuditPublishedAsync(subscriber, refused.Length + 1);
+        Assert.Equal(audit.Reverse().Select(a => Text(a, "code")), published.Select(a => Text(a, "code")));
+        long[] seqs = published.Select(a => a.GetProperty("seq").GetInt64()).ToArray();
+        Assert.Equal(seqs.Order(), seqs);
+        Assert.Equal((null, null, "refused"), (Text(published[1], "who"), Text(published[1], "kid"), Text(published[1], "outcome")));
     }
 
     [Fact]
@@ -316,6 +329,25 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         List<ReceivedMessage> more = await subscriber.CollectUntilAsync(r => Find(_received.Concat(r)) is not null, TestTimeouts.Long);
         _received.AddRange(more);
         return Find(_received)!.Value;
+    }
+
+    /// <summary>
+    /// The audit records received on <c>{prefix}/audit</c>, waiting until there are <paramref name="count"/>: deduplicated
+    /// by seq (delivery is at least once), in the order received.
+    /// </summary>
+    private async Task<JsonElement[]> AuditPublishedAsync(MqttTestSubscriber subscriber, int count)
+    {
+        static JsonElement[] Published(IEnumerable<ReceivedMessage> received) =>
+            received.Where(m => m.Topic == Prefix + "/audit").Select(m => m.Json).DistinctBy(a => a.GetProperty("seq").GetInt64()).ToArray();
+
+        if (Published(_received).Length < count)
+        {
+            _received.AddRange(await subscriber.CollectUntilAsync(r => Published(_received.Concat(r)).Length >= count, TestTimeouts.Long));
+        }
+
+        JsonElement[] published = Published(_received);
+        Assert.Equal(count, published.Length);
+        return published;
     }
 
     private async Task<JsonElement[]> AuditAsync()

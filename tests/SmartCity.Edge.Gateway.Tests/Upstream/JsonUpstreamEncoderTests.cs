@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Buffer.Storage;
 using SmartCity.Edge.Gateway.Configuration;
@@ -12,7 +13,7 @@ using SmartCity.Edge.Gateway.Upstream.Json;
 
 namespace SmartCity.Edge.Gateway.Tests.Upstream;
 
-/// <summary>The exact bytes integrators receive (docs/upstream.md), rendered from stored frames and alarm records.</summary>
+/// <summary>The exact bytes integrators receive (docs/upstream.md), rendered from stored frames, alarm and audit records.</summary>
 public sealed class JsonUpstreamEncoderTests
 {
     private static readonly DateTimeOffset s_ts = new(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero);
@@ -22,6 +23,34 @@ public sealed class JsonUpstreamEncoderTests
     private static readonly TagTable s_panel = new("fire-panel-1", [new("smoke_zone1", TagDataType.Float64), new("count", TagDataType.Int64)]);
     private static readonly TagTable s_door = new("door-1", [new("open", TagDataType.Boolean), new("label", TagDataType.String)]);
     private readonly JsonUpstreamEncoder _encoder = new(new UpstreamTopics("smartcity/dai-an/hd-park-01"), "hd-park-01", maxBatch: 2);
+
+    [Fact]
+    public void Audit_EachRecordOneMessageOnTheAuditTopic_DocumentedShapeWithSeq()
+    {
+        AuditRecord[] records =
+        [
+            new AuditRecord("write", "mqtt", "alice", "desk-1", "b9f0", "door-contacts", "release_north", TagValue.FromBoolean(false), TagValue.FromBoolean(true), TagValue.FromBoolean(true),
+                AuditOutcome.Ok, null, null, s_ts) { Seq = 5120 },
+            new AuditRecord("write", "mqtt", null, null, null, null, null, TagValue.None, TagValue.None, TagValue.None,
+                AuditOutcome.Refused, "signature", "not signed by key desk-1", s_ts) { Seq = 5123 },
+            new AuditRecord("write", "mqtt", "bob", "night", "5d1e", "plc", "valve", TagValue.FromInt64(0), TagValue.FromInt64(1), TagValue.None,
+                AuditOutcome.DeviceError, "device_error", "refused", s_ts) { Seq = 5130, DeviceStatus = "IllegalDataAddress (02)" },
+        ];
+        var messages = new List<UpstreamMessage>();
+
+        _encoder.EncodeAudit(records, messages);
+
+        Assert.Equal(["smartcity/dai-an/hd-park-01/audit"], messages.Select(m => m.Topic).Distinct());
+        Assert.Equal([5120L, 5123, 5130], messages.Select(m => m.LastSeq));
+        Assert.All(messages, m => Assert.False(m.Retain));
+        Assert.Equal(
+            [
+                """{"seq":5120,"ts":"2026-11-25T12:00:00.123Z","command":"write","via":"mqtt","who":"alice","kid":"desk-1","id":"b9f0","device":"door-contacts","tag":"release_north","old":false,"requested":true,"confirmed":true,"outcome":"ok","code":null,"reason":null,"device_status":null}""",
+                """{"seq":5123,"ts":"2026-11-25T12:00:00.123Z","command":"write","via":"mqtt","who":null,"kid":null,"id":null,"device":null,"tag":null,"old":null,"requested":null,"confirmed":null,"outcome":"refused","code":"signature","reason":"not signed by key desk-1","device_status":null}""",
+                """{"seq":5130,"ts":"2026-11-25T12:00:00.123Z","command":"write","via":"mqtt","who":"bob","kid":"night","id":"5d1e","device":"plc","tag":"valve","old":0,"requested":1,"confirmed":null,"outcome":"device_error","code":"device_error","reason":"refused","device_status":"IllegalDataAddress (02)"}""",
+            ],
+            messages.Select(m => Encoding.UTF8.GetString(m.Payload.Span)));
+    }
 
     [Fact]
     public void Telemetry_ReadingsOfOneDevice_BatchedInSeqOrderWithDocumentedShape()

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Configuration;
 
@@ -58,70 +57,66 @@ internal static class AlarmRecordCodec
         head[encodingAt] = (byte)StoredValueCodec.Write(head, ref position, record.Value);
         output.Advance(position);
 
-        WriteString(output, record.AlarmId);
-        WriteString(output, record.DeviceId);
-        WriteString(output, record.Message);
-        WriteOptional(output, record.TagId);
-        WriteOptional(output, record.Unit);
-        WriteOptional(output, record.Reason);
+        StoredFieldWriter.WriteString(output, record.AlarmId);
+        StoredFieldWriter.WriteString(output, record.DeviceId);
+        StoredFieldWriter.WriteString(output, record.Message);
+        StoredFieldWriter.WriteOptional(output, record.TagId);
+        StoredFieldWriter.WriteOptional(output, record.Unit);
+        StoredFieldWriter.WriteOptional(output, record.Reason);
         if (record.Acknowledgement is { } ack)
         {
-            WriteString(output, ack.By);
-            WriteOptional(output, ack.Comment);
-            WriteNumber(output, VarInt.ZigZag(FrameBodyWriter.ToUnixMilliseconds(ack.At.UtcTicks)));
+            StoredFieldWriter.WriteString(output, ack.By);
+            StoredFieldWriter.WriteOptional(output, ack.Comment);
+            StoredFieldWriter.WriteTime(output, ack.At);
         }
 
         if (record.Condition is { } condition)
         {
-            WriteString(output, condition.ConditionId);
-            WriteString(output, condition.SourceName);
-            WriteNumber(output, VarInt.ZigZag(condition.DeviceSeverity));
+            StoredFieldWriter.WriteString(output, condition.ConditionId);
+            StoredFieldWriter.WriteString(output, condition.SourceName);
+            StoredFieldWriter.WriteNumber(output, VarInt.ZigZag(condition.DeviceSeverity));
         }
 
         if (record.Suppressed > 0)
         {
-            WriteNumber(output, (ulong)record.Suppressed);
+            StoredFieldWriter.WriteNumber(output, (ulong)record.Suppressed);
         }
 
         if (record.Occurrence > 0)
         {
-            WriteNumber(output, (ulong)record.Occurrence);
+            StoredFieldWriter.WriteNumber(output, (ulong)record.Occurrence);
         }
 
-        WriteOptional(output, record.Acknowledgement?.Key);
+        StoredFieldWriter.WriteOptional(output, record.Acknowledgement?.Key);
         return output.WrittenSpan.ToArray();
     }
 
     /// <summary>Decodes a stored record; throws <see cref="StoredFormatException"/> when the bytes are damaged.</summary>
     public static AlarmRecord Decode(ReadOnlySpan<byte> body)
     {
-        var reader = new Reader(body);
+        var reader = new StoredFieldReader(body, "alarm record");
         if (reader.Byte() != FormatVersion)
         {
-            throw new StoredFormatException("damaged alarm record: unknown format");
+            throw reader.Damaged("unknown format");
         }
 
         byte flags = reader.Byte();
         byte moreFlags = reader.Byte();
         if ((moreFlags & ~(HasOccurrence | HasAckKey)) != 0 || ((moreFlags & HasAckKey) != 0 && (flags & HasAck) == 0))
         {
-            throw new StoredFormatException("damaged alarm record: unknown flags");
+            throw reader.Damaged("unknown flags");
         }
 
-        AlarmLifecycle state = reader.State();
-        AlarmLifecycle previous = reader.State();
+        AlarmLifecycle state = State(ref reader);
+        AlarmLifecycle previous = State(ref reader);
         byte severity = reader.Byte();
         if (severity > (byte)AlarmSeverity.Critical)
         {
-            throw new StoredFormatException($"damaged alarm record: severity {severity}");
+            throw reader.Damaged($"severity {severity}");
         }
 
         DateTimeOffset timestamp = reader.Time();
-        var encoding = (StoredValueEncoding)reader.Byte();
-        int position = reader.Position;
-        StoredValueCodec.Read(body, ref position, encoding, out ulong bits, out ReadOnlySpan<byte> text);
-        Drivers.TagValue value = StoredValueCodec.ToTagValue(encoding, bits, text);
-        reader.Position = position;
+        Drivers.TagValue value = reader.Value();
 
         string alarmId = reader.String();
         string deviceId = reader.String();
@@ -138,7 +133,7 @@ internal static class AlarmRecordCodec
             string id = reader.String();
             string source = reader.String();
             long conditionSeverity = VarInt.UnZigZag(reader.Number());
-            condition = new DeviceAlarmOrigin(id, source, conditionSeverity is >= int.MinValue and <= int.MaxValue ? (int)conditionSeverity : throw new StoredFormatException("damaged alarm record: condition severity"));
+            condition = new DeviceAlarmOrigin(id, source, conditionSeverity is >= int.MinValue and <= int.MaxValue ? (int)conditionSeverity : throw reader.Damaged("condition severity"));
         }
 
         ulong suppressed = (flags & HasSuppressed) != 0 ? reader.Number() : 0;
@@ -150,82 +145,16 @@ internal static class AlarmRecordCodec
 
         if (suppressed > int.MaxValue || occurrence > long.MaxValue || !reader.AtEnd)
         {
-            throw new StoredFormatException("damaged alarm record: trailing or out-of-range data");
+            throw reader.Damaged("trailing or out-of-range data");
         }
 
         return new AlarmRecord(alarmId, state, previous, (AlarmSeverity)severity, deviceId, tag, value, message, timestamp, unit, reason,
             (flags & IsRetired) != 0, ack, condition, (int)suppressed, (long)occurrence);
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> output, string text)
+    private static AlarmLifecycle State(ref StoredFieldReader reader)
     {
-        Span<byte> span = output.GetSpan(VarInt.MaxLength + Encoding.UTF8.GetMaxByteCount(text.Length));
-        int position = 0;
-        VarInt.Write(span, ref position, (ulong)Encoding.UTF8.GetByteCount(text));
-        position += Encoding.UTF8.GetBytes(text, span[position..]);
-        output.Advance(position);
-    }
-
-    private static void WriteOptional(ArrayBufferWriter<byte> output, string? text)
-    {
-        if (text is not null)
-        {
-            WriteString(output, text);
-        }
-    }
-
-    private static void WriteNumber(ArrayBufferWriter<byte> output, ulong value)
-    {
-        int position = 0;
-        VarInt.Write(output.GetSpan(VarInt.MaxLength), ref position, value);
-        output.Advance(position);
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> body)
-    {
-        private readonly ReadOnlySpan<byte> _body = body;
-
-        public int Position { get; set; }
-
-        public readonly bool AtEnd => Position == _body.Length;
-
-        public byte Byte() => Position < _body.Length ? _body[Position++] : throw Truncated();
-
-        public AlarmLifecycle State()
-        {
-            byte state = Byte();
-            return state <= (byte)AlarmLifecycle.UnacknowledgedCleared ? (AlarmLifecycle)state : throw new StoredFormatException($"damaged alarm record: state {state}");
-        }
-
-        public ulong Number()
-        {
-            int position = Position;
-            ulong value = VarInt.TryRead(_body, ref position, out ulong read) ? read : throw Truncated();
-            Position = position;
-            return value;
-        }
-
-        public DateTimeOffset Time()
-        {
-            long ms = VarInt.UnZigZag(Number());
-            return ms is >= -FrameBodyWriter.UnixEpochMilliseconds and <= 253_402_300_799_999
-                ? new DateTimeOffset((ms + FrameBodyWriter.UnixEpochMilliseconds) * TimeSpan.TicksPerMillisecond, TimeSpan.Zero)
-                : throw new StoredFormatException($"damaged alarm record: time {ms} ms out of range");
-        }
-
-        public string String()
-        {
-            ulong length = Number();
-            if (length > (ulong)(_body.Length - Position))
-            {
-                throw Truncated();
-            }
-
-            string text = Encoding.UTF8.GetString(_body.Slice(Position, (int)length));
-            Position += (int)length;
-            return text;
-        }
-
-        private static StoredFormatException Truncated() => new("damaged alarm record: truncated");
+        byte state = reader.Byte();
+        return state <= (byte)AlarmLifecycle.UnacknowledgedCleared ? (AlarmLifecycle)state : throw reader.Damaged($"state {state}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Buffer.Storage;
 using SmartCity.Edge.Gateway.Configuration;
@@ -7,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Json;
 
 /// <summary>
 /// Our JSON (docs/upstream.md): one message per alarm transition on <c>{prefix}/alarms</c> plus its retained state on
-/// <c>{prefix}/alarms/state/{alarm}</c>, and telemetry batched per device (in seq order, at most <c>max_batch</c>
+/// <c>{prefix}/alarms/state/{alarm}</c>, one per operator write attempt on <c>{prefix}/audit</c>, and telemetry batched per device (in seq order, at most <c>max_batch</c>
 /// readings a message) on <c>{prefix}/telemetry/{device}</c>. Rendered at publish time from the stored frames; the
 /// payloads live in an arena reused from call to call.
 /// </summary>
@@ -55,6 +56,19 @@ internal sealed class JsonUpstreamEncoder : IUpstreamEncoder
             // The alarm's current state for late subscribers, retained; for a retired alarm an empty retained message,
             // which deletes the topic at the broker (MQTT 3.1.1 §3.3.1.3).
             messages.Add(new UpstreamMessage(_topics.AlarmState(record.AlarmId), record.Retired ? ReadOnlyMemory<byte>.Empty : payload, Retain: true, alarm.Seq));
+        }
+    }
+
+    public void EncodeAudit(IReadOnlyList<AuditRecord> records, List<UpstreamMessage> messages)
+    {
+        _arena.Reset();
+        foreach (AuditRecord record in records)
+        {
+            _arena.BeginMessage();
+            _json.Reset(_arena);
+            AuditJson.Write(_json, record);
+            _json.Flush();
+            messages.Add(new UpstreamMessage(_topics.Audit, _arena.EndMessage(), Retain: false, record.Seq));
         }
     }
 
