@@ -16,7 +16,7 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-test-cmd-").FullName;
     private readonly string _dataDir;
     private readonly TcpListener _mqtt = new(IPAddress.Loopback, 0);
-    private readonly int _closedPort = FreePort.Next();
+    private readonly RefusingPort _closed = new();
 
     public TestCommandTests(TestCommandPeers peers)
     {
@@ -30,6 +30,7 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
     public void Dispose()
     {
         _mqtt.Stop();
+        _closed.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -57,7 +58,7 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
         Assert.Matches(@"level\s+42\.5\s+ppm\s+good", stdout);
 
         // The unreachable device: its error as the service would log it, and the others still printed.
-        Assert.Matches($@"dead \(modbus-tcp\): FAILED after \d+ ms \[refused\]\n  .*127\.0\.0\.1:{_closedPort}", stdout);
+        Assert.Matches($@"dead \(modbus-tcp\): FAILED after \d+ ms \[refused\]\n  .*127\.0\.0\.1:{_closed.Port}", stdout);
 
         // The alarm rule on the value read.
         Assert.Matches(@"supply-hot\s+active\s+high\s+plc/supply_temp\s+21\.5\s+supply at 21\.5 °C; actions not run: plc/relay = true", stdout);
@@ -118,7 +119,7 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
         JsonElement dead = devices["dead"];
         Assert.False(dead.GetProperty("answered").GetBoolean());
         Assert.Equal("refused", dead.GetProperty("error_kind").GetString());
-        Assert.Contains($"127.0.0.1:{_closedPort}", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{_closed.Port}", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(dead.GetProperty("tags").EnumerateArray());
 
         JsonElement alarm = root.GetProperty("alarms").EnumerateArray().Single(a => a.GetProperty("id").GetString() == "supply-hot");
@@ -244,7 +245,7 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
                 driver: simulator
                 tags:
                   - { id: level, signal: constant, value: 42.5, unit: ppm }
-            {{(withClosed ? $"  - id: dead\n    driver: modbus-tcp\n    host: 127.0.0.1\n    port: {_closedPort.ToString(CultureInfo.InvariantCulture)}\n    unit_id: 1\n    tags:\n      - {{ id: pressure, address: \"holding:0\" }}\n" : string.Empty)}}
+            {{(withClosed ? $"  - id: dead\n    driver: modbus-tcp\n    host: 127.0.0.1\n    port: {_closed.Port.ToString(CultureInfo.InvariantCulture)}\n    unit_id: 1\n    tags:\n      - {{ id: pressure, address: \"holding:0\" }}\n" : string.Empty)}}
             """;
     }
 

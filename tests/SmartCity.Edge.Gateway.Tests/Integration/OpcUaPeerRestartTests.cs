@@ -90,7 +90,7 @@ public sealed partial class OpcUaPeerRestartTests : BrokerTest
         await using PeerProcess second = await PeerProcess.StartAsync("node", Server, port.ToString(CultureInfo.InvariantCulture), secondPki, "doors,meters", "100");
         await gateway.WaitForLogAsync("BadCertificateUntrusted", TestTimeouts.Long);
         string thumbprint = TrustCommand().Match(gateway.Log).Groups[1].Value;
-        Assert.Matches("^[0-9A-F]{40}$", thumbprint);
+        Assert.Matches("^[0-9A-F]{64}$", thumbprint); // the SHA-256 fingerprint of the whole certificate
         var received = new List<ReceivedMessage>();
         received.AddRange(await subscriber.CollectUntilAsync(r => Readings(r, "ticks").Any(x => !IsGood(x)), TestTimeouts.Long));
         DateTimeOffset trustedAt = DateTimeOffset.UtcNow;

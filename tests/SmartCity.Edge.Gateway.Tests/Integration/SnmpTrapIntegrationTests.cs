@@ -74,6 +74,46 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
         Assert.False(gateway.HasExited, gateway.Log);
     }
 
+    [Fact]
+    public async Task V2cTrap_TrapOidAndUnknownVarbind_PublishedAsTelemetryOfTagsNamedAtRunTime()
+    {
+        string config = TestConfigs.Write(_directory, Config());
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/telemetry/ups-v2c");
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        await gateway.WaitForLogAsync("SNMP device ups-v2c: ", TestTimeouts.Long);
+
+        // "trap" and "trap.{oid}" are not configured tags: the driver names them, the gateway adds them to the device's
+        // tag table, and the frame goes through buffer and encoder like any other.
+        var (code, _, stderr) = await Tool("snmptrap", "-v2c", "-c", "traps-v2c", Listener, "", T + ".5", "1.3.6.1.4.1.99999.7.0", "s", "door open");
+        Assert.True(code == 0, stderr);
+        List<ReceivedMessage> received = await subscriber.CollectUntilAsync(
+            r => Reading(r, "trap") is not null && Reading(r, "trap.1.3.6.1.4.1.99999.7.0") is not null, TestTimeouts.Long);
+        Assert.Equal(T + ".5", Reading(received, "trap")!.Value.GetProperty("value").GetString());
+        JsonElement varbind = Reading(received, "trap.1.3.6.1.4.1.99999.7.0")!.Value;
+        Assert.Equal("door open", varbind.GetProperty("value").GetString());
+        Assert.Equal("good", varbind.GetProperty("quality").GetString());
+
+        // The configured tags keep their ids next to them (the profile's polled tags).
+        await subscriber.CollectUntilAsync(r => Reading(r, "minutes_remaining") is not null || Reading(received, "minutes_remaining") is not null, TestTimeouts.Long);
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    private static JsonElement? Reading(List<ReceivedMessage> received, string tag)
+    {
+        foreach (ReceivedMessage message in received)
+        {
+            foreach (JsonElement reading in message.Json.GetProperty("readings").EnumerateArray())
+            {
+                if (reading.GetProperty("tag").GetString() == tag)
+                {
+                    return reading;
+                }
+            }
+        }
+
+        return null;
+    }
+
     private string Config() => $$"""
         gateway:
           id: snmp-gw

@@ -22,6 +22,7 @@ public sealed class JournaldLogFormatTests : IDisposable
         string config = WriteConfig();
         await using GatewayProcess gateway = GatewayProcess.StartAsSystemdService("run", "--config", config);
         await gateway.WaitForLogAsync("is offline", TestTimeouts.Long);
+        await gateway.WaitForLogAsync("Device panel (simulator) connected", TestTimeouts.Long); // either may come first
 
         string connected = Line(gateway, "Device panel (simulator) connected");
         string offline = Line(gateway, "Device siren-panel is offline");

@@ -63,8 +63,8 @@ public sealed class SparkplugEdgeNode_Death_Tests
     public async Task EdgeNode_FirstServerRefusesTcp_BdSeqNotUsedUpByTheAttempt()
     {
         await using SparkplugRig rig = await StartBrokersAsync();
-        int closed = FreePort.Next(); // nothing listens: connection refused before any CONNECT
-        rig.StartNode(rig.Configuration(ports: [closed, rig.Broker.Port]));
+        using var closed = new RefusingPort(); // connection refused before any CONNECT
+        rig.StartNode(rig.Configuration(ports: [closed.Port, rig.Broker.Port]));
         JsonElement nbirth = await rig.Host.WaitForMessageAsync("NBIRTH");
         Assert.Equal("0", Metric(nbirth, "bdSeq").GetProperty("value").GetString());
         Assert.Contains(rig.Log.WithEventId(1801), e => e.Message.Contains("ConnectionRefused", StringComparison.Ordinal));
