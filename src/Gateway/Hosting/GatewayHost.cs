@@ -102,6 +102,7 @@ internal static class GatewayHost
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<SparkplugService>>()));
             services.AddHostedService(sp => sp.GetRequiredService<SparkplugService>());
+            services.AddSingleton<IUpstreamConnection>(sp => sp.GetRequiredService<SparkplugService>());
         }
 
         services.AddAlarms(configuration);

@@ -102,8 +102,10 @@ public sealed class SparkplugGatewayTests : BrokerTest
         await using var relay = TcpRelay.Start(Broker.Port);
         await using SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
         await using MqttTestSubscriber json = await MqttTestSubscriber.ConnectAsync(Broker.Port, JsonPrefix + "/telemetry/#");
-        string config = TestConfigs.Write(Directory, Config(device.Port, sparkplugPort: relay.Port, mqttPort: Broker.Port));
+        int httpPort = FreePort.Next();
+        string config = TestConfigs.Write(Directory, Config(device.Port, sparkplugPort: relay.Port, mqttPort: Broker.Port) + $"http:\n  listen: 127.0.0.1:{httpPort}\n");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        using var http = new HttpClient();
 
         await gateway.WithLogAsync(WaitForMessagesAsync(host, m => ReadsValues(m, historical: false).Count >= 5, TestTimeouts.Long));
         var jsonReadings = new List<ReceivedMessage>();
@@ -114,6 +116,8 @@ public sealed class SparkplugGatewayTests : BrokerTest
         long lastBeforeCut = ReadsValues(host.Messages, historical: false).Max();
         jsonReadings.AddRange(await gateway.WithLogAsync(json.CollectUntilAsync(r => JsonReads([.. jsonReadings, .. r]).Max() >= lastBeforeCut + 40, TestTimeouts.Long)));
         long lastDuringCut = JsonReads(jsonReadings).Max();
+        string cut = await GatewayMetrics.WaitForAsync(http, httpPort, m => m.Contains(SparkplugConnected(0), StringComparison.Ordinal));
+        Assert.Contains($"smartcity_edge_upstream_connected{{publisher=\"mqtt 127.0.0.1:{Broker.Port}\"}} 1", cut, StringComparison.Ordinal);
         relay.Restore();
 
         // A new session (a new bdSeq: connects refused meanwhile may have used some up) whose births come first, then
@@ -128,6 +132,8 @@ public sealed class SparkplugGatewayTests : BrokerTest
         List<JsonElement> second = SparkplugHostLog.Sessions(all)[1];
         SparkplugHostLog.AssertHistoryBehindBirth(second, "reads");
         Assert.True(ReadsValues(second, historical: true).Count >= 20, "the readings of the outage were not replayed as history");
+
+        await GatewayMetrics.WaitForAsync(http, httpPort, m => m.Contains(SparkplugConnected(1), StringComparison.Ordinal));
 
         // The JSON upstream missed nothing either.
         List<long> jsonValues = JsonReads(jsonReadings);
@@ -177,6 +183,8 @@ public sealed class SparkplugGatewayTests : BrokerTest
 
             """ + mqtt;
     }
+
+    private static string SparkplugConnected(int value) => $"smartcity_edge_upstream_connected{{publisher=\"sparkplug\"}} {value}";
 
     private static List<long> ReadsValues(IEnumerable<JsonElement> messages, bool historical) => SparkplugHostLog.Values(messages, "reads", historical);
 

@@ -16,7 +16,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Sparkplug;
 /// DDEATH for a lost device) and when it counts as delivered (QoS 0 data, confirmed by the delivery check); it keeps
 /// its own cursor in the buffer (<see cref="BufferRecordSource.UpstreamName"/>) like every upstream.
 /// </summary>
-internal sealed class SparkplugService : BackgroundService
+internal sealed class SparkplugService : BackgroundService, IUpstreamConnection
 {
     private readonly SparkplugEdgeNode _node;
 
@@ -29,6 +29,12 @@ internal sealed class SparkplugService : BackgroundService
     }
 
     public SparkplugEdgeNode Node => _node;
+
+    /// <summary>The label of its <c>upstream_connected</c> series and status page row.</summary>
+    public string Name => BufferRecordSource.UpstreamName;
+
+    /// <summary>Born on a broker: DATA flows (connected but waiting for the Primary Host, nothing is delivered).</summary>
+    public bool IsConnected => _node.State == Session.SparkplugSessionState.Born;
 
     public override void Dispose()
     {
