@@ -47,11 +47,13 @@ internal sealed partial class EndToEndBenchmark : IBenchmark
         try
         {
             var factories = new Dictionary<string, Func<string, string, SystemUnderTest>>(); // (run folder, data folder) → system
-            if (options.Systems.Contains(EndToEndOptions.Aot))
+            if (options.Systems.Contains(EndToEndOptions.Aot) || options.Systems.Contains(EndToEndOptions.AotSparkplug))
             {
                 string native = options.NativeBinary ?? await NativeBuild.PublishAsync(Name, Path.Combine(work, "native"), cancellationToken);
                 string description = $"smartcity-edge, native AOT ({Provenance(options.NativeBinary)})";
                 factories[EndToEndOptions.Aot] = (run, data) => new GatewayUnderTest(EndToEndOptions.Aot, description, native, [], run, data);
+                factories[EndToEndOptions.AotSparkplug] = (run, data) =>
+                    new GatewayUnderTest(EndToEndOptions.AotSparkplug, description + ", upstream.sparkplug", native, [], run, data) { Sparkplug = true };
             }
 
             if (options.Systems.Contains(EndToEndOptions.Jit))

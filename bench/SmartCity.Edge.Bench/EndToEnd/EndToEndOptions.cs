@@ -22,8 +22,11 @@ internal sealed record EndToEndOptions(
     public const string Jit = "jit";
     public const string NodeRed = "nodered";
 
+    /// <summary>The native AOT gateway with <c>upstream.sparkplug</c> instead of <c>upstream.mqtt</c> (same load, same broker).</summary>
+    public const string AotSparkplug = "aot-spb";
+
     public const string Usage =
-        "[--shapes 10x1000@100ms,200x50@1s] [--systems aot,nodered|aot,jit,nodered] [--warmup 15] [--seconds 30] [--rounds 1] " +
+        "[--shapes 10x1000@100ms,200x50@1s] [--systems aot,nodered|aot,jit,nodered|aot,aot-spb] [--warmup 15] [--seconds 30] [--rounds 1] " +
         "[--native PATH] [--jit PATH.dll] [--data-dir DIR] [--system-cpu 1] [--peer-cpu 0] [--breakdown] [--label TEXT] [--no-report]";
 
     public static EndToEndOptions Parse(string[] args)
@@ -44,9 +47,9 @@ internal sealed record EndToEndOptions(
         string[] systems = BenchEnvironment.Option(args, "--systems", $"{Aot},{NodeRed}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string system in systems)
         {
-            if (system is not (Aot or Jit or NodeRed))
+            if (system is not (Aot or Jit or NodeRed or AotSparkplug))
             {
-                throw new ArgumentException($"--systems: '{system}' is not one of {Aot}, {Jit}, {NodeRed}");
+                throw new ArgumentException($"--systems: '{system}' is not one of {Aot}, {Jit}, {NodeRed}, {AotSparkplug}");
             }
         }
 

@@ -30,11 +30,14 @@ internal sealed class GatewayUnderTest : SystemUnderTest
 
     public override bool IsGateway => true;
 
+    /// <summary>Publishes as a Sparkplug B edge node (group <c>bench</c>, edge node = its name) instead of our JSON.</summary>
+    public bool Sparkplug { get; init; }
+
     public override Task StartAsync(LoadShape shape, IReadOnlyList<int> devicePorts, int brokerPort, int cpu, CancellationToken cancellationToken)
     {
         _httpPort = BenchEnvironment.FreePort();
         string config = Path.Combine(RunDirectory, "gateway.yaml");
-        File.WriteAllText(config, Configuration(Name, shape, devicePorts, brokerPort, _dataDirectory, _httpPort), new UTF8Encoding(false));
+        File.WriteAllText(config, Configuration(Name, shape, devicePorts, brokerPort, _dataDirectory, _httpPort, Sparkplug), new UTF8Encoding(false));
         Start(_executable, [.. _prefix, "run", "--config", config], cpu);
         return Task.CompletedTask;
     }
@@ -47,9 +50,23 @@ internal sealed class GatewayUnderTest : SystemUnderTest
         return line is null ? null : (long)double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }
 
-    internal static string Configuration(string gatewayId, LoadShape shape, IReadOnlyList<int> devicePorts, int brokerPort, string dataDirectory, int httpPort)
+    internal static string Configuration(string gatewayId, LoadShape shape, IReadOnlyList<int> devicePorts, int brokerPort, string dataDirectory, int httpPort, bool sparkplug = false)
     {
         var yaml = new StringBuilder();
+        string upstream = sparkplug
+            ? $"""
+                sparkplug:
+                  servers: ["mqtt://127.0.0.1:{brokerPort}"]
+                  group_id: {TelemetryCounter.TopicRoot}
+                  edge_node_id: {gatewayId}
+                  client_id: e2e-{gatewayId}
+              """
+            : $"""
+                mqtt:
+                  server: mqtt://127.0.0.1:{brokerPort}
+                  client_id: e2e-{gatewayId}
+                  topic_prefix: {TelemetryCounter.TopicRoot}/{gatewayId}
+              """;
         yaml.Append(CultureInfo.InvariantCulture, $"""
             gateway:
               id: {gatewayId}
@@ -57,10 +74,7 @@ internal sealed class GatewayUnderTest : SystemUnderTest
             http:
               listen: 127.0.0.1:{httpPort}
             upstream:
-              mqtt:
-                server: mqtt://127.0.0.1:{brokerPort}
-                client_id: e2e-{gatewayId}
-                topic_prefix: {TelemetryCounter.TopicRoot}/{gatewayId}
+            {upstream}
             devices:
 
             """);

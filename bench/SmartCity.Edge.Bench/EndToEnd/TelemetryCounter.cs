@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartCity.Edge.Gateway.Upstream.Sparkplug.Payload;
 
 namespace SmartCity.Edge.Bench.EndToEnd;
 
@@ -13,12 +14,17 @@ namespace SmartCity.Edge.Bench.EndToEnd;
 /// system from <c>bench/{system}/telemetry/{device}</c> (QoS 1), and watches mosquitto's count of dropped messages
 /// (<c>$SYS/broker/publish/messages/dropped</c>), which would grow if this subscriber fell behind. Each message is
 /// parsed with <see cref="Utf8JsonReader"/>; the poll-to-subscriber latency of its first reading shows whether it
-/// keeps up (it stays flat when it does, and grows without bound when it does not).
+/// keeps up (it stays flat when it does, and grows without bound when it does not). A system publishing as a Sparkplug
+/// edge node (group <c>bench</c>, edge node = the system's name) is counted from its DDATA (QoS 0, as Sparkplug
+/// requires): one point per metric, decoded with the gateway's own Sparkplug reader.
 /// </summary>
 internal sealed class TelemetryCounter : IAsyncDisposable
 {
     public const string TopicRoot = "bench";
     private const string DroppedTopic = "$SYS/broker/publish/messages/dropped";
+
+    /// <summary>spBv1.0/{group}/DDATA: the Sparkplug systems' data, <c>…/{edge node = system}/{device}</c> below it.</summary>
+    private const string SparkplugData = "spBv1.0/" + TopicRoot + "/DDATA";
 
     private readonly IMqttClient _client;
     private readonly ConcurrentDictionary<string, SystemTally> _tallies = new(StringComparer.Ordinal);
@@ -45,6 +51,7 @@ internal sealed class TelemetryCounter : IAsyncDisposable
         await client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter($"{TopicRoot}/+/telemetry/#", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter($"{SparkplugData}/#", MqttQualityOfServiceLevel.AtMostOnce)
                 .WithTopicFilter(DroppedTopic, MqttQualityOfServiceLevel.AtMostOnce)
                 .Build(),
             cancellationToken);
@@ -59,6 +66,12 @@ internal sealed class TelemetryCounter : IAsyncDisposable
         if (topic == DroppedTopic)
         {
             Interlocked.Exchange(ref _brokerDropped, long.Parse(Encoding.ASCII.GetString(payload), CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (topic.StartsWith(SparkplugData + "/", StringComparison.Ordinal))
+        {
+            OnSparkplugData(topic, payload, received);
             return;
         }
 
@@ -81,6 +94,30 @@ internal sealed class TelemetryCounter : IAsyncDisposable
 
         int topicBytes = Encoding.UTF8.GetByteCount(topic);
         tally.Add(topic, points, MqttPublishBytes(topicBytes, payload.Length), sampled is { } ts ? (received - ts).TotalMilliseconds : -1, lastSeq);
+    }
+
+    /// <summary>spBv1.0/bench/DDATA/{system}/{device}: one point per metric, the first metric's timestamp for the latency.</summary>
+    private void OnSparkplugData(string topic, ReadOnlySequence<byte> payload, DateTime received)
+    {
+        int start = SparkplugData.Length + 1;
+        int end = topic.IndexOf('/', start);
+        SystemTally tally = For(end < 0 ? topic[start..] : topic[start..end]);
+        SparkplugReceivedPayload decoded;
+        try
+        {
+            decoded = SparkplugPayloadReader.Read(payload.ToArray(), maxMetrics: 1_000_000);
+        }
+        catch (SparkplugPayloadException)
+        {
+            tally.AddMalformed();
+            return;
+        }
+
+        double latency = decoded.Metrics.Count > 0 && decoded.Metrics[0].Timestamp is { } ms
+            ? (received - DateTime.UnixEpoch.AddMilliseconds(ms)).TotalMilliseconds
+            : -1;
+        // QoS 0: no packet id in the PUBLISH.
+        tally.Add(topic, decoded.Metrics.Count, MqttPublishBytes(Encoding.UTF8.GetByteCount(topic), payload.Length) - 2, latency, lastSeq: -1);
     }
 
     /// <summary>Readings in one telemetry message (docs/upstream.md shape), the first one's <c>ts</c>, the last one's <c>seq</c>.</summary>

@@ -106,9 +106,6 @@ public sealed partial class GatewayConfigurationLoader
             ok = false;
         }
 
-        // Until the edge node reads the durable buffer's frames (the record path rewrite, issue 12) nothing would run it,
-        // and a gateway whose only upstream is this one would delete every record unsent: refuse rather than pretend.
-        section.Problems.Add(section.Location, section.Path, "the Sparkplug B edge node is not wired into this build yet (it arrives with the frame-based record path); use upstream.mqtt meanwhile");
         return ok ? new SparkplugUpstreamConfiguration(addresses, groupId, edgeNodeId, primaryHostId, clientId, username, password, tls) { AllowPlaintext = allowPlaintext } : null;
     }
 

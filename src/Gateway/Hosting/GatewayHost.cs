@@ -13,6 +13,8 @@ using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream;
 using SmartCity.Edge.Gateway.Upstream.Json;
+using SmartCity.Edge.Gateway.Upstream.Sparkplug;
+using SmartCity.Edge.Gateway.Upstream.Sparkplug.Input;
 
 namespace SmartCity.Edge.Gateway.Hosting;
 
@@ -68,7 +70,9 @@ internal static class GatewayHost
             {
                 DataDirectory = configuration.Gateway.DataDirectory,
                 MaxDiskBytes = configuration.Buffer.MaxDiskBytes,
-                Upstreams = sp.GetServices<UpstreamTarget>().Select(u => u.Name).ToArray(),
+                Upstreams = sp.GetServices<UpstreamTarget>().Select(u => u.Name)
+                    .Concat(configuration.Upstream.Sparkplug is null ? [] : [BufferRecordSource.UpstreamName])
+                    .ToArray(),
             },
             sp.GetRequiredService<ILogger<SqliteDurableBuffer>>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -88,6 +92,19 @@ internal static class GatewayHost
         // then the forwarder stops.
         services.AddSingleton<ForwarderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ForwarderService>());
+        if (configuration.Upstream.Sparkplug is { } sparkplug)
+        {
+            // Its own loop over the buffer, with its own cursor (see SparkplugService).
+            services.AddSingleton(sp => new SparkplugService(
+                sparkplug,
+                configuration,
+                sp.GetRequiredService<IDurableBuffer>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SparkplugService>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<SparkplugService>());
+            services.AddSingleton<IUpstreamConnection>(sp => sp.GetRequiredService<SparkplugService>());
+        }
+
         services.AddAlarms(configuration);
         services.AddSingleton<ProcessingService>();
         services.AddHostedService(sp => sp.GetRequiredService<ProcessingService>());

@@ -75,6 +75,12 @@ internal sealed record ReloadPlan(
             needsRestart.Add("upstream.console");
         }
 
+        // The edge node's session (bdSeq, births, aliases) belongs to one set of servers and ids: it starts anew.
+        if (!ConfigEquality.DeepEquals(running.Upstream.Sparkplug, next.Upstream.Sparkplug))
+        {
+            needsRestart.Add("upstream.sparkplug");
+        }
+
         if (!ConfigEquality.DeepEquals(running.Http, next.Http))
         {
             needsRestart.Add("http");

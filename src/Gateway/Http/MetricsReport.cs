@@ -100,7 +100,7 @@ internal sealed class MetricsReport
         w.Sample(Prefix + "buffer_evicted_total", stats.DroppedTelemetry);
 
         w.Family(Prefix + "upstream_connected", "gauge", "1 while the upstream publisher is connected.");
-        foreach (IUpstreamPublisher publisher in _forwarder.Publishers)
+        foreach (IUpstreamConnection publisher in _forwarder.Publishers)
         {
             w.Sample(Prefix + "upstream_connected", publisher.IsConnected ? 1 : 0, ("publisher", publisher.Name));
         }

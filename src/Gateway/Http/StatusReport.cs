@@ -182,7 +182,7 @@ internal sealed class StatusReport
         json.WriteBoolean("connected", _forwarder.Connected);
         json.WriteNumber("messages_acked", _forwarder.PublishedMessages);
         json.WriteStartArray("publishers");
-        foreach (IUpstreamPublisher publisher in _forwarder.Publishers)
+        foreach (IUpstreamConnection publisher in _forwarder.Publishers)
         {
             json.WriteStartObject();
             json.WriteString("name", publisher.Name);

@@ -17,8 +17,12 @@ internal sealed class ForwarderService : BackgroundService
     /// <summary>Cancelled by <see cref="Reconfigure"/>: a retry waiting out its backoff goes at once with the new settings.</summary>
     private volatile CancellationTokenSource _settingsChanged = new();
 
-    public ForwarderService(IDurableBuffer buffer, IEnumerable<UpstreamTarget> upstreams, TimeProvider time, ILogger<ForwarderService> logger)
+    /// <summary>Upstreams with a loop of their own (Sparkplug), for <see cref="Connected"/> and <see cref="Publishers"/>.</summary>
+    private readonly IUpstreamConnection[] _others;
+
+    public ForwarderService(IDurableBuffer buffer, IEnumerable<UpstreamTarget> upstreams, TimeProvider time, ILogger<ForwarderService> logger, IEnumerable<IUpstreamConnection>? others = null)
     {
+        _others = others?.ToArray() ?? [];
         _forwarders = upstreams.Select(u => new UpstreamForwarder(u, buffer, time, logger)).ToArray();
     }
 
@@ -35,9 +39,9 @@ internal sealed class ForwarderService : BackgroundService
     public long AcknowledgedReadings => _forwarders.Length == 0 ? 0 : _forwarders.Min(f => f.AcknowledgedReadings);
 
     /// <summary>True while every publisher is connected.</summary>
-    public bool Connected => _forwarders.All(f => f.Upstream.Publisher.IsConnected);
+    public bool Connected => _forwarders.All(f => f.Upstream.Publisher.IsConnected) && _others.All(o => o.IsConnected);
 
-    public IReadOnlyList<IUpstreamPublisher> Publishers => _forwarders.Select(f => f.Upstream.Publisher).ToArray();
+    public IReadOnlyList<IUpstreamConnection> Publishers => [.. _forwarders.Select(f => f.Upstream.Publisher), .. _others];
 
     public IReadOnlyList<UpstreamForwarder> Forwarders => _forwarders;
 

@@ -1,12 +1,8 @@
 namespace SmartCity.Edge.Gateway.Upstream;
 
 /// <summary>A destination for upstream messages. <see cref="PublishAsync"/> returns once the destination has taken responsibility for the message (MQTT QoS 1: PUBACK).</summary>
-internal interface IUpstreamPublisher : IAsyncDisposable
+internal interface IUpstreamPublisher : IUpstreamConnection, IAsyncDisposable
 {
-    string Name { get; }
-
-    bool IsConnected { get; }
-
     /// <summary>Connects if needed. Throws <see cref="UpstreamException"/> when the destination cannot be reached.</summary>
     ValueTask EnsureConnectedAsync(CancellationToken cancellationToken);
 

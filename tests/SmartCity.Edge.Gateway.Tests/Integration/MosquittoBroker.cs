@@ -118,6 +118,32 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// A broker (loopback, anonymous, no persistence) bridged to the broker on <paramref name="remotePort"/>: mosquitto's
+    /// own bridge forwards <paramref name="topic"/> both ways at QoS 1, as the nodes of a broker cluster share messages.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartBridgedAsync(int remotePort, string topic)
+    {
+        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+        var broker = new MosquittoBroker(directory, FreePort.Next());
+        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+            # Test broker bridged to another one on this machine.
+            listener {broker.Port} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            user root
+            log_dest file {directory}/mosquitto.log
+            connection bridge-{broker.Port}
+            address 127.0.0.1:{remotePort}
+            topic {topic} both 1
+            cleansession true
+            try_private true
+            restart_timeout 1
+            """);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
     public async Task StartProcessAsync()
     {
         string executable = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";

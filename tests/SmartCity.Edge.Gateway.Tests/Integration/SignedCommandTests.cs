@@ -71,6 +71,8 @@ public sealed class SignedCommandTests : BrokerTest
         await using GatewayProcess restarted = GatewayProcess.Start("run", "--config", config);
         await restarted.WaitForLogAsync("Connected to MQTT broker", TestTimeouts.Long);
         AssertRefused(await SendAndAwaitResultAsync(restarted, subscriber, desk), "replayed", "tok-es-1");
+        // The result can reach the subscriber before the gateway's log line reaches us: wait for the line itself.
+        await restarted.WaitForLogAsync("Refused command on", TestTimeouts.Short);
         Assert.Equal(1, Count(restarted.Log, "Refused command on"));
         Assert.False(restarted.HasExited, restarted.Log);
     }

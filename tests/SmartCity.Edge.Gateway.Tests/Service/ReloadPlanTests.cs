@@ -110,7 +110,8 @@ public sealed class ReloadPlanTests
     [Theory]
     [InlineData("topic_prefix: park/plan-gw", "topic_prefix: park/other", "upstream.mqtt.topic_prefix")]
     [InlineData("    topic_prefix: park/plan-gw", "    topic_prefix: park/plan-gw\n  console: true", "upstream.console")]
-    public void Between_TopicPrefixOrConsoleChanged_NeedsRestart_ConnectionUntouched(string find, string replace, string section)
+    [InlineData("    topic_prefix: park/plan-gw", "    topic_prefix: park/plan-gw\n  sparkplug:\n    servers: [\"mqtt://127.0.0.1:1883\"]\n    group_id: park-a", "upstream.sparkplug")]
+    public void Between_TopicPrefixConsoleOrSparkplugChanged_NeedsRestart_ConnectionUntouched(string find, string replace, string section)
     {
         GatewayConfiguration running = Load(MqttBase);
         GatewayConfiguration next = Load(MqttBase.Replace(find, replace.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));

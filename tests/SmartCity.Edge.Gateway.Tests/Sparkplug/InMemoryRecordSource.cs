@@ -125,7 +125,7 @@ internal sealed class InMemoryRecordSource : ISparkplugRecordSource
         }
     }
 
-    public void Acknowledge(RecordKind kind, long throughSeq)
+    public ValueTask AcknowledgeAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken)
     {
         TaskCompletionSource changed;
         lock (_lock)
@@ -150,6 +150,7 @@ internal sealed class InMemoryRecordSource : ISparkplugRecordSource
         }
 
         changed.SetResult();
+        return ValueTask.CompletedTask;
     }
 
     public long AcknowledgedThrough(RecordKind kind)

@@ -50,7 +50,11 @@ internal sealed partial class SparkplugEdgeNode
         await _source.ReadFramesAsync(_observedFrames, head, _options.LiveFramesPerRound, _frames, cancellationToken).ConfigureAwait(false);
         foreach (SparkplugDeviceFrame frame in _frames)
         {
-            DeviceFor(frame).Apply(frame);
+            if (!frame.Points.IsEmpty)
+            {
+                DeviceFor(frame).Apply(frame);
+            }
+
             _observedFrames = frame.LastSeq;
         }
 
@@ -146,6 +150,11 @@ internal sealed partial class SparkplugEdgeNode
     /// <summary>A live frame: DDEATH when the device was lost, DBIRTH when it is (back) up or its tags changed, else DDATA.</summary>
     private async Task PublishLiveFrameAsync(SparkplugMqttSession session, SparkplugDeviceFrame frame, CancellationToken cancellationToken)
     {
+        if (frame.Points.IsEmpty)
+        {
+            return; // nothing to say (a damaged frame the source could not decode)
+        }
+
         SparkplugDeviceState device = DeviceFor(frame);
         device.Apply(frame);
         if (frame.DeviceOffline)
@@ -315,13 +324,13 @@ internal sealed partial class SparkplugEdgeNode
         if (frames > _ackFrames)
         {
             Interlocked.Exchange(ref _ackFrames, frames);
-            _source.Acknowledge(RecordKind.Telemetry, frames);
+            await _source.AcknowledgeAsync(RecordKind.Telemetry, frames, cancellationToken).ConfigureAwait(false);
         }
 
         if (alarms > _ackAlarms)
         {
             Interlocked.Exchange(ref _ackAlarms, alarms);
-            _source.Acknowledge(RecordKind.Alarm, alarms);
+            await _source.AcknowledgeAsync(RecordKind.Alarm, alarms, cancellationToken).ConfigureAwait(false);
         }
 
         SparkplugLog.Acknowledged(_logger, _ackFrames, _ackAlarms);

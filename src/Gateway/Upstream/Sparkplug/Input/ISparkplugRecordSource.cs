@@ -5,7 +5,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Sparkplug.Input;
 /// <summary>
 /// Where the edge node reads what it publishes: the durable buffer's committed records, oldest first, by the
 /// gateway-wide seq that telemetry frames and alarm transitions share. The edge node keeps its own cursors and says
-/// through <see cref="Acknowledge"/> how far the broker has provably received everything; a record may be deleted
+/// through <see cref="AcknowledgeAsync"/> how far the broker has provably received everything; a record may be deleted
 /// only when every upstream acknowledged it.
 /// </summary>
 internal interface ISparkplugRecordSource
@@ -22,8 +22,11 @@ internal interface ISparkplugRecordSource
     /// <summary>Completes when a record with a seq above <paramref name="afterSeq"/> is committed.</summary>
     Task WaitForRecordsAsync(long afterSeq, CancellationToken cancellationToken);
 
-    /// <summary>Records of <paramref name="kind"/> through <paramref name="throughSeq"/> are at the broker (the delivery cursor).</summary>
-    void Acknowledge(RecordKind kind, long throughSeq);
+    /// <summary>
+    /// Records of <paramref name="kind"/> through <paramref name="throughSeq"/> are at the broker (the delivery cursor):
+    /// persisted before it returns, so a restart does not send them again as history.
+    /// </summary>
+    ValueTask AcknowledgeAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken);
 
     /// <summary>Where the delivery cursor of <paramref name="kind"/> stood at start: records at or below it need not be sent again.</summary>
     long AcknowledgedThrough(RecordKind kind);

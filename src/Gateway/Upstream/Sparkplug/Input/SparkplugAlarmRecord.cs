@@ -1,3 +1,6 @@
+using SmartCity.Edge.Gateway.Alarms;
+using SmartCity.Edge.Gateway.Buffer;
+
 namespace SmartCity.Edge.Gateway.Upstream.Sparkplug.Input;
 
 /// <summary>
@@ -20,4 +23,16 @@ internal sealed record SparkplugAlarmRecord(
     string? Message,
     string? AckBy,
     long Timestamp,
-    bool Retired = false);
+    bool Retired = false)
+{
+    /// <summary>A committed transition of the durable buffer, with the names of docs/alarms.md.</summary>
+    public static SparkplugAlarmRecord From(BufferedAlarm alarm) => new(
+        alarm.Seq,
+        alarm.Record.AlarmId,
+        alarm.Record.State.ToWire(),
+        alarm.Record.Severity.ToString().ToLowerInvariant(),
+        alarm.Record.Message,
+        alarm.Record.Acknowledgement?.By,
+        alarm.Record.Timestamp.ToUnixTimeMilliseconds(),
+        alarm.Record.Retired);
+}
