@@ -79,8 +79,19 @@ internal sealed class BufferRecordSource : ISparkplugRecordSource
         }
     }
 
-    public Task WaitForRecordsAsync(long afterSeq, CancellationToken cancellationToken) =>
-        _buffer.WaitForRecordsAsync(new UpstreamCursor(afterSeq, afterSeq), cancellationToken).AsTask();
+    public async Task WaitForRecordsAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        // Sparkplug has no place for operator-write audit records (they go out on {prefix}/audit by the MQTT upstream):
+        // they are acknowledged for this upstream as they come, so they are deleted once the others have them and never
+        // wake this loop (an audit cursor left at 0 would make every wait return at once).
+        long audit = _buffer.GetStatistics().LastSeqOf(RecordKind.Audit);
+        if (audit > AcknowledgedThrough(RecordKind.Audit))
+        {
+            await _buffer.AcknowledgeAsync(UpstreamName, RecordKind.Audit, audit, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _buffer.WaitForRecordsAsync(new UpstreamCursor(afterSeq, afterSeq, audit), cancellationToken).ConfigureAwait(false);
+    }
 
     public ValueTask AcknowledgeAsync(RecordKind kind, long throughSeq, CancellationToken cancellationToken) =>
         _buffer.AcknowledgeAsync(UpstreamName, kind, throughSeq, cancellationToken);
