@@ -28,7 +28,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux the managed HttpListener unregisters its endpoint in both Stop and Close, and the second
+        // unregistration re-creates (re-binds) the endpoint listener it then tears down — a window in which a client's
+        // connection made its accept callback throw inside the runtime (seen once in a clean-clone run).
         _listener.Close();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
