@@ -68,24 +68,27 @@ internal sealed class RunCommand : ICliCommand
     }
 
     /// <summary>
-    /// <see cref="HostingAbstractionsHostExtensions.RunAsync"/>, except that a stop during start-up is not an error:
-    /// the host's start gives up with <see cref="OperationCanceledException"/>, and the services that had started are
-    /// then stopped in order (devices, then processing drains and commits what they read, then the forwarder).
+    /// <see cref="HostingAbstractionsHostExtensions.RunAsync"/>, except that a stop during start-up is not an error: the
+    /// start runs to its end and the host then stops in order (devices, then processing drains and commits what they
+    /// read, then the forwarder).
     /// </summary>
+    /// <remarks>
+    /// The stop is deliberately not handed to <see cref="IHost.StartAsync"/>: the host links that token into every
+    /// <see cref="BackgroundService"/>'s stopping token, and since .NET 10 a BackgroundService starts its ExecuteAsync
+    /// with <c>Task.Run</c> on that token. A stop in the middle of start-up then cancelled services before they ran and
+    /// before the host knew it was stopping, which it logged as "BackgroundService failed" (a service that never ran
+    /// also never completed its output channel). Starting takes a few hundred milliseconds; the stop waits for it.
+    /// </remarks>
     private static async Task<int> RunHostAsync(IHost host, CancellationToken stop)
     {
-        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        try
-        {
-            await host.StartAsync(stop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        await host.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        if (stop.IsCancellationRequested)
         {
             ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand).Namespace!);
             HostingLog.StoppedDuringStartup(logger);
         }
 
-        // Returns once the host has stopped: at once (then stopping what started) when the stop came during start-up.
+        // Returns once the host has stopped: at once (stopping everything in order) when the stop came during start-up.
         await host.WaitForShutdownAsync(stop).ConfigureAwait(false);
         return Environment.ExitCode;
     }
