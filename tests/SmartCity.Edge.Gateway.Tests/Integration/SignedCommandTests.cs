@@ -105,8 +105,11 @@ public sealed class SignedCommandTests : BrokerTest
             AssertRefused(result, code, reason);
         }
 
-        // A log line each, and no change at all: no acknowledged transition, the siren still on.
-        Assert.Equal(forged.Length, Count(gateway.Log, "Refused command on " + "'" + AckTopic + "'"));
+        // A log line each, and no change at all: no acknowledged transition, the siren still on. A result can reach the
+        // subscriber before the gateway's log line reaches us: wait for the lines themselves, then count them exactly.
+        string refusedLine = "Refused command on " + "'" + AckTopic + "'";
+        await gateway.WaitForLogCountAsync(refusedLine, forged.Length, TestTimeouts.Short);
+        Assert.Equal(forged.Length, Count(gateway.Log, refusedLine));
         Assert.Null(Acknowledged(seen, "level-high"));
         Assert.DoesNotContain(0, SirenValues(seen).SkipWhile(v => v != 1));
 
