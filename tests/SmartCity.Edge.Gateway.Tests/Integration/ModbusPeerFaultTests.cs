@@ -107,7 +107,10 @@ public sealed class ModbusPeerFaultTests : BrokerTest
             TestTimeouts.Long));
 
         Assert.Contains("the connection looks dead (half-open); reopening it", gateway.Log, StringComparison.Ordinal);
-        Assert.Equal(2, proxy.Connections);
+        // The silent link is replaced once. A third connection is also legitimate: when both devices' polls fail in the
+        // same moment, both supervisors recreate their drivers, the shared link loses its last user and is opened anew.
+        // More than that would be a reconnect loop.
+        Assert.True(proxy.Connections is 2 or 3, $"{proxy.Connections} connections\n{gateway.Log}");
         AssertNoErrorLines(gateway, "");
     }
 
