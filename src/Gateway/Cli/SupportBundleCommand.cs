@@ -17,8 +17,8 @@ namespace SmartCity.Edge.Gateway.Cli;
 /// attaches to a ticket, like Ignition's and Fledge's diagnostics bundles — the version and platform, the configuration
 /// with every secret redacted (<see cref="ConfigRedaction"/>) and what <c>validate</c> says of it, the running
 /// gateway's <c>/api/status</c> (devices, alarms, buffer statistics, upstream), <c>/readyz</c> and <c>/metrics</c>, the
-/// last log lines (journald, and any <c>--log</c> file), the data_dir listing with sizes and free space, and the OPC UA
-/// certificate lists. Every file but the configuration is scrubbed of each secret value the configuration names.
+/// last log lines (journald, and any <c>--log</c> file), the data_dir listing with sizes and free space, the OPC UA
+/// certificate lists and the TLS files of the broker and webhook connections (<see cref="TlsFileListing"/>). Every file but the configuration is scrubbed of each secret value the configuration names.
 /// </summary>
 /// <remarks>Exit codes: 0 the bundle was written (parts that could not be collected say why inside it); 2 usage error or the archive could not be written.</remarks>
 internal sealed class SupportBundleCommand : ICliCommand
@@ -87,6 +87,7 @@ internal sealed class SupportBundleCommand : ICliCommand
             await CollectHttpAsync(configuration.Http, files, cancellationToken).ConfigureAwait(false);
             files.Add(("data_dir.txt", DataDirectory(configuration.Gateway.DataDirectory)));
             files.Add(("certificates.txt", Certificates(configuration.Gateway.DataDirectory)));
+            files.Add(("tls.txt", TlsFileListing.Describe(configuration, now)));
         }
         else
         {

@@ -158,6 +158,61 @@ public sealed class SupportBundleTests : IDisposable
         Assert.Contains("the configuration has problems", File.ReadAllText(Path.Combine(root, "status.txt")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SupportBundle_TlsFilesConfigured_CertificatesListedWithExpiryAndFingerprint_KeyNeverIncluded()
+    {
+        TestCertificates tls = TestCertificates.Create(_directory);
+        string config = TestConfigs.Write(_directory, $$"""
+            gateway:
+              id: tls-gw
+              site: lab
+              data_dir: {{_directory}}/data
+            devices:
+            {{TestConfigs.CounterDevice("counter-1", "1s")}}
+            webhooks:
+              - url: https://localhost:{{FreePort.Next()}}/hook?code={{WebhookQueryKey}}
+                secret: {{WebhookSecret}}
+                ca_file: {{tls.CaFile}}
+            upstream:
+              mqtt:
+                server: mqtts://localhost:{{FreePort.Next()}}
+                client_id: tls-gw
+                ca_file: {{tls.CaFile}}
+                client_cert: {{tls.ClientCertFile}}
+                client_key: {{tls.ClientKeyFile}}
+            """);
+        string bundle = Path.Combine(_directory, "tls.tar.gz");
+
+        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", bundle);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
+        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
+        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
+        string root = Assert.Single(Directory.GetDirectories(extracted));
+        string listing = File.ReadAllText(Path.Combine(root, "tls.txt"));
+
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(tls.CaFile));
+        using var client = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(tls.ClientCertFile));
+        string caHash = ca.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Assert.Contains("upstream.mqtt (mqtts://localhost:", listing, StringComparison.Ordinal);
+        Assert.Contains($"  ca_file: {tls.CaFile}", listing, StringComparison.Ordinal);
+        Assert.Contains("subject: CN=Desk Test CA", listing, StringComparison.Ordinal);
+        Assert.Contains("(29 days left)", listing, StringComparison.Ordinal);
+        Assert.Contains("subject: CN=alarm-gw", listing, StringComparison.Ordinal);
+        Assert.Contains("issuer: CN=Gateways Test CA", listing, StringComparison.Ordinal);
+        Assert.Contains("sha256: " + client.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), listing, StringComparison.Ordinal);
+        Assert.Contains($"  client_key: {tls.ClientKeyFile} (the key itself is not included)", listing, StringComparison.Ordinal);
+        Assert.Equal(2, listing.Split("sha256: " + caHash).Length - 1);
+        Assert.Contains("webhooks[0] (https://localhost:", listing, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookQueryKey, listing, StringComparison.Ordinal);
+
+        // The private key's base64 body is nowhere in the archive.
+        string keyBody = string.Concat(File.ReadAllLines(tls.ClientKeyFile).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)));
+        string everything = string.Concat(Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.DoesNotContain(keyBody[..40], everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookSecret, everything, StringComparison.Ordinal);
+    }
+
     private static async Task RunAsync(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
