@@ -154,6 +154,11 @@ internal sealed partial class SparkplugEdgeNode
             return Refusal(topic, device.DeviceId, tag.Id, CommandRefusalCode.Value, $"metric '{tag.Id}' is null: no value to write");
         }
 
+        if (!FitsDataType(tag.Type, metric.Value))
+        {
+            return Refusal(topic, device.DeviceId, tag.Id, CommandRefusalCode.Value, $"metric '{tag.Id}' is a {tag.Type}, and {metric.Value.Bits} does not fit it (the device would get a cut-off number)");
+        }
+
         if (!SparkplugValueEncoding.TryDecode(tag.Type, metric.Value, out TagValue value))
         {
             string field = metric.Value.Field == SparkplugValueField.None ? "no value field" : "a " + metric.Value.Field.ToString().ToLowerInvariant() + "_value";
@@ -166,6 +171,34 @@ internal sealed partial class SparkplugEdgeNode
         }
 
         return new SparkplugWriteRequest(_commandSender, topic, device.DeviceId, tag.Id, value, null);
+    }
+
+    /// <summary>
+    /// An integer that the datatype holds: decoding keeps only the low 8/16/32 bits (tolerant for DATA), which for a
+    /// write would turn 70000 for a UInt16 into 4464. Int8/Int16/Int32 come sign-extended (Tahu, the TCK) or, from
+    /// some hosts, as the bare low bits; both are taken.
+    /// </summary>
+    private static bool FitsDataType(SparkplugDataType type, in SparkplugWireValue wire)
+    {
+        if (wire.Field is not (SparkplugValueField.Int or SparkplugValueField.Long))
+        {
+            return true;
+        }
+
+        ulong bits = wire.Bits;
+        long signed = unchecked((long)bits);
+        int low32 = unchecked((int)(uint)bits);
+        bool in32 = bits <= uint.MaxValue || signed is < 0 and >= int.MinValue; // a 32-bit field, or an int sign-extended to 64 bits
+        return type switch
+        {
+            SparkplugDataType.UInt8 => bits <= byte.MaxValue,
+            SparkplugDataType.UInt16 => bits <= ushort.MaxValue,
+            SparkplugDataType.UInt32 => bits <= uint.MaxValue,
+            SparkplugDataType.Int8 => in32 && (bits <= byte.MaxValue || low32 is >= sbyte.MinValue and < 0),
+            SparkplugDataType.Int16 => in32 && (bits <= ushort.MaxValue || low32 is >= short.MinValue and < 0),
+            SparkplugDataType.Int32 => in32,
+            _ => true,
+        };
     }
 
     private SparkplugWriteRequest Refusal(string topic, string? deviceId, string? tagId, CommandRefusalCode code, string reason) =>
