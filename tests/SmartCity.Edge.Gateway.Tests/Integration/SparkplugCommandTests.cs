@@ -25,10 +25,8 @@ public sealed class SparkplugCommandTests : BrokerTest
     public async Task Dcmd_ByNameThenByAlias_WritesTheLibmodbusRegister_ReadBackByMbpoll_DDataCarriesIt_AuditedAsSparkplug()
     {
         await using PeerProcess plc = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0");
-        await using SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
-        await using MqttTestSubscriber audit = await MqttTestSubscriber.ConnectAsync(Broker.Port, Audit);
-        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", Config(plc.Port, commands: true));
-        JsonElement dbirth = await gateway.WithLogAsync(host.WaitForAsync(e => SparkplugHostPeer.IsMessage(e, "DBIRTH") && e.GetProperty("device").GetString() == "plc", timeout: TestTimeouts.Long));
+        await using DcmdGateway rig = await StartAsync(plc, commands: true);
+        (SparkplugHostPeer host, MqttTestSubscriber audit, GatewayProcess gateway, JsonElement dbirth) = rig;
         ulong alias = ulong.Parse(SparkplugRig.Metric(dbirth, "setpoint").GetProperty("alias").GetString()!, CultureInfo.InvariantCulture);
         Assert.Contains("Sparkplug: DCMD writes are on (upstream.sparkplug.commands)", gateway.Log, StringComparison.Ordinal);
 
@@ -63,10 +61,8 @@ public sealed class SparkplugCommandTests : BrokerTest
     public async Task Dcmd_HostileAndRefused_EachAuditedWithItsCode_NothingWrittenButTheOneAllowedWrite_GatewayKeepsRunning()
     {
         await using PeerProcess plc = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0");
-        await using SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
-        await using MqttTestSubscriber audit = await MqttTestSubscriber.ConnectAsync(Broker.Port, Audit);
-        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", Config(plc.Port, commands: true));
-        JsonElement dbirth = await gateway.WithLogAsync(host.WaitForAsync(e => SparkplugHostPeer.IsMessage(e, "DBIRTH") && e.GetProperty("device").GetString() == "plc", timeout: TestTimeouts.Long));
+        await using DcmdGateway rig = await StartAsync(plc, commands: true);
+        (SparkplugHostPeer host, MqttTestSubscriber audit, GatewayProcess gateway, JsonElement dbirth) = rig;
         ulong setpointAlias = ulong.Parse(SparkplugRig.Metric(dbirth, "setpoint").GetProperty("alias").GetString()!, CultureInfo.InvariantCulture);
         int[] before = [await OperatorWritePeers.MbpollHoldingAsync(plc, 20), await OperatorWritePeers.MbpollHoldingAsync(plc, 30), await OperatorWritePeers.MbpollHoldingAsync(plc, 32), await OperatorWritePeers.MbpollHoldingAsync(plc, 33)];
         string dcmd = $"spBv1.0/{Group}/DCMD/{EdgeNode}/plc";
@@ -81,7 +77,7 @@ public sealed class SparkplugCommandTests : BrokerTest
             ("name and alias disagree", () => Dcmd(host, new Dictionary<string, object> { ["name"] = "range", ["alias"] = setpointAlias, ["type"] = "UInt16", ["value"] = 9 }), "malformed", "name different tags"),
             ("wrong datatype", () => Dcmd(host, Metric("setpoint", "7", "String")), "value", "is a UInt16 (datatype 6) in its DBIRTH, not datatype 12"),
             ("too big for the datatype", () => Dcmd(host, Metric("setpoint", 70_000, "UInt32")), "value", "not datatype 7"),
-            ("cut off by the field", () => host.PublishRawAsync(dcmd, UInt16MetricWithIntValue("setpoint", 70_000)), "value", "70000 does not fit it"),
+            ("cut off by the field", () => host.PublishRawAsync(dcmd, SparkplugRawPayload.Of(SparkplugRawPayload.IntMetric("setpoint", 6, SparkplugRawPayload.IntValue, 70_000))), "value", "70000 does not fit it"),
             ("null", () => Dcmd(host, Metric("setpoint", null!, "UInt16")), "value", "is null: no value to write"),
             ("not protobuf", () => host.PublishRawAsync(dcmd, [0x12, 0x05, 0x0a]), "malformed", "the DCMD is not a Sparkplug B payload"),
             ("oversized", () => host.PublishRawAsync(dcmd, new byte[70 * 1024]), "too_large", "more than the 65536"),
@@ -125,10 +121,8 @@ public sealed class SparkplugCommandTests : BrokerTest
     public async Task Dcmd_CommandsOff_NothingWrittenNothingAudited_CountedAndLoggedOnce_NcmdRebirthStillWorks()
     {
         await using PeerProcess plc = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0");
-        await using SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
-        await using MqttTestSubscriber audit = await MqttTestSubscriber.ConnectAsync(Broker.Port, Audit);
-        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", Config(plc.Port, commands: false));
-        await gateway.WithLogAsync(host.WaitForAsync(e => SparkplugHostPeer.IsMessage(e, "DBIRTH") && e.GetProperty("device").GetString() == "plc", timeout: TestTimeouts.Long));
+        await using DcmdGateway rig = await StartAsync(plc, commands: false);
+        (SparkplugHostPeer host, MqttTestSubscriber audit, GatewayProcess gateway, _) = rig;
         int before = await OperatorWritePeers.MbpollHoldingAsync(plc, 20);
 
         for (int i = 0; i < 3; i++)
@@ -185,34 +179,21 @@ public sealed class SparkplugCommandTests : BrokerTest
             """ + dcmd);
     }
 
+    /// <summary>Our host application, a subscriber to the audit topic and the gateway, up to the device's DBIRTH.</summary>
+    private async Task<DcmdGateway> StartAsync(PeerProcess plc, bool commands)
+    {
+        SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
+        MqttTestSubscriber audit = await MqttTestSubscriber.ConnectAsync(Broker.Port, Audit);
+        var rig = new DcmdGateway(host, audit, GatewayProcess.Start("run", "--config", Config(plc.Port, commands)));
+        rig.DBirth = await rig.Gateway.WithLogAsync(host.WaitForAsync(e => SparkplugHostPeer.IsMessage(e, "DBIRTH") && e.GetProperty("device").GetString() == "plc", timeout: TestTimeouts.Long));
+        return rig;
+    }
+
     private static Task Dcmd(SparkplugHostPeer host, params Dictionary<string, object>[] metrics) =>
         host.PublishDeviceCommandAsync(Group, EdgeNode, "plc", metrics);
 
     private static Dictionary<string, object> Metric(string name, object value, string type) =>
         new() { ["name"] = name, ["type"] = type, ["value"] = value };
-
-    /// <summary>
-    /// A DCMD payload by hand (Tahu's codec would not write it): one metric named <paramref name="name"/>, datatype UInt16
-    /// (6), whose <c>int_value</c> (field 10) is <paramref name="value"/> — more than a UInt16 holds.
-    /// </summary>
-    private static byte[] UInt16MetricWithIntValue(string name, uint value)
-    {
-        var metric = new List<byte> { 0x0a, (byte)name.Length };
-        metric.AddRange(System.Text.Encoding.ASCII.GetBytes(name));
-        metric.AddRange([0x20, 0x06, 0x50]); // datatype 6, then int_value's tag
-        for (uint v = value; ; v >>= 7)
-        {
-            if (v < 0x80)
-            {
-                metric.Add((byte)v);
-                break;
-            }
-
-            metric.Add((byte)(v | 0x80));
-        }
-
-        return [0x12, (byte)metric.Count, .. metric];
-    }
 
     /// <summary>The audit records on <c>{prefix}/audit</c>, waiting until there are <paramref name="count"/>; deduplicated by seq (at least once).</summary>
     private async Task<JsonElement[]> AuditRecordsAsync(MqttTestSubscriber subscriber, int count)
@@ -236,4 +217,26 @@ public sealed class SparkplugCommandTests : BrokerTest
 
     private static string? Text(JsonElement json, string name) =>
         json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>What a test talks to; disposed gateway first, then the subscriber and the host.</summary>
+    private sealed class DcmdGateway(SparkplugHostPeer host, MqttTestSubscriber audit, GatewayProcess gateway) : IAsyncDisposable
+    {
+        public SparkplugHostPeer Host => host;
+
+        public MqttTestSubscriber Audit => audit;
+
+        public GatewayProcess Gateway => gateway;
+
+        public JsonElement DBirth { get; set; }
+
+        public void Deconstruct(out SparkplugHostPeer h, out MqttTestSubscriber a, out GatewayProcess g, out JsonElement dbirth) =>
+            (h, a, g, dbirth) = (host, audit, gateway, DBirth);
+
+        public async ValueTask DisposeAsync()
+        {
+            await gateway.DisposeAsync();
+            await audit.DisposeAsync();
+            await host.DisposeAsync();
+        }
+    }
 }

@@ -37,7 +37,10 @@ public sealed class SparkplugEdgeNode_DeviceCommand_Tests
 
         // By hand: a UInt8 whose int_value is 300 (refused, never cut to 44), an Int8 as its bare low byte 0x80 (−128, as
         // some hosts send it), an Int16 in long_value beyond 32 bits (refused).
-        await rig.Host.PublishRawAsync(s_dcmd, Payload(IntMetric("u8", 5, 10, 300), IntMetric("i8", 1, 10, 0x80), IntMetric("i16", 2, 11, 1UL << 40)));
+        await rig.Host.PublishRawAsync(s_dcmd, SparkplugRawPayload.Of(
+            SparkplugRawPayload.IntMetric("u8", 5, SparkplugRawPayload.IntValue, 300),
+            SparkplugRawPayload.IntMetric("i8", 1, SparkplugRawPayload.IntValue, 0x80),
+            SparkplugRawPayload.IntMetric("i16", 2, SparkplugRawPayload.LongValue, 1UL << 40)));
         requests = await ReadAsync(writes, 3);
         Assert.Equal((CommandRefusalCode.Value, "u8"), (requests[0].Refusal?.Code, requests[0].TagId));
         Assert.Contains("300 does not fit it", requests[0].Refusal!.Reason, StringComparison.Ordinal);
@@ -113,24 +116,4 @@ public sealed class SparkplugEdgeNode_DeviceCommand_Tests
 
         return [.. requests];
     }
-
-    /// <summary>A Metric by hand: name (field 1), datatype (4), and the integer <paramref name="value"/> in <c>int_value</c> (10) or <c>long_value</c> (11).</summary>
-    private static byte[] IntMetric(string name, uint datatype, int field, ulong value)
-    {
-        List<byte> metric = [0x0a, (byte)name.Length, .. System.Text.Encoding.ASCII.GetBytes(name), 0x20, (byte)datatype, (byte)(field << 3)];
-        for (ulong v = value; ; v >>= 7)
-        {
-            if (v < 0x80)
-            {
-                metric.Add((byte)v);
-                break;
-            }
-
-            metric.Add((byte)(v | 0x80));
-        }
-
-        return [.. metric];
-    }
-
-    private static byte[] Payload(params byte[][] metrics) => [.. metrics.SelectMany(m => (byte[])[0x12, (byte)m.Length, .. m])];
 }
