@@ -9,8 +9,8 @@ namespace SmartCity.Edge.Gateway.Audit;
 /// when written out.
 /// </summary>
 /// <param name="Command">The command (<c>write</c>).</param>
-/// <param name="Via">How it came: <c>mqtt</c> (a signed command on <c>{prefix}/commands/write</c>); later <c>sparkplug</c> (DCMD).</param>
-/// <param name="Who">The operator: the token's verified <c>sub</c>; null when the command was refused before its signature was verified.</param>
+/// <param name="Via">How it came: <c>mqtt</c> (a signed command on <c>{prefix}/commands/write</c>) or <c>sparkplug</c> (a DCMD: no key, no token id).</param>
+/// <param name="Who">The operator: the token's verified <c>sub</c>; null when the command was refused before its signature was verified; for a DCMD <c>sparkplug:{primary host id}</c> (not verified).</param>
 /// <param name="KeyId">The key that verified it (<c>kid</c>); null when none did.</param>
 /// <param name="TokenId">The token's <c>jti</c> (the result's <c>id</c>); null when not verified.</param>
 /// <param name="DeviceId">The device written, as the verified claims name it; null when not known.</param>

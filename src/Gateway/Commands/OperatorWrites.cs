@@ -22,9 +22,9 @@ namespace SmartCity.Edge.Gateway.Commands;
 /// </para>
 /// <para>
 /// The sender's checks (signature, the key's <c>allow:</c>, replay) are the caller's: <see cref="CommandService"/> for
-/// signed commands on <c>{prefix}/commands/write</c>. A Sparkplug DCMD (a later upstream, behind an explicit
-/// <c>sparkplug.commands: true</c>, since DCMD carries no signature) is meant to come in here as well, with its own
-/// <c>via</c> in the audit record, so that it meets the same rules.
+/// signed commands on <c>{prefix}/commands/write</c>; <see cref="SparkplugWriteService"/> for Sparkplug DCMDs (behind an
+/// explicit <c>upstream.sparkplug.commands: true</c> and its <c>commands_allow</c>, since a DCMD carries no
+/// signature), which meet the same rules and share the rate limit.
 /// </para>
 /// </remarks>
 internal sealed class OperatorWrites

@@ -23,6 +23,8 @@ public sealed partial class GatewayConfigurationLoader
         string? clientCert = section.GetString("client_cert");
         string? clientKey = section.GetString("client_key");
         bool allowPlaintext = section.GetBoolean("allow_plaintext", false);
+        bool commands = section.GetBoolean("commands", false);
+        IReadOnlyList<string>? commandsAllow = section.GetScalarList("commands_allow");
         section.ReportUnknownKeys();
 
         bool ok = true;
@@ -106,7 +108,51 @@ public sealed partial class GatewayConfigurationLoader
             ok = false;
         }
 
-        return ok ? new SparkplugUpstreamConfiguration(addresses, groupId, edgeNodeId, primaryHostId, clientId, username, password, tls) { AllowPlaintext = allowPlaintext } : null;
+        IReadOnlyList<CommandPermission> allow = ReadSparkplugCommandsAllow(section, commands, commandsAllow, ref ok);
+        return ok
+            ? new SparkplugUpstreamConfiguration(addresses, groupId, edgeNodeId, primaryHostId, clientId, username, password, tls) { AllowPlaintext = allowPlaintext, Commands = commands, CommandsAllow = allow }
+            : null;
+    }
+
+    /// <summary>
+    /// <c>commands_allow</c>: what an unsigned DCMD may write, as <c>write:DEVICE/TAG</c> patterns (a key's <c>allow:</c>
+    /// entries). Required with <c>commands: true</c>: anyone who can publish on the DCMD topics is the sender, so
+    /// nothing is writable unless listed here.
+    /// </summary>
+    private static IReadOnlyList<CommandPermission> ReadSparkplugCommandsAllow(ConfigSection section, bool commands, IReadOnlyList<string>? texts, ref bool ok)
+    {
+        var allow = new List<CommandPermission>();
+        foreach (string text in texts ?? [])
+        {
+            CommandPermission? permission = CommandPermission.Parse(text, out string? error);
+            if (permission is null)
+            {
+                section.Error("commands_allow", error!);
+                ok = false;
+            }
+            else if (permission.Command != "write")
+            {
+                section.Error("commands_allow", $"'{text}': a DCMD carries writes only; list \"write:DEVICE/TAG\" patterns (e.g. \"write:door-contacts/*\")");
+                ok = false;
+            }
+            else
+            {
+                allow.Add(permission);
+            }
+        }
+
+        if (commands && texts is null or { Count: 0 })
+        {
+            section.Error("commands_allow", "is required with commands: true: list what a DCMD may write, e.g. commands_allow: [\"write:door-contacts/*\"] (a DCMD is unsigned: anyone who may publish on its topic can write what is listed)");
+            ok = false;
+        }
+        else if (!commands && texts is not null)
+        {
+            section.Error("commands_allow", "has no effect without commands: true (DCMD writes are off)");
+            ok = false;
+        }
+
+        return allow;
     }
 
     private static bool CheckSparkplugId(ConfigSection section, string key, string id)

@@ -256,6 +256,12 @@ public sealed partial class GatewayConfigurationLoader
             section.Error("mqtt", "no upstream: configure upstream.mqtt, upstream.sparkplug or set upstream.console: true");
         }
 
+        if (sparkplug is { Commands: true } && mqtt is null)
+        {
+            // Every DCMD write leaves an audit record; Sparkplug has no place for it, {prefix}/audit is on the JSON upstream.
+            sparkplugSection!.Error("commands", "DCMD writes need upstream.mqtt as well: their audit trail is published on {prefix}/audit, which Sparkplug has no place for");
+        }
+
         section.ReportUnknownKeys();
         return new UpstreamConfiguration(mqttConfiguration, console, prefix) { Sparkplug = sparkplug };
     }

@@ -22,9 +22,18 @@ public sealed record SparkplugUpstreamConfiguration(
     /// <summary><c>allow_plaintext</c>: credentials may go to a non-local <c>mqtt://</c> server unencrypted (warned at start).</summary>
     public bool AllowPlaintext { get; init; }
 
+    /// <summary>
+    /// <c>commands</c>: DCMD metrics naming a writable tag are executed as operator writes (docs/commands.md,
+    /// "Sparkplug DCMD writes"). Off by default: a DCMD carries no signature.
+    /// </summary>
+    public bool Commands { get; init; }
+
+    /// <summary><c>commands_allow</c>: the <c>write:DEVICE/TAG</c> patterns a DCMD may write; empty writes nothing.</summary>
+    public IReadOnlyList<CommandPermission> CommandsAllow { get; init; } = [];
+
     /// <summary>Keeps the password out of logs and exception messages that print records.</summary>
     public override string ToString() =>
-        $"{string.Join(",", Servers)} group_id={GroupId} edge_node_id={EdgeNodeId} primary_host_id={PrimaryHostId ?? "-"} client_id={ClientId} user={Username ?? "-"}";
+        $"{string.Join(",", Servers)} group_id={GroupId} edge_node_id={EdgeNodeId} primary_host_id={PrimaryHostId ?? "-"} client_id={ClientId} user={Username ?? "-"} commands={(Commands ? "on" : "off")}";
 }
 
 /// <summary>One entry of <c>upstream.sparkplug.servers</c>.</summary>

@@ -100,9 +100,17 @@ internal static class GatewayHost
                 configuration,
                 sp.GetRequiredService<IDurableBuffer>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<SparkplugService>>()));
+                sp.GetRequiredService<ILogger<SparkplugService>>(),
+                sp.GetService<SparkplugWriteChannel>()));
             services.AddHostedService(sp => sp.GetRequiredService<SparkplugService>());
             services.AddSingleton<IUpstreamConnection>(sp => sp.GetRequiredService<SparkplugService>());
+            if (sparkplug.Commands)
+            {
+                // DCMD writes (upstream.sparkplug.commands): the same write rules and audit trail as signed writes.
+                services.AddSingleton<SparkplugWriteChannel>();
+                services.AddSingleton<SparkplugWriteService>();
+                services.AddHostedService(sp => sp.GetRequiredService<SparkplugWriteService>());
+            }
         }
 
         services.AddAlarms(configuration);

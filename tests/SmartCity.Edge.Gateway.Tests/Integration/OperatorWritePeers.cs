@@ -49,6 +49,24 @@ public sealed partial class OperatorWritePeers : IAsyncLifetime
     internal static int WritesTo(PeerProcess peer, int address) =>
         peer.Lines.Count(l => WriteRequest().Match(l) is { Success: true } m && int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) == address);
 
+    /// <summary>mbpoll, an independent Modbus master: holding register <paramref name="address"/> (0-based) of a Modbus TCP peer, unit 1.</summary>
+    internal static async Task<int> MbpollHoldingAsync(PeerProcess peer, int address)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("mbpoll") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { "-m", "tcp", "-a", "1", "-t", "4", "-r", (address + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "1", "-1", "-p", peer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "127.0.0.1" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using System.Diagnostics.Process process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("mbpoll did not start");
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
+        Match value = MbpollValue().Match(stdout);
+        Assert.True(process.ExitCode == 0 && value.Success, $"mbpoll (tests/peers/install.sh installs it): {stdout}{stderr}");
+        return int.Parse(value.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task DisposeAsync()
     {
         foreach (PeerProcess? peer in new[] { Libmodbus, Pymodbus, OpcUa })
@@ -61,6 +79,9 @@ public sealed partial class OperatorWritePeers : IAsyncLifetime
 
         Directory.Delete(_pki, recursive: true);
     }
+
+    [GeneratedRegex(@"\[\d+\]:\s+(-?\d+)")]
+    private static partial Regex MbpollValue();
 
     [GeneratedRegex(@"^REQ fc=(?:5|6|15|16) addr=(\d+) ")]
     private static partial Regex WriteRequest();

@@ -359,22 +359,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     }
 
     /// <summary>mbpoll, an independent Modbus master: holding register <paramref name="address"/> (0-based) of the libmodbus peer.</summary>
-    private async Task<int> MbpollHoldingAsync(int address)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("mbpoll") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { "-m", "tcp", "-a", "1", "-t", "4", "-r", (address + 1).ToString(CultureInfo.InvariantCulture), "-c", "1", "-1", "-p", Port(_peers.Libmodbus), "127.0.0.1" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using System.Diagnostics.Process process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("mbpoll did not start");
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
-        Match value = MbpollValue().Match(stdout);
-        Assert.True(process.ExitCode == 0 && value.Success, $"mbpoll (tests/peers/install.sh installs it): {stdout}{stderr}");
-        return int.Parse(value.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
+    private Task<int> MbpollHoldingAsync(int address) => OperatorWritePeers.MbpollHoldingAsync(_peers.Libmodbus, address);
 
     /// <summary>Our technician's tool: holding register <paramref name="address"/> of the libmodbus peer as a uint16.</summary>
     private async Task<int> ModbusReadHoldingAsync(int address)
@@ -404,7 +389,4 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     private static double Number(JsonElement json, string name) => json.GetProperty(name).GetDouble();
 
     private static int Count(string log, string text) => log.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
-
-    [GeneratedRegex(@"\[\d+\]:\s+(-?\d+)")]
-    private static partial Regex MbpollValue();
 }

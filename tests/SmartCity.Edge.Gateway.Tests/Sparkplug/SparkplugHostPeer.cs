@@ -65,6 +65,14 @@ internal sealed class SparkplugHostPeer : IAsyncDisposable
             ["metrics"] = new object[] { new Dictionary<string, object> { ["name"] = metric, ["type"] = type, ["value"] = value } },
         });
 
+    /// <summary>A DCMD encoded by sparkplug-payload with the given metrics (each <c>name</c> and/or <c>alias</c>, <c>type</c>, <c>value</c>).</summary>
+    public Task PublishDeviceCommandAsync(string group, string edge, string device, params Dictionary<string, object>[] metrics) =>
+        SendAsync(new Dictionary<string, object>
+        {
+            ["op"] = "dcmd", ["group"] = group, ["edge"] = edge, ["device"] = device,
+            ["metrics"] = metrics.Cast<object>().ToArray(),
+        });
+
     public Task PublishRawAsync(string topic, byte[] payload, int qos = 0, bool retain = false) =>
         SendAsync(new Dictionary<string, object> { ["op"] = "raw", ["topic"] = topic, ["hex"] = Convert.ToHexString(payload), ["qos"] = qos, ["retain"] = retain });
 

@@ -83,7 +83,7 @@ internal sealed class SparkplugRig : IAsyncDisposable
         tls);
 
     /// <summary>Starts the edge node in the background.</summary>
-    public void StartNode(SparkplugUpstreamConfiguration? configuration = null, SparkplugEdgeNodeOptions? options = null, TimeProvider? time = null, InMemoryRecordSource? source = null, IReadOnlyList<string>? alarms = null)
+    public void StartNode(SparkplugUpstreamConfiguration? configuration = null, SparkplugEdgeNodeOptions? options = null, TimeProvider? time = null, InMemoryRecordSource? source = null, IReadOnlyList<string>? alarms = null, Gateway.Commands.SparkplugWriteChannel? writes = null)
     {
         Source = source ?? Source;
         Log = new CollectingLogger<SparkplugEdgeNode>();
@@ -94,7 +94,8 @@ internal sealed class SparkplugRig : IAsyncDisposable
             Data.Path,
             time ?? TimeProvider.System,
             Log,
-            options);
+            options,
+            writes);
         _stop = new CancellationTokenSource();
         _run = Node.RunAsync(_stop.Token);
     }

@@ -8,6 +8,7 @@ namespace SmartCity.Edge.Gateway.Tests.Sparkplug;
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(ulong))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(double))]
 internal sealed partial class SparkplugTestJson : JsonSerializerContext;

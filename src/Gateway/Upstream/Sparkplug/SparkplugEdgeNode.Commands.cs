@@ -25,14 +25,10 @@ internal sealed partial class SparkplugEdgeNode
                     throw new SparkplugSessionLostException("the connection closed: " + e.Detail);
                 case SparkplugSessionEventKind.Rejected:
                     Ignored(e.Topic, e.Detail ?? "rejected");
+                    RejectedDeviceCommand(e);
                     break;
                 case SparkplugSessionEventKind.DeviceCommand:
-                    if (!_deviceCommandLogged)
-                    {
-                        _deviceCommandLogged = true;
-                        SparkplugLog.DeviceCommandsIgnored(_logger, e.Topic);
-                    }
-
+                    ReadDeviceCommand(e.Topic, e.Payload);
                     break;
                 case SparkplugSessionEventKind.NodeCommand:
                     ReadNodeCommand(e.Topic, e.Payload);

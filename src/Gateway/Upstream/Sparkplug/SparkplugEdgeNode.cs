@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream.Sparkplug.Input;
@@ -67,7 +68,6 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
     private int _hostOfflineWalks;
     private bool _rebirthRequested;
     private bool _nextServerRequested;
-    private bool _deviceCommandLogged;
     private readonly HashSet<string> _ignoredLogged = new(StringComparer.Ordinal);
 
     public SparkplugEdgeNode(
@@ -77,7 +77,8 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         string dataDirectory,
         TimeProvider time,
         ILogger logger,
-        SparkplugEdgeNodeOptions? options = null)
+        SparkplugEdgeNodeOptions? options = null,
+        SparkplugWriteChannel? writes = null)
     {
         _configuration = configuration;
         _source = source;
@@ -89,6 +90,8 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         _bdSeqStore = new SparkplugBdSeqStore(dataDirectory, logger);
         _primaryHost = configuration.PrimaryHostId is { } host ? new SparkplugPrimaryHost(host) : null;
         _backoff = new Backoff(_options.BackoffInitial, _options.BackoffMaximum, new Random());
+        _writes = configuration.Commands ? writes : null;
+        _commandSender = "sparkplug:" + (configuration.PrimaryHostId ?? "dcmd");
         foreach (string alarmId in node.AlarmIds)
         {
             AlarmFor(alarmId);
@@ -131,6 +134,11 @@ internal sealed partial class SparkplugEdgeNode : IAsyncDisposable
         _observedFrames = _ackFrames;
         _observedAlarms = _ackAlarms;
         _connectAt = _time.GetUtcNow();
+        if (_writes is not null)
+        {
+            SparkplugLog.DeviceCommandsOn(_logger, _topics.DCmdFilter, string.Join(", ", _configuration.CommandsAllow));
+        }
+
         try
         {
             while (true)

@@ -23,8 +23,8 @@ internal static partial class SparkplugLog
     [LoggerMessage(1805, LogLevel.Warning, "Sparkplug: ignored a message on {Topic}: {Reason}")]
     public static partial void MessageIgnored(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(1806, LogLevel.Information, "Sparkplug: device command (DCMD) on {Topic} not executed: this gateway does not take writes over Sparkplug yet; every DCMD is ignored (logged once)")]
-    public static partial void DeviceCommandsIgnored(ILogger logger, string topic);
+    [LoggerMessage(1806, LogLevel.Warning, "Sparkplug: device command (DCMD) on {Topic} not executed: upstream.sparkplug.commands is off; {Refused} DCMDs refused since start, nothing written (logged at most once a minute)")]
+    public static partial void DeviceCommandsOff(ILogger logger, string topic, long refused);
 
     [LoggerMessage(1807, LogLevel.Debug, "Sparkplug: ignored a message on {Topic}: {Reason}")]
     public static partial void MessageIgnoredAgain(ILogger logger, string topic, string reason);
@@ -64,4 +64,10 @@ internal static partial class SparkplugLog
 
     [LoggerMessage(1818, LogLevel.Information, "Sparkplug: replaying buffered history after the births: telemetry seq {FromTelemetry}–{ToTelemetry}, alarm seq {FromAlarms}–{ToAlarms}")]
     public static partial void ReplayStarting(ILogger logger, long fromTelemetry, long toTelemetry, long fromAlarms, long toAlarms);
+
+    [LoggerMessage(1820, LogLevel.Warning, "Sparkplug: DCMD writes are on (upstream.sparkplug.commands): a DCMD carries no signature, so anyone who may publish on {Topics} can write {Allow}; restrict publishing there with the broker's ACL, or prefer signed writes")]
+    public static partial void DeviceCommandsOn(ILogger logger, string topics, string allow);
+
+    [LoggerMessage(1821, LogLevel.Warning, "Sparkplug: DCMD write on {Topic} refused: {Waiting} writes are waiting for their devices already (a DCMD flood?); nothing written, not audited; {Dropped} dropped since start")]
+    public static partial void DeviceCommandsBusy(ILogger logger, string topic, int waiting, long dropped);
 }

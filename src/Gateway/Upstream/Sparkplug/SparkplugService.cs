@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Upstream.Sparkplug.Input;
 using SmartCity.Edge.Gateway.Upstream.Sparkplug.Node;
@@ -20,12 +21,12 @@ internal sealed class SparkplugService : BackgroundService, IUpstreamConnection
 {
     private readonly SparkplugEdgeNode _node;
 
-    public SparkplugService(SparkplugUpstreamConfiguration sparkplug, GatewayConfiguration configuration, IDurableBuffer buffer, TimeProvider time, ILogger<SparkplugService> logger)
+    public SparkplugService(SparkplugUpstreamConfiguration sparkplug, GatewayConfiguration configuration, IDurableBuffer buffer, TimeProvider time, ILogger<SparkplugService> logger, SparkplugWriteChannel? writes = null)
     {
         var node = new SparkplugNodeDescription(
             SoftwareVersion(),
             AlarmDefinition.FromConfiguration(configuration).Select(a => a.Id).ToArray());
-        _node = new SparkplugEdgeNode(sparkplug, node, new BufferRecordSource(buffer, logger), configuration.Gateway.DataDirectory, time, logger);
+        _node = new SparkplugEdgeNode(sparkplug, node, new BufferRecordSource(buffer, logger), configuration.Gateway.DataDirectory, time, logger, writes: writes);
     }
 
     public SparkplugEdgeNode Node => _node;

@@ -228,7 +228,7 @@ internal sealed class SparkplugMqttSession : IAsyncDisposable
 
         if (length > limit)
         {
-            _events.TryWrite(new SparkplugSessionEvent(Connection, SparkplugSessionEventKind.Rejected, topic, [], $"{length} bytes, more than the {limit} a {kind} may have"));
+            _events.TryWrite(new SparkplugSessionEvent(Connection, SparkplugSessionEventKind.Rejected, topic, [], $"{length} bytes, more than the {limit} a {kind} may have") { Oversized = true });
         }
         else if (message.Retain && kind != SparkplugSessionEventKind.HostState)
         {
