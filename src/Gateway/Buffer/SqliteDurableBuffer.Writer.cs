@@ -205,6 +205,8 @@ internal sealed partial class SqliteDurableBuffer
                 state.OldestAudit = QueryOldestCommittedAt(RecordKind.Audit);
             }
 
+            // Inside the transaction, so a mark that cannot be written fails (and rolls back) this commit.
+            CoverBySeqMark(state.NextSeq - 1);
             _commit.ExecuteNonQuery();
         }
         catch (SqliteException ex)
