@@ -146,7 +146,13 @@ internal sealed partial class SqliteDurableBuffer
                             Insert(entries[i], ref state, committedAt);
                         }
 
+                        request.Companion?.Invoke(_writer!, request.Result);
                         appended = true;
+                        break;
+
+                    case WriteOperation.Execute:
+                        operation = "write";
+                        request.Result = request.Work!(_writer!);
                         break;
 
                     case WriteOperation.Acknowledge:
