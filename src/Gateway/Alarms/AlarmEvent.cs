@@ -16,7 +16,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <param name="Origin">For an alarm kept by the device (<see cref="AlarmKind.Device"/>): the device's condition, else null.</param>
 /// <param name="Retired">
 /// The alarm left the configuration (<see cref="AlarmRetirement"/>): this is its last message. <see cref="State"/> is
-/// cleared; the retained state topic is deleted and the row in <c>alarms.db</c> removed. When <see cref="Previous"/>
+/// cleared; the retained state topic is deleted and the row in <c>alarm_state</c> removed. When <see cref="Previous"/>
 /// is cleared too, the desk saw nothing raised: no transition goes out, only the retained state is deleted.
 /// </param>
 internal sealed record AlarmEvent(

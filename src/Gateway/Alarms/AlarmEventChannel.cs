@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// </summary>
 /// <remarks>
 /// It also counts transitions in (<see cref="Published"/>) and transitions the alarm service has made durable
-/// (<see cref="Committed"/>: in the buffer and in <c>alarms.db</c>), in the same order, so a caller that moved an
+/// (<see cref="Committed"/>: in the buffer, with their state), in the same order, so a caller that moved an
 /// alarm can wait until that move survives a crash (<see cref="WaitCommittedAsync"/>) — the command service does
 /// before it answers an operator's ack and lets the broker forget the command (PUBACK).
 /// </remarks>

@@ -49,4 +49,13 @@ internal static partial class AlarmLog
 
     [LoggerMessage(1315, LogLevel.Information, "Webhook {Url} changed by a reload: its new settings (secret, min_severity, timeout, max_retry_interval, ca_file, client_cert) apply from the next delivery on, queued ones included")]
     public static partial void WebhookChanged(ILogger logger, string url);
+
+    [LoggerMessage(1340, LogLevel.Error, "Alarm states were kept in the damaged buffer database, now at {MovedTo}: alarms are re-evaluated from fresh readings. An alarm still tripping is raised again as a new occurrence (active, unacknowledged: acknowledge it again); one that cleared while the gateway was down is not announced again and may keep its last retained state on the broker until it next trips and clears")]
+    public static partial void StatesLostWithDamagedBuffer(ILogger logger, string movedTo);
+
+    [LoggerMessage(1341, LogLevel.Information, "Imported {StateCount} alarm states and {DeliveryCount} queued webhook deliveries from {LegacyPath} into {DatabasePath} (alarm state now commits with the buffer); the old file is kept as {KeptAs}")]
+    public static partial void LegacyImported(ILogger logger, int stateCount, int deliveryCount, string legacyPath, string databasePath, string keptAs);
+
+    [LoggerMessage(1342, LogLevel.Error, "Alarm state database {LegacyPath} is damaged ({Reason}) and could not be imported; moved it aside to {MovedTo}. Alarms are re-evaluated from fresh readings: an alarm still tripping is raised again as a new occurrence (active, unacknowledged: acknowledge it again); webhook deliveries queued in it are not sent")]
+    public static partial void LegacyDamaged(ILogger logger, string legacyPath, string reason, string movedTo);
 }

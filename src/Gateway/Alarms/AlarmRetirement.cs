@@ -9,14 +9,14 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// device's <c>events:</c> switched off). The alarm gets one last message, <c>cleared</c> with
 /// <c>"reason":"removed from configuration"</c> and <c>"retired":true</c>: integrators that know only the four states
 /// take it as a clear, which is what it means for the desk (nothing can raise or acknowledge it any more). Then its
-/// retained state topic is deleted and its row in <c>alarms.db</c> removed.
+/// retained state topic is deleted and its row in <c>alarm_state</c> removed.
 /// </summary>
 internal static class AlarmRetirement
 {
     public const string Reason = "removed from configuration";
 
     /// <summary>
-    /// The retirement of an alarm found in <c>alarms.db</c> at start whose configuration is gone: rebuilt from its last
+    /// The retirement of an alarm found in <c>alarm_state</c> at start whose configuration is gone: rebuilt from its last
     /// transition's JSON (device, severity, tag, message, unit, condition), as that is all there is left of it.
     /// </summary>
     public static AlarmEvent FromSnapshot(AlarmSnapshot snapshot, DateTimeOffset at)

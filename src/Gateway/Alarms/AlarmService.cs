@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
+using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Monitoring;
 using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Upstream.Json;
@@ -10,16 +11,15 @@ using SmartCity.Edge.Gateway.Upstream.Webhooks;
 namespace SmartCity.Edge.Gateway.Alarms;
 
 /// <summary>
-/// The single reader of the engine's transitions: commits each batch to the durable buffer (MQTT, alarms first),
-/// then records the published state and the webhook deliveries in <c>alarms.db</c>, then hands the transitions to
-/// the local actions. On shutdown it drains what the engine produced up to then.
+/// The single reader of the engine's transitions: commits each batch to the durable buffer (MQTT, alarms first)
+/// together with the alarms' new states and their webhook deliveries, in one transaction (<see cref="AlarmStateStore"/>),
+/// then hands the transitions to the webhooks and the local actions. On shutdown it drains what the engine produced up to then.
 /// </summary>
 internal sealed class AlarmService : BackgroundService
 {
     private const int MaxBatch = 100;
 
     private readonly AlarmEventChannel _events;
-    private readonly IDurableBuffer _buffer;
     private readonly AlarmStateStore _store;
     private readonly WebhookDispatcher _webhooks;
     private readonly AlarmActionRunner _actions;
@@ -33,7 +33,6 @@ internal sealed class AlarmService : BackgroundService
 
     public AlarmService(
         AlarmEventChannel events,
-        IDurableBuffer buffer,
         AlarmStateStore store,
         WebhookDispatcher webhooks,
         AlarmActionRunner actions,
@@ -44,7 +43,6 @@ internal sealed class AlarmService : BackgroundService
         PipelineMonitor? monitor = null)
     {
         _events = events;
-        _buffer = buffer;
         _store = store;
         _webhooks = webhooks;
         _actions = actions;
@@ -140,13 +138,17 @@ internal sealed class AlarmService : BackgroundService
             }
         }
 
+        // Rendered inside the buffer's transaction, once the batch's seqs are known; the webhook list is taken once per
+        // batch (even across a reload).
+        IReadOnlyList<WebhookConfiguration> webhooks = _webhooks.Webhooks;
+        var outboxed = 0;
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
         long firstSeq;
         while (true)
         {
             try
             {
-                firstSeq = await _buffer.AppendAsync(_entries, cancellationToken).ConfigureAwait(false);
+                firstSeq = await _store.CommitAsync(_entries, first => RowsFor(first, webhooks, out outboxed), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 _monitor?.RecordCommit(_entries.Count);
                 break;
             }
@@ -163,6 +165,8 @@ internal sealed class AlarmService : BackgroundService
             }
         }
 
+        TestKillPoint.Reach(TestKillPoint.TransitionAfterCommit);
+
         // Each occurrence is named by the seq of its first committed transition (normally its "active"): from now on an
         // operator can acknowledge it, and its later transitions carry the name.
         for (int i = 0; i < _batch.Count; i++)
@@ -170,9 +174,31 @@ internal sealed class AlarmService : BackgroundService
             _batch[i].Occurrence?.Assign(firstSeq + i);
         }
 
+        // Durable now (records, states and deliveries together): an operator's ack waiting for it may be answered and
+        // acknowledged to the broker.
+        _events.MarkCommitted(_batch.Count);
+        if (outboxed > 0)
+        {
+            _webhooks.Notify();
+        }
+
+        foreach (AlarmEvent alarmEvent in _batch)
+        {
+            if (!alarmEvent.IsQuietRetirement)
+            {
+                _actions.Enqueue(alarmEvent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The states and webhook deliveries of the batch whose first transition got <paramref name="firstSeq"/>. Runs on the
+    /// buffer's writer thread inside its transaction (possibly more than once): computes only, changes nothing.
+    /// </summary>
+    private AlarmBatchRows RowsFor(long firstSeq, IReadOnlyList<WebhookConfiguration> webhooks, out int outboxed)
+    {
         var states = new List<(AlarmEvent, string)>(_batch.Count);
         var outbox = new List<(Uri, string)>();
-        IReadOnlyList<WebhookConfiguration> webhooks = _webhooks.Webhooks; // one list per batch, even across a reload
         for (int i = 0; i < _batch.Count; i++)
         {
             string body = AlarmJson.ToJson(_entries[i].Alarm!, firstSeq + i, _gatewayId);
@@ -191,33 +217,7 @@ internal sealed class AlarmService : BackgroundService
             }
         }
 
-        while (true)
-        {
-            try
-            {
-                _store.Commit(states, outbox, _time.GetUtcNow());
-                break;
-            }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
-            {
-                AlarmLog.CommitFailed(_logger, ex, states.Count, 1);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        // Durable now (buffer and alarms.db): an operator's ack waiting for it may be answered and acknowledged to the broker.
-        _events.MarkCommitted(_batch.Count);
-        if (outbox.Count > 0)
-        {
-            _webhooks.Notify();
-        }
-
-        foreach (AlarmEvent alarmEvent in _batch)
-        {
-            if (!alarmEvent.IsQuietRetirement)
-            {
-                _actions.Enqueue(alarmEvent);
-            }
-        }
+        outboxed = outbox.Count;
+        return new AlarmBatchRows(states, outbox);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Audit;
+using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Commands;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
@@ -15,14 +16,14 @@ namespace SmartCity.Edge.Gateway.Alarms;
 internal static class AlarmServiceCollectionExtensions
 {
     /// <summary>
-    /// The alarm engine (restored from <c>alarms.db</c>), the alarm service that commits its transitions, local
+    /// The alarm engine (restored from the alarm states in <c>buffer.db</c>), the alarm service that commits its transitions, local
     /// actions, webhooks and, with an MQTT upstream, the command service (acks and operator writes). Register after the forwarder and
     /// before processing: hosted services stop in reverse order, so the alarm service drains what processing produced.
     /// </summary>
     public static IServiceCollection AddAlarms(this IServiceCollection services, GatewayConfiguration configuration)
     {
         services.AddSingleton<AlarmEventChannel>();
-        services.AddSingleton(_ => new AlarmStateStore(configuration.Gateway.DataDirectory));
+        services.AddSingleton(sp => new AlarmStateStore(sp.GetRequiredService<SqliteDurableBuffer>(), sp.GetRequiredService<ILogger<AlarmStateStore>>()));
         services.AddSingleton(sp =>
         {
             AlarmStateStore store = sp.GetRequiredService<AlarmStateStore>();

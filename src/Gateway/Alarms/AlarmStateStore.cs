@@ -1,240 +1,224 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using SmartCity.Edge.Gateway.Buffer;
+using SmartCity.Edge.Gateway.Hosting;
 
 namespace SmartCity.Edge.Gateway.Alarms;
 
 /// <summary>
-/// <c>{data_dir}/alarms.db</c>: the last published state of every alarm (so a restart keeps an active alarm active
-/// without a duplicate "active" message) and the webhook outbox (so a webhook delivery survives restarts). Both are
-/// written in one transaction per batch of transitions, after the batch is committed to the upstream buffer: a crash
-/// between the two can repeat a transition after restart, never lose one. One connection under a lock: alarm
-/// traffic is small and every call is a short local transaction.
+/// The alarm side of the durable buffer's database (<c>buffer.db</c>, tables <c>alarm_state</c> and
+/// <c>webhook_outbox</c>, see <see cref="BufferSchema"/>): the last published state of every alarm (so a restart keeps
+/// an active alarm active without a duplicate "active" message) and the webhook deliveries not yet acknowledged by
+/// their receiver. A batch of transitions commits its buffer records, its states and its deliveries in ONE transaction
+/// (<see cref="CommitAsync"/>), so a crash can neither repeat nor lose a transition or its webhook. Writes go through
+/// the buffer's single writer, reads through its reader connection.
 /// </summary>
-internal sealed class AlarmStateStore : IDisposable
+/// <remarks>
+/// Gateways before this kept both in <c>{data_dir}/alarms.db</c>: its content is imported once at the first start
+/// (<see cref="LegacyAlarmsDatabase"/>).
+/// </remarks>
+internal sealed class AlarmStateStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS alarm_state (alarm TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, ack_by TEXT, body TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS webhook_outbox_url ON webhook_outbox (url, id);
-        """;
+    private readonly SqliteDurableBuffer _buffer;
 
-    private readonly Lock _gate = new();
-    private readonly SqliteConnection _connection;
+    /// <summary>The webhook URLs the outbox serves (<see cref="RetargetOutboxAsync"/>); null until set: every URL.</summary>
+    private volatile HashSet<string>? _outboxTargets;
 
-    /// <summary>The webhook URLs the outbox serves (<see cref="RetargetOutbox"/>); null until set: every URL.</summary>
-    private HashSet<string>? _outboxTargets;
-
-    public AlarmStateStore(string dataDirectory)
+    public AlarmStateStore(SqliteDurableBuffer buffer, ILogger logger)
     {
-        Directory.CreateDirectory(dataDirectory);
-        string path = System.IO.Path.Combine(dataDirectory, "alarms.db");
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA synchronous=FULL;");
-        Execute(Schema);
-        AddColumn("occurrence", "INTEGER");
-        AddColumn("active_since", "TEXT");
-    }
-
-    public string Path => _connection.DataSource;
-
-    public IReadOnlyList<AlarmSnapshot> LoadStates()
-    {
-        lock (_gate)
+        _buffer = buffer;
+        LegacyAlarmsDatabase.Import(buffer, logger);
+        if (buffer.MovedAsidePath is { } movedTo)
         {
-            using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT alarm, state, since, ack_by, body, occurrence, active_since FROM alarm_state;";
-            using SqliteDataReader reader = command.ExecuteReader();
-            var states = new List<AlarmSnapshot>();
-            while (reader.Read())
-            {
-                if (AlarmLifecycleNames.FromWire(reader.GetString(1)) is { } state)
-                {
-                    states.Add(new AlarmSnapshot(
-                        reader.GetString(0),
-                        state,
-                        DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
-                        reader.IsDBNull(3) ? null : reader.GetString(3),
-                        reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                        LastSeqOf(reader.GetString(4)),
-                        reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture)));
-                }
-            }
-
-            return states;
+            AlarmLog.StatesLostWithDamagedBuffer(logger, movedTo);
         }
     }
 
-    /// <summary>Records the published states (a retired alarm's row is deleted) and queues webhook deliveries, in one transaction.</summary>
-    public void Commit(IReadOnlyList<(AlarmEvent Event, string Body)> states, IReadOnlyList<(Uri Url, string Body)> outbox, DateTimeOffset now)
+    /// <summary>The database file the states live in.</summary>
+    public string Path => _buffer.DatabasePath;
+
+    public IReadOnlyList<AlarmSnapshot> LoadStates() => _buffer.Query(static connection =>
     {
-        lock (_gate)
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT alarm, state, since, ack_by, body, occurrence, active_since FROM alarm_state;";
+        using SqliteDataReader reader = command.ExecuteReader();
+        var states = new List<AlarmSnapshot>();
+        while (reader.Read())
         {
-            using SqliteTransaction transaction = _connection.BeginTransaction();
-            using (SqliteCommand upsert = _connection.CreateCommand())
+            if (AlarmLifecycleNames.FromWire(reader.GetString(1)) is { } state)
             {
-                upsert.Transaction = transaction;
-                upsert.CommandText = """
-                    INSERT INTO alarm_state (alarm, state, since, ack_by, body, occurrence, active_since) VALUES ($alarm, $state, $since, $ack, $body, $occurrence, $activeSince)
-                    ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body, occurrence = excluded.occurrence, active_since = excluded.active_since;
-                    """;
-                SqliteParameter alarm = upsert.Parameters.Add("$alarm", SqliteType.Text);
-                SqliteParameter state = upsert.Parameters.Add("$state", SqliteType.Text);
-                SqliteParameter since = upsert.Parameters.Add("$since", SqliteType.Text);
-                SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
-                SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
-                SqliteParameter occurrence = upsert.Parameters.Add("$occurrence", SqliteType.Integer);
-                SqliteParameter activeSince = upsert.Parameters.Add("$activeSince", SqliteType.Text);
-                using SqliteCommand delete = _connection.CreateCommand();
-                delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM alarm_state WHERE alarm = $alarm;";
-                SqliteParameter retired = delete.Parameters.Add("$alarm", SqliteType.Text);
-                foreach ((AlarmEvent alarmEvent, string json) in states)
-                {
-                    if (alarmEvent.Retired)
-                    {
-                        retired.Value = alarmEvent.Alarm.Id;
-                        delete.ExecuteNonQuery();
-                        continue;
-                    }
-
-                    alarm.Value = alarmEvent.Alarm.Id;
-                    state.Value = alarmEvent.State.ToWire();
-                    since.Value = alarmEvent.Timestamp.ToString("O", CultureInfo.InvariantCulture);
-                    ack.Value = (object?)alarmEvent.Acknowledgement?.By ?? DBNull.Value;
-                    body.Value = json;
-                    occurrence.Value = alarmEvent.Occurrence?.Seq is > 0 and long seq ? seq : DBNull.Value;
-                    activeSince.Value = alarmEvent.Occurrence?.ActivatedAt is { } activated ? activated.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value;
-                    upsert.ExecuteNonQuery();
-                }
+                states.Add(new AlarmSnapshot(
+                    reader.GetString(0),
+                    state,
+                    DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                    LastSeqOf(reader.GetString(4)),
+                    reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture)));
             }
-
-            using (SqliteCommand insert = _connection.CreateCommand())
-            {
-                insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO webhook_outbox (url, body, created_at) VALUES ($url, $body, $at);";
-                SqliteParameter url = insert.Parameters.Add("$url", SqliteType.Text);
-                SqliteParameter body = insert.Parameters.Add("$body", SqliteType.Text);
-                insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
-                foreach ((Uri target, string json) in outbox)
-                {
-                    if (_outboxTargets is not null && !_outboxTargets.Contains(target.AbsoluteUri))
-                    {
-                        continue; // the webhook was removed by a reload while this batch was being prepared
-                    }
-
-                    url.Value = target.AbsoluteUri;
-                    body.Value = json;
-                    insert.ExecuteNonQuery();
-                }
-            }
-
-            transaction.Commit();
         }
-    }
+
+        return (IReadOnlyList<AlarmSnapshot>)states;
+    });
+
+    /// <summary>
+    /// Commits a batch of transitions in one transaction: <paramref name="records"/> (one alarm record per transition,
+    /// in order) to the buffer, and the rows <paramref name="rowsFor"/> renders from the first seq they got: each
+    /// transition's state (a retired alarm's row is deleted) and its webhook deliveries. Returns the first seq.
+    /// </summary>
+    /// <remarks><paramref name="rowsFor"/> runs on the buffer's writer thread, possibly more than once: it must only compute.</remarks>
+    /// <exception cref="BufferStorageException">Nothing was committed.</exception>
+    public ValueTask<long> CommitAsync(IReadOnlyList<BufferEntry> records, Func<long, AlarmBatchRows> rowsFor, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _buffer.AppendAsync(records, (connection, firstSeq) =>
+        {
+            AlarmBatchRows rows = rowsFor(firstSeq);
+            WriteRows(connection, rows, now, firstSeq);
+            TestKillPoint.Reach(TestKillPoint.TransitionBeforeCommit);
+        }, cancellationToken);
+
+    /// <summary>Records states and deliveries that belong to no buffer record (tests; the states' occurrences must be assigned).</summary>
+    public async ValueTask CommitRowsAsync(AlarmBatchRows rows, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await _buffer.ExecuteAsync(connection =>
+        {
+            WriteRows(connection, rows, now, firstSeq: null);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The oldest waiting delivery for <paramref name="url"/>, or null.</summary>
-    public (long Id, string Body)? PeekOutbox(Uri url)
+    public (long Id, string Body)? PeekOutbox(Uri url) => _buffer.Query(connection =>
     {
-        lock (_gate)
-        {
-            using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, body FROM webhook_outbox WHERE url = $url ORDER BY id LIMIT 1;";
-            command.Parameters.AddWithValue("$url", url.AbsoluteUri);
-            using SqliteDataReader reader = command.ExecuteReader();
-            return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : null;
-        }
-    }
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT id, body FROM webhook_outbox WHERE url = $url ORDER BY id LIMIT 1;";
+        command.Parameters.AddWithValue("$url", url.AbsoluteUri);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? ((long, string)?)(reader.GetInt64(0), reader.GetString(1)) : null;
+    });
 
-    public void DeleteOutbox(long id)
-    {
-        lock (_gate)
+    /// <summary>The receiver has delivery <paramref name="id"/>.</summary>
+    public async ValueTask DeleteOutboxAsync(long id, CancellationToken cancellationToken) =>
+        await _buffer.ExecuteAsync(connection =>
         {
-            using SqliteCommand command = _connection.CreateCommand();
+            using SqliteCommand command = connection.CreateCommand();
             command.CommandText = "DELETE FROM webhook_outbox WHERE id = $id;";
             command.Parameters.AddWithValue("$id", id);
-            command.ExecuteNonQuery();
-        }
-    }
+            return command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
 
-    public long CountOutbox(Uri url)
+    public long CountOutbox(Uri url) => _buffer.Query(connection =>
     {
-        lock (_gate)
-        {
-            using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM webhook_outbox WHERE url = $url;";
-            command.Parameters.AddWithValue("$url", url.AbsoluteUri);
-            return (long)command.ExecuteScalar()!;
-        }
-    }
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM webhook_outbox WHERE url = $url;";
+        command.Parameters.AddWithValue("$url", url.AbsoluteUri);
+        return (long)command.ExecuteScalar()!;
+    });
 
     /// <summary>
     /// Makes <paramref name="urls"/> the only webhooks the outbox serves (at start and on every reload): drops the
-    /// deliveries queued for any other URL and, from then on, ignores deliveries to other URLs in <see cref="Commit"/>,
-    /// so a batch of transitions prepared just before a reload cannot leave orphans for a removed webhook. Returns
-    /// the number dropped per URL (only URLs that had any).
+    /// deliveries queued for any other URL and, from then on, ignores deliveries to other URLs in a commit, so a batch
+    /// of transitions prepared just before a reload cannot leave orphans for a removed webhook. Returns the number
+    /// dropped per URL (only URLs that had any).
     /// </summary>
-    public IReadOnlyList<(string Url, int Dropped)> RetargetOutbox(IReadOnlyCollection<Uri> urls)
+    public async ValueTask<IReadOnlyList<(string Url, int Dropped)>> RetargetOutboxAsync(IReadOnlyCollection<Uri> urls, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        HashSet<string> targets = urls.Select(u => u.AbsoluteUri).ToHashSet(StringComparer.Ordinal);
+        _outboxTargets = targets;
+        var dropped = new List<(string, int)>();
+        await _buffer.ExecuteAsync(connection =>
         {
-            _outboxTargets = urls.Select(u => u.AbsoluteUri).ToHashSet(StringComparer.Ordinal);
-            var dropped = new List<(string, int)>();
-            using SqliteTransaction transaction = _connection.BeginTransaction();
-            using (SqliteCommand count = _connection.CreateCommand())
+            dropped.Clear(); // the writer may run this again after a failed group
+            using (SqliteCommand count = connection.CreateCommand())
             {
-                count.Transaction = transaction;
                 count.CommandText = "SELECT url, count(*) FROM webhook_outbox GROUP BY url ORDER BY url;";
                 using SqliteDataReader reader = count.ExecuteReader();
                 while (reader.Read())
                 {
-                    if (!_outboxTargets.Contains(reader.GetString(0)))
+                    if (!targets.Contains(reader.GetString(0)))
                     {
                         dropped.Add((reader.GetString(0), reader.GetInt32(1)));
                     }
                 }
             }
 
-            using (SqliteCommand delete = _connection.CreateCommand())
+            using SqliteCommand delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM webhook_outbox WHERE url = $url;";
+            SqliteParameter url = delete.Parameters.Add("$url", SqliteType.Text);
+            foreach ((string target, _) in dropped)
             {
-                delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM webhook_outbox WHERE url = $url;";
-                SqliteParameter url = delete.Parameters.Add("$url", SqliteType.Text);
-                foreach ((string target, _) in dropped)
-                {
-                    url.Value = target;
-                    delete.ExecuteNonQuery();
-                }
+                url.Value = target;
+                delete.ExecuteNonQuery();
             }
 
-            transaction.Commit();
-            return dropped;
-        }
+            return dropped.Count;
+        }, cancellationToken).ConfigureAwait(false);
+        return dropped;
     }
 
-    public void Dispose()
+    /// <summary>Upserts the states (deletes retired alarms' rows) and queues the deliveries; inside the writer's transaction.</summary>
+    /// <param name="firstSeq">The seq of the first state's transition, the others following: an occurrence still unnamed is named by its transition's seq.</param>
+    private void WriteRows(SqliteConnection connection, AlarmBatchRows rows, DateTimeOffset now, long? firstSeq)
     {
-        lock (_gate)
+        using (SqliteCommand upsert = connection.CreateCommand())
+        using (SqliteCommand delete = connection.CreateCommand())
         {
-            _connection.Dispose();
-        }
-    }
+            upsert.CommandText = """
+                INSERT INTO alarm_state (alarm, state, since, ack_by, body, occurrence, active_since) VALUES ($alarm, $state, $since, $ack, $body, $occurrence, $activeSince)
+                ON CONFLICT (alarm) DO UPDATE SET state = excluded.state, since = excluded.since, ack_by = excluded.ack_by, body = excluded.body, occurrence = excluded.occurrence, active_since = excluded.active_since;
+                """;
+            SqliteParameter alarm = upsert.Parameters.Add("$alarm", SqliteType.Text);
+            SqliteParameter state = upsert.Parameters.Add("$state", SqliteType.Text);
+            SqliteParameter since = upsert.Parameters.Add("$since", SqliteType.Text);
+            SqliteParameter ack = upsert.Parameters.Add("$ack", SqliteType.Text);
+            SqliteParameter body = upsert.Parameters.Add("$body", SqliteType.Text);
+            SqliteParameter occurrence = upsert.Parameters.Add("$occurrence", SqliteType.Integer);
+            SqliteParameter activeSince = upsert.Parameters.Add("$activeSince", SqliteType.Text);
+            delete.CommandText = "DELETE FROM alarm_state WHERE alarm = $alarm;";
+            SqliteParameter retired = delete.Parameters.Add("$alarm", SqliteType.Text);
+            for (int i = 0; i < rows.States.Count; i++)
+            {
+                (AlarmEvent alarmEvent, string json) = rows.States[i];
+                if (alarmEvent.Retired)
+                {
+                    retired.Value = alarmEvent.Alarm.Id;
+                    delete.ExecuteNonQuery();
+                    continue;
+                }
 
-    /// <summary>
-    /// Databases written before occurrences were recorded lack the column: added once (SQLite's ALTER TABLE ADD COLUMN
-    /// keeps the rows; theirs stay null and the engine derives what it can, see <see cref="AlarmOccurrence.Before"/>).
-    /// </summary>
-    /// <summary>Adds a column a database from an earlier version lacks (its rows read it as null).</summary>
-    private void AddColumn(string name, string type)
-    {
-        using SqliteCommand columns = _connection.CreateCommand();
-        columns.CommandText = "SELECT count(*) FROM pragma_table_info('alarm_state') WHERE name = $name;";
-        columns.Parameters.AddWithValue("$name", name);
-        if ((long)columns.ExecuteScalar()! == 0)
+                // The occurrence is named by its first committed transition: this one when it is still unnamed.
+                long? named = alarmEvent.Occurrence switch
+                {
+                    { Seq: > 0 } known => known.Seq,
+                    not null when firstSeq is long first => first + i,
+                    _ => null,
+                };
+                alarm.Value = alarmEvent.Alarm.Id;
+                state.Value = alarmEvent.State.ToWire();
+                since.Value = alarmEvent.Timestamp.ToString("O", CultureInfo.InvariantCulture);
+                ack.Value = (object?)alarmEvent.Acknowledgement?.By ?? DBNull.Value;
+                body.Value = json;
+                occurrence.Value = named is long seq ? seq : DBNull.Value;
+                activeSince.Value = alarmEvent.Occurrence?.ActivatedAt is { } activated ? activated.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value;
+                upsert.ExecuteNonQuery();
+            }
+        }
+
+        HashSet<string>? targets = _outboxTargets;
+        using SqliteCommand insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO webhook_outbox (url, body, created_at) VALUES ($url, $body, $at);";
+        SqliteParameter target = insert.Parameters.Add("$url", SqliteType.Text);
+        SqliteParameter delivery = insert.Parameters.Add("$body", SqliteType.Text);
+        insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
+        foreach ((Uri url, string json) in rows.Outbox)
         {
-            Execute($"ALTER TABLE alarm_state ADD COLUMN {name} {type};");
+            if (targets is not null && !targets.Contains(url.AbsoluteUri))
+            {
+                continue; // the webhook was removed by a reload while this batch was being prepared
+            }
+
+            target.Value = url.AbsoluteUri;
+            delivery.Value = json;
+            insert.ExecuteNonQuery();
         }
     }
 
@@ -250,12 +234,5 @@ internal sealed class AlarmStateStore : IDisposable
         {
             return 0;
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -5,7 +5,7 @@ namespace SmartCity.Edge.Gateway.Alarms;
 /// <summary>
 /// What drivers get as <see cref="DriverContext.DeviceAlarms"/>: alarms kept by devices go straight into the
 /// <see cref="AlarmEngine"/>, and from there the same way as the gateway's own (MQTT, retained state, webhooks,
-/// <c>alarms.db</c>). Never blocks: the engine's work is in-memory under its lock.
+/// <c>alarm_state</c>). Never blocks: the engine's work is in-memory under its lock.
 /// </summary>
 internal sealed class DeviceAlarmSink : IDeviceAlarmSink
 {

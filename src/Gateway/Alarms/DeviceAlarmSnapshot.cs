@@ -5,7 +5,7 @@ using SmartCity.Edge.Gateway.Configuration;
 namespace SmartCity.Edge.Gateway.Alarms;
 
 /// <summary>
-/// Rebuilds an alarm kept by a device from its last transition in <c>alarms.db</c>: such alarms are in no
+/// Rebuilds an alarm kept by a device from its last transition in <c>alarm_state</c>: such alarms are in no
 /// configuration, so the stored JSON (device, severity, message and the <c>condition</c> member) is all there is.
 /// </summary>
 internal static class DeviceAlarmSnapshot

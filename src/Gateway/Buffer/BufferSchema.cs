@@ -8,13 +8,18 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// survives when every record is deleted (written by every transaction that deletes records; while a record is left,
 /// the records themselves say where seqs stand), and one cursor per upstream and record kind
 /// (<see cref="RecordKinds.CursorKey"/>). Version 3 added <c>audit_records</c>: a version 2 file gets the empty table at
-/// open, and a version 2 gateway refuses a version 3 file rather than leave its audit records behind. Version 1 (one row
-/// per reading, JSON bodies, tables <c>telemetry</c> and <c>alarms</c>) is migrated at open.
+/// open, and a version 2 gateway refuses a version 3 file rather than leave its audit records behind. Version 4 added
+/// the alarm side of a transition, <c>alarm_state</c> (the last published state of each alarm) and
+/// <c>webhook_outbox</c> (deliveries not yet acknowledged by their receiver), formerly in <c>alarms.db</c>: a transition's
+/// record, its state and its webhook deliveries commit in ONE transaction (SQLite does not commit ATTACHed WAL databases
+/// atomically, https://sqlite.org/lang_attach.html), so a crash can neither repeat nor lose one. Their content is
+/// migrated from <c>alarms.db</c> by <c>AlarmStateStore</c>. Version 1 (one row per reading, JSON bodies, tables
+/// <c>telemetry</c> and <c>alarms</c>) is migrated at open.
 /// </summary>
 internal static class BufferSchema
 {
     /// <summary>Stored in <c>PRAGMA user_version</c>; a file with a higher version was written by a newer gateway.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The version of a file written before frames.</summary>
     public const int RowPerReadingVersion = 1;
@@ -26,5 +31,8 @@ internal static class BufferSchema
         CREATE TABLE IF NOT EXISTS audit_records (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0);
+        CREATE TABLE IF NOT EXISTS alarm_state (alarm TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, ack_by TEXT, body TEXT NOT NULL, occurrence INTEGER, active_since TEXT) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS webhook_outbox_url ON webhook_outbox (url, id);
         """;
 }

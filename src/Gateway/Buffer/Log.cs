@@ -18,8 +18,8 @@ internal static partial class Log
     public static partial void AlarmsExceedCap(ILogger logger, long usedBytes, long capacityBytes, long maxDiskBytes, long alarmCount, long auditCount);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error,
-        Message = "Buffer database {DatabasePath} is damaged ({Reason}); moved it aside to {MovedTo} and started a new, empty buffer. Records in the damaged file were not forwarded; keep it for analysis")]
-    public static partial void CorruptDatabaseMovedAside(ILogger logger, string databasePath, string movedTo, string reason);
+        Message = "Buffer database {DatabasePath} is damaged ({Reason}); moved it aside to {MovedTo} and started a new, empty buffer. seq continues from {NextSeq}, above the high-water mark in {MarkPath}: records and alarm states in the damaged file were not forwarded, so receivers see a gap in seq before {NextSeq}; keep the file for analysis")]
+    public static partial void CorruptDatabaseMovedAside(ILogger logger, string databasePath, string movedTo, string reason, long nextSeq, string markPath);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug,
         Message = "Buffer write of {RequestCount} requests failed as a group; retrying each on its own")]
@@ -56,4 +56,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 3013, Level = LogLevel.Error,
         Message = "Buffer database {DatabasePath}: the earlier gateway's {Record} at seq {Seq} cannot be read ({Problem}); it is dropped, the others are converted")]
     public static partial void MigrationRecordDropped(ILogger logger, string databasePath, string record, long seq, string problem);
+
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Error,
+        Message = "Buffer database {DatabasePath} is damaged ({Reason}); moved it aside to {MovedTo} and started a new, empty buffer. No seq high-water mark was found at {MarkPath} (first start of a gateway version that keeps one, or it was deleted), so seq restarts at {NextSeq}: reset receivers that drop by highest seq. Records in the damaged file were not forwarded; keep it for analysis")]
+    public static partial void CorruptDatabaseMovedAsideWithoutMark(ILogger logger, string databasePath, string movedTo, string reason, long nextSeq, string markPath);
+
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Warning,
+        Message = "Buffer seq high-water mark {MarkPath} is damaged ({Problem}); the buffer database opened and says where seq stands, so the mark was written again from it: seq continues from {NextSeq}")]
+    public static partial void SeqMarkRewritten(ILogger logger, string markPath, string problem, long nextSeq);
+
+    [LoggerMessage(EventId = 3042, Level = LogLevel.Warning,
+        Message = "Buffer database {DatabasePath} was missing (deleted by hand?) and was created empty; seq continues from {NextSeq}, above the high-water mark in {MarkPath}, so receivers see a gap in seq")]
+    public static partial void DatabaseMissingSeqContinues(ILogger logger, string databasePath, long nextSeq, string markPath);
 }

@@ -83,19 +83,24 @@ internal sealed partial class SqliteDurableBuffer
         AcquireLockFile();
         try
         {
+            SeqMarkReading mark = SeqHighWaterMark.Read(_databasePath + SeqHighWaterMark.Suffix);
+            string? movedTo = null;
+            string? damage = null;
             try
             {
-                OpenDatabase();
+                OpenDatabase(mark);
             }
             catch (SqliteException ex) when (SqliteErrorMapping.IsCorruption(ex))
             {
                 // Only a file SQLite itself calls damaged is moved aside; any other failure (locked, I/O, permissions)
                 // leaves the file alone and is reported, so a database that opens is never dropped.
                 CloseDatabase();
-                string movedTo = MoveAside();
-                Log.CorruptDatabaseMovedAside(_logger, _databasePath, movedTo, ex.Message);
-                OpenDatabase();
+                movedTo = MoveAside();
+                damage = ex.Message;
+                OpenDatabase(mark);
             }
+
+            KeepSeqMark(mark, movedTo, damage);
         }
         catch (SqliteException ex)
         {
@@ -132,7 +137,7 @@ internal sealed partial class SqliteDurableBuffer
         }
     }
 
-    private void OpenDatabase()
+    private void OpenDatabase(SeqMarkReading mark)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -168,6 +173,19 @@ internal sealed partial class SqliteDurableBuffer
                 0, null);
         }
 
+        // A file with no table yet (new, deleted by hand, or just moved aside as damaged) knows nothing of the seqs
+        // handed out before: only the mark outside it does. With the mark unreadable too, no safe seq is known.
+        _createdEmpty = (long)Scalar(_writer, "SELECT count(*) FROM sqlite_master;")! == 0;
+        if (_createdEmpty && mark.Status == SeqMarkStatus.Damaged)
+        {
+            throw new BufferStorageException(BufferStorageError.Corrupt, _databasePath,
+                $"Buffer open failed: '{_databasePath}' holds no records (new, or the damaged one was moved aside) and the seq high-water mark " +
+                $"'{_databasePath}{SeqHighWaterMark.Suffix}' is damaged ({mark.Problem}), so where seq stands is unknown: restarting at 1 would make " +
+                "receivers that drop by highest seq discard new data. Write a number above the last seq receivers saw into the mark as " +
+                "'smartcity-edge-seq-mark 1 N N' (one line), or delete the mark to restart seq at 1 after resetting the receivers.",
+                0, null);
+        }
+
         Execute(_writer, "BEGIN IMMEDIATE;");
         Execute(_writer, BufferSchema.Create);
         Execute(_writer, "COMMIT;");
@@ -194,6 +212,13 @@ internal sealed partial class SqliteDurableBuffer
         // still be moved aside, instead of in the middle of forwarding.
         CountRecords();
         _lastSeq = Math.Max(_persistedLastSeq, Math.Max(_lastTelemetrySeq, Math.Max(_lastAlarmSeq, _lastAuditSeq)));
+        if (_createdEmpty && mark.Status == SeqMarkStatus.Valid && mark.Value > _lastSeq)
+        {
+            // Continue above every seq that may have been handed out; LoadCursors stores it as the file's last_seq, so
+            // from now on the file itself says where seqs stand.
+            _lastSeq = mark.Value;
+        }
+
         if (LoadCursors())
         {
             CountRecords();

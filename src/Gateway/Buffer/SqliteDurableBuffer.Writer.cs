@@ -146,7 +146,13 @@ internal sealed partial class SqliteDurableBuffer
                             Insert(entries[i], ref state, committedAt);
                         }
 
+                        request.Companion?.Invoke(_writer!, request.Result);
                         appended = true;
+                        break;
+
+                    case WriteOperation.Execute:
+                        operation = "write";
+                        request.Result = request.Work!(_writer!);
                         break;
 
                     case WriteOperation.Acknowledge:
@@ -205,6 +211,8 @@ internal sealed partial class SqliteDurableBuffer
                 state.OldestAudit = QueryOldestCommittedAt(RecordKind.Audit);
             }
 
+            // Inside the transaction, so a mark that cannot be written fails (and rolls back) this commit.
+            CoverBySeqMark(state.NextSeq - 1);
             _commit.ExecuteNonQuery();
         }
         catch (SqliteException ex)

@@ -77,23 +77,51 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
     /// abandoned).
     /// </remarks>
     /// <exception cref="BufferStorageException">The commit failed (disk full, I/O error, damaged file); none of the entries was committed.</exception>
-    public ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, CancellationToken cancellationToken)
+    public ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, CancellationToken cancellationToken) =>
+        Append(entries, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendAsync(IReadOnlyList{BufferEntry}, CancellationToken)"/>, with <paramref name="companion"/> run in
+    /// the same transaction after the entries were inserted (given the first seq): what it writes commits together with
+    /// the records, or neither does. It runs on the writer thread and may run more than once (see <see cref="WriteRequest.Companion"/>).
+    /// </summary>
+    /// <exception cref="BufferStorageException">The commit failed; nothing was committed.</exception>
+    internal ValueTask<long> AppendAsync(IReadOnlyList<BufferEntry> entries, Action<SqliteConnection, long> companion, CancellationToken cancellationToken) =>
+        Append(entries, companion ?? throw new ArgumentNullException(nameof(companion)), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer connection in a transaction of its own (possibly shared with other
+    /// requests by group commit); completes once it committed. For the tables that live beside the records
+    /// (<c>alarm_state</c>, <c>webhook_outbox</c>): SQLite has one writer, and this is it.
+    /// </summary>
+    /// <exception cref="BufferStorageException">The commit failed; nothing <paramref name="work"/> did was committed.</exception>
+    internal ValueTask<long> ExecuteAsync(Func<SqliteConnection, long> work, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            throw new ArgumentException("At least one entry is needed; an empty append gets no seq.", nameof(entries));
-        }
-
-        for (int i = 0; i < entries.Count; i++)
-        {
-            ValidateEntry(entries[i], i);
-        }
-
+        ArgumentNullException.ThrowIfNull(work);
         cancellationToken.ThrowIfCancellationRequested();
-        WriteRequest request = WriteRequest.Append(entries);
+        WriteRequest request = WriteRequest.Execute(work);
         Enqueue(request);
         return new ValueTask<long>(request.Completion.Task);
+    }
+
+    /// <summary>Runs a read-only query on the reader connection (WAL: it sees every committed transaction, never blocks the writer).</summary>
+    /// <exception cref="BufferStorageException">The read failed.</exception>
+    internal T Query<T>(Func<SqliteConnection, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_readLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            try
+            {
+                return read(_reader!);
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteErrorMapping.ToStorageException(ex, _databasePath, "read");
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -205,6 +233,25 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
         ReleaseLockFile();
         _evictionReporter.Dispose();
         Volatile.Read(ref _recordsAppended).TrySetException(new ObjectDisposedException(nameof(SqliteDurableBuffer)));
+    }
+
+    private ValueTask<long> Append(IReadOnlyList<BufferEntry> entries, Action<SqliteConnection, long>? companion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            throw new ArgumentException("At least one entry is needed; an empty append gets no seq.", nameof(entries));
+        }
+
+        for (int i = 0; i < entries.Count; i++)
+        {
+            ValidateEntry(entries[i], i);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteRequest request = WriteRequest.Append(entries, companion);
+        Enqueue(request);
+        return new ValueTask<long>(request.Completion.Task);
     }
 
     private void Enqueue(WriteRequest request)

@@ -35,7 +35,7 @@ namespace SmartCity.Edge.Gateway.Commands;
 /// <para>
 /// Commands run one at a time in the order received. Each is acknowledged to the broker (MQTT PUBACK) only when it is
 /// done: executed, its effect durable — every alarm transition published up to then committed to the buffer and
-/// <c>alarms.db</c>, or the device's answer in —, its token recorded as used, and its reply published (or failed). A
+/// <c>alarm_state</c>, or the device's answer in —, its token recorded as used, and its reply published (or failed). A
 /// gateway killed before that point gets the command again from its persistent session after the restart: killed
 /// before the effect was durable, the command executes then; killed after, it finds the alarm acknowledged or its token
 /// used, and is answered <c>"ok":false</c> with the alarm's state. One at a time also keeps the PUBACKs in the order

@@ -65,7 +65,7 @@ internal static class GatewayHost
         services.AddSingleton<ReadingChannel>();
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
         // The buffer keeps a cursor for each upstream registered here (by its stable name).
-        services.AddSingleton<IDurableBuffer>(sp => new SqliteDurableBuffer(
+        services.AddSingleton(sp => new SqliteDurableBuffer(
             new BufferOptions
             {
                 DataDirectory = configuration.Gateway.DataDirectory,
@@ -76,6 +76,7 @@ internal static class GatewayHost
             },
             sp.GetRequiredService<ILogger<SqliteDurableBuffer>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDurableBuffer>(sp => sp.GetRequiredService<SqliteDurableBuffer>());
 
         if (configuration.Upstream.Mqtt is { } mqtt)
         {

@@ -96,7 +96,7 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     public void RecordAlarm(AlarmEvent alarmEvent) =>
         RecordAlarm(alarmEvent.Alarm, alarmEvent.State, alarmEvent.Tag, alarmEvent.Message, alarmEvent.Value, alarmEvent.Timestamp, alarmEvent.Acknowledgement?.By, alarmEvent.Occurrence, alarmEvent.Acknowledgement?.At);
 
-    /// <summary>The state of one alarm, as published or as restored from <c>alarms.db</c> at start (acknowledged at <paramref name="since"/> unless told).</summary>
+    /// <summary>The state of one alarm, as published or as restored from <c>alarm_state</c> at start (acknowledged at <paramref name="since"/> unless told).</summary>
     public void RecordAlarm(AlarmDefinition alarm, AlarmLifecycle state, string? tag, string message, TagValue value, DateTimeOffset since, string? acknowledgedBy = null, AlarmOccurrence? occurrence = null, DateTimeOffset? acknowledgedAt = null)
     {
         if (state is AlarmLifecycle.Active or AlarmLifecycle.Acknowledged)

@@ -6,6 +6,7 @@ namespace SmartCity.Edge.Gateway.Tests.Buffer;
 public sealed class SqliteDurableBuffer_Fault_Tests
 {
     private const int CorruptMovedAsideEventId = 3004;
+    private const int CorruptMovedAsideWithoutMarkEventId = 3040;
 
     [Fact]
     public async Task Append_DiskFull_ThrowsTypedErrorKeepsCommittedRecordsAndRecoversWhenSpaceFrees()
@@ -59,7 +60,8 @@ public sealed class SqliteDurableBuffer_Fault_Tests
 
         string movedTo = path + ".corrupt-20261125T030405Z";
         Assert.Equal(garbage, File.ReadAllBytes(movedTo));
-        LogEntry logged = Assert.Single(logger.WithEventId(CorruptMovedAsideEventId));
+        // No seq high-water mark beside it (a data_dir from before marks): the log says seq restarts.
+        LogEntry logged = Assert.Single(logger.WithEventId(CorruptMovedAsideWithoutMarkEventId));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, logged.Level);
         Assert.Contains(movedTo, logged.Message);
         Assert.Equal(0, buffer.GetStatistics().LastSeq);
@@ -99,7 +101,8 @@ public sealed class SqliteDurableBuffer_Fault_Tests
         Assert.Single(logger.WithEventId(CorruptMovedAsideEventId));
         Assert.Single(Directory.GetFiles(dir.Path, "buffer.db.corrupt-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal) && !f.EndsWith("-shm", StringComparison.Ordinal));
         Assert.Equal(0, reopened.GetStatistics().TelemetryCount);
-        Assert.Equal(1, await reopened.AppendAsync([Telemetry(1)], CancellationToken.None));
+        // seq goes on above the high-water mark kept outside the damaged file (reserved at the first open).
+        Assert.Equal(SeqHighWaterMark.Block + 1, await reopened.AppendAsync([Telemetry(1)], CancellationToken.None));
     }
 
     [Fact]

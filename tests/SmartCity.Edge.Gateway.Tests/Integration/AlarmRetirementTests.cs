@@ -7,6 +7,8 @@ using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Upstream.Json;
 using SmartCity.Edge.Gateway.Configuration;
 
+using SmartCity.Edge.Gateway.Tests.Alarms;
+
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>
@@ -118,7 +120,7 @@ public sealed class AlarmRetirementTests : IAsyncLifetime
     {
         // Left by an earlier run: a condition of 'boiler' (still configured with events:, its server not up yet) and one
         // of 'old-boiler', which is gone from the configuration.
-        using (var store = new AlarmStateStore(DataDirectory))
+        using (var store = new OpenAlarmStore(DataDirectory))
         {
             DateTimeOffset since = new(2026, 11, 25, 11, 0, 0, TimeSpan.Zero);
             store.Commit([DeviceAlarmRow("boiler", since), DeviceAlarmRow("old-boiler", since)], [], since);
@@ -166,8 +168,8 @@ public sealed class AlarmRetirementTests : IAsyncLifetime
 
     private string[] StoredAlarmIds()
     {
-        using var store = new AlarmStateStore(DataDirectory);
-        return store.LoadStates().Select(s => s.AlarmId).Order(StringComparer.Ordinal).ToArray();
+        using var store = new OpenAlarmStore(DataDirectory);
+        return store.Store.LoadStates().Select(s => s.AlarmId).Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The row the alarm service writes for an active condition of <paramref name="device"/>.</summary>

@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Json;
 /// <summary>
 /// An alarm transition in the JSON of the upstream contract (docs/alarms.md): the first eight members are the
 /// walking skeleton's contract; the rest appear only when they say something (unit, reason, retired, occurrence, ack, condition,
-/// suppressed); <c>seq</c> last. The MQTT message, the retained state, the webhook body and <c>alarms.db</c> all use it.
+/// suppressed); <c>seq</c> last. The MQTT message, the retained state, the webhook body and the stored alarm state all use it.
 /// </summary>
 internal static class AlarmJson
 {
@@ -101,7 +101,7 @@ internal static class AlarmJson
         writer.WriteEndObject();
     }
 
-    /// <summary><see cref="Write"/> into a new string (webhook bodies and <c>alarms.db</c>).</summary>
+    /// <summary><see cref="Write"/> into a new string (webhook bodies and the stored alarm state).</summary>
     public static string ToJson(AlarmRecord alarm, long seq, string? gatewayId = null)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);

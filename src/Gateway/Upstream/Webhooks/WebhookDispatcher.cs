@@ -9,7 +9,7 @@ using SmartCity.Edge.Gateway.Pipeline;
 namespace SmartCity.Edge.Gateway.Upstream.Webhooks;
 
 /// <summary>
-/// Delivers the webhook outbox of <c>alarms.db</c>: one loop per webhook POSTs its oldest queued alarm, deletes it
+/// Delivers the webhook outbox (in <c>buffer.db</c>, <see cref="AlarmStateStore"/>): one loop per webhook POSTs its oldest queued alarm, deletes it
 /// on a 2xx and otherwise retries the same one with exponential backoff, so each receiver sees its alarms in order
 /// and an alarm raised during an outage (or before a restart) arrives when the receiver is back.
 /// </summary>
@@ -106,7 +106,7 @@ internal sealed class WebhookDispatcher : BackgroundService
             }
         }
 
-        IReadOnlyList<(string Url, int Dropped)> dropped = _store.RetargetOutbox(webhooks.Select(w => w.Url).ToArray());
+        IReadOnlyList<(string Url, int Dropped)> dropped = await _store.RetargetOutboxAsync(webhooks.Select(w => w.Url).ToArray(), CancellationToken.None).ConfigureAwait(false);
         foreach (WebhookQueue queue in removed)
         {
             int count = dropped.FirstOrDefault(d => d.Url == queue.Webhook.Url.AbsoluteUri).Dropped;
@@ -131,7 +131,7 @@ internal sealed class WebhookDispatcher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        int dropped = _store.RetargetOutbox(_webhooks.Select(w => w.Url).ToArray()).Sum(d => d.Dropped);
+        int dropped = (await _store.RetargetOutboxAsync(_webhooks.Select(w => w.Url).ToArray(), stoppingToken).ConfigureAwait(false)).Sum(d => d.Dropped);
         if (dropped > 0)
         {
             AlarmLog.WebhookOutboxDropped(_logger, dropped);
@@ -221,7 +221,8 @@ internal sealed class WebhookDispatcher : BackgroundService
                     string? failure = await PostAsync(client, next.Body, stoppingToken).ConfigureAwait(false);
                     if (failure is null)
                     {
-                        _store.DeleteOutbox(next.Id);
+                        TestKillPoint.Reach(TestKillPoint.WebhookAfterSend);
+                        await _store.DeleteOutboxAsync(next.Id, stoppingToken).ConfigureAwait(false);
                         if (failing)
                         {
                             failing = false;
