@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// </summary>
 internal sealed partial class SqliteDurableBuffer
 {
+    /// <summary>Free space below which telemetry stays held back even with no reserve configured.</summary>
+    private const long MinResumeFreeBytes = 1L << 20;
+
     private BufferDiskReserve _reserve = null!;
 
     // Writer-owned: the volume was found full and telemetry has not committed since.
@@ -25,17 +30,39 @@ internal sealed partial class SqliteDurableBuffer
     }
 
     /// <summary>
-    /// Before a group commits while the volume is full: unless the reserve can be written again (there is room once
-    /// more), the telemetry appends of <paramref name="group"/> fail at once with the disk-full error and are removed.
+    /// Before a group commits while the volume is full: unless there is room again — free space for the reserve twice over
+    /// (the reserve itself and as much again for telemetry), and the reserve written back — the telemetry appends of
+    /// <paramref name="group"/> fail at once with the disk-full error and are removed, without touching the disk. Asking
+    /// for twice the reserve keeps the room the reserve gave back for alarms: with only that much free, telemetry would
+    /// take it again (a failed commit still leaves the write-ahead log grown).
     /// </summary>
     private void HoldBackTelemetryWhileFull(List<WriteRequest> group)
     {
-        if (!_diskFull || !ContainsTelemetryAppend(group) || _reserve.TryHold(out _))
+        if (!_diskFull || !ContainsTelemetryAppend(CollectionsMarshal.AsSpan(group)))
         {
             return;
         }
 
+        if (FreeBytes() >= Math.Max(2 * _reserve.Bytes, MinResumeFreeBytes) && _reserve.TryHold(out _))
+        {
+            _statistics = CreateStatistics();
+            return;
+        }
+
         FailTelemetryAppends(group, _diskFullError!);
+    }
+
+    /// <summary>Free bytes on the volume of data_dir for this user (statvfs); 0 when it cannot be asked.</summary>
+    private long FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(Path.GetDirectoryName(_databasePath)!).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>
@@ -52,7 +79,8 @@ internal sealed partial class SqliteDurableBuffer
 
         EnterDiskFull(diskFull);
         long released = _reserve.Release();
-        if (ContainsTelemetryAppend(group))
+        _statistics = CreateStatistics();
+        if (ContainsTelemetryAppend(CollectionsMarshal.AsSpan(group)))
         {
             FailTelemetryAppends(group, diskFull);
         }
@@ -75,7 +103,6 @@ internal sealed partial class SqliteDurableBuffer
 
         _diskFull = false;
         _diskFullError = null;
-        _statistics = CreateStatistics();
         Log.DiskSpaceBack(_logger, Path.GetDirectoryName(_databasePath) ?? _databasePath, _reserve.Bytes);
     }
 
@@ -99,7 +126,7 @@ internal sealed partial class SqliteDurableBuffer
             "alarms and audit records still commit into the reserve (buffer.disk_reserve), telemetry is held in memory and appending resumes as soon as there is room",
             SqliteErrorMapping.SqliteFull, null);
 
-    private static bool ContainsTelemetryAppend(List<WriteRequest> group)
+    private static bool ContainsTelemetryAppend(ReadOnlySpan<WriteRequest> group)
     {
         foreach (WriteRequest request in group)
         {

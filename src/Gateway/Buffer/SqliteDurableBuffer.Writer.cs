@@ -101,15 +101,9 @@ internal sealed partial class SqliteDurableBuffer
             return;
         }
 
-        bool telemetry = ContainsTelemetryAppend(group);
         Exception? failure = TryCommit(CollectionsMarshal.AsSpan(group));
         if (failure is null)
         {
-            if (telemetry)
-            {
-                LeaveDiskFullAfterTelemetryCommit();
-            }
-
             return;
         }
 
@@ -143,10 +137,6 @@ internal sealed partial class SqliteDurableBuffer
             if (single is not null)
             {
                 request.Completion.TrySetException(single);
-            }
-            else if (IsTelemetryAppend(request))
-            {
-                LeaveDiskFullAfterTelemetryCommit();
             }
         }
     }
@@ -287,6 +277,11 @@ internal sealed partial class SqliteDurableBuffer
             // Only deletes and evictions free pages, so only they can make giving space back worthwhile. Once
             // started, the steps go on until no free page is left (appends meanwhile reuse free pages first).
             SetReclaimDue(_reclaimDue || ShouldReclaim());
+        }
+
+        if (_diskFull && ContainsTelemetryAppend(requests))
+        {
+            LeaveDiskFullAfterTelemetryCommit();
         }
 
         _statistics = CreateStatistics();
