@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartCity.Edge.Bench.EndToEnd;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Buffer;
@@ -98,7 +99,7 @@ internal sealed class DrainBenchmark : IBenchmark
 
         Process self = Process.GetCurrentProcess();
         TimeSpan cpuStart = self.TotalProcessorTime;
-        TimeSpan brokerCpuStart = ProcessCpu(broker.ProcessId);
+        TimeSpan brokerCpuStart = ProcessMeter.CpuTime(broker.ProcessId);
         var clock = Stopwatch.StartNew();
         await forwarder.StartAsync(cancellationToken);
 
@@ -126,7 +127,7 @@ internal sealed class DrainBenchmark : IBenchmark
 
         TimeSpan elapsed = clock.Elapsed;
         TimeSpan cpu = self.TotalProcessorTime - cpuStart;
-        TimeSpan brokerCpu = ProcessCpu(broker.ProcessId) - brokerCpuStart;
+        TimeSpan brokerCpu = ProcessMeter.CpuTime(broker.ProcessId) - brokerCpuStart;
         await stopAlarms.CancelAsync();
         try
         {
@@ -190,7 +191,8 @@ internal sealed class DrainBenchmark : IBenchmark
     /// <summary>Moves the broker to CPU 0 (the benchmark runs under <c>taskset -c 1</c>), so the two do not share a core.</summary>
     private static string PinBroker(int pid)
     {
-        if (Environment.ProcessorCount < 2 || !File.Exists("/usr/bin/taskset"))
+        // Environment.ProcessorCount counts only the cores of our own affinity mask, so it says 1 under taskset: ask the machine.
+        if (!File.Exists("/usr/bin/taskset") || !File.ReadAllText("/sys/devices/system/cpu/online").Contains('-', StringComparison.Ordinal))
         {
             return "broker not pinned";
         }
@@ -201,14 +203,6 @@ internal sealed class DrainBenchmark : IBenchmark
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    /// <summary>utime + stime of another process from /proc (clock ticks of 10 ms on Linux).</summary>
-    private static TimeSpan ProcessCpu(int pid)
-    {
-        string[] fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromMilliseconds(ticks * 10);
-    }
 
     private sealed record Result(long Readings, TimeSpan Elapsed, TimeSpan GatewayCpu, TimeSpan BrokerCpu, double[] AlarmLatencies, long PeakRssBytes);
 }
