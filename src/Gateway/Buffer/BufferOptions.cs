@@ -31,6 +31,12 @@ internal sealed record BufferOptions
     /// </summary>
     public long MaxDiskBytes { get; init; } = DefaultMaxDiskBytes;
 
+    /// <summary>
+    /// Bytes kept free on the data_dir volume for alarm and audit records (<c>buffer.disk_reserve</c>, see
+    /// <see cref="BufferDiskReserve"/>); on top of <see cref="MaxDiskBytes"/>. 0: no reserve.
+    /// </summary>
+    public long DiskReserveBytes { get; init; } = Configuration.BufferConfiguration.DefaultDiskReserveBytes;
+
     /// <summary>File name of the database inside <see cref="DataDirectory"/>.</summary>
     public string DatabaseFileName { get; init; } = DefaultDatabaseFileName;
 
@@ -56,6 +62,11 @@ internal sealed record BufferOptions
         if (MaxDiskBytes < MinMaxDiskBytes)
         {
             errors.Add($"buffer.max_disk: {MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes >> 20}MiB, e.g. 1GiB)");
+        }
+
+        if (DiskReserveBytes < 0 || DiskReserveBytes > Configuration.BufferConfiguration.MaxDiskReserveBytes)
+        {
+            errors.Add($"buffer.disk_reserve: {DiskReserveBytes} bytes is out of range (0 to {Configuration.BufferConfiguration.MaxDiskReserveBytes >> 20}MiB, e.g. 2MiB)");
         }
 
         if (string.IsNullOrWhiteSpace(DatabaseFileName)

@@ -7,7 +7,9 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// only ever touches telemetry (<see cref="RecordKinds"/>). <c>meta</c> holds <c>last_seq</c>, the high-water mark that
 /// survives when every record is deleted (written by every transaction that deletes records; while a record is left,
 /// the records themselves say where seqs stand), and one cursor per upstream and record kind
-/// (<see cref="RecordKinds.CursorKey"/>). Version 3 added <c>audit_records</c>: a version 2 file gets the empty table at
+/// (<see cref="RecordKinds.CursorKey"/>). <c>evictions</c> holds the seq ranges of telemetry evicted at <c>max_disk</c> until every
+/// upstream has sent a notice of them (<see cref="EvictedRange"/>); added without a version change, since a gateway that
+/// does not know it simply sends no notices. Version 3 added <c>audit_records</c>: a version 2 file gets the empty table at
 /// open, and a version 2 gateway refuses a version 3 file rather than leave its audit records behind. Version 4 added
 /// the alarm side of a transition, <c>alarm_state</c> (the last published state of each alarm) and
 /// <c>webhook_outbox</c> (deliveries not yet acknowledged by their receiver), formerly in <c>alarms.db</c>: a transition's
@@ -30,6 +32,7 @@ internal static class BufferSchema
         CREATE TABLE IF NOT EXISTS alarm_records (seq INTEGER PRIMARY KEY, device TEXT NOT NULL, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS audit_records (seq INTEGER PRIMARY KEY, body BLOB NOT NULL, committed_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS evictions (from_seq INTEGER PRIMARY KEY, to_seq INTEGER NOT NULL, readings INTEGER NOT NULL, evicted_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0);
         CREATE TABLE IF NOT EXISTS alarm_state (alarm TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, ack_by TEXT, body TEXT NOT NULL, occurrence INTEGER, active_since TEXT) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);

@@ -40,6 +40,18 @@ internal sealed record BufferStatistics(
     /// <summary>The highest seq of an audit record appended so far (0 when none), deleted or not.</summary>
     public long LastAuditSeq { get; init; }
 
+    /// <summary>
+    /// The volume holding the buffer was found full and telemetry has not committed since (alarm and audit records still
+    /// do, into the reserve).
+    /// </summary>
+    public bool DiskFull { get; init; }
+
+    /// <summary>Bytes the disk reserve holds now (<c>buffer.disk_reserve</c>; 0 while released or turned off).</summary>
+    public long DiskReserveBytes { get; init; }
+
+    /// <summary>The highest evicted seq whose range some upstream has not yet sent a notice of (0 when none).</summary>
+    public long LastEvictedSeq { get; init; }
+
     /// <summary>The highest seq of <paramref name="kind"/> appended so far.</summary>
     public long LastSeqOf(RecordKind kind) => kind switch
     {

@@ -31,6 +31,13 @@ internal interface IDurableBuffer : IAsyncDisposable
     /// </summary>
     ValueTask<IReadOnlyList<Audit.AuditRecord>> ReadAuditAsync(long afterSeq, int maxCount, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The ranges of telemetry evicted at <c>max_disk</c> that end above <paramref name="afterSeq"/>, oldest first: what an
+    /// upstream whose telemetry cursor stands at <paramref name="afterSeq"/> still has to announce before the data that
+    /// follows. A range is kept until every upstream's telemetry cursor is past it.
+    /// </summary>
+    ValueTask<IReadOnlyList<EvictedRange>> ReadEvictionsAsync(long afterSeq, CancellationToken cancellationToken);
+
     /// <summary>Where <paramref name="upstream"/> (one of <see cref="BufferOptions.Upstreams"/>) stands, as persisted.</summary>
     UpstreamCursor GetCursor(string upstream);
 

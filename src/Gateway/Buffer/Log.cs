@@ -5,6 +5,18 @@ namespace SmartCity.Edge.Gateway.Buffer;
 /// <summary>Log messages of the durable buffer. Event ids 3000–3099 belong to this area and never change meaning.</summary>
 internal static partial class Log
 {
+    [LoggerMessage(EventId = 3050, Level = LogLevel.Error,
+        Message = "Disk holding {Directory} is full: telemetry is held in memory (the drivers slow down) until there is room again; alarm transitions and audit records still commit into the reserve of {ReserveBytes} bytes (buffer.disk_reserve), and what is buffered keeps being forwarded. Free space on that volume. {Reason}")]
+    public static partial void DiskFull(ILogger logger, string directory, long reserveBytes, string reason);
+
+    [LoggerMessage(EventId = 3051, Level = LogLevel.Information,
+        Message = "Disk holding {Directory} has room again: the reserve of {ReserveBytes} bytes is back and telemetry is committed again")]
+    public static partial void DiskSpaceBack(ILogger logger, string directory, long reserveBytes);
+
+    [LoggerMessage(EventId = 3052, Level = LogLevel.Warning,
+        Message = "Released the disk reserve ({ReleasedBytes} bytes, {ReservePath}) for alarm and audit records while the disk is full")]
+    public static partial void DiskReserveReleased(ILogger logger, long releasedBytes, string reservePath);
+
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
         Message = "Buffer opened at {DatabasePath}: {TelemetryCount} telemetry, {AlarmCount} alarm and {AuditCount} audit records waiting, last seq {LastSeq}; records use {UsedBytes} of {CapacityBytes} bytes, files take {DiskBytes} of max_disk {MaxDiskBytes} bytes ({WalReserveBytes} reserved for the write-ahead log)")]
     public static partial void Opened(ILogger logger, string databasePath, long telemetryCount, long alarmCount, long auditCount, long lastSeq, long usedBytes, long diskBytes, long maxDiskBytes, long capacityBytes, long walReserveBytes);

@@ -120,13 +120,19 @@ internal sealed partial class SqliteDurableBuffer
     }
 
     /// <summary>
+    /// While the volume is full, the WAL is emptied once it holds this much (a quarter of the disk reserve, at least
+    /// 64 KiB): left to its normal checkpoint interval it would grow by megabytes and eat the reserve kept for alarms.
+    /// </summary>
+    private long DiskFullWalBytes => Math.Max(64L * 1024, _reserve.Bytes / 4);
+
+    /// <summary>
     /// Measures the files after a commit. A WAL beyond its reserve (a transaction larger than half the reserve, or
     /// a checkpoint that a concurrent read kept from completing) is checkpointed and truncated at once.
     /// </summary>
     private void MeasureFilesKeepingWalInBudget()
     {
         _files.Measure();
-        if (_files.WalBytes > _budget.WalBytes)
+        if (_files.WalBytes > _budget.WalBytes || (_diskFull && _files.WalBytes > DiskFullWalBytes))
         {
             TruncateWal();
             _files.Measure();

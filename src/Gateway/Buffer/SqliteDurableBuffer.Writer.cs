@@ -95,8 +95,29 @@ internal sealed partial class SqliteDurableBuffer
 
     private void ExecuteGroup(List<WriteRequest> group)
     {
+        HoldBackTelemetryWhileFull(group);
+        if (group.Count == 0)
+        {
+            return;
+        }
+
         Exception? failure = TryCommit(CollectionsMarshal.AsSpan(group));
         if (failure is null)
+        {
+            return;
+        }
+
+        if (ReleaseReserveAfterDiskFull(group, failure))
+        {
+            // The volume just got the reserve's room back: what is not telemetry goes into it now.
+            failure = TryCommit(CollectionsMarshal.AsSpan(group));
+            if (failure is null)
+            {
+                return;
+            }
+        }
+
+        if (group.Count == 0)
         {
             return;
         }
@@ -178,7 +199,7 @@ internal sealed partial class SqliteDurableBuffer
             (state.PageCount, state.FreePages) = QueryPages();
             if ((state.PageCount - state.FreePages) * _pageSize >= _budget.DataBytes)
             {
-                evicted = EvictOldestTelemetry(ref state);
+                evicted = EvictOldestTelemetry(ref state, (cursors ?? _cursors).Values);
             }
 
             if (state.TelemetryShrank || state.AlarmsShrank || state.AuditShrank)
@@ -257,12 +278,18 @@ internal sealed partial class SqliteDurableBuffer
         _pageCount = state.PageCount;
         _freePages = state.FreePages;
         _droppedTelemetry += evicted;
+        _lastEvictedSeq = state.LastEvictedSeq;
         MeasureFilesKeepingWalInBudget();
         if (state.TelemetryShrank || state.AlarmsShrank || state.AuditShrank)
         {
             // Only deletes and evictions free pages, so only they can make giving space back worthwhile. Once
             // started, the steps go on until no free page is left (appends meanwhile reuse free pages first).
             SetReclaimDue(_reclaimDue || ShouldReclaim());
+        }
+
+        if (_diskFull && ContainsTelemetryAppend(requests))
+        {
+            LeaveDiskFullAfterTelemetryCommit();
         }
 
         _statistics = CreateStatistics();
@@ -369,6 +396,16 @@ internal sealed partial class SqliteDurableBuffer
 
         long everyone = cursors.Values.Min(c => c.Of(kind));
         (long rows, long records) = DeleteThrough(kind, everyone);
+        if (kind == RecordKind.Telemetry && state.LastEvictedSeq > 0)
+        {
+            // The eviction ranges every upstream is past: each has sent its notice of them.
+            DeleteNoticedEvictions(_writer!, everyone);
+            if (everyone >= state.LastEvictedSeq)
+            {
+                state.LastEvictedSeq = 0;
+            }
+        }
+
         if (kind == RecordKind.Alarm)
         {
             state.AlarmCount -= records;
@@ -430,10 +467,12 @@ internal sealed partial class SqliteDurableBuffer
     /// Deletes the oldest frames until the records' pages are below the low-water mark of their share of max_disk, or
     /// no telemetry is left. Alarm and audit records are never touched. Returns the readings evicted.
     /// </summary>
-    private long EvictOldestTelemetry(ref TransactionState state)
+    private long EvictOldestTelemetry(ref TransactionState state, IEnumerable<UpstreamCursor> cursors)
     {
         long lowWater = _budget.DataBytes - Math.Max(_budget.DataBytes / 50, 4 * _pageSize);
         long evicted = 0;
+        long fromSeq = 0;
+        long toSeq = 0;
         int chunk = FirstEvictionChunk;
         while ((state.PageCount - state.FreePages) * _pageSize > lowWater && state.TelemetryFrames > 0)
         {
@@ -445,18 +484,32 @@ internal sealed partial class SqliteDurableBuffer
                 through = reader.GetInt64(0);
             }
 
+            if (fromSeq == 0)
+            {
+                fromSeq = QueryOldestFrameSeq();
+            }
+
+            long lastSeq = QueryLastSeqOfFramesThrough(through);
             (long rows, long readings) = DeleteThrough(RecordKind.Telemetry, through);
             if (rows == 0)
             {
                 break;
             }
 
+            toSeq = lastSeq;
             evicted += readings;
             state.TelemetryCount -= readings;
             state.TelemetryFrames -= rows;
             state.TelemetryShrank = true;
             (state.PageCount, state.FreePages) = QueryPages();
             chunk = Math.Min(chunk * 2, MaxEvictionChunk);
+        }
+
+        if (evicted > 0)
+        {
+            // In the same transaction as the eviction: a crash either keeps the frames or keeps the range of their notice.
+            RecordEvictedRange(fromSeq, toSeq, evicted, cursors);
+            state.LastEvictedSeq = Math.Max(state.LastEvictedSeq, toSeq);
         }
 
         return evicted;
@@ -509,6 +562,7 @@ internal sealed partial class SqliteDurableBuffer
         public long? OldestTelemetry = buffer._oldestTelemetryMs;
         public long? OldestAlarm = buffer._oldestAlarmMs;
         public long? OldestAudit = buffer._oldestAuditMs;
+        public long LastEvictedSeq = buffer._lastEvictedSeq;
         public long PageCount;
         public long FreePages;
         public bool TelemetryShrank;

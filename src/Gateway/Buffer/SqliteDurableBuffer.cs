@@ -57,6 +57,8 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
         _evictionReporter = new EvictionReporter(logger, timeProvider, options.MaxDiskBytes);
 
         Open();
+        LoadLastEvictedSeq();
+        HoldReserveAtOpen();
         // A file that is mostly free (drained before the last stop, or just converted) is given back once the writer is idle.
         SetReclaimDue(ShouldReclaim());
         _statistics = CreateStatistics();
@@ -300,6 +302,9 @@ internal sealed partial class SqliteDurableBuffer : IDurableBuffer
             LastAlarmSeq = _lastAlarmSeq,
             AuditCount = _auditCount,
             LastAuditSeq = _lastAuditSeq,
+            LastEvictedSeq = _lastEvictedSeq,
+            DiskFull = _diskFull,
+            DiskReserveBytes = _reserve is { IsHeld: true } reserve ? reserve.Bytes : 0,
         };
     }
 

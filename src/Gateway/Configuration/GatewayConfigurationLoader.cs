@@ -221,8 +221,9 @@ public sealed partial class GatewayConfigurationLoader
         }
 
         long maxDisk = section.GetSize("max_disk", 1L << 30, min: 1L << 20);
+        long reserve = section.GetSize("disk_reserve", BufferConfiguration.DefaultDiskReserveBytes, min: 0, max: BufferConfiguration.MaxDiskReserveBytes);
         section.ReportUnknownKeys();
-        return new BufferConfiguration(maxDisk);
+        return new BufferConfiguration(maxDisk, reserve);
     }
 
     private static UpstreamConfiguration ReadUpstream(ConfigSection root, GatewayIdentity gateway)

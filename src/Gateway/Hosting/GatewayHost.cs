@@ -70,6 +70,7 @@ internal static class GatewayHost
             {
                 DataDirectory = configuration.Gateway.DataDirectory,
                 MaxDiskBytes = configuration.Buffer.MaxDiskBytes,
+                DiskReserveBytes = configuration.Buffer.DiskReserveBytes,
                 Upstreams = sp.GetServices<UpstreamTarget>().Select(u => u.Name)
                     .Concat(configuration.Upstream.Sparkplug is null ? [] : [BufferRecordSource.UpstreamName])
                     .ToArray(),

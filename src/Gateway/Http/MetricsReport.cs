@@ -98,6 +98,10 @@ internal sealed class MetricsReport
         w.Sample(Prefix + "buffer_oldest_age_seconds", stats.OldestTimestamp is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0);
         w.Family(Prefix + "buffer_evicted_total", "counter", "Telemetry records evicted because max_disk was reached.");
         w.Sample(Prefix + "buffer_evicted_total", stats.DroppedTelemetry);
+        w.Family(Prefix + "buffer_disk_full", "gauge", "1 while the volume holding data_dir is full: telemetry waits in memory, alarms and audit records commit into the disk reserve.");
+        w.Sample(Prefix + "buffer_disk_full", stats.DiskFull ? 1 : 0);
+        w.Family(Prefix + "buffer_disk_reserve_bytes", "gauge", "Bytes the disk reserve for alarms holds (buffer.disk_reserve); 0 while released because the disk is full.");
+        w.Sample(Prefix + "buffer_disk_reserve_bytes", stats.DiskReserveBytes);
 
         w.Family(Prefix + "upstream_connected", "gauge", "1 while the upstream publisher is connected.");
         foreach (IUpstreamConnection publisher in _forwarder.Publishers)

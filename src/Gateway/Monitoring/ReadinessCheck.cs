@@ -39,7 +39,12 @@ internal sealed class ReadinessCheck
     public Readiness Evaluate()
     {
         var problems = new List<ReadinessProblem>();
-        if (_monitor.CommitError is { } commitError)
+        BufferStatistics buffer = _buffer.GetStatistics();
+        if (buffer.DiskFull)
+        {
+            problems.Add(new(ReadinessLevel.NotReady, "buffer disk full", $"buffer disk full: telemetry is held in memory until the volume of data_dir '{_configuration.Current.Gateway.DataDirectory}' has room again; alarms and audit records still commit into the reserve ({buffer.DiskReserveBytes} of {_configuration.Current.Buffer.DiskReserveBytes} bytes left)"));
+        }
+        else if (_monitor.CommitError is { } commitError)
         {
             problems.Add(new(ReadinessLevel.NotReady, "buffer not writable", $"buffer not writable: {commitError}"));
         }

@@ -227,6 +227,7 @@ internal sealed class ProcessingService : BackgroundService
         }
 
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
+        string? reported = null;
         while (true)
         {
             try
@@ -252,7 +253,12 @@ internal sealed class ProcessingService : BackgroundService
                 // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
                 TimeSpan delay = backoff.Next();
                 _monitor.RecordCommitFailure(ex);
-                PipelineLog.CommitFailed(_logger, ex, _pendingReadings, delay.TotalSeconds);
+                if (ex.Message != reported)
+                {
+                    // Once per cause while this batch is held (a full disk can last hours; the buffer said so, readiness shows it).
+                    reported = ex.Message;
+                    PipelineLog.CommitFailed(_logger, ex, _pendingReadings, delay.TotalSeconds);
+                }
                 await Task.Delay(delay, _time, abort).ConfigureAwait(false);
             }
         }

@@ -39,6 +39,15 @@ internal interface IUpstreamEncoder
     /// </summary>
     void EncodeTelemetry(IReadOnlyList<BufferedFrame> frames, List<UpstreamMessage> messages);
 
+    /// <summary>
+    /// Appends the notice that the telemetry seqs of <paramref name="ranges"/> (oldest first) were evicted at
+    /// <c>max_disk</c>; published before the telemetry that follows the gap, so a receiver can tell eviction from loss.
+    /// The message's <see cref="UpstreamMessage.LastSeq"/> is the end of the last range. Its payload is not in the buffers
+    /// <see cref="EncodeTelemetry"/> reuses (the notice is published with that batch). A format with no place for it
+    /// appends nothing.
+    /// </summary>
+    void EncodeEvictionNotice(IReadOnlyList<EvictedRange> ranges, List<UpstreamMessage> messages);
+
     /// <summary>A reload changed the upstream settings (e.g. <c>max_batch</c>): used from the next call on.</summary>
     void Reconfigure(UpstreamConfiguration configuration);
 }

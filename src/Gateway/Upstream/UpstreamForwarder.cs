@@ -36,6 +36,7 @@ internal sealed class UpstreamForwarder
     private readonly ILogger _logger;
     private readonly List<UpstreamMessage> _messages = [];
     private readonly List<BufferedFrame> _frames = [];
+    private readonly List<UpstreamMessage> _notice = [];
 
     /// <summary>How far this upstream got: acknowledged, or found deleted (evicted, damaged and skipped) by others.</summary>
     private UpstreamCursor _position;
@@ -181,7 +182,11 @@ internal sealed class UpstreamForwarder
         }
 
         IReadOnlyList<BufferedFrame> frames = await _buffer.ReadFramesAsync(_position.Telemetry, TelemetryBatch, cancellationToken).ConfigureAwait(false);
-        if (frames.Count == 0)
+
+        // Read after the frames: a gap they skip was evicted by a commit this read sees too, and its range is kept until
+        // this upstream's cursor is past it. Announced ahead of the data that follows it.
+        IReadOnlyList<EvictedRange> evicted = await _buffer.ReadEvictionsAsync(_position.Telemetry, cancellationToken).ConfigureAwait(false);
+        if (frames.Count == 0 && evicted.Count == 0)
         {
             if (before.LastTelemetrySeq > _position.Telemetry)
             {
@@ -192,12 +197,21 @@ internal sealed class UpstreamForwarder
         }
 
         EncodeTelemetry(frames);
+        long last = frames.Count > 0 ? frames[^1].LastSeq : 0;
+        if (evicted.Count > 0)
+        {
+            _notice.Clear();
+            Upstream.Encoder.EncodeEvictionNotice(evicted, _notice);
+            _messages.InsertRange(0, _notice);
+            last = Math.Max(last, evicted[^1].ToSeq);
+            UpstreamLog.EvictionNotice(_logger, Upstream.Name, evicted.Count, evicted[0].FromSeq, evicted[^1].ToSeq);
+        }
+
         if (_messages.Count > 0)
         {
             await PublishAllAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        long last = frames[^1].LastSeq;
         await _buffer.AcknowledgeAsync(Upstream.Name, RecordKind.Telemetry, last, cancellationToken).ConfigureAwait(false);
         long readings = 0;
         foreach (BufferedFrame frame in _frames)

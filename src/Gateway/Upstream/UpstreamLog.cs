@@ -41,6 +41,9 @@ internal static partial class UpstreamLog
     [LoggerMessage(1211, LogLevel.Debug, "MQTT connection to {Broker} closed: {Reason}")]
     public static partial void Disconnected(ILogger logger, string broker, string reason);
 
+    [LoggerMessage(1214, LogLevel.Warning, "Upstream {Upstream}: sending the notice of {Ranges} evicted telemetry ranges, seq {FromSeq} to {ToSeq} (evicted at buffer.max_disk during the outage), ahead of the data that follows")]
+    public static partial void EvictionNotice(ILogger logger, string upstream, int ranges, long fromSeq, long toSeq);
+
     [LoggerMessage(1213, LogLevel.Error, "Upstream {Upstream}: buffered frame seq {FirstSeq}-{LastSeq} cannot be rendered and is skipped: {Reason}")]
     public static partial void DamagedFrameSkipped(ILogger logger, string upstream, long firstSeq, long lastSeq, string reason);
 

@@ -23,6 +23,9 @@ internal sealed class UpstreamTopics(string prefix)
     /// <summary>Answers to commands.</summary>
     public string CommandsResult { get; } = prefix + "/commands/result";
 
+    /// <summary>Notices about the data itself: telemetry evicted at <c>max_disk</c> (docs/upstream.md, "Notices").</summary>
+    public string Notices { get; } = prefix + "/notices";
+
     /// <summary>The audit trail: one record per write attempt, allowed or refused.</summary>
     public string Audit { get; } = prefix + "/audit";
 

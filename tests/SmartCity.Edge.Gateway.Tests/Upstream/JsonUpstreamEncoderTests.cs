@@ -53,6 +53,28 @@ public sealed class JsonUpstreamEncoderTests
     }
 
     [Fact]
+    public void EvictionNotice_Ranges_OneMessageOnTheNoticesTopicThatOutlivesTheTelemetryOfItsBatch()
+    {
+        var messages = new List<UpstreamMessage>();
+        _encoder.EncodeEvictionNotice([new EvictedRange(1043, 20_000, 18_900, s_ts), new EvictedRange(20_050, 31_337, 11_000, s_ts.AddSeconds(90))], messages);
+
+        // The forwarder publishes the notice with the batch that follows it: rendering that batch must not overwrite it.
+        _encoder.EncodeTelemetry([Frame(31_338, s_panel, TagReading.Good(0, TagValue.FromDouble(3.2), s_ts))], new List<UpstreamMessage>());
+
+        UpstreamMessage notice = Assert.Single(messages);
+        Assert.Equal("smartcity/dai-an/hd-park-01/notices", notice.Topic);
+        Assert.False(notice.Retain);
+        Assert.Equal(31_337, notice.LastSeq);
+        Assert.Equal(
+            """{"gateway":"hd-park-01","notice":"evicted","evicted":[[1043,20000],[20050,31337]],"readings":29900,"ts":"2026-11-25T12:01:30.123Z"}""",
+            Encoding.UTF8.GetString(notice.Payload.Span));
+
+        var none = new List<UpstreamMessage>();
+        _encoder.EncodeEvictionNotice([], none);
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public void Telemetry_ReadingsOfOneDevice_BatchedInSeqOrderWithDocumentedShape()
     {
         BufferedFrame[] frames =

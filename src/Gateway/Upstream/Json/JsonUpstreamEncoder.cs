@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Buffer;
@@ -15,6 +16,7 @@ namespace SmartCity.Edge.Gateway.Upstream.Json;
 internal sealed class JsonUpstreamEncoder : IUpstreamEncoder
 {
     private readonly UpstreamTopics _topics;
+    private readonly string _gatewayId;
     private readonly byte[] _gatewayPrefix;
     private readonly MessageArena _arena = new();
     private readonly Utf8JsonWriter _json;
@@ -29,6 +31,7 @@ internal sealed class JsonUpstreamEncoder : IUpstreamEncoder
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         _topics = topics;
         _maxBatch = maxBatch;
+        _gatewayId = gatewayId;
         _gatewayPrefix = [.. "{\"gateway\":\""u8, .. JsonEncodedText.Encode(gatewayId).EncodedUtf8Bytes, .. "\",\"device\":\""u8];
         _json = new Utf8JsonWriter(_arena, new JsonWriterOptions { SkipValidation = true });
     }
@@ -70,6 +73,45 @@ internal sealed class JsonUpstreamEncoder : IUpstreamEncoder
             _json.Flush();
             messages.Add(new UpstreamMessage(_topics.Audit, _arena.EndMessage(), Retain: false, record.Seq));
         }
+    }
+
+    /// <summary>
+    /// <c>{"gateway":…,"notice":"evicted","evicted":[[from,to],…],"readings":N,"ts":…}</c> on <c>{prefix}/notices</c>:
+    /// <c>ts</c> is when the last range last grew. Rare, so the payload is a fresh array.
+    /// </summary>
+    public void EncodeEvictionNotice(IReadOnlyList<EvictedRange> ranges, List<UpstreamMessage> messages)
+    {
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+
+        var payload = new ArrayBufferWriter<byte>(128 + (ranges.Count * 48));
+        using (var json = new Utf8JsonWriter(payload))
+        {
+            json.WriteStartObject();
+            json.WriteString("gateway"u8, _gatewayId);
+            json.WriteString("notice"u8, "evicted"u8);
+            json.WriteStartArray("evicted"u8);
+            long readings = 0;
+            foreach (EvictedRange range in ranges)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(range.FromSeq);
+                json.WriteNumberValue(range.ToSeq);
+                json.WriteEndArray();
+                readings += range.Readings;
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("readings"u8, readings);
+            Span<byte> ts = stackalloc byte[JsonTime.Length];
+            JsonTime.Format(ranges[^1].EvictedAt.ToUnixTimeMilliseconds(), ts);
+            json.WriteString("ts"u8, ts);
+            json.WriteEndObject();
+        }
+
+        messages.Add(new UpstreamMessage(_topics.Notices, payload.WrittenMemory, Retain: false, ranges[^1].ToSeq));
     }
 
     public void EncodeTelemetry(IReadOnlyList<BufferedFrame> frames, List<UpstreamMessage> messages)
