@@ -452,7 +452,13 @@ internal sealed record KillLoopResult(
                 toPoll.Add((own.SelectMany(a => a.Readings).Where(Own).Min(r => r.Ts) - run.Started).TotalMilliseconds);
             }
 
-            // Published by this run: arrived before it was killed (a later run forwards what a killed one left).
+            // Published by this run: arrived before it was killed (a later run forwards what a killed one left). Not
+            // measured for drain runs: the broker may have been frozen before their first publish.
+            if (run.Moment == KillMoment.Drain)
+            {
+                continue;
+            }
+
             if (own.Where(a => a.At <= run.Ended).MinBy(a => a.At) is { } first)
             {
                 toPublish.Add((first.At - run.Started).TotalMilliseconds);

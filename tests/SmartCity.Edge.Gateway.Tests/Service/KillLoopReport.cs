@@ -26,7 +26,7 @@ internal static class KillLoopReport
             | duplicates (redelivered, same seq) | {result.Duplicates:N0} |
             | per-device order violations (seq, then ts per tag) | {result.OrderViolations.Count} |
             | held alarms raised again or cleared | {result.AlarmViolations.Count} |
-            | restart to first publish (start of the process to the subscriber receiving its first own reading) | p50 {KillLoopResult.Percentile(result.RestartToFirstPublishMs, 0.5):0} ms, p99 {KillLoopResult.Percentile(result.RestartToFirstPublishMs, 0.99):0} ms, max {result.RestartToFirstPublishMs.DefaultIfEmpty(double.NaN).Max():0} ms ({result.RestartToFirstPublishMs.Count} runs; {result.RunsKilledBeforeFirstPublish} killed before their first publish) |
+            | restart to first publish (start of the process to the subscriber receiving its first own reading) | p50 {KillLoopResult.Percentile(result.RestartToFirstPublishMs, 0.5):0} ms, p99 {KillLoopResult.Percentile(result.RestartToFirstPublishMs, 0.99):0} ms, max {result.RestartToFirstPublishMs.DefaultIfEmpty(double.NaN).Max():0} ms ({result.RestartToFirstPublishMs.Count} runs; {result.RunsKilledBeforeFirstPublish} killed before their first publish; drain runs left out) |
             | process start to first poll (its first reading's `ts`) | p50 {KillLoopResult.Percentile(result.StartToFirstPollMs, 0.5):0} ms, p99 {KillLoopResult.Percentile(result.StartToFirstPollMs, 0.99):0} ms ({result.StartToFirstPollMs.Count} runs) |
             """);
         return text.ToString();
