@@ -17,7 +17,7 @@ internal sealed class SoakBenchmark : IBenchmark
 
     public string Name => "soak";
 
-    public string Description => "RSS of the native AOT gateway through peer restart/exception/timeout storms [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10] [--native PATH] [--opcua-security] (Basic256Sha256 SignAndEncrypt instead of None)";
+    public string Description => "RSS of the native AOT gateway through peer restart/exception/timeout storms [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10] [--native PATH] [--opcua-security] (Basic256Sha256 SignAndEncrypt instead of None) [--label NAME] (its own section soak-NAME, for comparing GC settings given as DOTNET_GC* environment variables)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -25,6 +25,7 @@ internal sealed class SoakBenchmark : IBenchmark
         int warmupMinutes = BenchEnvironment.IntOption(args, "--warmup-minutes", Math.Min(5, minutes / 3));
         int sampleSeconds = BenchEnvironment.IntOption(args, "--sample-seconds", 10);
         bool secure = args.Contains("--opcua-security");
+        string label = BenchEnvironment.Option(args, "--label", "");
         string directory = Directory.CreateTempSubdirectory("edge-soak-").FullName;
         string peers = Path.Combine(BenchEnvironment.RepositoryRoot, "tests", "peers");
         try
@@ -87,7 +88,7 @@ internal sealed class SoakBenchmark : IBenchmark
                 (long finalRss, long peak) = ProcessMemory.Read(gateway.Id);
                 List<(string Name, long Bytes)> atEnd = ProcessMemory.TopMappings(gateway.Id, 6).ToList();
                 double cpu = gateway.TotalProcessorTime.TotalSeconds;
-                Report(minutes, warmupMinutes, sampleSeconds, secure, samples, finalRss, peak, cpu, atWarmup, atEnd, metrics, restarting.Restarts, opcua.Restarts, Interlocked.Read(ref logLines), out bool met);
+                Report(minutes, warmupMinutes, sampleSeconds, secure, label, samples, finalRss, peak, cpu, atWarmup, atEnd, metrics, restarting.Restarts, opcua.Restarts, Interlocked.Read(ref logLines), out bool met);
                 return met ? 0 : 3;
             }
             finally
@@ -105,7 +106,7 @@ internal sealed class SoakBenchmark : IBenchmark
         }
     }
 
-    private static void Report(int minutes, int warmupMinutes, int sampleSeconds, bool secure, List<Sample> samples, long finalRss, long peak, double cpu,
+    private static void Report(int minutes, int warmupMinutes, int sampleSeconds, bool secure, string label, List<Sample> samples, long finalRss, long peak, double cpu,
         List<(string Name, long Bytes)> atWarmup, List<(string Name, long Bytes)> atEnd, string metrics, int modbusRestarts, int opcuaRestarts, long logLines, out bool met)
     {
         Sample[] steady = samples.Where(s => s.Minutes >= warmupMinutes).ToArray();
@@ -121,10 +122,14 @@ internal sealed class SoakBenchmark : IBenchmark
             curve.Append(CultureInfo.InvariantCulture, $"| {sample.Minutes:0.0} | {ProcessMemory.Mb(sample.Rss)} MB | {ProcessMemory.Mb(sample.GcCommitted)} MB | {ProcessMemory.Mb(sample.GcHeap)} MB | {sample.Gen2Collections} | {ProcessMemory.Mb(sample.Sqlite)} MB | {ProcessMemory.Mb(sample.Other)} MB | {sample.Threads} |\n");
         }
 
-        string command = $"dotnet run -c Release --project bench/SmartCity.Edge.Bench -- soak --minutes {minutes}{(secure ? " --opcua-security" : string.Empty)}";
+        // The gateway inherits the environment: GC settings under comparison are DOTNET_GC* variables of this run.
+        string gcEnvironment = string.Join(' ', Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+        string command = $"{(gcEnvironment.Length > 0 ? gcEnvironment + " " : string.Empty)}dotnet run -c Release --project bench/SmartCity.Edge.Bench -- soak --minutes {minutes}{(secure ? " --opcua-security" : string.Empty)}{(label.Length > 0 ? " --label " + label : string.Empty)}";
         Console.WriteLine($"soak: slope after {warmupMinutes} min {slope:0.00} MB per 10 min (target ≤ {SlopeTargetMbPer10Min}), level max {ProcessMemory.Mb(maxSteady)} MB, final {ProcessMemory.Mb(finalRss)} MB (target < {ProcessMemory.Mb(LevelTargetBytes)} MB): {(met ? "met" : "NOT met")}");
-        BenchmarkReport.WriteSection("soak", $"""
-            ## Memory soak: peer restarts, exceptions and timeouts
+        BenchmarkReport.WriteSection(label.Length > 0 ? "soak-" + label : "soak", $"""
+            ## Memory soak: peer restarts, exceptions and timeouts{(label.Length > 0 ? $" ({label})" : string.Empty)}
 
             `{command}` — {BenchmarkReport.MachineLine()}.
 

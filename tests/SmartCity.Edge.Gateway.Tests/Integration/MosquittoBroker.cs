@@ -178,6 +178,12 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the broker: its connections stay open and nothing is lost, it just stops
+    /// acknowledging, so a publisher's backlog grows and then drains at once.
+    /// </summary>
+    public void Freeze(bool frozen) => Posix.Kill(_process?.Id ?? throw new InvalidOperationException("the broker is not running"), frozen ? Posix.SigStop : Posix.SigCont);
+
     /// <summary>Graceful stop (SIGTERM): the broker saves its persistence file.</summary>
     public async Task StopAsync()
     {
