@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Base of every error the Modbus stack raises. Nothing else escapes it (the fuzz test holds it to that).</summary>
-internal abstract class ModbusException : Exception
+public abstract class ModbusException : Exception
 {
     protected ModbusException(string message, ModbusErrorScope scope, string kind, Exception? innerException = null)
         : base(message, innerException)

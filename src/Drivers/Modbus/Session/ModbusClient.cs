@@ -10,7 +10,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// writes are never repeated blindly. At most <c>maxInflight</c> requests of this unit are outstanding.
 /// Usable without a container: the CLI and the benchmark build it directly.
 /// </summary>
-internal sealed partial class ModbusClient
+public sealed partial class ModbusClient
 {
     /// <summary>Pause before asking a busy device (06) again, times the attempt (telegraf#9253: 100 ms fixed it).</summary>
     private static readonly TimeSpan s_busyBackoff = TimeSpan.FromMilliseconds(100);
