@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 public sealed class ModbusExceptionResponseException : ModbusException
 {
     public ModbusExceptionResponseException(ModbusFunctionCode functionCode, ModbusExceptionCode code)
-        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(functionCode, code)}", ModbusErrorScope.Request, "exception")
+        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(functionCode, code)}", ModbusErrorScope.Request, ModbusFailureKind.Exception)
     {
         FunctionCode = functionCode;
         Code = code;

@@ -127,14 +127,14 @@ public sealed partial class ModbusClient
 
     private bool ShouldRetry(ModbusException error, ref int attempt, ref bool resent)
     {
-        if (error.Scope == ModbusErrorScope.Connection && error.Kind == "closed" && !resent)
+        if (error.Scope == ModbusErrorScope.Connection && error.Failure == ModbusFailureKind.Closed && !resent)
         {
             // EOF or reset: the device dropped an idle link. Reopen and resend once, immediately (modbus-notes §5).
             resent = true;
             return true;
         }
 
-        bool retryable = error.Kind is "timeout" or "crc"
+        bool retryable = error.Failure is ModbusFailureKind.Timeout or ModbusFailureKind.Crc
             || error is ModbusExceptionResponseException { Code: ModbusExceptionCode.ServerDeviceBusy or ModbusExceptionCode.GatewayTargetDeviceFailedToRespond };
         if (retryable && attempt < Retries)
         {
