@@ -15,7 +15,7 @@ public static class ModbusLink
         return link.Kind switch
         {
             ModbusTransportKind.Tcp => new ModbusTcpChannel(link.Host, link.Port, time, logger),
-            ModbusTransportKind.RtuOverTcp => new ModbusRtuChannel(new ModbusTcpLine(link.Host, link.Port, time), TimeSpan.Zero, link.Echo, time, logger),
+            ModbusTransportKind.RtuOverTcp => new ModbusRtuChannel(new ModbusRtuOverTcpLine(link.Host, link.Port, time), TimeSpan.Zero, link.Echo, time, logger),
             _ => new ModbusRtuChannel(new ModbusSerialLine(link.Serial!), link.Serial!.FrameGap, link.Echo, time, logger),
         };
     }
