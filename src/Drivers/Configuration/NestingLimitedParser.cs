@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Drivers.Configuration;
 /// deeper than the limit. The parser itself is a state machine with explicit stacks; only the node builder above
 /// it recurses, once per level.
 /// </summary>
-internal sealed class NestingLimitedParser : IParser
+public sealed class NestingLimitedParser : IParser
 {
     private readonly IParser _inner;
     private readonly int _maxDepth;

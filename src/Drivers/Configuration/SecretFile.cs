@@ -6,7 +6,7 @@ namespace SmartCity.Edge.Drivers.Configuration;
 /// reload, so a rotated broker password is applied by <c>systemctl reload</c>. Only a regular file is read, at most
 /// <see cref="MaxBytes"/> + 1 bytes of it, without ever blocking (<see cref="RegularFile"/>).
 /// </summary>
-internal static class SecretFile
+public static class SecretFile
 {
     public const string Prefix = "file:";
 

@@ -47,12 +47,7 @@ internal sealed class ModbusConnectionRegistry
                 return new ModbusChannelLease(this, link.Key, entry.Channel);
             }
 
-            IModbusChannel channel = link.Kind switch
-            {
-                ModbusTransportKind.Tcp => new ModbusTcpChannel(link.Host, link.Port, _time, logger),
-                ModbusTransportKind.RtuOverTcp => new ModbusRtuChannel(new ModbusTcpLine(link.Host, link.Port, _time), TimeSpan.Zero, link.Echo, _time, logger),
-                _ => new ModbusRtuChannel(new ModbusSerialLine(link.Serial!), link.Serial!.FrameGap, link.Echo, _time, logger),
-            };
+            IModbusChannel channel = ModbusLink.Create(link, _time, logger);
             _entries.Add(link.Key, new Entry(link, channel));
             return new ModbusChannelLease(this, link.Key, channel);
         }

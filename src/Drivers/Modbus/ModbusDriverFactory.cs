@@ -10,19 +10,6 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// </summary>
 public sealed class ModbusDriverFactory : IDriverFactory
 {
-    private static readonly Dictionary<string, Parity> s_parities = new(StringComparer.Ordinal)
-    {
-        ["none"] = Parity.None,
-        ["even"] = Parity.Even,
-        ["odd"] = Parity.Odd,
-    };
-
-    private static readonly Dictionary<string, StopBits> s_stopBits = new(StringComparer.Ordinal)
-    {
-        ["1"] = StopBits.One,
-        ["2"] = StopBits.Two,
-    };
-
     private static readonly Dictionary<string, ModbusByteOrder> s_orders = new(StringComparer.Ordinal)
     {
         ["ABCD"] = ModbusByteOrder.ABCD,
@@ -50,12 +37,12 @@ public sealed class ModbusDriverFactory : IDriverFactory
         if (kind == ModbusTransportKind.Rtu)
         {
             string port = deviceSection.GetRequiredString("port");
-            int baud = deviceSection.GetInt32("baud", 9600, min: 300, max: 4_000_000);
-            Parity parity = deviceSection.GetChoice("parity", Parity.Even, s_parities);
-            int dataBits = deviceSection.GetInt32("data_bits", 8, min: 7, max: 8);
-            StopBits stopBits = deviceSection.GetChoice("stop_bits", StopBits.One, s_stopBits);
+            int baud = deviceSection.GetInt32("baud", ModbusSerialOptions.DefaultBaudRate, min: ModbusSerialOptions.MinBaudRate, max: ModbusSerialOptions.MaxBaudRate);
+            Parity parity = deviceSection.GetChoice("parity", ModbusSerialOptions.DefaultParity, ModbusSerialOptions.ParityNames);
+            int dataBits = deviceSection.GetInt32("data_bits", ModbusSerialOptions.DefaultDataBits, min: 7, max: 8);
+            StopBits stopBits = deviceSection.GetChoice("stop_bits", ModbusSerialOptions.DefaultStopBits, ModbusSerialOptions.StopBitsNames);
             bool echo = deviceSection.GetBoolean("echo", false);
-            link = new ModbusLinkSettings(kind, string.Empty, 0, new ModbusSerialOptions(port, baud, parity, dataBits, stopBits), echo);
+            link = ModbusLinkSettings.ForSerial(new ModbusSerialOptions(port, baud, parity, dataBits, stopBits), echo);
 
             // 0 is broadcast (no reply, writes only), 248–255 are reserved (SL §2.2).
             unitId = deviceSection.GetInt32("unit_id", 1, min: 1, max: 247, required: true);
@@ -63,9 +50,9 @@ public sealed class ModbusDriverFactory : IDriverFactory
         else
         {
             string host = deviceSection.GetRequiredString("host");
-            int port = deviceSection.GetInt32("port", 502, min: 1, max: 65535);
+            int port = deviceSection.GetInt32("port", ModbusLinkSettings.DefaultPort, min: 1, max: 65535);
             bool echo = kind == ModbusTransportKind.RtuOverTcp && deviceSection.GetBoolean("echo", false);
-            link = new ModbusLinkSettings(kind, host, port, null, echo);
+            link = ModbusLinkSettings.ForTcp(host, port, kind == ModbusTransportKind.RtuOverTcp, echo);
 
             // On TCP the unit id is the serial address behind a gateway, or whatever the device insists on (often 1, 0 or 255).
             unitId = kind == ModbusTransportKind.Tcp

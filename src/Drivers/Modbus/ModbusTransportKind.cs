@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>The three <c>driver:</c> values this folder serves.</summary>
-internal enum ModbusTransportKind
+public enum ModbusTransportKind
 {
     /// <summary><c>modbus-tcp</c>: MBAP framing, transaction ids.</summary>
     Tcp,

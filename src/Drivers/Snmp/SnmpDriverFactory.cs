@@ -13,31 +13,6 @@ public sealed class SnmpDriverFactory : IDriverFactory
     /// <summary>net-snmp refuses shorter passphrases (snmp-notes §5), and so does RFC 3414 §11.2's advice.</summary>
     private const int MinPasswordLength = 8;
 
-    private static readonly Dictionary<string, SnmpVersion> s_versions = new(StringComparer.Ordinal)
-    {
-        ["1"] = SnmpVersion.V1,
-        ["2c"] = SnmpVersion.V2c,
-        ["3"] = SnmpVersion.V3,
-    };
-
-    private static readonly Dictionary<string, SnmpAuthProtocol> s_auth = new(StringComparer.Ordinal)
-    {
-        ["md5"] = SnmpAuthProtocol.Md5,
-        ["sha"] = SnmpAuthProtocol.Sha1,
-        ["sha1"] = SnmpAuthProtocol.Sha1,
-        ["sha224"] = SnmpAuthProtocol.Sha224,
-        ["sha256"] = SnmpAuthProtocol.Sha256,
-        ["sha384"] = SnmpAuthProtocol.Sha384,
-        ["sha512"] = SnmpAuthProtocol.Sha512,
-    };
-
-    private static readonly Dictionary<string, SnmpPrivProtocol> s_priv = new(StringComparer.Ordinal)
-    {
-        ["aes"] = SnmpPrivProtocol.Aes128,
-        ["aes128"] = SnmpPrivProtocol.Aes128,
-        ["des"] = SnmpPrivProtocol.Des,
-    };
-
     private static readonly Dictionary<string, SnmpValueFormat> s_formats = new(StringComparer.Ordinal)
     {
         ["auto"] = SnmpValueFormat.Auto,
@@ -80,7 +55,7 @@ public sealed class SnmpDriverFactory : IDriverFactory
         }
 
         int port = deviceSection.GetInt32("port", 161, min: 1, max: 65535);
-        SnmpVersion version = deviceSection.GetChoice("version", SnmpVersion.V2c, s_versions);
+        SnmpVersion version = deviceSection.GetChoice("version", SnmpVersion.V2c, SnmpSecurityNames.Versions);
         string community = "public";
         SnmpV3Credentials? user = null;
         string context = string.Empty;
@@ -168,7 +143,7 @@ public sealed class SnmpDriverFactory : IDriverFactory
         }
         else
         {
-            authProtocol = auth.GetChoice("protocol", SnmpAuthProtocol.Sha256, s_auth);
+            authProtocol = auth.GetChoice("protocol", SnmpAuthProtocol.Sha256, SnmpSecurityNames.AuthProtocols);
             authPassword = ReadPassword(auth);
             if (authProtocol == SnmpAuthProtocol.Md5 && !allowDeprecated)
             {
@@ -182,7 +157,7 @@ public sealed class SnmpDriverFactory : IDriverFactory
         string? privPassword = null;
         if (priv is not null)
         {
-            privProtocol = priv.GetChoice("protocol", SnmpPrivProtocol.Aes128, s_priv);
+            privProtocol = priv.GetChoice("protocol", SnmpPrivProtocol.Aes128, SnmpSecurityNames.PrivProtocols);
             privPassword = ReadPassword(priv);
             if (privProtocol == SnmpPrivProtocol.Des && !allowDeprecated)
             {

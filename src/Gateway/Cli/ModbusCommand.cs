@@ -317,6 +317,7 @@ internal sealed class ModbusCommand : ICliCommand
         return CreateChannel(options, out error);
     }
 
+    /// <summary>The link of <c>--host</c> or <c>--serial</c>, opened by the driver's own <see cref="ModbusLink"/> with its defaults and names.</summary>
     private static IModbusChannel? CreateChannel(Dictionary<string, string> options, out string? error)
     {
         error = null;
@@ -326,31 +327,39 @@ internal sealed class ModbusCommand : ICliCommand
             return null;
         }
 
+        ModbusLinkSettings link;
         if (host is not null)
         {
-            if (!int.TryParse(options.GetValueOrDefault("--port") ?? "502", CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            if (!int.TryParse(options.GetValueOrDefault("--port") ?? ModbusLinkSettings.DefaultPort.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
             {
                 error = "--port is 1..65535";
                 return null;
             }
 
-            return options.ContainsKey("--rtu-over-tcp")
-                ? new ModbusRtuChannel(new ModbusTcpLine(host, port, TimeProvider.System), TimeSpan.Zero, false, TimeProvider.System, NullLogger.Instance)
-                : new ModbusTcpChannel(host, port, TimeProvider.System, NullLogger.Instance);
+            link = ModbusLinkSettings.ForTcp(host, port, rtuOverTcp: options.ContainsKey("--rtu-over-tcp"));
         }
-
-        Parity? parity = (options.GetValueOrDefault("--parity") ?? "even") switch { "none" => Parity.None, "even" => Parity.Even, "odd" => Parity.Odd, _ => null };
-        StopBits? stopBits = (options.GetValueOrDefault("--stop-bits") ?? "1") switch { "1" => StopBits.One, "2" => StopBits.Two, _ => null };
-        if (!int.TryParse(options.GetValueOrDefault("--baud") ?? "9600", CultureInfo.InvariantCulture, out int baud) || baud < 300
-            || !int.TryParse(options.GetValueOrDefault("--data-bits") ?? "8", CultureInfo.InvariantCulture, out int dataBits) || dataBits is < 7 or > 8
-            || parity is null || stopBits is null)
+        else
         {
-            error = "serial settings: --baud ≥ 300, --parity none|even|odd, --data-bits 7|8, --stop-bits 1|2";
-            return null;
+            Parity? parity = options.TryGetValue("--parity", out string? parityText)
+                ? (ModbusSerialOptions.ParityNames.TryGetValue(parityText, out Parity named) ? named : null)
+                : ModbusSerialOptions.DefaultParity;
+            StopBits? stopBits = options.TryGetValue("--stop-bits", out string? stopBitsText)
+                ? (ModbusSerialOptions.StopBitsNames.TryGetValue(stopBitsText, out StopBits namedStopBits) ? namedStopBits : null)
+                : ModbusSerialOptions.DefaultStopBits;
+            int baud = ModbusSerialOptions.DefaultBaudRate;
+            int dataBits = ModbusSerialOptions.DefaultDataBits;
+            if ((options.TryGetValue("--baud", out string? baudText) && !int.TryParse(baudText, CultureInfo.InvariantCulture, out baud)) || baud < ModbusSerialOptions.MinBaudRate
+                || (options.TryGetValue("--data-bits", out string? dataBitsText) && !int.TryParse(dataBitsText, CultureInfo.InvariantCulture, out dataBits)) || dataBits is < 7 or > 8
+                || parity is null || stopBits is null)
+            {
+                error = "serial settings: --baud ≥ 300, --parity none|even|odd, --data-bits 7|8, --stop-bits 1|2";
+                return null;
+            }
+
+            link = ModbusLinkSettings.ForSerial(new ModbusSerialOptions(options["--serial"], baud, parity.Value, dataBits, stopBits.Value));
         }
 
-        var serial = new ModbusSerialOptions(options["--serial"], baud, parity.Value, dataBits, stopBits.Value);
-        return new ModbusRtuChannel(new ModbusSerialLine(serial), serial.FrameGap, false, TimeProvider.System, NullLogger.Instance);
+        return ModbusLink.Create(link, TimeProvider.System, NullLogger.Instance);
     }
 
     private static int Fail(string message)

@@ -163,24 +163,23 @@ internal sealed class SnmpCommand : ICliCommand
 
         string id = options["--device"];
         DeviceConfiguration? device = configuration.Devices.FirstOrDefault(d => d.Id == id);
-        if (device?.Settings is not SnmpDeviceSettings settings)
+        if (!SnmpClientOptionsFactory.IsSnmp(device?.Settings))
         {
-            string[] snmp = configuration.Devices.Where(d => d.Settings is SnmpDeviceSettings).Select(d => d.Id).ToArray();
+            string[] snmp = configuration.Devices.Where(d => SnmpClientOptionsFactory.IsSnmp(d.Settings)).Select(d => d.Id).ToArray();
             string known = snmp.Length == 0 ? "it has no snmp devices" : "its snmp devices: " + string.Join(", ", snmp);
             return (null, device is null ? $"there is no device '{id}' in {configuration.SourceFile}; {known}" : $"device '{id}' uses driver '{device.Descriptor.Driver}', not snmp; {known}");
         }
 
-        IPAddress address;
+        SnmpClientOptions client;
         try
         {
-            address = await SnmpDriver.ResolveAsync(settings.Host, cancellationToken);
+            client = await SnmpClientOptionsFactory.ForDeviceAsync(device!.Settings, cancellationToken);
         }
         catch (Drivers.DeviceException ex)
         {
             return (null, ex.Message);
         }
 
-        SnmpClientOptions client = SnmpDriver.CreateOptions(settings, new IPEndPoint(address, settings.Port));
         return (ApplyTiming(client, options, out string? timingError), timingError);
     }
 
@@ -202,23 +201,17 @@ internal sealed class SnmpCommand : ICliCommand
         IPAddress address;
         try
         {
-            address = await SnmpDriver.ResolveAsync(host.Trim('[', ']'), cancellationToken);
+            address = await SnmpClientOptionsFactory.ResolveAsync(host.Trim('[', ']'), cancellationToken);
         }
         catch (Drivers.DeviceException ex)
         {
             return (null, ex.Message);
         }
 
-        SnmpVersion version = options.GetValueOrDefault("--version", "2c") switch
+        string versionText = options.GetValueOrDefault("--version", "2c");
+        if (!SnmpSecurityNames.Versions.TryGetValue(versionText, out SnmpVersion version))
         {
-            "1" => SnmpVersion.V1,
-            "2c" => SnmpVersion.V2c,
-            "3" => SnmpVersion.V3,
-            _ => (SnmpVersion)(-1),
-        };
-        if ((int)version < 0)
-        {
-            return (null, $"--version {options["--version"]} is not 1, 2c or 3");
+            return (null, $"--version {versionText} is not 1, 2c or 3");
         }
 
         var client = new SnmpClientOptions { Agent = new IPEndPoint(address, port), Version = version };
@@ -254,40 +247,21 @@ internal sealed class SnmpCommand : ICliCommand
             return (null, default, "SNMPv3 needs --user");
         }
 
-        SnmpSecurityLevel level = options.GetValueOrDefault("--level", options.ContainsKey("--priv-protocol") || options.ContainsKey("--priv-password-file") || options.ContainsKey("--priv-password-env") ? "authPriv" : "authNoPriv") switch
+        string levelText = options.GetValueOrDefault("--level", options.ContainsKey("--priv-protocol") || options.ContainsKey("--priv-password-file") || options.ContainsKey("--priv-password-env") ? "authPriv" : "authNoPriv");
+        if (!SnmpSecurityNames.Levels.TryGetValue(levelText, out SnmpSecurityLevel level))
         {
-            "noAuthNoPriv" => SnmpSecurityLevel.NoAuthNoPriv,
-            "authNoPriv" => SnmpSecurityLevel.AuthNoPriv,
-            "authPriv" => SnmpSecurityLevel.AuthPriv,
-            _ => 0,
-        };
-        if (level == 0)
-        {
-            return (null, default, $"--level {options["--level"]} is not noAuthNoPriv, authNoPriv or authPriv");
+            return (null, default, $"--level {levelText} is not noAuthNoPriv, authNoPriv or authPriv");
         }
 
-        SnmpAuthProtocol auth = options.GetValueOrDefault("--auth-protocol", "sha256").ToLowerInvariant() switch
-        {
-            "md5" => SnmpAuthProtocol.Md5,
-            "sha" or "sha1" => SnmpAuthProtocol.Sha1,
-            "sha224" or "sha-224" => SnmpAuthProtocol.Sha224,
-            "sha256" or "sha-256" => SnmpAuthProtocol.Sha256,
-            "sha384" or "sha-384" => SnmpAuthProtocol.Sha384,
-            "sha512" or "sha-512" => SnmpAuthProtocol.Sha512,
-            _ => SnmpAuthProtocol.None,
-        };
-        if (auth == SnmpAuthProtocol.None)
+        // The YAML names, and net-snmp's spelling with a hyphen (sha-256) that technicians paste from snmpget lines.
+        string authText = options.GetValueOrDefault("--auth-protocol", "sha256").ToLowerInvariant();
+        if (!SnmpSecurityNames.AuthProtocols.TryGetValue(authText.StartsWith("sha-", StringComparison.Ordinal) && authText.Length > 4 ? "sha" + authText[4..] : authText, out SnmpAuthProtocol auth)
+            || authText == "sha-1")
         {
             return (null, default, $"--auth-protocol {options["--auth-protocol"]} is not sha, sha224, sha256, sha384, sha512 or md5");
         }
 
-        SnmpPrivProtocol priv = options.GetValueOrDefault("--priv-protocol", "aes").ToLowerInvariant() switch
-        {
-            "aes" or "aes128" => SnmpPrivProtocol.Aes128,
-            "des" => SnmpPrivProtocol.Des,
-            _ => SnmpPrivProtocol.None,
-        };
-        if (priv == SnmpPrivProtocol.None)
+        if (!SnmpSecurityNames.PrivProtocols.TryGetValue(options.GetValueOrDefault("--priv-protocol", "aes").ToLowerInvariant(), out SnmpPrivProtocol priv))
         {
             return (null, default, $"--priv-protocol {options["--priv-protocol"]} is not aes or des");
         }

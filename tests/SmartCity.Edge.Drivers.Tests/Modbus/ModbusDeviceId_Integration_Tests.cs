@@ -91,7 +91,7 @@ public sealed class ModbusDeviceId_Integration_Tests : IClassFixture<ModbusServe
     private static IModbusChannel OpenChannel(ModbusServer server) => server.Kind switch
     {
         ModbusServerKind.PymodbusTcp or ModbusServerKind.LibmodbusTcp => new ModbusTcpChannel("127.0.0.1", server.Port, TimeProvider.System, NullLogger.Instance),
-        ModbusServerKind.PymodbusRtuOverTcp => new ModbusRtuChannel(new ModbusTcpLine("127.0.0.1", server.Port, TimeProvider.System), TimeSpan.Zero, echo: false, TimeProvider.System, NullLogger.Instance),
+        ModbusServerKind.PymodbusRtuOverTcp => new ModbusRtuChannel(new ModbusRtuOverTcpLine("127.0.0.1", server.Port, TimeProvider.System), TimeSpan.Zero, echo: false, TimeProvider.System, NullLogger.Instance),
         _ => SerialChannel(server.SerialPort!),
     };
 

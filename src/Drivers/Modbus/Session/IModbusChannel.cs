@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// Carries request PDUs to a unit and reply PDUs back: Modbus TCP (<see cref="ModbusTcpChannel"/>) or RTU framing on a
 /// serial line or a TCP socket (<see cref="ModbusRtuChannel"/>). One channel per gateway or bus, shared by its units.
 /// </summary>
-internal interface IModbusChannel : IAsyncDisposable
+public interface IModbusChannel : IAsyncDisposable
 {
     /// <summary>Where this channel goes, for messages: <c>10.0.0.5:502</c>, <c>/dev/ttyUSB0</c>.</summary>
     string Endpoint { get; }

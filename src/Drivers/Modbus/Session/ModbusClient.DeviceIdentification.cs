@@ -3,7 +3,7 @@ using System.Buffers;
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Read Device Identification (FC 43, MEI 14; AP §6.21): what answers at this unit id.</summary>
-internal sealed partial class ModbusClient
+public sealed partial class ModbusClient
 {
     /// <summary>
     /// Most objects one identification may collect. Object ids are one byte, so a device has at most 256 of them; more

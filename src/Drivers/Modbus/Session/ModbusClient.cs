@@ -10,7 +10,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// writes are never repeated blindly. At most <c>maxInflight</c> requests of this unit are outstanding.
 /// Usable without a container: the CLI and the benchmark build it directly.
 /// </summary>
-internal sealed partial class ModbusClient
+public sealed partial class ModbusClient
 {
     /// <summary>Pause before asking a busy device (06) again, times the attempt (telegraf#9253: 100 ms fixed it).</summary>
     private static readonly TimeSpan s_busyBackoff = TimeSpan.FromMilliseconds(100);
@@ -127,14 +127,14 @@ internal sealed partial class ModbusClient
 
     private bool ShouldRetry(ModbusException error, ref int attempt, ref bool resent)
     {
-        if (error.Scope == ModbusErrorScope.Connection && error.Kind == "closed" && !resent)
+        if (error.Scope == ModbusErrorScope.Connection && error.Failure == ModbusFailureKind.Closed && !resent)
         {
             // EOF or reset: the device dropped an idle link. Reopen and resend once, immediately (modbus-notes §5).
             resent = true;
             return true;
         }
 
-        bool retryable = error.Kind is "timeout" or "crc"
+        bool retryable = error.Failure is ModbusFailureKind.Timeout or ModbusFailureKind.Crc
             || error is ModbusExceptionResponseException { Code: ModbusExceptionCode.ServerDeviceBusy or ModbusExceptionCode.GatewayTargetDeviceFailedToRespond };
         if (retryable && attempt < Retries)
         {

@@ -139,7 +139,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
             if (!ModbusCrc16.IsValid(reply))
             {
                 Drain();
-                throw new ModbusProtocolException($"CRC error in the reply from unit {unitId} on {Endpoint} (noise, wrong baud/parity, or two masters on the line)", ModbusErrorScope.Request, "crc");
+                throw new ModbusProtocolException($"CRC error in the reply from unit {unitId} on {Endpoint} (noise, wrong baud/parity, or two masters on the line)", ModbusErrorScope.Request, ModbusFailureKind.Crc);
             }
 
             if (reply[0] != unitId)
@@ -237,7 +237,7 @@ internal sealed class ModbusRtuChannel : IModbusChannel
             }
 
             Drain();
-            throw new ModbusProtocolException($"unit {unitId} on {Endpoint} sent {filled} of {(expected < 0 ? "at least 3" : expected.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes and went silent (short frame)", ModbusErrorScope.Request, "timeout");
+            throw new ModbusProtocolException($"unit {unitId} on {Endpoint} sent {filled} of {(expected < 0 ? "at least 3" : expected.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes and went silent (short frame)", ModbusErrorScope.Request, ModbusFailureKind.Timeout);
         }
 
         return filled + read;

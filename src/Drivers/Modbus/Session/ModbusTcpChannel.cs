@@ -216,7 +216,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
 
         if (silent is not null)
         {
-            Teardown(silent, new ModbusTransportException($"{Endpoint} answered none of the last {SilentTimeoutsBeforeReopen} requests and sent nothing else: the connection looks dead (half-open); reopening it", ModbusErrorScope.Connection, "silent"));
+            Teardown(silent, new ModbusTransportException($"{Endpoint} answered none of the last {SilentTimeoutsBeforeReopen} requests and sent nothing else: the connection looks dead (half-open); reopening it", ModbusErrorScope.Connection, ModbusFailureKind.Silent));
         }
     }
 
@@ -246,7 +246,7 @@ internal sealed class ModbusTcpChannel : IModbusChannel
         if (socket is not null)
         {
             // Our own close (shutdown, reload, last device gone) is routine: not a warning like a lost link.
-            Teardown(socket, new ModbusTransportException($"the connection to {Endpoint} was closed by the gateway", ModbusErrorScope.Connection, "closed"), closedByUs: true);
+            Teardown(socket, new ModbusTransportException($"the connection to {Endpoint} was closed by the gateway", ModbusErrorScope.Connection, ModbusFailureKind.Closed), closedByUs: true);
         }
 
         lock (_sync)

@@ -24,7 +24,7 @@ internal sealed class ModbusSerialLine : IModbusRtuLine
         if (_options.PortName.StartsWith('/') && !File.Exists(_options.PortName))
         {
             // .NET reports a missing device as "access denied"; say what is really wrong.
-            throw new ModbusTransportException($"serial port {_options.PortName} does not exist: check that the adapter is plugged in and the name is right (ls /dev/serial/by-id)", ModbusErrorScope.Connection, "port");
+            throw new ModbusTransportException($"serial port {_options.PortName} does not exist: check that the adapter is plugged in and the name is right (ls /dev/serial/by-id)", ModbusErrorScope.Connection, ModbusFailureKind.Port);
         }
 
         var port = new SerialPort(_options.PortName, _options.BaudRate, _options.Parity, _options.DataBits, _options.StopBits)
@@ -43,7 +43,7 @@ internal sealed class ModbusSerialLine : IModbusRtuLine
             string hint = ex is UnauthorizedAccessException
                 ? "permission denied or in use by another program (add the service user to group dialout; stop other masters)"
                 : "check that the adapter is plugged in and the name is right (ls /dev/serial/by-id)";
-            throw new ModbusTransportException($"cannot open serial port {_options.PortName}: {ex.Message} — {hint}", ModbusErrorScope.Connection, "port", ex);
+            throw new ModbusTransportException($"cannot open serial port {_options.PortName}: {ex.Message} — {hint}", ModbusErrorScope.Connection, ModbusFailureKind.Port, ex);
         }
 
         _port = port;
@@ -72,7 +72,7 @@ internal sealed class ModbusSerialLine : IModbusRtuLine
         }
         catch (TimeoutException ex)
         {
-            throw new ModbusTransportException($"writing to {_options.PortName} timed out (flow control?)", ModbusErrorScope.Connection, "timeout", ex);
+            throw new ModbusTransportException($"writing to {_options.PortName} timed out (flow control?)", ModbusErrorScope.Connection, ModbusFailureKind.Timeout, ex);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
@@ -112,6 +112,6 @@ internal sealed class ModbusSerialLine : IModbusRtuLine
     private ModbusTransportException Lost(Exception? ex)
     {
         Close();
-        return new ModbusTransportException($"serial port {_options.PortName} is gone ({ex?.Message ?? "not open"}): was the adapter unplugged?", ModbusErrorScope.Connection, "port", ex);
+        return new ModbusTransportException($"serial port {_options.PortName} is gone ({ex?.Message ?? "not open"}): was the adapter unplugged?", ModbusErrorScope.Connection, ModbusFailureKind.Port, ex);
     }
 }

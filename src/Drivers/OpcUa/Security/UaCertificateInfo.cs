@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace SmartCity.Edge.Drivers.OpcUa;
 
 /// <summary>Reads what OPC UA puts into a certificate's SubjectAltName (OPC 10000-6 §6.2.2): the ApplicationUri and host names.</summary>
-internal static class UaCertificateInfo
+public static class UaCertificateInfo
 {
     private const string SubjectAltNameOid = "2.5.29.17";
     private static readonly Asn1Tag s_uriTag = new(TagClass.ContextSpecific, 6);

@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// An OBJECT IDENTIFIER as its arcs (uint32 each, at most 128: RFC 2578 §7.1.3). Compared arc by arc as numbers, never
 /// as text (<c>1.3.6.1.10</c> follows <c>1.3.6.1.9</c>). Immutable; the arcs array is never handed out.
 /// </summary>
-internal readonly struct SnmpOid : IEquatable<SnmpOid>, IComparable<SnmpOid>
+public readonly struct SnmpOid : IEquatable<SnmpOid>, IComparable<SnmpOid>
 {
     /// <summary>RFC 2578 §7.1.3: at most 128 sub-identifiers.</summary>
     public const int MaxArcs = 128;

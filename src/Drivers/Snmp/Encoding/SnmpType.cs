@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>The type of a varbind's value: its BER tag (RFC 2578 §7.1, RFC 3416 §3), plus three decoded-only kinds.</summary>
-internal enum SnmpType : byte
+public enum SnmpType : byte
 {
     Integer32 = BerTag.Integer,
     OctetString = BerTag.OctetString,

@@ -8,7 +8,7 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// A varbind's value without boxing: numbers in one 64-bit slot, octets and OIDs in a reference. Unsigned types keep
 /// their exact width (Counter64 up to 2^64−1 is never squeezed through a long).
 /// </summary>
-internal readonly struct SnmpValue : IEquatable<SnmpValue>
+public readonly struct SnmpValue : IEquatable<SnmpValue>
 {
     private readonly ulong _bits;
     private readonly object? _reference;

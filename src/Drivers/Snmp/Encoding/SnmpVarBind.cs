@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>One variable binding: an OID and its value (RFC 3416 §3).</summary>
-internal readonly record struct SnmpVarBind(SnmpOid Oid, SnmpValue Value)
+public readonly record struct SnmpVarBind(SnmpOid Oid, SnmpValue Value)
 {
     /// <summary>A request's varbind: the OID with a NULL value.</summary>
     public static SnmpVarBind Request(SnmpOid oid) => new(oid, SnmpValue.Null);

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>securityLevel (RFC 3411 §3.4.3).</summary>
-internal enum SnmpSecurityLevel
+public enum SnmpSecurityLevel
 {
     NoAuthNoPriv = 1,
     AuthNoPriv = 2,

@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// computed once; Kul is cached per authoritative engine (a few: the agent we poll, or trap senders), bounded so a
 /// stream of forged engine IDs cannot grow it. Thread-safe. Passwords never appear in <see cref="ToString"/>.
 /// </summary>
-internal sealed class UsmUser
+public sealed class UsmUser
 {
     /// <summary>Localized keys kept per user; beyond this the cache starts over (only forged traffic gets there).</summary>
     private const int MaxEngines = 64;
@@ -49,7 +49,7 @@ internal sealed class UsmUser
     public int MacLength => UsmAuthentication.MacLength(Auth);
 
     /// <summary>Keys for <paramref name="engineId"/>; empty keys for noAuthNoPriv.</summary>
-    public UsmLocalizedKeys KeysFor(ReadOnlySpan<byte> engineId)
+    internal UsmLocalizedKeys KeysFor(ReadOnlySpan<byte> engineId)
     {
         if (Auth == SnmpAuthProtocol.None)
         {

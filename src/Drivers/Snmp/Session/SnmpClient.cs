@@ -16,7 +16,7 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// A v1/v2c reply must carry our community; a v3 reply must carry a valid MAC at the user's level, or be an
 /// unauthenticated Report (which can only make a request fail, never deliver a value).
 /// </remarks>
-internal sealed class SnmpClient : IDisposable
+public sealed class SnmpClient : IDisposable
 {
     private readonly SnmpClientOptions _options;
     private readonly TimeProvider _time;
@@ -59,7 +59,7 @@ internal sealed class SnmpClient : IDisposable
     public SnmpClientOptions Options => _options;
 
     /// <summary>The agent's engine once discovered (v3).</summary>
-    public SnmpEngine? Engine => _engine;
+    internal SnmpEngine? Engine => _engine;
 
     /// <summary>Discovery exchanges so far (one per engine, again only after UnknownEngineIDs).</summary>
     public long Discoveries => Interlocked.Read(ref _discoveries);

@@ -3,7 +3,7 @@ using System.Net;
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>How an <see cref="SnmpClient"/> reaches and authenticates to one agent.</summary>
-internal sealed record SnmpClientOptions
+public sealed record SnmpClientOptions
 {
     /// <summary>The agent's address and port (161 by default).</summary>
     public required IPEndPoint Agent { get; init; }

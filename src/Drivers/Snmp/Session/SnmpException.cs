@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>Base of every error the SNMP stack raises. Nothing else escapes it (the fuzz tests hold the decoders to that).</summary>
-internal class SnmpException : Exception
+public class SnmpException : Exception
 {
     public SnmpException(string message, string kind, Exception? innerException = null)
         : base(message, innerException)

@@ -6,7 +6,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// DCBA little-endian. For 16-bit values BADC and DCBA swap the two bytes, ABCD and CDAB leave them.
 /// Each order is its own inverse, so one permutation serves decoding and encoding.
 /// </summary>
-internal enum ModbusByteOrder : byte
+public enum ModbusByteOrder : byte
 {
     ABCD,
     CDAB,

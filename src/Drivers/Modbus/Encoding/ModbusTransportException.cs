@@ -7,8 +7,8 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// </summary>
 internal sealed class ModbusTransportException : ModbusException
 {
-    public ModbusTransportException(string message, ModbusErrorScope scope, string kind, Exception? innerException = null)
-        : base(message, scope, kind, innerException)
+    public ModbusTransportException(string message, ModbusErrorScope scope, ModbusFailureKind failure, Exception? innerException = null)
+        : base(message, scope, failure, innerException)
     {
     }
 }

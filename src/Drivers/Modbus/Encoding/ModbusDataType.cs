@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>How a tag's registers or bit are interpreted.</summary>
-internal enum ModbusDataType : byte
+public enum ModbusDataType : byte
 {
     Bool,
     Int16,

@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// register, <c>holding:100.3</c> (bit 0 = least significant). Offsets are 0-based, exactly what goes on the wire
 /// (modbus-notes §6: 1-based "40001" numbering is the usual off-by-one, so it is not accepted).
 /// </summary>
-internal readonly record struct ModbusAddress(ModbusTable Table, ushort Offset, int Bit = -1)
+public readonly record struct ModbusAddress(ModbusTable Table, ushort Offset, int Bit = -1)
 {
     private static readonly Dictionary<string, ModbusTable> s_tables = new(StringComparer.Ordinal)
     {

@@ -3,14 +3,14 @@ using System.Net.Sockets;
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>An RTU line over a TCP socket to a serial device server ("RTU over TCP": the RTU ADU as is, no MBAP).</summary>
-internal sealed class ModbusTcpLine : IModbusRtuLine
+internal sealed class ModbusRtuOverTcpLine : IModbusRtuLine
 {
     private readonly string _host;
     private readonly int _port;
     private readonly TimeProvider _time;
     private Socket? _socket;
 
-    public ModbusTcpLine(string host, int port, TimeProvider time)
+    public ModbusRtuOverTcpLine(string host, int port, TimeProvider time)
     {
         _host = host;
         _port = port;

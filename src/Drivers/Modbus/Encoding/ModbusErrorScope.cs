@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>How far an error reaches (Kestrel's stream vs connection errors).</summary>
-internal enum ModbusErrorScope
+public enum ModbusErrorScope
 {
     /// <summary>Only this request failed; the connection stays usable.</summary>
     Request,

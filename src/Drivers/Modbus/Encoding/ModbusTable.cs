@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>The four data tables of the Modbus data model (AP §4.3).</summary>
-internal enum ModbusTable : byte
+public enum ModbusTable : byte
 {
     Coil,
     DiscreteInput,

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Exception codes of an exception reply <c>FC|0x80, code</c> (AP §7; 07 as libmodbus defines it).</summary>
-internal enum ModbusExceptionCode : byte
+public enum ModbusExceptionCode : byte
 {
     IllegalFunction = 0x01,
     IllegalDataAddress = 0x02,

@@ -4,7 +4,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// What a device told about itself through Read Device Identification (AP §6.21), every transaction of a "more follows"
 /// stream joined: the objects in the order received and the conformity level of the last reply.
 /// </summary>
-internal sealed class ModbusDeviceIdentification
+public sealed class ModbusDeviceIdentification
 {
     public ModbusDeviceIdentification(ModbusDeviceIdCode readDeviceIdCode, byte conformityLevel, IReadOnlyList<ModbusDeviceIdObject> objects, int transactions)
     {

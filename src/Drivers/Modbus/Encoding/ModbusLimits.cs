@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Sizes from the specification (AP §4.1, §6; SL §2.5.1). Every parser checks against these before trusting a length.</summary>
-internal static class ModbusLimits
+public static class ModbusLimits
 {
     /// <summary>Function code + data (AP §4.1).</summary>
     public const int MaxPduLength = 253;

@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// Turns register bytes as they came off the wire (big-endian registers, AP §4.2) into tag values and back, applying
 /// the byte order and scale/offset. Pure; no allocation except for strings.
 /// </summary>
-internal static class ModbusValueCodec
+public static class ModbusValueCodec
 {
     /// <summary>Reads bit <paramref name="index"/> of packed coil/discrete data (first bit = LSB of byte 0, AP §6.1).</summary>
     public static bool GetPackedBit(ReadOnlySpan<byte> packed, int index) => ((packed[index >> 3] >> (index & 7)) & 1) != 0;

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>A data type with its size: <c>float32</c> is 2 registers, <c>string(10)</c> 5.</summary>
-internal readonly record struct ModbusTagType(ModbusDataType DataType, int StringLength = 0)
+public readonly record struct ModbusTagType(ModbusDataType DataType, int StringLength = 0)
 {
     /// <summary>The fixed-size type names, in the order messages list them (and "did you mean" prefers on a tie).</summary>
     private static readonly string[] s_names = ["bool", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"];

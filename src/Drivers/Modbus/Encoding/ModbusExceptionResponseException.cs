@@ -1,10 +1,10 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>The device answered with an exception reply (AP §7). Request-scoped: the connection is fine.</summary>
-internal sealed class ModbusExceptionResponseException : ModbusException
+public sealed class ModbusExceptionResponseException : ModbusException
 {
     public ModbusExceptionResponseException(ModbusFunctionCode functionCode, ModbusExceptionCode code)
-        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(functionCode, code)}", ModbusErrorScope.Request, "exception")
+        : base($"the device answered function {(byte)functionCode:D2} with exception {ModbusExceptionCodeText.Name(code)}: {ModbusExceptionCodeText.Hint(functionCode, code)}", ModbusErrorScope.Request, ModbusFailureKind.Exception)
     {
         FunctionCode = functionCode;
         Code = code;

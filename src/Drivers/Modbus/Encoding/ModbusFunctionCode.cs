@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>The public function codes this master sends (AP §6). An exception reply sets bit 7 (<see cref="ExceptionFlag"/>).</summary>
-internal enum ModbusFunctionCode : byte
+public enum ModbusFunctionCode : byte
 {
     ReadCoils = 0x01,
     ReadDiscreteInputs = 0x02,

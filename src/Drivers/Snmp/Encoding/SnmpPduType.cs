@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Snmp;
 
 /// <summary>The PDU tags (RFC 3416 §3, RFC 1157 §4.1).</summary>
-internal enum SnmpPduType : byte
+public enum SnmpPduType : byte
 {
     GetRequest = 0xA0,
     GetNextRequest = 0xA1,

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Facts about each table: the read function, whether it holds bits, its name in the YAML.</summary>
-internal static class ModbusTableInfo
+public static class ModbusTableInfo
 {
     public static ModbusFunctionCode ReadFunction(ModbusTable table) => table switch
     {

@@ -5,7 +5,7 @@ namespace SmartCity.Edge.Drivers.Snmp;
 /// non-repeaters and max-repetitions in the two error slots. The SNMPv1 Trap-PDU (RFC 1157 §4.1.6) has its own
 /// fields (<see cref="Enterprise"/> … <see cref="TimeStamp"/>) before its varbinds.
 /// </summary>
-internal sealed class SnmpPdu
+public sealed class SnmpPdu
 {
     public SnmpPdu(SnmpPduType type, int requestId, IReadOnlyList<SnmpVarBind> varBinds, int errorStatus = 0, int errorIndex = 0)
     {

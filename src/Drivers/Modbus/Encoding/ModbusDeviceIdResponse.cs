@@ -17,7 +17,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// MoreFollows:  0x00 = this is the last part; 0xFF = ask again with ObjectId = NextObjectId (stream access only).
 /// </code>
 /// </summary>
-internal readonly record struct ModbusDeviceIdResponse(
+public readonly record struct ModbusDeviceIdResponse(
     ModbusDeviceIdCode ReadDeviceIdCode,
     byte ConformityLevel,
     bool MoreFollows,

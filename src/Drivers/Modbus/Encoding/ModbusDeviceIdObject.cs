@@ -7,7 +7,7 @@ namespace SmartCity.Edge.Drivers.Modbus;
 /// One identification object (AP §6.21, Table "Device identification objects"): its id and raw value. The standard
 /// objects 0x00–0x06 are ASCII strings; 0x07–0x7F are reserved; 0x80–0xFF are private and device-dependent (any bytes).
 /// </summary>
-internal sealed record ModbusDeviceIdObject(byte ObjectId, byte[] Value)
+public sealed record ModbusDeviceIdObject(byte ObjectId, byte[] Value)
 {
     public const byte VendorName = 0x00;
     public const byte ProductCode = 0x01;

@@ -1,7 +1,7 @@
 namespace SmartCity.Edge.Drivers.Modbus;
 
 /// <summary>Read Device ID code of a Read Device Identification request (AP §6.21): which objects to read, and how.</summary>
-internal enum ModbusDeviceIdCode : byte
+public enum ModbusDeviceIdCode : byte
 {
     /// <summary>Stream access to the basic objects 0x00–0x02 (mandatory in every device that implements FC 43/14).</summary>
     Basic = 0x01,
