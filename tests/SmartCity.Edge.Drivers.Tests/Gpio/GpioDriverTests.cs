@@ -12,7 +12,7 @@ public sealed class GpioDriverTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(s_start);
     private readonly FakeGpioDriver _chip = new();
-    private readonly RecordingSink _sink = new();
+    private readonly CollectingSink _sink = new();
     private IDeviceDriver? _driver;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -189,7 +189,7 @@ public sealed class GpioDriverTests : IAsyncLifetime
 
         _sink.Hold();
         _chip.Drive(5, PinValue.High);
-        await _sink.FrameWaiting.WaitAsync(RecordingSink.PassingTimeout); // the pump waits with that change
+        await _sink.FrameWaiting.WaitAsync(TestTimeouts.Passing); // the pump waits with that change
         _time.Advance(TimeSpan.FromMilliseconds(10));
         _chip.Drive(6, PinValue.High);
         _time.Advance(TimeSpan.FromMilliseconds(10));

@@ -26,7 +26,7 @@ public sealed class GpioNoHardwareTests : IDisposable
         {
             // As the supervisor does: create, connect, fail, dispose, back off, create again.
             IDeviceDriver driver = CreateDriver(factory, chip);
-            var ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new RecordingSink(), CancellationToken.None).AsTask());
+            var ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(), CancellationToken.None).AsTask());
             await driver.DisposeAsync();
 
             Assert.Equal("missing", ex.Kind);

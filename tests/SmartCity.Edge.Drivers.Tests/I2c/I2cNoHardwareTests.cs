@@ -26,7 +26,7 @@ public sealed class I2cNoHardwareTests : IDisposable
         for (int attempt = 0; attempt < 2; attempt++)
         {
             IDeviceDriver driver = Create(factory, bus);
-            var ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new RecordingSink(), CancellationToken.None).AsTask());
+            var ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(), CancellationToken.None).AsTask());
             await driver.DisposeAsync();
 
             Assert.Equal("missing", ex.Kind);

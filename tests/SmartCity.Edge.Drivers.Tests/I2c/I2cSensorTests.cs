@@ -14,7 +14,7 @@ public sealed class I2cSensorTests : IAsyncLifetime
     private static readonly DateTimeOffset s_start = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(s_start);
-    private readonly RecordingSink _sink = new();
+    private readonly CollectingSink _sink = new();
     private IDeviceDriver? _driver;
 
     public Task InitializeAsync() => Task.CompletedTask;

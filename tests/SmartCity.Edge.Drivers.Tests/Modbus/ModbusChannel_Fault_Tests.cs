@@ -38,7 +38,7 @@ public sealed class ModbusChannel_Fault_Tests
         });
 
         await using var channel = new ModbusTcpChannel("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, TimeProvider.System, NullLogger.Instance);
-        await channel.EnsureOpenAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        await channel.EnsureOpenAsync(TestTimeouts.Passing, CancellationToken.None);
         var client = new ModbusClient(channel, 1, TimeSpan.FromMilliseconds(200));
         byte[] data = new byte[2];
 
@@ -47,13 +47,13 @@ public sealed class ModbusChannel_Fault_Tests
         Assert.Equal(ModbusErrorScope.Request, timeout.Scope);
 
         var longer = new ModbusClient(channel, 1, TimeSpan.FromSeconds(10));
-        Assert.Equal(2, await longer.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 20, 1, data, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, await longer.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 20, 1, data, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing));
         Assert.Equal([0x22, 0x22], data);
         Assert.Equal(1, channel.StaleReplies);
         await secondRequestSeen.Task;
         listener.Stop();
         await channel.DisposeAsync();
-        await peer.WaitAsync(TimeSpan.FromSeconds(20));
+        await peer.WaitAsync(TestTimeouts.Passing);
     }
 
     [Fact]
@@ -89,12 +89,12 @@ public sealed class ModbusChannel_Fault_Tests
             Assert.Equal(1, channel.OpenCount);
         }
 
-        Assert.Equal(2, await client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, await client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 10, 1, data, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing));
         Assert.Equal([0x42, 0x42], data);
         Assert.Equal(2, channel.OpenCount);
         Assert.Equal(ModbusTcpChannel.SilentTimeoutsBeforeReopen, Volatile.Read(ref silentRequests));
         await channel.DisposeAsync();
-        await peer.WaitAsync(TimeSpan.FromSeconds(20));
+        await peer.WaitAsync(TestTimeouts.Passing);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class ModbusChannel_Fault_Tests
 
         Assert.Equal(1, channel.OpenCount);
         await channel.DisposeAsync();
-        await peer.WaitAsync(TimeSpan.FromSeconds(20));
+        await peer.WaitAsync(TestTimeouts.Passing);
     }
 
     [Fact]

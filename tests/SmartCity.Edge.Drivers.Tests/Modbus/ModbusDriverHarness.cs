@@ -34,14 +34,14 @@ internal sealed class ModbusDriverHarness : IAsyncDisposable
     public static async Task<ModbusDriverHarness> ConnectAsync(ModbusDriverFactory factory, ModbusServer server, string deviceYaml, string tagsYaml, DriverContext? context = null)
     {
         ModbusDriverHarness harness = Create(factory, server, deviceYaml, tagsYaml, context);
-        await harness.Driver.ConnectAsync(harness.Sink, CancellationToken.None).AsTask().WaitAsync(PeerProcess.Generous);
+        await harness.Driver.ConnectAsync(harness.Sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         return harness;
     }
 
     public async Task<Dictionary<string, Reading>> PollAsync()
     {
         Sink.Clear();
-        await Driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(PeerProcess.Generous);
+        await Driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         return Sink.Latest();
     }
 
@@ -49,7 +49,7 @@ internal sealed class ModbusDriverHarness : IAsyncDisposable
     public async Task MarkerAsync()
     {
         byte[] data = new byte[2];
-        await Driver.Client!.ReadAsync(ModbusFunctionCode.ReadInputRegisters, 999, 1, data, CancellationToken.None).AsTask().WaitAsync(PeerProcess.Generous);
+        await Driver.Client!.ReadAsync(ModbusFunctionCode.ReadInputRegisters, 999, 1, data, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
     }
 
     public ValueTask DisposeAsync() => Driver.DisposeAsync();

@@ -89,7 +89,7 @@ public sealed class ModbusFuzz_Tests
         Task peer = RunGarbagePeerAsync(listener, new Random(99), stop.Token);
 
         await using var channel = new ModbusTcpChannel("127.0.0.1", port, TimeProvider.System, NullLogger.Instance);
-        await channel.EnsureOpenAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        await channel.EnsureOpenAsync(TestTimeouts.Passing, CancellationToken.None);
         var client = new ModbusClient(channel, 1, TimeSpan.FromMilliseconds(50));
         var kinds = new HashSet<string>();
         int good = 0;
@@ -97,7 +97,7 @@ public sealed class ModbusFuzz_Tests
         {
             try
             {
-                await client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 0, 2, new byte[4], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                await client.ReadAsync(ModbusFunctionCode.ReadHoldingRegisters, 0, 2, new byte[4], CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
                 good++;
             }
             catch (ModbusException ex)
@@ -108,7 +108,7 @@ public sealed class ModbusFuzz_Tests
 
         stop.Cancel();
         listener.Stop();
-        await peer.WaitAsync(TimeSpan.FromSeconds(10));
+        await peer.WaitAsync(TestTimeouts.Passing);
         Assert.True(good > 0, "valid replies among the garbage must still be read: " + string.Join(", ", kinds));
         Assert.Contains("ModbusProtocolException/protocol", kinds);
     }

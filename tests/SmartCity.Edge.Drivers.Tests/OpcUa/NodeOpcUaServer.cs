@@ -10,7 +10,7 @@ namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 public sealed class NodeOpcUaServer : IAsyncDisposable
 {
     // Generous: a first start creates the server's PKI, which took over a minute on the shared 2-core test machine under load.
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan s_startTimeout = TestTimeouts.PeerStart;
     private readonly StringBuilder _stderr = new();
     private readonly bool _legacyRsa15;
     private Process? _process;

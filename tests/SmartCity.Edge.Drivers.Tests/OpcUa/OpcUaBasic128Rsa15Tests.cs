@@ -125,7 +125,7 @@ public sealed class OpcUaBasic128Rsa15Tests : IClassFixture<OpcUaLegacyRsa15Serv
               - { id: count, node: "ns=1;s=Dynamic.Counter" }
             """;
         await using OpcUaDriver driver = OpcUaDriverHarness.Create(yaml, _pki);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         Assert.Equal(UaSecurityAlgorithms.Basic128Rsa15.Uri, driver.Client!.Session!.Channel.Policy.PolicyUri);

@@ -26,7 +26,7 @@ public sealed class OpcUaDriverEventTests
             tags: []
             """, Path.GetTempPath(), alarms);
 
-        await driver.ConnectAsync(new CollectingSink(driver), TestTimeouts.Token());
+        await driver.ConnectAsync(new CollectingSink(driver.Device.Tags), TestTimeouts.Token());
 
         DeviceAlarm temperature = await alarms.WaitForAsync(a => a.ConditionId == "ns=1;s=Alarms.TemperatureAlarm");
         IReadOnlyCollection<string> retained = await alarms.WaitForSynchronizationAsync();
@@ -47,7 +47,7 @@ public sealed class OpcUaDriverEventTests
             events: { notifiers: ["ns=1;s=Alarms"], severity_map: { warning: 100, high: 200, critical: 300 } }
             tags: []
             """, Path.GetTempPath(), alarms);
-        await driver.ConnectAsync(new CollectingSink(driver), TestTimeouts.Token());
+        await driver.ConnectAsync(new CollectingSink(driver.Device.Tags), TestTimeouts.Token());
         await using UaClient observer = await ConnectObserverAsync();
 
         await WritePressureAsync(observer, 95);
@@ -77,7 +77,7 @@ public sealed class OpcUaDriverEventTests
             events: true
             tags: [ { id: t, node: "ns=1;s=Scalars.Double", mode: poll } ]
             """, Path.GetTempPath(), alarms);
-        var readings = new CollectingSink(driver);
+        var readings = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(readings, TestTimeouts.Token());
 
         DeviceAlarmAcknowledgeException unknown = await Assert.ThrowsAsync<DeviceAlarmAcknowledgeException>(

@@ -26,7 +26,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: ghost, node: "ns=1;s=No.Such.Node", mode: poll }
               - { id: count, node: "ns=1;s=Scalars.UInt64", mode: poll }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         await driver.PollAsync(TestTimeouts.Token());
@@ -51,7 +51,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: d, node: "ns=1;s=Scalars.Double" }
               - { id: n, node: "ns=1;s=Scalars.Int32" }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         List<Reading> first = [await sink.WaitForAsync(_ => true), await sink.WaitForAsync(_ => true), await sink.WaitForAsync(_ => true)];
@@ -75,7 +75,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: ghost, node: "ns=1;s=No.Such.Node" }
               - { id: counter, node: "ns=1;s=Dynamic.Counter", sampling_interval: 50ms }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         Reading ghost = await sink.WaitForAsync(r => r.TagId == "ghost");
@@ -100,7 +100,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: raw, node: "ns=1;s=Dynamic.Ramp", sampling_interval: 0ms, queue_size: 100 }
               - { id: banded, node: "ns=1;s=Dynamic.Ramp", sampling_interval: 0ms, queue_size: 100, deadband: 1.0 }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         List<Reading> banded = await sink.CollectAsync("banded", 5);
@@ -122,7 +122,7 @@ public sealed class OpcUaDriverTests : IDisposable
             tags:
               - { id: level, node: "ns=1;s=Dynamic.Level", sampling_interval: 0ms, queue_size: 100, deadband: 5, deadband_type: percent }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         List<Reading> level = await sink.CollectAsync("level", 5);
@@ -141,7 +141,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: door, path: /Objects/Park/Building1/Door2/Open, mode: poll }
               - { id: nowhere, path: /Objects/Park/Building9/Door1/Open, mode: poll }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
         await driver.PollAsync(TestTimeouts.Token());
 
@@ -163,7 +163,7 @@ public sealed class OpcUaDriverTests : IDisposable
             tags:
               - { id: setpoint, node: "ns=1;s=Writable.Double", mode: poll }
             """, _dataDirectory);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
 
         await driver.WriteAsync("setpoint", TagValue.FromDouble(-7.25), TestTimeouts.Token());
@@ -183,7 +183,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: x, node: "i=2258" }
             """);
 
-        DeviceException error = await Assert.ThrowsAsync<DeviceException>(async () => await driver.ConnectAsync(new CollectingSink(driver), TestTimeouts.Token()));
+        DeviceException error = await Assert.ThrowsAsync<DeviceException>(async () => await driver.ConnectAsync(new CollectingSink(driver.Device.Tags), TestTimeouts.Token()));
 
         Assert.Equal("refused", error.Kind);
         Assert.Contains("opc.tcp://127.0.0.1:1", error.Message);
@@ -201,7 +201,7 @@ public sealed class OpcUaDriverTests : IDisposable
               - { id: x, node: "i=2258" }
             """, _dataDirectory);
 
-        DeviceException error = await Assert.ThrowsAsync<DeviceException>(async () => await driver.ConnectAsync(new CollectingSink(driver), TestTimeouts.Token()));
+        DeviceException error = await Assert.ThrowsAsync<DeviceException>(async () => await driver.ConnectAsync(new CollectingSink(driver.Device.Tags), TestTimeouts.Token()));
 
         Assert.Equal("auth", error.Kind);
         Assert.Contains("BadUserAccessDenied", error.Message);

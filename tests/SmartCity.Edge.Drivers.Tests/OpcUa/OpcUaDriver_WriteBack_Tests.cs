@@ -67,7 +67,7 @@ public sealed class OpcUaDriver_WriteBack_Tests
               - { id: locked, node: "ns=1;s=Writable.ReadOnly", mode: poll }
               - { id: ghost, node: "ns=1;s=No.Such.Node", mode: poll }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
         return (driver, sink);
     }

@@ -101,7 +101,7 @@ public sealed class OpcUaOwnCertificateRenewalTests : IDisposable
         DeviceException due;
         await using (OpcUaDriver first = OpcUaDriverHarness.Create(yaml, _dataDirectory, loggerFactory: logs, gauges: gauges))
         {
-            await first.ConnectAsync(new CollectingSink(first), TestTimeouts.Token());
+            await first.ConnectAsync(new CollectingSink(first.Device.Tags), TestTimeouts.Token());
             Assert.Equal(old.Certificate, first.Client!.Session!.Channel.Policy.SenderCertificate);
             Assert.InRange(gauges.Read("plc", "opcua_certificate_days_left"), 0, 200.0 / 86400);
 
@@ -128,7 +128,7 @@ public sealed class OpcUaOwnCertificateRenewalTests : IDisposable
 
         // The supervisor's next driver renews it, says so, and connects with the new certificate.
         await using OpcUaDriver second = OpcUaDriverHarness.Create(yaml, _dataDirectory, loggerFactory: logs, gauges: gauges);
-        var sink = new CollectingSink(second);
+        var sink = new CollectingSink(second.Device.Tags);
         await second.ConnectAsync(sink, TestTimeouts.Token());
         byte[] renewed = File.ReadAllBytes(new UaCertificateStore(Pki).OwnCertificatePath);
         Assert.NotEqual(old.Certificate, renewed);

@@ -34,7 +34,7 @@ public sealed class OpcUaResilienceTests : IAsyncLifetime
               - { id: counter, node: "ns=1;s=Dynamic.Counter", sampling_interval: 50ms }
               - { id: fixed, node: "ns=1;s=Scalars.Int32", mode: poll }
             """);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
         List<Reading> before = await sink.CollectAsync("counter", 3);
 

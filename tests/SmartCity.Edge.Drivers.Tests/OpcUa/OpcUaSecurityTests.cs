@@ -136,7 +136,7 @@ public sealed class OpcUaSecurityTests : IDisposable
             """;
         await using (OpcUaDriver refused = OpcUaDriverHarness.Create(yaml, _pki))
         {
-            DeviceException error = await Assert.ThrowsAsync<DeviceException>(() => refused.ConnectAsync(new CollectingSink(refused), TestTimeouts.Token()).AsTask());
+            DeviceException error = await Assert.ThrowsAsync<DeviceException>(() => refused.ConnectAsync(new CollectingSink(refused.Device.Tags), TestTimeouts.Token()).AsTask());
             Assert.Equal("certificate", error.Kind);
             Assert.Contains("smartcity-edge opcua trust", error.Message, StringComparison.Ordinal);
         }
@@ -148,7 +148,7 @@ public sealed class OpcUaSecurityTests : IDisposable
         Assert.NotNull(store.Trust(rejected.Thumbprint, out _));
 
         await using OpcUaDriver driver = OpcUaDriverHarness.Create(yaml, _pki);
-        var sink = new CollectingSink(driver);
+        var sink = new CollectingSink(driver.Device.Tags);
         await driver.ConnectAsync(sink, TestTimeouts.Token());
         Assert.Equal(UaSecurityAlgorithms.Aes256Sha256RsaPss.Uri, driver.Client!.Session!.Channel.Policy.PolicyUri);
         await driver.PollAsync(TestTimeouts.Token());

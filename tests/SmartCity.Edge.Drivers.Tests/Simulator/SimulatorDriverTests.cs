@@ -68,7 +68,7 @@ public sealed class SimulatorDriverTests
         DriverSettings settings = factory.ReadSettings(device, root, tags);
         Assert.Empty(context.Problems.All);
 
-        var sink = new ListSink(device.Tags);
+        var sink = new CollectingSink(device.Tags);
         await using IDeviceDriver driver = factory.Create(device, settings, new DriverContext(NullLoggerFactory.Instance, _time, "/tmp"));
         await driver.ConnectAsync(sink, CancellationToken.None);
         DateTimeOffset start = _time.GetUtcNow();
@@ -78,17 +78,6 @@ public sealed class SimulatorDriverTests
             await driver.PollAsync(CancellationToken.None);
         }
 
-        return sink.Readings;
-    }
-
-    private sealed class ListSink(IReadOnlyList<TagDescriptor> tags) : FrameSink(tags)
-    {
-        public List<Reading> Readings { get; } = [];
-
-        protected override ValueTask OnFrameAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
-        {
-            Readings.AddRange(readings);
-            return ValueTask.CompletedTask;
-        }
+        return [.. sink.All];
     }
 }

@@ -68,7 +68,7 @@ public sealed class SnmpConfig_Tests
     [Fact]
     public void SampleYaml_EveryDevice_ReadsWithoutProblems()
     {
-        string path = Path.Combine(SmartCity.Edge.Drivers.Tests.Modbus.Peers.RepositoryPaths.Root, "src", "Drivers", "Snmp", "sample.yaml");
+        string path = Path.Combine(RepositoryPaths.Root, "src", "Drivers", "Snmp", "sample.yaml");
         string dir = Directory.CreateTempSubdirectory("snmp-sample-").FullName;
         foreach (string secret in new[] { "ups-auth", "ups-priv", "switch-community", "trap-community" })
         {

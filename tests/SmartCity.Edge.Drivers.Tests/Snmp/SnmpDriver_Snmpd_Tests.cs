@@ -1,13 +1,11 @@
 using SmartCity.Edge.Drivers.Snmp;
 using SmartCity.Edge.Drivers.Tests.Snmp.Peers;
-using CollectingSink = SmartCity.Edge.Drivers.Tests.Modbus.CollectingSink;
 
 namespace SmartCity.Edge.Drivers.Tests.Snmp;
 
 /// <summary>The driver against snmpd: tooBig splitting, v1 noSuchName, and the technician's errors for bad credentials.</summary>
 public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
     private readonly SnmpdAgent _agent;
 
     public SnmpDriver_Snmpd_Tests(SnmpdFixture fixture) => _agent = fixture.Agent;
@@ -30,8 +28,8 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: contact_again, oid: 1.3.6.1.2.1.1.4.0 }
             """);
         var sink = new CollectingSink(driver.Device.Tags);
-        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Dictionary<string, Reading> latest = sink.Latest();
         Assert.Equal(text, latest["contact"].Value.AsString());
         Assert.Equal(text, latest["contact_again"].Value.AsString());
@@ -42,7 +40,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
         // The next poll asks in the smaller batches at once: no tooBig round trip again.
         sink.Clear();
         long before = driver.Client!.DroppedReplies;
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Assert.Equal(4, sink.All.Count(r => r.Quality == Quality.Good));
         Assert.Equal(before, driver.Client.DroppedReplies);
     }
@@ -64,8 +62,8 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: location, oid: 1.3.6.1.2.1.1.6.0 }
             """);
         var sink = new CollectingSink(driver.Device.Tags);
-        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Dictionary<string, Reading> latest = sink.Latest();
         Assert.Equal("TestAgent for gateway", latest["descr"].Value.AsString());
         Assert.Equal("park 7, room 3", latest["location"].Value.AsString());
@@ -88,8 +86,8 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
               - { id: if_descr, oid: 1.3.6.1.2.1.2.2.1.2, walk: true }
             """);
         var sink = new CollectingSink(driver.Device.Tags);
-        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Dictionary<string, Reading> latest = sink.Latest();
         Assert.Equal(TagValueKind.UInt64, latest["uptime"].Value.Kind);
         Assert.Equal((Quality.Bad, "noSuchObject"), (latest["missing"].Quality, latest["missing"].Reason));
@@ -112,7 +110,7 @@ public sealed class SnmpDriver_Snmpd_Tests : IClassFixture<SnmpdFixture>
             tags:
               - { id: uptime, oid: 1.3.6.1.2.1.1.3.0 }
             """);
-        DeviceException ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(driver.Device.Tags), CancellationToken.None).AsTask()).WaitAsync(Generous);
+        DeviceException ex = await Assert.ThrowsAsync<DeviceException>(() => driver.ConnectAsync(new CollectingSink(driver.Device.Tags), CancellationToken.None).AsTask()).WaitAsync(TestTimeouts.Passing);
         Assert.Contains("SNMP device 'bad' (127.0.0.1:", ex.Message, StringComparison.Ordinal);
         Assert.Contains(first, ex.Message, StringComparison.Ordinal);
         Assert.Contains(second, ex.Message, StringComparison.Ordinal);

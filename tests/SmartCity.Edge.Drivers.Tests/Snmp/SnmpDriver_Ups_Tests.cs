@@ -1,12 +1,10 @@
 using SmartCity.Edge.Drivers.Snmp;
-using CollectingSink = SmartCity.Edge.Drivers.Tests.Modbus.CollectingSink;
 
 namespace SmartCity.Edge.Drivers.Tests.Snmp;
 
 /// <summary><c>profile: ups-mib</c> against snmpsim serving our UPS-MIB recording (tests/peers/snmp/ups.snmprec).</summary>
 public sealed class SnmpDriver_Ups_Tests : IClassFixture<SnmpsimFixture>
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
     private readonly SnmpsimFixture _fixture;
 
     public SnmpDriver_Ups_Tests(SnmpsimFixture fixture) => _fixture = fixture;
@@ -30,8 +28,8 @@ public sealed class SnmpDriver_Ups_Tests : IClassFixture<SnmpsimFixture>
               - { id: sys_object, oid: 1.3.6.1.2.1.1.2.0 }
             """);
         var sink = new CollectingSink(driver.Device.Tags);
-        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Dictionary<string, Reading> latest = sink.All.GroupBy(r => r.TagId).ToDictionary(g => g.Key, g => g.Last());
 
         Assert.Equal("ACME Power", latest["manufacturer"].Value.AsString());
@@ -75,8 +73,8 @@ public sealed class SnmpDriver_Ups_Tests : IClassFixture<SnmpsimFixture>
               - { id: gauge_rate, oid: 1.3.6.1.2.1.33.1.6.1.0, rate: true }
             """);
         var sink = new CollectingSink(driver.Device.Tags);
-        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(Generous);
-        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(sink, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
+        await driver.PollAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         Reading first = sink.All.Single(r => r.TagId == "in_rate");
         Assert.Equal(Quality.Uncertain, first.Quality);
         Assert.Equal(Quality.Bad, sink.All.Single(r => r.TagId == "gauge_rate").Quality);

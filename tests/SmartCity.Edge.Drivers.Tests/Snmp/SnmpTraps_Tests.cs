@@ -16,8 +16,6 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
 {
     private const string U = "1.3.6.1.2.1.33.1";
     private const string T = "1.3.6.1.2.1.33.2";
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
     private readonly SnmpdAgent _agent;
     private readonly SnmpTrapRouter _router = new();
     private readonly CollectingSink _readings = new(tags: null);
@@ -44,7 +42,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
     public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _running.WaitAsync(Generous);
+        await _running.WaitAsync(TestTimeouts.Passing);
         _listener.Dispose();
         foreach (SnmpDriver driver in _drivers)
         {
@@ -169,7 +167,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
         for (int i = 0; i < 3; i++)
         {
             await socket.SendToAsync(inform, SocketFlags.None, _listener.LocalEndPoint);
-            SocketReceiveFromResult ack = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(Generous);
+            SocketReceiveFromResult ack = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(TestTimeouts.Passing);
             SnmpPdu response = SnmpCommunityMessage.Read(buffer.AsSpan(0, ack.ReceivedBytes), out _, out _);
             Assert.Equal((SnmpPduType.Response, 4242), (response.Type, response.RequestId));
         }
@@ -204,7 +202,7 @@ public sealed class SnmpTraps_Tests : IClassFixture<SnmpdFixture>, IAsyncLifetim
         SnmpDriver driver = SnmpDriverHarness.Create(yaml, _router, _alarms);
         _drivers.Add(driver);
         _readings.Tags ??= driver.Device.Tags; // the readings the tests look at are of the first device attached
-        await driver.ConnectAsync(_readings, CancellationToken.None).AsTask().WaitAsync(Generous);
+        await driver.ConnectAsync(_readings, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Passing);
         return driver;
     }
 

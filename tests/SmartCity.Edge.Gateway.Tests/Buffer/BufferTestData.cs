@@ -17,8 +17,8 @@ internal sealed record StoredRecord(long Seq, long LastSeq, RecordKind Kind, str
 /// <summary>Opening buffers and making entries the way the pipeline does.</summary>
 internal static class BufferTestData
 {
-    /// <summary>Generous; only bites when something hangs.</summary>
-    public static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Only bites when something hangs: <see cref="TestTimeouts.Passing"/>, named here for the buffer tests.</summary>
+    public static TimeSpan PassingTimeout => TestTimeouts.Passing;
 
     public static readonly DateTimeOffset Timestamp = new(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero);
 

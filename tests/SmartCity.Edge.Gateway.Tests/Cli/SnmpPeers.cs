@@ -56,7 +56,7 @@ internal sealed class SnmpPeers : IAsyncDisposable
         Process process = Process.Start(info)!;
         process.BeginErrorReadLine();
         var peers = new SnmpPeers(process, directory, port);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TestTimeouts.PeerStart);
         while (true)
         {
             string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
@@ -90,7 +90,7 @@ internal sealed class SnmpPeers : IAsyncDisposable
         using Process process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
         return (process.ExitCode, await stdout, await stderr);
     }
 
@@ -101,7 +101,7 @@ internal sealed class SnmpPeers : IAsyncDisposable
             _snmpd.Kill();
         }
 
-        await _snmpd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _snmpd.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
         _snmpd.Dispose();
         try
         {

@@ -233,7 +233,7 @@ internal sealed class FaultInjectingTcpProxy : IAsyncDisposable
 
             client.Shutdown(SocketShutdown.Send);
             byte[] sink = new byte[512];
-            using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var giveUp = new CancellationTokenSource(TestTimeouts.Long);
             while (await client.ReceiveAsync(sink, SocketFlags.None, giveUp.Token) > 0)
             {
             }

@@ -182,6 +182,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
     public Task WaitForLogAsync(string text, TimeSpan timeout) => WaitForLogCountAsync(text, 1, timeout);
 
+    /// <summary>The first stderr line that contains <paramref name="text"/> (e.g. a listener's address with the port it bound).</summary>
+    public async Task<string> WaitForLogLineAsync(string text, TimeSpan timeout)
+    {
+        await WaitForLogCountAsync(text, 1, timeout);
+        return _stderr.First(l => l.Contains(text, StringComparison.Ordinal));
+    }
+
     /// <summary>Completes when the process has exited by itself; fails with the log after <see cref="TestTimeouts.Long"/>.</summary>
     public async Task WaitForExitAsync()
     {

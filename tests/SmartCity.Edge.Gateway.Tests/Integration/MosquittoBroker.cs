@@ -10,6 +10,7 @@ namespace SmartCity.Edge.Gateway.Tests.Integration;
 internal sealed class MosquittoBroker : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly List<string> _stderr = [];
     private Process? _process;
 
     private MosquittoBroker(string directory, int port)
@@ -38,37 +39,38 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     /// (a <c>password_file</c> written by Debian's <c>mosquitto_passwd</c>, shipped in the mosquitto package), and an
     /// anonymous listener on <see cref="AnonymousPort"/> for the test's subscribers.
     /// </summary>
-    public static async Task<MosquittoBroker> StartWithPasswordAsync(string user, string password)
-    {
-        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
-        string passwordFile = Path.Combine(directory, "passwd");
-        var info = new ProcessStartInfo("mosquitto_passwd", ["-c", "-b", passwordFile, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using (Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_passwd did not start"))
+    public static Task<MosquittoBroker> StartWithPasswordAsync(string user, string password)
+        => FreePort.StartWithRetryAsync(async () =>
         {
-            string error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
-            if (process.ExitCode != 0)
+            string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+            var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
+            string passwordFile = Path.Combine(directory, "passwd");
+            var info = new ProcessStartInfo("mosquitto_passwd", ["-c", "-b", passwordFile, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            using (Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_passwd did not start"))
             {
-                throw new InvalidOperationException($"mosquitto_passwd failed: {error}");
+                string error = await process.StandardError.ReadToEndAsync();
+                await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+                if (process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"mosquitto_passwd failed: {error}");
+                }
             }
-        }
 
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
-            # Test broker: the first listener needs a user name and password, the second is anonymous (subscribers).
-            per_listener_settings true
-            listener {broker.Port} 127.0.0.1
-            allow_anonymous false
-            password_file {passwordFile}
-            listener {broker.AnonymousPort} 127.0.0.1
-            allow_anonymous true
-            persistence false
-            user root
-            log_dest file {directory}/mosquitto.log
-            """);
-        await broker.StartProcessAsync();
-        return broker;
-    }
+            await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+                # Test broker: the first listener needs a user name and password, the second is anonymous (subscribers).
+                per_listener_settings true
+                listener {broker.Port} 127.0.0.1
+                allow_anonymous false
+                password_file {passwordFile}
+                listener {broker.AnonymousPort} 127.0.0.1
+                allow_anonymous true
+                persistence false
+                user root
+                log_dest file {directory}/mosquitto.log
+                """);
+            await broker.StartProcessAsync();
+            return broker;
+        });
 
     /// <summary>
     /// A broker whose <see cref="Port"/> speaks only TLS with the server certificate of <paramref name="certificates"/>
@@ -76,74 +78,83 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     /// subscribers. With <paramref name="requireClientCertificate"/> the TLS listener admits only clients presenting a
     /// certificate signed by the gateways' CA.
     /// </summary>
-    public static async Task<MosquittoBroker> StartWithTlsAsync(TestCertificates certificates, bool requireClientCertificate)
-    {
-        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
-            # Test broker: the first listener is TLS only, the second plain and anonymous (subscribers).
-            per_listener_settings true
-            listener {broker.Port} 127.0.0.1
-            allow_anonymous true
-            certfile {certificates.ServerCertFile}
-            keyfile {certificates.ServerKeyFile}
-            cafile {certificates.ClientCaFile}
-            require_certificate {(requireClientCertificate ? "true" : "false")}
-            listener {broker.AnonymousPort} 127.0.0.1
-            allow_anonymous true
-            persistence false
-            user root
-            log_dest file {directory}/mosquitto.log
-            """);
-        await broker.StartProcessAsync();
-        return broker;
-    }
+    public static Task<MosquittoBroker> StartWithTlsAsync(TestCertificates certificates, bool requireClientCertificate)
+        => FreePort.StartWithRetryAsync(async () =>
+        {
+            string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+            var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
+            await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+                # Test broker: the first listener is TLS only, the second plain and anonymous (subscribers).
+                per_listener_settings true
+                listener {broker.Port} 127.0.0.1
+                allow_anonymous true
+                certfile {certificates.ServerCertFile}
+                keyfile {certificates.ServerKeyFile}
+                cafile {certificates.ClientCaFile}
+                require_certificate {(requireClientCertificate ? "true" : "false")}
+                listener {broker.AnonymousPort} 127.0.0.1
+                allow_anonymous true
+                persistence false
+                user root
+                log_dest file {directory}/mosquitto.log
+                """);
+            await broker.StartProcessAsync();
+            return broker;
+        });
 
-    public static async Task<MosquittoBroker> StartAsync()
-    {
-        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort.Next());
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
-            # Test broker: loopback only, anonymous, persistent sessions survive a restart.
-            listener {broker.Port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {directory}/
-            autosave_interval 1
-            max_queued_messages 0
-            user root
-            log_dest file {directory}/mosquitto.log
-            """);
-        await broker.StartProcessAsync();
-        return broker;
-    }
+    public static Task<MosquittoBroker> StartAsync()
+        => FreePort.StartWithRetryAsync(async () =>
+        {
+            string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+            var broker = new MosquittoBroker(directory, FreePort.Next());
+            await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+                # Test broker: loopback only, anonymous, persistent sessions survive a restart.
+                listener {broker.Port} 127.0.0.1
+                allow_anonymous true
+                persistence true
+                persistence_location {directory}/
+                autosave_interval 1
+                max_queued_messages 0
+                user root
+                log_dest file {directory}/mosquitto.log
+                """);
+            await broker.StartProcessAsync();
+            return broker;
+        });
 
     /// <summary>
     /// A broker (loopback, anonymous, no persistence) bridged to the broker on <paramref name="remotePort"/>: mosquitto's
     /// own bridge forwards <paramref name="topic"/> both ways at QoS 1, as the nodes of a broker cluster share messages.
     /// </summary>
-    public static async Task<MosquittoBroker> StartBridgedAsync(int remotePort, string topic)
-    {
-        string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
-        var broker = new MosquittoBroker(directory, FreePort.Next());
-        await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
-            # Test broker bridged to another one on this machine.
-            listener {broker.Port} 127.0.0.1
-            allow_anonymous true
-            persistence false
-            user root
-            log_dest file {directory}/mosquitto.log
-            connection bridge-{broker.Port}
-            address 127.0.0.1:{remotePort}
-            topic {topic} both 1
-            cleansession true
-            try_private true
-            restart_timeout 1
-            """);
-        await broker.StartProcessAsync();
-        return broker;
-    }
+    public static Task<MosquittoBroker> StartBridgedAsync(int remotePort, string topic)
+        => FreePort.StartWithRetryAsync(async () =>
+        {
+            string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
+            var broker = new MosquittoBroker(directory, FreePort.Next());
+            await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), $"""
+                # Test broker bridged to another one on this machine.
+                listener {broker.Port} 127.0.0.1
+                allow_anonymous true
+                persistence false
+                user root
+                log_dest file {directory}/mosquitto.log
+                connection bridge-{broker.Port}
+                address 127.0.0.1:{remotePort}
+                topic {topic} both 1
+                cleansession true
+                try_private true
+                restart_timeout 1
+                """);
+            await broker.StartProcessAsync();
+            return broker;
+        });
 
+    /// <summary>
+    /// Starts mosquitto on <see cref="Port"/>. mosquitto cannot bind port 0 and report it (<c>listener 0</c> is a Unix
+    /// socket in mosquitto 2), so the port comes from <see cref="FreePort.Next"/> with its small race: when another
+    /// process took the port first, mosquitto exits with "Address already in use" and this throws
+    /// <see cref="PortTakenException"/>, on which the factories above start again on new ports.
+    /// </summary>
     public async Task StartProcessAsync()
     {
         string executable = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
@@ -153,6 +164,16 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             RedirectStandardOutput = true,
         };
         _process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.Add(e.Data);
+                }
+            }
+        };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
 
@@ -173,6 +194,23 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             catch (SocketException ex)
             {
                 string log = File.Exists(Path.Combine(_directory, "mosquitto.log")) ? await File.ReadAllTextAsync(Path.Combine(_directory, "mosquitto.log")) : string.Empty;
+                if (_process.HasExited)
+                {
+                    _process.WaitForExit(); // flushes the stderr reader
+                }
+                lock (_stderr)
+                {
+                    log = string.Join('\n', _stderr) + "\n" + log;
+                }
+
+                if (_process.HasExited && log.Contains("Address already in use", StringComparison.Ordinal))
+                {
+                    _process.Dispose();
+                    _process = null;
+                    Directory.Delete(_directory, recursive: true);
+                    throw new PortTakenException($"mosquitto: port {Port} or {AnonymousPort} was taken before it bound it\n{log}");
+                }
+
                 throw new InvalidOperationException($"mosquitto did not listen on {Port}: {ex.Message}\n{log}");
             }
         }

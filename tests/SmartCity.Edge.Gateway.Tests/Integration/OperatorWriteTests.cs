@@ -381,7 +381,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         }
     }
 
-    private static string Port(Cli.PeerProcess peer) => peer.Port.ToString(CultureInfo.InvariantCulture);
+    private static string Port(PeerProcess peer) => peer.Port.ToString(CultureInfo.InvariantCulture);
 
     private static string? Text(JsonElement json, string name) =>
         json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

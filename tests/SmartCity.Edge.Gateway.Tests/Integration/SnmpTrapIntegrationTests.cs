@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using SmartCity.Edge.Gateway.Tests.Cli;
 
@@ -14,7 +16,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
     private const string U = "1.3.6.1.2.1.33.1";
     private const string T = "1.3.6.1.2.1.33.2";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-snmp-traps-").FullName;
-    private readonly int _trapPort = SnmpPeers.FreeUdpPort();
+    private int _trapPort;
     private MosquittoBroker _broker = null!;
     private SnmpPeers _snmpd = null!;
 
@@ -23,6 +25,18 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
     private CommandTokens Tokens => _tokens ??= new CommandTokens(Path.Combine(_directory, "keys"));
 
     private string Listener => $"127.0.0.1:{_trapPort}";
+
+    /// <summary>
+    /// The trap listener binds port 0 (<c>snmp_traps.listen: 127.0.0.1:0</c>) and logs the port it got: no port is
+    /// handed over between a probe and the gateway, so no other process can take it in between.
+    /// </summary>
+    private async Task ReadTrapPortAsync(GatewayProcess gateway)
+    {
+        string line = await gateway.WaitForLogLineAsync("SNMP trap listener on 127.0.0.1:", TestTimeouts.Long);
+        Match bound = Regex.Match(line, @"SNMP trap listener on 127\.0\.0\.1:(\d+)");
+        Assert.True(bound.Success, line);
+        _trapPort = int.Parse(bound.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
 
     public async Task InitializeAsync()
     {
@@ -43,7 +57,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
         string config = TestConfigs.Write(_directory, Config());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
-        await gateway.WaitForLogAsync("SNMP trap listener on 127.0.0.1:" + _trapPort, TestTimeouts.Long);
+        await ReadTrapPortAsync(gateway);
         await gateway.WaitForLogAsync("SNMP device ups-v3: ", TestTimeouts.Long);
         await gateway.WaitForLogAsync("SNMP device ups-v2c: ", TestTimeouts.Long);
 
@@ -80,6 +94,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
         string config = TestConfigs.Write(_directory, Config());
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/telemetry/ups-v2c");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        await ReadTrapPortAsync(gateway);
         await gateway.WaitForLogAsync("SNMP device ups-v2c: ", TestTimeouts.Long);
 
         // "trap" and "trap.{oid}" are not configured tags: the driver names them, the gateway adds them to the device's
@@ -120,7 +135,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
           site: lab
           data_dir: {{_directory}}/data
         snmp_traps:
-          listen: "{{Listener}}"
+          listen: "127.0.0.1:0"
         devices:
           - id: ups-v2c
             driver: snmp

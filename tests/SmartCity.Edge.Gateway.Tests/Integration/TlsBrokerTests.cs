@@ -13,7 +13,7 @@ public sealed class TlsBrokerTests : IDisposable
     private const string Prefix = "smartcity/lab/tls-gw";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-tlsbroker-").FullName;
     private readonly TestCertificates _certificates;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient _http = new() { Timeout = TestTimeouts.Short };
 
     public TlsBrokerTests()
     {

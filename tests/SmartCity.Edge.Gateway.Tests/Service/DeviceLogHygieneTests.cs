@@ -52,15 +52,15 @@ public sealed class DeviceLogHygieneTests : IDisposable
         // (the retry itself may run on the pool, late on a loaded machine).
         for (int second = 0; second < 30 * 60; second++)
         {
-            await time.WaitUntilParkedAsync(TimeSpan.FromSeconds(15));
+            await time.WaitUntilParkedAsync(TestTimeouts.Short);
             fake.Advance(TimeSpan.FromSeconds(1));
         }
 
-        await time.WaitUntilParkedAsync(TimeSpan.FromSeconds(15));
+        await time.WaitUntilParkedAsync(TestTimeouts.Short);
 
         Assert.Equal(DeviceState.Offline, monitor.State);
         await cts.CancelAsync();
-        await running.WaitAsync(TimeSpan.FromSeconds(15));
+        await running.WaitAsync(TestTimeouts.Short);
         Assert.Equal(DeviceState.Stopped, monitor.State);
 
         long failures = monitor.ErrorsByKind.Values.Sum();

@@ -37,7 +37,7 @@ internal static class HeadlessChromium
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
         }
         catch (TimeoutException)
         {

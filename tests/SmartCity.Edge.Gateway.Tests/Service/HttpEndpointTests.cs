@@ -11,7 +11,7 @@ public sealed class HttpEndpointTests : IAsyncLifetime
     private const string Prefix = "smartcity/lab/metrics-gw";
     private const string Token = "test-token-0123456789abcdef";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-http-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient _http = new() { Timeout = TestTimeouts.Short };
     private MosquittoBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await MosquittoBroker.StartAsync();

@@ -16,7 +16,7 @@ public sealed partial class HttpSecurityTests : IDisposable
 {
     private const string Token = "http-token-0123456789abcdef";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-httpsec-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient _http = new() { Timeout = TestTimeouts.Short };
 
     public void Dispose()
     {

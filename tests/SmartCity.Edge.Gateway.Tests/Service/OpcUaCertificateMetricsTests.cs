@@ -12,7 +12,7 @@ public sealed class OpcUaCertificateMetricsTests : IAsyncLifetime
 {
     private const string Token = "test-token-opcua-0123456789";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-ua-metrics-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient _http = new() { Timeout = TestTimeouts.Short };
     private PeerProcess _server = null!;
 
     public async Task InitializeAsync()

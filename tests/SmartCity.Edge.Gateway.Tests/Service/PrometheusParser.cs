@@ -33,7 +33,7 @@ internal static class PrometheusParser
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
         if (process.ExitCode != 0)
         {
             throw new FormatException($"prometheus_client rejected the exposition: {await stderr}\n{exposition}");

@@ -16,7 +16,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
 {
     private const string Prefix = "smartcity/lab/reload-up";
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-reloadup-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient _http = new() { Timeout = TestTimeouts.Short };
 
     public void Dispose()
     {

@@ -8,7 +8,6 @@ namespace SmartCity.Edge.Drivers.Tests.Modbus.Peers;
 /// </summary>
 internal sealed class ModbusServer : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim s_build = new(1, 1);
 
     private readonly SocatPtyPair? _pty;
 
@@ -55,8 +54,8 @@ internal sealed class ModbusServer : IAsyncDisposable
                 ModbusServerKind.PymodbusTcp => PeerProcess.Start("/usr/bin/python3", Args(py, "tcp", ps, q)),
                 ModbusServerKind.PymodbusRtuOverTcp => PeerProcess.Start("/usr/bin/python3", Args(py, "rtu-over-tcp", ps, q)),
                 ModbusServerKind.PymodbusRtuSerial => PeerProcess.Start("/usr/bin/python3", Args(py, "rtu", pty!.ServerEnd, q)),
-                ModbusServerKind.LibmodbusTcp => PeerProcess.Start(await LibmodbusServerAsync(), Args("tcp", ps, q)),
-                _ => PeerProcess.Start(await LibmodbusServerAsync(), Args("rtu", pty!.ServerEnd, q)),
+                ModbusServerKind.LibmodbusTcp => PeerProcess.Start(await PeerProcess.LibmodbusServerAsync(), Args("tcp", ps, q)),
+                _ => PeerProcess.Start(await PeerProcess.LibmodbusServerAsync(), Args("rtu", pty!.ServerEnd, q)),
             };
         }
 
@@ -76,35 +75,10 @@ internal sealed class ModbusServer : IAsyncDisposable
         await ReadyPortAsync(Process);
     }
 
-    private static async Task<int> ReadyPortAsync(PeerProcess process)
-    {
-        string ready = await process.WaitForLineAsync(l => l.StartsWith("READY port=", StringComparison.Ordinal));
-        return int.Parse(ready["READY port=".Length..], CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Builds the C peers with make when install.sh has not (a developer running tests directly).</summary>
-    public static async Task<string> LibmodbusServerAsync()
-    {
-        string binary = Path.Combine(RepositoryPaths.ModbusPeers, "build", "libmodbus_server");
-        await s_build.WaitAsync();
-        try
-        {
-            if (!File.Exists(binary))
-            {
-                await using PeerProcess make = PeerProcess.Start("make", "-s", "-C", RepositoryPaths.ModbusPeers);
-                await make.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            s_build.Release();
-        }
-
-        return File.Exists(binary) ? binary : throw new InvalidOperationException("libmodbus_server missing; run tests/peers/install.sh");
-    }
+    private static Task<int> ReadyPortAsync(PeerProcess process) => process.WaitForReadyAsync();
 
     /// <summary>The request lines the server printed so far.</summary>
-    public IReadOnlyList<string> Requests => Process.Lines("REQ ");
+    public IReadOnlyList<string> Requests => Process.OutputStartingWith("REQ ");
 
     /// <summary>
     /// The requests the server saw for <paramref name="action"/>: a marker read of input:999 (through
@@ -115,13 +89,13 @@ internal sealed class ModbusServer : IAsyncDisposable
     {
         static bool IsMarker(string line) => line.StartsWith("REQ fc=4 addr=999 ", StringComparison.Ordinal);
         // A first marker flushes the lines of earlier requests, which reach us through a pipe some time after their replies.
-        int start = Process.LineCount;
+        int start = Process.OutputCount;
         await marker();
-        await Process.WaitForLineAsync(IsMarker, start);
+        await Process.WaitForOutputAsync(IsMarker, start);
         int before = Process.IndexOfLine(IsMarker, start) + 1;
         await action();
         await marker();
-        await Process.WaitForLineAsync(IsMarker, before);
+        await Process.WaitForOutputAsync(IsMarker, before);
         return Process.LinesFrom(before).Where(l => l.StartsWith("REQ ", StringComparison.Ordinal)).TakeWhile(l => !IsMarker(l)).ToList();
     }
 

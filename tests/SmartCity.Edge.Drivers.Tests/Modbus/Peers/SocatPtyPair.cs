@@ -30,7 +30,7 @@ internal sealed class SocatPtyPair : IAsyncDisposable
         // socat -d -d reports on stderr once both ptys and their links exist.
         try
         {
-            await socat.WaitForLineAsync(l => l.Contains("starting data transfer loop", StringComparison.Ordinal));
+            await socat.WaitForOutputAsync(l => l.Contains("starting data transfer loop", StringComparison.Ordinal));
         }
         catch
         {

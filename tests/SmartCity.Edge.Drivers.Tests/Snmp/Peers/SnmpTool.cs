@@ -25,7 +25,7 @@ internal static class SnmpTool
         using Process process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
         return (process.ExitCode, await stdout, await stderr);
     }
 

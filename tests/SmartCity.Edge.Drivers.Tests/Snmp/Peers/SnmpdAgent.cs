@@ -76,7 +76,7 @@ internal sealed class SnmpdAgent : IAsyncDisposable
         var agent = new SnmpdAgent(process, directory, chosen);
         try
         {
-            await process.WaitForLineAsync(l => l.StartsWith("NET-SNMP version", StringComparison.Ordinal));
+            await process.WaitForOutputAsync(l => l.StartsWith("NET-SNMP version", StringComparison.Ordinal));
         }
         catch
         {

@@ -50,7 +50,7 @@ internal sealed class SnmpsimAgent : IAsyncDisposable
         var agent = new SnmpsimAgent(process, directory, port);
         try
         {
-            await process.WaitForLineAsync(l => l.Contains("Listening at UDP/IPv4 endpoint", StringComparison.Ordinal));
+            await process.WaitForOutputAsync(l => l.Contains("Listening at UDP/IPv4 endpoint", StringComparison.Ordinal));
         }
         catch
         {

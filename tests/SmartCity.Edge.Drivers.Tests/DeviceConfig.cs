@@ -1,6 +1,6 @@
 using SmartCity.Edge.Drivers.Configuration;
 
-namespace SmartCity.Edge.Drivers.Tests.Gpio;
+namespace SmartCity.Edge.Drivers.Tests;
 
 /// <summary>
 /// Reads one device of a YAML file the way the gateway does: the common keys (id, driver, poll_interval, tags with id,
@@ -14,7 +14,7 @@ internal static class DeviceConfig
         ConfigSection root = ConfigDocument.Parse(yaml, context) ?? throw new InvalidOperationException(string.Join("\n", context.Problems.All));
         ConfigSection deviceSection = root.GetSectionList("devices", required: true).Single();
         string id = deviceSection.GetRequiredString("id");
-        deviceSection.GetRequiredString("driver");
+        string driver = deviceSection.GetRequiredString("driver");
         TimeSpan pollInterval = deviceSection.GetDuration("poll_interval", TimeSpan.FromSeconds(1));
         IReadOnlyList<ConfigSection> tagSections = deviceSection.GetSectionList("tags", required: true);
         var tags = tagSections.Select(t =>
@@ -22,7 +22,8 @@ internal static class DeviceConfig
             t.Accept("deadband");
             return new TagDescriptor(t.GetRequiredString("id"), t.GetString("unit"));
         }).ToList();
-        var device = new DeviceDescriptor(id, factory.DriverNames[0], pollInterval, tags);
+        // The driver named in the file when the factory has it (modbus-tcp, modbus-rtu, …: the link follows it).
+        var device = new DeviceDescriptor(id, factory.DriverNames.Contains(driver) ? driver : factory.DriverNames[0], pollInterval, tags);
         DriverSettings settings = factory.ReadSettings(device, deviceSection, tagSections);
         deviceSection.ReportUnknownKeys();
         foreach (ConfigSection tag in tagSections)

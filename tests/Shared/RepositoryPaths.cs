@@ -1,10 +1,14 @@
-namespace SmartCity.Edge.Drivers.Tests.Modbus.Peers;
+namespace SmartCity.Edge.Tests;
 
+/// <summary>Folders of the repository, found from a test's build output. Linked into both test projects (tests/Shared).</summary>
 internal static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string ModbusPeers => Path.Combine(Root, "tests", "peers", "modbus");
+    /// <summary>tests/peers: the real peers' scripts and sources, installed by tests/peers/install.sh.</summary>
+    public static string Peers => Path.Combine(Root, "tests", "peers");
+
+    public static string ModbusPeers => Path.Combine(Peers, "modbus");
 
     private static string FindRoot()
     {
