@@ -32,8 +32,8 @@ internal sealed class SupportBundleCommand : ICliCommand
         "support-bundle [--config FILE] [--out FILE] [--log FILE…] [--unit NAME]\n" +
         "    write one .tar.gz for a support ticket: version, the configuration with every secret redacted, validate's\n" +
         "    verdict, the running gateway's status (devices, alarms, buffer), readiness and metrics, the last log lines\n" +
-        "    (journald unit NAME, default smartcity-edge, and each --log FILE), the data_dir listing and the certificate\n" +
-        "    lists. Default FILE: ./smartcity-edge-support-GATEWAY-TIME.tar.gz (mode 0600)";
+        "    (journald unit NAME, default smartcity-edge, and each --log FILE), the data_dir listing, the OPC UA certificate\n" +
+        "    lists and the TLS files' certificates with their expiry. Default FILE: ./smartcity-edge-support-GATEWAY-TIME.tar.gz (mode 0600)";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {

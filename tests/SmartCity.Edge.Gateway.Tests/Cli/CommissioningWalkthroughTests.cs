@@ -129,7 +129,7 @@ public sealed partial class CommissioningWalkthroughTests : IClassFixture<TestCo
             // 5. support-bundle beside the running gateway.
             (exit, stdout, stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", Path.Combine(_directory, "support.tar.gz"));
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
-            Section(page, "5. When something is wrong later", "`support-bundle` writes one archive to attach to a ticket: the configuration with every secret redacted,\nthe status, metrics and buffer statistics of the running gateway, the last log lines and the certificate\nlists (service.md, \"Support bundle\"):", "support-bundle --config " + config + " --out " + Path.Combine(_directory, "support.tar.gz"), exit, stdout + stderr);
+            Section(page, "5. When something is wrong later", "`support-bundle` writes one archive to attach to a ticket: the configuration with every secret redacted,\nthe status, metrics and buffer statistics of the running gateway, the last log lines, the OPC UA\ncertificate lists and the TLS certificates' expiry dates (service.md, \"Support bundle\"):", "support-bundle --config " + config + " --out " + Path.Combine(_directory, "support.tar.gz"), exit, stdout + stderr);
         }
 
         string rendered = page.ToString();
