@@ -94,7 +94,12 @@ public sealed class TransitionKillTests : IAsyncLifetime
         foreach (IGrouping<(string, long), ReceivedPost> copies in posts.GroupBy(p => (p.Path, Seq(p))))
         {
             Assert.Single(copies.Select(p => Encoding.UTF8.GetString(p.Body)).Distinct());
-            Assert.Equal(copies.Key.Item2, Assert.Single(mqtt.Where(t => Seq(t) == copies.Key.Item2).Select(Seq).Distinct()));
+            if (copies.Key.Item2 <= published[^1])
+            {
+                // Alarms reach MQTT in seq order: a webhook seq up to the last collected one was published too (later
+                // ones may reach the receiver after the collection ended).
+                Assert.Contains(copies.Key.Item2, published);
+            }
         }
 
         Assert.All(posts, p => Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(AlarmConfigs.WebhookSecret), p.Body)), p.Signature));
