@@ -82,6 +82,8 @@ internal sealed class MetricsReport
         w.Sample(Prefix + "records_committed_total", _monitor.Committed);
         w.Family(Prefix + "buffer_commit_failures_total", "counter", "Failed buffer commits (disk full, I/O error, locked); the batch is retried.");
         w.Sample(Prefix + "buffer_commit_failures_total", _monitor.CommitFailures);
+        w.Family(Prefix + "readings_dropped_total", "counter", "Readings not buffered because commits kept failing (a full disk) and the readings held in memory reached their limit; alarms were still evaluated on them.");
+        w.Sample(Prefix + "readings_dropped_total", _monitor.DroppedWhileHeld);
 
         BufferStatistics stats = _buffer.GetStatistics();
         w.Family(Prefix + "buffer_records", "gauge", "Records waiting in the durable buffer for upstream acknowledgement.");

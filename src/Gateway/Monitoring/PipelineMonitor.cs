@@ -17,6 +17,7 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     private readonly TimeProvider _time;
     private long _committed;
     private long _commitFailures;
+    private long _droppedWhileHeld;
     private volatile string? _commitError;
     private long _lastCommitTimestamp;
     private long _reloads;
@@ -40,6 +41,9 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
     public long Committed => Interlocked.Read(ref _committed);
 
     public long CommitFailures => Interlocked.Read(ref _commitFailures);
+
+    /// <summary>Readings dropped because the buffer could not commit for so long that the held batch reached its limit (a full disk).</summary>
+    public long DroppedWhileHeld => Interlocked.Read(ref _droppedWhileHeld);
 
     /// <summary>The last commit's error while commits are failing; null once one succeeds.</summary>
     public string? CommitError => _commitError;
@@ -116,6 +120,8 @@ internal sealed class PipelineMonitor : IDeviceGaugeSink
         Interlocked.Exchange(ref _lastCommitTimestamp, _time.GetTimestamp());
         _commitError = null;
     }
+
+    public void RecordDroppedWhileHeld(int readings) => Interlocked.Add(ref _droppedWhileHeld, readings);
 
     public void RecordCommitFailure(Exception exception)
     {

@@ -26,6 +26,9 @@ internal static partial class PipelineLog
     [LoggerMessage(1010, LogLevel.Error, "Committing {Count} records to the buffer failed; retrying in {RetrySeconds}s (readings are held in memory meanwhile)")]
     public static partial void CommitFailed(ILogger logger, Exception exception, int count, double retrySeconds);
 
+    [LoggerMessage(1012, LogLevel.Warning, "The buffer has not been able to commit for a while and {Held} readings are held in memory: telemetry of newer polls is dropped (counted in smartcity_edge_readings_dropped_total) until a commit succeeds; alarms are still evaluated on every poll and commit into the disk reserve")]
+    public static partial void TelemetryDroppedWhileHeld(ILogger logger, int held);
+
     [LoggerMessage(1011, LogLevel.Information, "Pipeline drained: {Count} readings committed during shutdown")]
     public static partial void Drained(ILogger logger, long count);
 }

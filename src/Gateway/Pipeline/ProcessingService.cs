@@ -33,6 +33,13 @@ internal sealed class ProcessingService : BackgroundService
     /// </summary>
     internal static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Most readings held in memory while commits fail (a full disk): frames keep being read so that alarms see them,
+    /// and their telemetry joins the held batch up to this many readings; beyond it telemetry is dropped and counted.
+    /// Five full batches: ~0.5 MB of stored bodies, a few seconds of a busy gateway's polls.
+    /// </summary>
+    internal const int HeldLimit = 5 * MaxBatch;
+
     private readonly ReadingChannel _channel;
     private readonly ChannelReader<PipelineFrame> _reader;
     private readonly IDurableBuffer _buffer;
@@ -218,18 +225,20 @@ internal sealed class ProcessingService : BackgroundService
 
     private async Task CommitAsync(CancellationToken abort)
     {
-        // The bodies are slices of one buffer, taken now that it no longer grows.
-        ReadOnlyMemory<byte> bodies = _bodies.WrittenMemory;
-        _entries.Clear();
-        foreach ((TagTable table, int offset, int length, int count) in _frames)
-        {
-            _entries.Add(BufferEntry.Frame(table, bodies.Slice(offset, length), count));
-        }
-
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), new Random());
         string? reported = null;
+        bool droppedReported = false;
         while (true)
         {
+            // The bodies are slices of one buffer, taken now that it no longer grows (a held batch may have grown
+            // while it waited, so the entries are taken again for every attempt).
+            ReadOnlyMemory<byte> bodies = _bodies.WrittenMemory;
+            _entries.Clear();
+            foreach ((TagTable table, int offset, int length, int count) in _frames)
+            {
+                _entries.Add(BufferEntry.Frame(table, bodies.Slice(offset, length), count));
+            }
+
             try
             {
                 _monitor.PendingRecords = _pendingReadings;
@@ -250,7 +259,7 @@ internal sealed class ProcessingService : BackgroundService
             }
             catch (Exception ex)
             {
-                // Disk full or I/O error: hold the batch (the bounded channel then slows the drivers) and retry.
+                // Disk full or I/O error: hold the batch and retry.
                 TimeSpan delay = backoff.Next();
                 _monitor.RecordCommitFailure(ex);
                 if (ex.Message != reported)
@@ -259,8 +268,55 @@ internal sealed class ProcessingService : BackgroundService
                     reported = ex.Message;
                     PipelineLog.CommitFailed(_logger, ex, _pendingReadings, delay.TotalSeconds);
                 }
-                await Task.Delay(delay, _time, abort).ConfigureAwait(false);
+
+                droppedReported |= await ProcessWhileHeldAsync(delay, droppedReported, abort).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Until <paramref name="delay"/> has passed, reads the frames that keep arriving while the batch is held: the
+    /// monitor and the alarm engine see every one, so an alarm raised while the disk is full is made at once and its
+    /// transition commits into the disk reserve and reaches the desk. Their telemetry joins the held batch up to
+    /// <see cref="HeldLimit"/>; beyond it it is dropped and counted (said once per held batch). Without this the stage
+    /// would stop reading, the drivers would stall on the full channel, and no alarm could trip until space returned.
+    /// Returns true once a drop has been reported.
+    /// </summary>
+    private async Task<bool> ProcessWhileHeldAsync(TimeSpan delay, bool droppedReported, CancellationToken abort)
+    {
+        using var timeout = new CancellationTokenSource(delay, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(abort, timeout.Token);
+        try
+        {
+            while (await _reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+            {
+                while (_reader.TryRead(out PipelineFrame frame))
+                {
+                    if (_pendingReadings < HeldLimit)
+                    {
+                        Process(frame);
+                        continue;
+                    }
+
+                    _monitor.RecordFrame(frame.Table, frame.Frame.Readings);
+                    _alarms?.Evaluate(frame.Table, frame.Frame.Readings);
+                    _monitor.RecordDroppedWhileHeld(frame.Frame.Readings.Length);
+                    _channel.Return(frame.Frame);
+                    if (!droppedReported)
+                    {
+                        droppedReported = true;
+                        PipelineLog.TelemetryDroppedWhileHeld(_logger, _pendingReadings);
+                    }
+                }
+            }
+
+            // The channel is complete (shutdown): nothing more will come; wait out the retry delay.
+            await Task.Delay(Timeout.InfiniteTimeSpan, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+        {
+        }
+
+        return droppedReported;
     }
 }
