@@ -116,6 +116,7 @@ internal static class GatewayHost
         }
 
         services.AddAlarms(configuration);
+        services.AddCommands(configuration);
         services.AddSingleton<ProcessingService>();
         services.AddHostedService(sp => sp.GetRequiredService<ProcessingService>());
         services.AddSingleton<DeviceSupervisorService>();
