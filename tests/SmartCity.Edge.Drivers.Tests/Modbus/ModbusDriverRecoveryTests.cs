@@ -95,7 +95,7 @@ public sealed class ModbusDriverRecoveryTests
         await lost.PollAsync();
         await server.KillAsync();
         await Assert.ThrowsAsync<DeviceException>(() => lost.PollAsync());
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == 3101);
+        await logs.WaitForAsync(e => e.Level == LogLevel.Warning && e.EventId == 3101, "warning 3101 (link lost)");
     }
 
     private static async Task<Reading> PollUntilGoodAsync(ModbusDriverHarness driver)
