@@ -87,13 +87,12 @@ internal static class AlarmConfigs
     /// tests. <paramref name="webhooks"/> is a whole <c>webhooks:</c> section; <paramref name="upstream"/> the lines
     /// under <c>upstream:</c>, indented by two spaces.
     /// </summary>
-    public static string CounterAlarmPark(string gatewayId, string dataDir, string webhooks, string upstream) =>
-        $"""
-        gateway:
-          id: {gatewayId}
-          site: lab
-          data_dir: {dataDir}
-        devices:
+    /// <summary>
+    /// A simulator device <c>panel</c> whose <c>count</c> runs 0–9 every 20 ms, and the alarm <c>count-high</c> on it
+    /// (above 6, clear below 2, no rate limit): a transition every ~100 ms. YAML for the <c>devices:</c> list followed by
+    /// the <c>alarms:</c> and <c>alarm_options:</c> sections.
+    /// </summary>
+    public const string FlappingPanel = """
           - id: panel
             driver: simulator
             poll_interval: 20ms
@@ -110,6 +109,16 @@ internal static class AlarmConfigs
             severity: high
         alarm_options:
           max_transitions: 0
+        """;
+
+    public static string CounterAlarmPark(string gatewayId, string dataDir, string webhooks, string upstream) =>
+        $"""
+        gateway:
+          id: {gatewayId}
+          site: lab
+          data_dir: {dataDir}
+        devices:
+        {FlappingPanel}
         {webhooks}
         upstream:
         {upstream}

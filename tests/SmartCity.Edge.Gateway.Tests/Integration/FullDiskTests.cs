@@ -85,22 +85,7 @@ public sealed class FullDiskTests : BrokerTest
             poll_interval: 10ms
             tags:
         {string.Concat(Enumerable.Range(1, 10).Select(t => $"      - id: c{t}\n        signal: counter\n        min: 0\n        max: 1000000000\n"))}
-          - id: panel
-            driver: simulator
-            poll_interval: 20ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 9
-        alarms:
-          - id: count-high
-            tag: panel/count
-            above: 6
-            clear_below: 2
-            severity: high
-        alarm_options:
-          max_transitions: 0
+        {AlarmConfigs.FlappingPanel}
         upstream:
           mqtt:
             server: mqtt://127.0.0.1:{brokerPort}

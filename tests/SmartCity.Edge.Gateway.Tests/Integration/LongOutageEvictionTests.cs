@@ -89,22 +89,7 @@ public sealed class LongOutageEvictionTests : BrokerTest
           max_disk: 1MiB
         devices:
         {string.Concat(Devices.Select(Counters))}
-          - id: panel
-            driver: simulator
-            poll_interval: 20ms
-            tags:
-              - id: count
-                signal: counter
-                min: 0
-                max: 9
-        alarms:
-          - id: count-high
-            tag: panel/count
-            above: 6
-            clear_below: 2
-            severity: high
-        alarm_options:
-          max_transitions: 0
+        {AlarmConfigs.FlappingPanel}
         upstream:
           mqtt:
             server: mqtt://127.0.0.1:{brokerPort}
