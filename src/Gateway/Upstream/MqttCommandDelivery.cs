@@ -21,10 +21,10 @@ internal sealed class MqttCommandDelivery : ICommandDelivery
 {
     private readonly MqttPublisher _publisher;
     private readonly MqttApplicationMessageReceivedEventArgs _received;
-    private readonly long _connection;
+    private readonly MqttPublisherConnection _connection;
     private readonly ILogger _logger;
 
-    public MqttCommandDelivery(MqttPublisher publisher, MqttApplicationMessageReceivedEventArgs received, long connection, ILogger logger)
+    public MqttCommandDelivery(MqttPublisher publisher, MqttApplicationMessageReceivedEventArgs received, MqttPublisherConnection connection, ILogger logger)
     {
         _publisher = publisher;
         _received = received;

@@ -46,23 +46,21 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     private volatile MqttUpstreamConfiguration _configuration;
     private volatile MqttClientOptions _options;
 
-    /// <summary>The connect attempt in progress, cancelled by a reload so it does not wait out an old broker's timeout.</summary>
-    private CancellationTokenSource? _connecting;
+    /// <summary>An <see cref="MqttPublisherState"/>, as an int for <see cref="Interlocked"/>; changed only by <see cref="TryMove"/> and <see cref="Enter"/>.</summary>
+    private int _state;
 
-    /// <summary>A reload is switching settings: a connect attempt cancelled now failed for that reason, not a timeout.</summary>
-    private volatile bool _switching;
+    /// <summary>
+    /// The connection of the last connect attempt (from the constructor on, one that never connected): a reload ends
+    /// it, and a received command remembers it (<see cref="IsCurrentConnection"/>).
+    /// </summary>
+    private MqttPublisherConnection _connection = new();
 
-    /// <summary>Set after the first successful connect: a later one without SessionPresent means the broker lost our session.</summary>
-    private bool _connectedBefore;
-
-    /// <summary>Numbers connect attempts; a received command remembers the one it came on (<see cref="IsCurrentConnection"/>).</summary>
-    private long _connection;
-
-    /// <summary>Publishes between their start and their PUBACK; a reload waits for none to be left before saying goodbye.</summary>
-    private int _publishesInFlight;
-
-    /// <summary>Cancelled by a reload: publishes in flight on the old connection fail and are re-sent from the buffer.</summary>
-    private CancellationTokenSource _oldConnectionPublishes = new();
+    /// <summary>
+    /// Set after the first successful connect with the current broker and client id: a later connect without
+    /// SessionPresent means the broker lost our session. Knowledge about the broker's session, not the publisher's
+    /// state, so it is not part of <see cref="MqttPublisherState"/>; read and written under the connect gate only.
+    /// </summary>
+    private bool _sessionEstablished;
 
     /// <summary>Why the broker's certificate was refused in the last handshake that refused it (<see cref="ValidateBrokerCertificate"/>).</summary>
     private volatile string? _certificateProblem;
@@ -88,6 +86,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         // when it next publishes, so this is the moment commands in flight lose their connection.
         _client.DisconnectedAsync += e =>
         {
+            TryMove(MqttPublisherState.Connected, MqttPublisherState.Disconnected);
             if (e.ClientWasConnected)
             {
                 UpstreamLog.Disconnected(_logger, Name, e.Exception?.GetBaseException().Message ?? e.Reason.ToString());
@@ -99,8 +98,11 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 
     public string Name => "mqtt " + _configuration.Host + ":" + _configuration.Port;
 
-    /// <summary>True while the connection numbered <paramref name="connection"/> is the one up.</summary>
-    internal bool IsCurrentConnection(long connection) => _client.IsConnected && Interlocked.Read(ref _connection) == connection;
+    /// <summary>True while <paramref name="connection"/> is the one up.</summary>
+    internal bool IsCurrentConnection(MqttPublisherConnection connection) => _client.IsConnected && ReferenceEquals(Volatile.Read(ref _connection), connection);
+
+    /// <summary>What the publisher is doing now.</summary>
+    internal MqttPublisherState State => (MqttPublisherState)Volatile.Read(ref _state);
 
     public bool IsConnected => _client.IsConnected;
 
@@ -115,18 +117,46 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         }
 
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Volatile.Write(ref _connecting, attempt);
         try
         {
-            if (!_client.IsConnected)
+            if (_client.IsConnected)
             {
-                await ConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // A new connection before connecting: the broker sends queued commands right after its CONNACK, before
+            // ConnectAsync returns, and they must carry it (MQTTnet finished the previous connection's message loop
+            // before it allows a new connect). Set before the state moves, so a reload that moves to Switching after
+            // this attempt moved to Connecting finds it and ends it.
+            var connection = new MqttPublisherConnection();
+            Volatile.Write(ref _connection, connection);
+
+            // Refused while a reload switches settings: the gate may come to this attempt before the reload that
+            // waits for it, and it would connect with the old settings.
+            MqttPublisherState state;
+            do
+            {
+                state = State;
+                if (state is MqttPublisherState.Switching or MqttPublisherState.Closed)
+                {
+                    throw new UpstreamException(state == MqttPublisherState.Closed ? "the MQTT upstream is closed" : "the upstream settings are being switched by a reload");
+                }
+            }
+            while (!TryMove(state, MqttPublisherState.Connecting));
+
+            try
+            {
+                await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
+                TryMove(MqttPublisherState.Connecting, MqttPublisherState.Connected);
+            }
+            catch
+            {
+                TryMove(MqttPublisherState.Connecting, MqttPublisherState.Disconnected);
+                throw;
             }
         }
         finally
         {
-            Volatile.Write(ref _connecting, null);
             _connectGate.Release();
         }
     }
@@ -142,23 +172,23 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         MqttClientOptions options = BuildOptions(configuration, _topics);
         WarnIfPlaintext(configuration);
 
-        _switching = true;
-        try
+        if (!Enter(MqttPublisherState.Switching))
         {
-            Volatile.Read(ref _connecting)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The attempt ended meanwhile.
+            return; // closed: there is nothing to switch
         }
 
         try
         {
+            // Ends the current connection first, before the gate: a connect attempt holding the gate gives up rather
+            // than wait out an old broker's timeout, and the publishes in flight on it fail (the forwarder re-sends
+            // them from the buffer). Nothing may reach the old broker after its offline status: new publishes are
+            // refused while switching.
+            await Volatile.Read(ref _connection).EndAsync(cancellationToken).ConfigureAwait(false);
             await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            _switching = false;
+            TryMove(MqttPublisherState.Switching, MqttPublisherState.Disconnected);
             throw;
         }
 
@@ -169,19 +199,9 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             _options = options;
             if (previous.Host != configuration.Host || previous.Port != configuration.Port || previous.ClientId != configuration.ClientId)
             {
-                _connectedBefore = false; // another session: "new" on connect, not "lost"
+                _sessionEstablished = false; // another session: "new" on connect, not "lost"
             }
 
-            // Nothing may reach the old broker after its offline status: new publishes are refused (_switching), and
-            // those already in flight are cancelled and waited for (the forwarder re-sends them from the buffer).
-            CancellationTokenSource inFlight = Interlocked.Exchange(ref _oldConnectionPublishes, new CancellationTokenSource());
-            await inFlight.CancelAsync().ConfigureAwait(false);
-            while (Volatile.Read(ref _publishesInFlight) > 0)
-            {
-                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-            }
-
-            inFlight.Dispose();
             if (_client.IsConnected)
             {
                 // Retained offline first: a clean DISCONNECT suppresses the will, and the old broker must not keep
@@ -202,20 +222,18 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         }
         finally
         {
-            _switching = false;
+            TryMove(MqttPublisherState.Switching, MqttPublisherState.Disconnected);
             _connectGate.Release();
         }
     }
 
-    private async Task ConnectAsync(CancellationTokenSource attempt, CancellationToken cancellationToken)
+    private async Task ConnectAsync(MqttPublisherConnection connection, CancellationToken cancellationToken)
     {
         MqttUpstreamConfiguration configuration = _configuration;
         try
         {
-            // Numbered before connecting: the broker sends queued commands right after its CONNACK, before ConnectAsync
-            // returns. MQTTnet finished the previous connection's message loop before it allows a new connect.
-            Interlocked.Increment(ref _connection);
             _certificateProblem = null;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Ended);
             attempt.CancelAfter(MqttConnectionOptions.ConnectTimeout);
             MqttClientConnectResult result = await _client.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -225,7 +243,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
 
             if (configuration.PersistentSession)
             {
-                if (_connectedBefore && !result.IsSessionPresent)
+                if (_sessionEstablished && !result.IsSessionPresent)
                 {
                     UpstreamLog.SessionLost(_logger, configuration.ClientId);
                 }
@@ -234,7 +252,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
                     UpstreamLog.Session(_logger, configuration.ClientId, result.IsSessionPresent ? "resumed" : "new");
                 }
 
-                _connectedBefore = true;
+                _sessionEstablished = true;
             }
 
             await PublishStatusAsync("online", cancellationToken).ConfigureAwait(false);
@@ -260,7 +278,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         {
             throw;
         }
-        catch (Exception) when (_switching)
+        catch (Exception) when (connection.Ended.IsCancellationRequested)
         {
             throw new UpstreamException("connection settings changed by a reload while connecting; connecting with the new ones");
         }
@@ -279,16 +297,18 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             .WithRetainFlag(message.Retain)
             .Build();
         MqttClientPublishResult result;
-        Interlocked.Increment(ref _publishesInFlight);
+        MqttPublisherConnection connection = Volatile.Read(ref _connection);
+        connection.PublishStarted();
         try
         {
-            // After the increment: either the reload sees this publish and waits for it, or this sees the reload.
-            if (_switching)
+            // After counting it: either the reload sees this publish and waits for it, or this sees the reload (the
+            // increment and the reload's state change are both full fences).
+            if (State == MqttPublisherState.Switching)
             {
                 throw new UpstreamException("the upstream settings are being switched by a reload");
             }
 
-            using var publish = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Volatile.Read(ref _oldConnectionPublishes).Token);
+            using var publish = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Ended);
             result = await _client.PublishAsync(mqttMessage, publish.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -301,11 +321,11 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         }
         catch (Exception ex)
         {
-            throw new UpstreamException(_switching ? "the upstream settings were switched by a reload" : Describe(ex), ex);
+            throw new UpstreamException(connection.Ended.IsCancellationRequested ? "the upstream settings were switched by a reload" : Describe(ex), ex);
         }
         finally
         {
-            Interlocked.Decrement(ref _publishesInFlight);
+            connection.PublishEnded();
         }
 
         if (!result.IsSuccess)
@@ -323,6 +343,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     public async ValueTask CloseAsync(CancellationToken cancellationToken)
     {
         // The command service has stopped: a handler waiting for room would hold up MQTTnet's disconnect for good.
+        Enter(MqttPublisherState.Closed);
         await _closing.CancelAsync().ConfigureAwait(false);
         if (!_client.IsConnected)
         {
@@ -344,6 +365,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
     {
         // Called twice (the container holds this instance under two service types), so everything here must be
         // idempotent: _closing is cancelled, never disposed (it owns no timer, and a disposed one cannot be cancelled).
+        Enter(MqttPublisherState.Closed);
         await _closing.CancelAsync().ConfigureAwait(false);
         _client.Dispose();
         _connectGate.Dispose();
@@ -363,7 +385,7 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
             message.Topic,
             message.Payload.ToArray(),
             message.Retain,
-            new MqttCommandDelivery(this, e, Interlocked.Read(ref _connection), _logger));
+            new MqttCommandDelivery(this, e, Volatile.Read(ref _connection), _logger));
         try
         {
             await _commands!.PostAsync(command, _closing.Token).ConfigureAwait(false);
@@ -372,6 +394,26 @@ internal sealed class MqttPublisher : IUpstreamPublisher, ICommandReplies
         {
             // Shutting down: not acknowledged, so the broker delivers it again to the next run.
         }
+    }
+
+    /// <summary>Moves from <paramref name="from"/> to <paramref name="to"/> if the state is still <paramref name="from"/>.</summary>
+    private bool TryMove(MqttPublisherState from, MqttPublisherState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
+
+    /// <summary>Moves to <paramref name="to"/> from any state but <see cref="MqttPublisherState.Closed"/>, which is final; false if closed.</summary>
+    private bool Enter(MqttPublisherState to)
+    {
+        MqttPublisherState state;
+        do
+        {
+            state = State;
+            if (state == MqttPublisherState.Closed)
+            {
+                return to == MqttPublisherState.Closed;
+            }
+        }
+        while (!TryMove(state, to));
+        return true;
     }
 
     private void WarnIfPlaintext(MqttUpstreamConfiguration configuration)
