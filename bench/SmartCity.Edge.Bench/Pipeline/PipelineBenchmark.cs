@@ -81,11 +81,11 @@ internal sealed class PipelineBenchmark : IBenchmark
             new GatewayIdentity("bench-gw", "bench", directory),
             devices,
             [],
-            new BufferConfiguration(4L << 30),
+            new BufferOptions { DataDirectory = directory, MaxDiskBytes = 4L << 30 },
             new UpstreamConfiguration(mqttConfiguration, false, "smartcity/bench/bench-gw"));
 
         var time = TimeProvider.System;
-        await using var buffer = new SqliteDurableBuffer(new BufferOptions { DataDirectory = directory, MaxDiskBytes = 4L << 30 }, NullLogger<SqliteDurableBuffer>.Instance, time);
+        await using var buffer = new SqliteDurableBuffer(configuration.Buffer, NullLogger<SqliteDurableBuffer>.Instance, time);
         var channel = new ReadingChannel();
         var topics = new UpstreamTopics(configuration.Upstream.TopicPrefix);
         await using var mqtt = new MqttPublisher(mqttConfiguration, topics, NullLogger.Instance);

@@ -1,10 +1,12 @@
 namespace SmartCity.Edge.Gateway.Buffer;
 
 /// <summary>
-/// Options of the durable buffer (YAML <c>gateway.data_dir</c> and <c>buffer:</c>). The host reads the YAML and
-/// fills this; <see cref="SqliteDurableBuffer"/> validates it again at construction.
+/// Options of the durable buffer (YAML <c>gateway.data_dir</c> and <c>buffer:</c>): the one record that describes the
+/// buffer, from the configuration file to <see cref="SqliteDurableBuffer"/>. Its rules live in <see cref="Validate"/>
+/// only: the configuration loader reports each problem at its key's line, and the buffer's constructor refuses
+/// options that break them (benchmarks and tests build options directly).
 /// </summary>
-internal sealed record BufferOptions
+public sealed record BufferOptions
 {
     /// <summary>The upstream of a buffer that is given no list (tests, benchmarks): one cursor.</summary>
     public const string DefaultUpstream = "upstream";
@@ -18,6 +20,12 @@ internal sealed record BufferOptions
     /// eviction would run on almost every commit.
     /// </summary>
     public const long MinMaxDiskBytes = 1L << 20;
+
+    /// <summary>2 MiB, the default of <c>buffer.disk_reserve</c>: hundreds of alarm transitions, with their write-ahead log frames and alarm state.</summary>
+    public const long DefaultDiskReserveBytes = 2L << 20;
+
+    /// <summary>The largest accepted <c>buffer.disk_reserve</c>.</summary>
+    public const long MaxDiskReserveBytes = 1L << 30;
 
     public const string DefaultDatabaseFileName = "buffer.db";
 
@@ -35,7 +43,7 @@ internal sealed record BufferOptions
     /// Bytes kept free on the data_dir volume for alarm and audit records (<c>buffer.disk_reserve</c>, see
     /// <see cref="BufferDiskReserve"/>); on top of <see cref="MaxDiskBytes"/>. 0: no reserve.
     /// </summary>
-    public long DiskReserveBytes { get; init; } = Configuration.BufferConfiguration.DefaultDiskReserveBytes;
+    public long DiskReserveBytes { get; init; } = DefaultDiskReserveBytes;
 
     /// <summary>File name of the database inside <see cref="DataDirectory"/>.</summary>
     public string DatabaseFileName { get; init; } = DefaultDatabaseFileName;
@@ -51,22 +59,22 @@ internal sealed record BufferOptions
     public string DatabasePath => Path.Combine(DataDirectory, DatabaseFileName);
 
     /// <summary>Every problem with these options, each naming the YAML key, the value and what is expected; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<BufferOptionsProblem> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<BufferOptionsProblem>();
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
-            errors.Add("gateway.data_dir: must not be empty (directory for the buffer database, e.g. ./data)");
+            errors.Add(new("gateway.data_dir", "must not be empty (directory for the buffer database, e.g. ./data)"));
         }
 
         if (MaxDiskBytes < MinMaxDiskBytes)
         {
-            errors.Add($"buffer.max_disk: {MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes >> 20}MiB, e.g. 1GiB)");
+            errors.Add(new("buffer.max_disk", $"{MaxDiskBytes} bytes is too small (at least {MinMaxDiskBytes >> 20}MiB, e.g. 1GiB)"));
         }
 
-        if (DiskReserveBytes < 0 || DiskReserveBytes > Configuration.BufferConfiguration.MaxDiskReserveBytes)
+        if (DiskReserveBytes < 0 || DiskReserveBytes > MaxDiskReserveBytes)
         {
-            errors.Add($"buffer.disk_reserve: {DiskReserveBytes} bytes is out of range (0 to {Configuration.BufferConfiguration.MaxDiskReserveBytes >> 20}MiB, e.g. 2MiB)");
+            errors.Add(new("buffer.disk_reserve", $"{DiskReserveBytes} bytes is out of range (0 to {MaxDiskReserveBytes >> 20}MiB, e.g. 2MiB)"));
         }
 
         if (string.IsNullOrWhiteSpace(DatabaseFileName)
@@ -74,16 +82,16 @@ internal sealed record BufferOptions
             || DatabaseFileName.Contains('/')
             || DatabaseFileName is "." or "..")
         {
-            errors.Add($"buffer database file name '{DatabaseFileName}' must be a plain file name (default {DefaultDatabaseFileName})");
+            errors.Add(new("buffer database file name", $"'{DatabaseFileName}' must be a plain file name (default {DefaultDatabaseFileName})"));
         }
 
         if (Upstreams is null || Upstreams.Count == 0)
         {
-            errors.Add("the buffer needs at least one upstream to keep records for");
+            errors.Add(new("upstream", "the buffer needs at least one upstream to keep records for"));
         }
         else if (Upstreams.Any(u => string.IsNullOrEmpty(u) || u.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))) || Upstreams.Distinct(StringComparer.Ordinal).Count() != Upstreams.Count)
         {
-            errors.Add($"upstream names must be unique and made of letters, digits, '-', '_' and '.' (got {string.Join(", ", Upstreams)})");
+            errors.Add(new("upstream", $"upstream names must be unique and made of letters, digits, '-', '_' and '.' (got {string.Join(", ", Upstreams)})"));
         }
 
         return errors;
@@ -92,7 +100,7 @@ internal sealed record BufferOptions
     /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if any.</summary>
     public void ThrowIfInvalid()
     {
-        IReadOnlyList<string> errors = Validate();
+        IReadOnlyList<BufferOptionsProblem> errors = Validate();
         if (errors.Count > 0)
         {
             throw new ArgumentException("Invalid buffer options: " + string.Join("; ", errors), "options");

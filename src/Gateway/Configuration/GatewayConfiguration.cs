@@ -1,3 +1,5 @@
+using SmartCity.Edge.Gateway.Buffer;
+
 namespace SmartCity.Edge.Gateway.Configuration;
 
 /// <summary>The whole validated configuration file. Built only by <see cref="GatewayConfigurationLoader"/> when the file has no problem.</summary>
@@ -6,7 +8,7 @@ public sealed record GatewayConfiguration(
     GatewayIdentity Gateway,
     IReadOnlyList<DeviceConfiguration> Devices,
     IReadOnlyList<AlarmRule> Alarms,
-    BufferConfiguration Buffer,
+    BufferOptions Buffer,
     UpstreamConfiguration Upstream)
 {
     /// <summary>The <c>http:</c> section; an init property so that existing constructions need no change.</summary>

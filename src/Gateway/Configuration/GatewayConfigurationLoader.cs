@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Drivers.Configuration;
+using SmartCity.Edge.Gateway.Buffer;
 
 namespace SmartCity.Edge.Gateway.Configuration;
 
@@ -73,7 +74,7 @@ public sealed partial class GatewayConfigurationLoader
         IReadOnlyList<AlarmRule> alarms = ReadAlarms(root, devices);
         AlarmOptions alarmOptions = ReadAlarmOptions(root, devices);
         IReadOnlyList<WebhookConfiguration> webhooks = ReadWebhooks(root);
-        BufferConfiguration buffer = ReadBuffer(root);
+        BufferOptions buffer = ReadBuffer(root, gateway);
         UpstreamConfiguration upstream = ReadUpstream(root, gateway);
         HttpConfiguration http = ReadHttp(root);
         CommandsConfiguration commands = ReadCommands(root);
@@ -212,18 +213,34 @@ public sealed partial class GatewayConfigurationLoader
         return factory is null || settings is null || id.Length == 0 ? null : new DeviceConfiguration(descriptor, factory, settings, tags);
     }
 
-    private static BufferConfiguration ReadBuffer(ConfigSection root)
+    /// <summary>
+    /// The <c>buffer:</c> section with <c>gateway.data_dir</c>, as the buffer's own options: the limits are
+    /// <see cref="BufferOptions.Validate"/>'s, each problem reported at the line of its key.
+    /// </summary>
+    private static BufferOptions ReadBuffer(ConfigSection root, GatewayIdentity gateway)
     {
         ConfigSection? section = root.GetSection("buffer");
-        if (section is null)
+        var options = new BufferOptions
         {
-            return new BufferConfiguration(1L << 30);
+            DataDirectory = gateway.DataDirectory,
+            MaxDiskBytes = section?.GetSize("max_disk", BufferOptions.DefaultMaxDiskBytes) ?? BufferOptions.DefaultMaxDiskBytes,
+            DiskReserveBytes = section?.GetSize("disk_reserve", BufferOptions.DefaultDiskReserveBytes) ?? BufferOptions.DefaultDiskReserveBytes,
+        };
+        section?.ReportUnknownKeys();
+        foreach (BufferOptionsProblem problem in options.Validate())
+        {
+            const string Prefix = "buffer.";
+            if (section is not null && problem.Key.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                section.Error(problem.Key[Prefix.Length..], problem.Message);
+            }
+            else
+            {
+                root.Error(problem.Key, problem.Message);
+            }
         }
 
-        long maxDisk = section.GetSize("max_disk", 1L << 30, min: 1L << 20);
-        long reserve = section.GetSize("disk_reserve", BufferConfiguration.DefaultDiskReserveBytes, min: 0, max: BufferConfiguration.MaxDiskReserveBytes);
-        section.ReportUnknownKeys();
-        return new BufferConfiguration(maxDisk, reserve);
+        return options;
     }
 
     private static UpstreamConfiguration ReadUpstream(ConfigSection root, GatewayIdentity gateway)

@@ -66,11 +66,8 @@ internal static class GatewayHost
         services.AddSingleton(new UpstreamTopics(configuration.Upstream.TopicPrefix));
         // The buffer keeps a cursor for each upstream registered here (by its stable name).
         services.AddSingleton(sp => new SqliteDurableBuffer(
-            new BufferOptions
+            configuration.Buffer with
             {
-                DataDirectory = configuration.Gateway.DataDirectory,
-                MaxDiskBytes = configuration.Buffer.MaxDiskBytes,
-                DiskReserveBytes = configuration.Buffer.DiskReserveBytes,
                 Upstreams = sp.GetServices<UpstreamTarget>().Select(u => u.Name)
                     .Concat(configuration.Upstream.Sparkplug is null ? [] : [BufferRecordSource.UpstreamName])
                     .ToArray(),

@@ -50,7 +50,8 @@ internal sealed record ReloadPlan(
             needsRestart.Add("gateway");
         }
 
-        if (!ConfigEquality.DeepEquals(running.Buffer, next.Buffer))
+        // The buffer's directory is gateway.data_dir, reported as "gateway" above: one edit, one name.
+        if (!ConfigEquality.DeepEquals(running.Buffer with { DataDirectory = next.Buffer.DataDirectory }, next.Buffer))
         {
             needsRestart.Add("buffer");
         }
