@@ -156,10 +156,10 @@ internal sealed class OperatorWrites
         {
             return DeviceError("device_error", ex.Status, ex.Message, old, sent: true);
         }
-        catch (DeviceException ex) when (ex.Kind == "offline")
+        catch (DeviceOfflineException ex)
         {
             // Refused by the supervisor before the driver was called: nothing reached the device.
-            return DeviceError("offline", ex.Kind, ex.Message, old, sent: false);
+            return DeviceError(DeviceOfflineException.OfflineKind, ex.Kind, ex.Message, old, sent: false);
         }
         catch (DeviceException ex)
         {

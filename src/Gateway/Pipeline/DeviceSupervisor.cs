@@ -103,11 +103,11 @@ internal sealed class DeviceSupervisor
     public ValueTask AcknowledgeAlarmAsync(string conditionId, string? comment, CancellationToken cancellationToken) => _connected switch
     {
         IAcknowledgeDeviceAlarms driver => driver.AcknowledgeAlarmAsync(conditionId, comment, cancellationToken),
-        null => throw new DeviceException($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" },
+        null => throw Offline(),
         _ => throw new NotSupportedException($"the {_device.Descriptor.Driver} driver of device '{_device.Id}' cannot acknowledge alarms"),
     };
 
-    private DeviceException Offline() => new($"device '{_device.Id}' is offline: {LastError ?? "not connected yet"}") { Kind = "offline" };
+    private DeviceOfflineException Offline() => new(_device.Id, LastError);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -20,6 +20,9 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
 
     private readonly OperatorWritePeers _peers;
     private readonly int _httpPort = FreePort.Next();
+
+    /// <summary>Nothing listens there: device 'gone' never connects.</summary>
+    private readonly int _deadPort = FreePort.Next();
     private readonly List<ReceivedMessage> _received = [];
     private CommandTokens? _tokens;
 
@@ -208,6 +211,30 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     }
 
     [Fact]
+    public async Task Write_DeviceOffline_AnsweredOfflineAndNotSent_TokenNotUsedUpNorRateLimitCounted()
+    {
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = StartGateway();
+        await gateway.WithLogAsync(TagValueAsync(subscriber, "plc", "raw", _ => true));
+
+        // Twice with the same token: not sent, so the token is not used up (no "replay") and the tag's rate limit of
+        // one write an hour does not count it (no "rate_limited"). A failure around a write that was sent would be
+        // device_error and use both up.
+        string token = await Tokens.CliWriteAsync("gone/valve", "5", "alice");
+        foreach (int attempt in new[] { 1, 2 })
+        {
+            JsonElement result = await SendAsync(gateway, subscriber, token);
+            Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+            Assert.True(Text(result, "code") == "offline", $"attempt {attempt}: {result}");
+            Assert.Contains("device 'gone' is offline", Text(result, "error"), StringComparison.Ordinal);
+        }
+
+        JsonElement[] audit = await AuditAsync();
+        Assert.Equal(2, audit.Length);
+        Assert.All(audit, a => Assert.Equal(("device_error", "offline"), (Text(a, "outcome"), Text(a, "device_status"))));
+    }
+
+    [Fact]
     public async Task Write_Coil_ReachesPymodbus_ConfirmedByReadBack()
     {
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
@@ -288,7 +315,15 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
                 tags:
                   - { id: count, node: "ns=1;s=Writable.UInt16", mode: poll, writable: true, confirm: read }
                   - { id: locked, node: "ns=1;s=Writable.ReadOnly", mode: poll, writable: true }
-            {{Tokens.Section(nightAllow: "write:plc/setpoint write:plc/limited", deskAllow: "ack write:plc/* write:doors/* write:ua/*")}}
+              - id: gone
+                driver: modbus-tcp
+                host: 127.0.0.1
+                port: {{_deadPort}}
+                unit_id: 1
+                poll_interval: 100ms
+                tags:
+                  - { id: valve, address: "holding:1", type: uint16, writable: true, rate_limit: 1/1h }
+            {{Tokens.Section(nightAllow: "write:plc/setpoint write:plc/limited", deskAllow: "ack write:plc/* write:doors/* write:ua/* write:gone/*")}}
             upstream:
               mqtt:
                 server: mqtt://127.0.0.1:{{Broker.Port}}
