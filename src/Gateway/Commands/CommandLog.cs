@@ -25,4 +25,10 @@ internal static partial class CommandLog
 
     [LoggerMessage(1506, LogLevel.Information, "Command {Command} by {By} signed with key {Kid} executed; token {TokenId} is used up until {Expires:u}")]
     public static partial void TokenUsed(ILogger logger, string command, string by, string kid, string tokenId, DateTimeOffset expires);
+
+    [LoggerMessage(1507, LogLevel.Error, "Command on {Topic} failed unexpectedly ({Reason}); it is acknowledged and dropped, so it can neither stop the gateway nor come back after a restart. Please report this with a support bundle")]
+    public static partial void CommandFailed(ILogger logger, string topic, string reason, Exception exception);
+
+    [LoggerMessage(1508, LogLevel.Error, "Sparkplug DCMD write on {Topic} failed unexpectedly ({Reason}); it is dropped, the next DCMD is executed. Please report this with a support bundle")]
+    public static partial void DcmdFailed(ILogger logger, string topic, string reason, Exception exception);
 }

@@ -165,7 +165,16 @@ internal sealed class CommandService : BackgroundService
             {
                 if (!received.Retained)
                 {
-                    await ExecuteAndAnswerAsync(received, stoppingToken).ConfigureAwait(false);
+                    try
+                    {
+                        await ExecuteAndAnswerAsync(received, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (!(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
+                    {
+                        // A failure nobody foresaw stays in this command: an exception out of here would stop the
+                        // host, and the unacknowledged command would come back after the restart and stop it again.
+                        CommandLog.CommandFailed(_logger, CommandText.Quote(received.Topic), ex.GetBaseException().Message, ex);
+                    }
                 }
 
                 // Only now may the broker forget the command. Cancelled before this line (shutdown), the command stays
@@ -180,6 +189,7 @@ internal sealed class CommandService : BackgroundService
 
     private async Task ExecuteAndAnswerAsync(ReceivedCommand received, CancellationToken cancellationToken)
     {
+        TestFaultPoint.Reach(TestFaultPoint.CommandExecute);
         CommandOutcome outcome = await ExecuteAsync(received, cancellationToken).ConfigureAwait(false);
         if (outcome.Reply is null)
         {

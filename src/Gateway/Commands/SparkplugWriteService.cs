@@ -41,6 +41,7 @@ internal sealed class SparkplugWriteService : BackgroundService
     /// <summary>Checks and executes one request, and returns its audit record as recorded.</summary>
     public async Task<AuditRecord> ExecuteAsync(SparkplugWriteRequest request, CancellationToken cancellationToken)
     {
+        TestFaultPoint.Reach(TestFaultPoint.DcmdExecute);
         WriteOutcome outcome = await DecideAsync(request, cancellationToken).ConfigureAwait(false);
         if (outcome.Outcome == AuditOutcome.Refused)
         {
@@ -60,7 +61,15 @@ internal sealed class SparkplugWriteService : BackgroundService
         {
             await foreach (SparkplugWriteRequest request in _requests.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                await ExecuteAsync(request, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await ExecuteAsync(request, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
+                {
+                    // A failure nobody foresaw stays in this DCMD: an exception out of here would stop the host.
+                    CommandLog.DcmdFailed(_logger, CommandText.Quote(request.Topic), ex.GetBaseException().Message, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -159,6 +159,41 @@ public sealed class SignedCommandTests : BrokerTest
     }
 
     [Fact]
+    public async Task UnexpectedFailureInACommand_LoggedAndDropped_GatewayKeepsRunning_NotRedeliveredAfterRestart()
+    {
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section()));
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        var seen = new List<ReceivedMessage>();
+        long high;
+        var fault = new Dictionary<string, string> { ["SMARTCITY_EDGE_TEST_FAULT_AT"] = "command-execute" };
+        await using (GatewayProcess faulty = GatewayProcess.Start(fault, "run", "--config", config))
+        {
+            seen.AddRange(await WithLogAsync(faulty, subscriber.CollectUntilAsync(r => Active(r, "level-high") is not null, TestTimeouts.Long)));
+            high = Seq(Active(seen, "level-high")!.Value);
+
+            // Every command throws where nobody expects it: each is logged, and the command loop goes on.
+            await subscriber.PublishAsync(AckTopic, await Tokens.CliAsync("level-high", high, "alice"));
+            await faulty.WaitForLogCountAsync("failed unexpectedly", 1, TestTimeouts.Long);
+            await subscriber.PublishAsync(AckTopic, await Tokens.CliAsync("level-high", high, "bob"));
+            await faulty.WaitForLogCountAsync("failed unexpectedly", 2, TestTimeouts.Long);
+            Assert.Contains($"Command on '{AckTopic}' failed unexpectedly (SMARTCITY_EDGE_TEST_FAULT_AT: test fault at command-execute)", faulty.Log, StringComparison.Ordinal);
+            Assert.False(faulty.HasExited, faulty.Log);
+            await faulty.TerminateAsync();
+        }
+
+        // Both were acknowledged to the broker: had they stayed in the persistent session, the broker would deliver
+        // them again right after the next CONNACK, before the new command, and alice's would acknowledge the alarm.
+        await using GatewayProcess healthy = GatewayProcess.Start("run", "--config", config);
+        await healthy.WaitForLogAsync("Connected to MQTT broker", TestTimeouts.Long);
+        await subscriber.PublishAsync(AckTopic, await Tokens.CliAsync("level-high", high, "carol"));
+        List<ReceivedMessage> acked = await WithLogAsync(healthy, subscriber.CollectUntilAsync(
+            r => Acknowledged(r, "level-high") is not null && r.Any(m => m.Topic == Result), TestTimeouts.Long));
+        Assert.Equal("carol", Text(Acknowledged(acked, "level-high")!.Value, "ack", "by"));
+        Assert.True(Single(acked, Result).GetProperty("ok").GetBoolean(), Single(acked, Result).ToString());
+        Assert.DoesNotContain("failed unexpectedly", healthy.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NoKeys_AckRefusedSayingHowToConfigure_ReloadAddingAKeyAppliesTheNextOne()
     {
         string data = Path.Combine(Directory, "data");

@@ -147,6 +147,27 @@ public sealed class SparkplugCommandTests : BrokerTest
     /// The gateway with one libmodbus device: a confirmed setpoint, a ranged tag, a read-only one and one left out of
     /// commands_allow; both upstreams (the audit trail goes out on the JSON one).
     /// </summary>
+    [Fact]
+    public async Task Dcmd_UnexpectedFailureWhileExecuting_LoggedAndDropped_NextDcmdStillHandled_GatewayKeepsPublishing()
+    {
+        await using PeerProcess plc = await PeerProcess.StartAsync(await PeerProcess.LibmodbusServerAsync(), "tcp", "0");
+        var fault = new Dictionary<string, string> { ["SMARTCITY_EDGE_TEST_FAULT_AT"] = "dcmd-execute" };
+        await using DcmdGateway rig = await StartAsync(plc, commands: true, fault);
+        (SparkplugHostPeer host, _, GatewayProcess gateway, _) = rig;
+
+        await host.PublishDeviceCommandAsync(Group, EdgeNode, "plc", "setpoint", 321, "UInt16");
+        await gateway.WaitForLogCountAsync("failed unexpectedly", 1, TestTimeouts.Long);
+        await host.PublishDeviceCommandAsync(Group, EdgeNode, "plc", "setpoint", 322, "UInt16");
+        await gateway.WaitForLogCountAsync("failed unexpectedly", 2, TestTimeouts.Long);
+        Assert.Contains($"Sparkplug DCMD write on 'spBv1.0/{Group}/DCMD/{EdgeNode}/plc' failed unexpectedly (SMARTCITY_EDGE_TEST_FAULT_AT: test fault at dcmd-execute)", gateway.Log, StringComparison.Ordinal);
+
+        // Still serving the host: a Rebirth after both failures is answered, and neither write reached the device.
+        await host.PublishNodeCommandAsync(Group, EdgeNode, "Node Control/Rebirth", true);
+        await gateway.WithLogAsync(host.WaitForMessageAsync("NBIRTH", nth: 2, timeout: TestTimeouts.Long));
+        Assert.False(gateway.HasExited, gateway.Log);
+        Assert.Equal(0, OperatorWritePeers.WritesTo(plc, 20));
+    }
+
     private string Config(int modbusPort, bool commands)
     {
         string dcmd = commands ? "    commands: true\n    commands_allow: [\"write:plc/setpoint\", \"write:plc/range\", \"write:plc/fixed\"]\n" : string.Empty;
@@ -180,11 +201,11 @@ public sealed class SparkplugCommandTests : BrokerTest
     }
 
     /// <summary>Our host application, a subscriber to the audit topic and the gateway, up to the device's DBIRTH.</summary>
-    private async Task<DcmdGateway> StartAsync(PeerProcess plc, bool commands)
+    private async Task<DcmdGateway> StartAsync(PeerProcess plc, bool commands, IReadOnlyDictionary<string, string>? environment = null)
     {
         SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
         MqttTestSubscriber audit = await MqttTestSubscriber.ConnectAsync(Broker.Port, Audit);
-        var rig = new DcmdGateway(host, audit, GatewayProcess.Start("run", "--config", Config(plc.Port, commands)));
+        var rig = new DcmdGateway(host, audit, GatewayProcess.Start(environment ?? new Dictionary<string, string>(), "run", "--config", Config(plc.Port, commands)));
         rig.DBirth = await rig.Gateway.WithLogAsync(host.WaitForAsync(e => SparkplugHostPeer.IsMessage(e, "DBIRTH") && e.GetProperty("device").GetString() == "plc", timeout: TestTimeouts.Long));
         return rig;
     }
