@@ -14,4 +14,10 @@ internal enum AuditOutcome
 
     /// <summary><c>not_confirmed</c>: written, but the read-back differs from the value written or failed.</summary>
     NotConfirmed,
+
+    /// <summary>
+    /// <c>interrupted</c>: sent to the device, then the gateway stopped before it recorded the outcome (kill -9, power
+    /// cut); recorded at the next start from the <see cref="WriteJournal"/>. Whether the device carried it out is unknown.
+    /// </summary>
+    Interrupted,
 }

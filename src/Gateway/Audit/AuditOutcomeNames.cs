@@ -9,6 +9,7 @@ internal static class AuditOutcomeNames
         AuditOutcome.Refused => "refused",
         AuditOutcome.DeviceError => "device_error",
         AuditOutcome.NotConfirmed => "not_confirmed",
+        AuditOutcome.Interrupted => "interrupted",
         _ => throw new InvalidOperationException($"Unhandled audit outcome {outcome}."),
     };
 }

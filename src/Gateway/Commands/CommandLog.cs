@@ -26,6 +26,15 @@ internal static partial class CommandLog
     [LoggerMessage(1506, LogLevel.Information, "Command {Command} by {By} signed with key {Kid} executed; token {TokenId} is used up until {Expires:u}")]
     public static partial void TokenUsed(ILogger logger, string command, string by, string kid, string tokenId, DateTimeOffset expires);
 
+    [LoggerMessage(1509, LogLevel.Warning, "Could not record the write of {Target} as in progress in {Directory} ({Reason}); writing it all the same. Its outcome is audited as usual, but a crash before that would leave no record of it")]
+    public static partial void WriteJournalFailed(ILogger logger, string target, string directory, string reason);
+
+    [LoggerMessage(1510, LogLevel.Warning, "Write of {Device}/{Tag} by {Who} was sent to the device, then the gateway stopped before recording its outcome: audited as interrupted (seq {Seq}); whether the device carried it out is unknown: check it. {Token}")]
+    public static partial void WriteInterrupted(ILogger logger, string device, string tag, string who, long seq, string token);
+
+    [LoggerMessage(1511, LogLevel.Error, "Write journal file {Path} is damaged ({Reason}); moved to {MovedTo}. A write may have been sent without a record: check the audit trail and the device")]
+    public static partial void WriteJournalDamaged(ILogger logger, string path, string reason, string movedTo);
+
     [LoggerMessage(1507, LogLevel.Error, "Command on {Topic} failed unexpectedly ({Reason}); it is acknowledged and dropped, so it can neither stop the gateway nor come back after a restart. Please report this with a support bundle")]
     public static partial void CommandFailed(ILogger logger, string topic, string reason, Exception exception);
 

@@ -11,4 +11,7 @@ internal sealed record CommandOutcome(byte[]? Reply, VerifiedCommand? UsedToken)
 
     /// <summary>A write attempt (allowed or refused): recorded in the audit trail before the reply goes out.</summary>
     public AuditRecord? Audit { get; init; }
+
+    /// <summary>A write that was sent: its journal entry, completed once its audit record and token are durable.</summary>
+    public WriteJournalEntry? InProgress { get; init; }
 }

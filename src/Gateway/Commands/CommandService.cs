@@ -63,6 +63,7 @@ internal sealed class CommandService : BackgroundService
     private readonly IDeviceAlarmAcknowledger? _devices;
     private readonly OperatorWrites? _writes;
     private readonly IAuditSink? _audit;
+    private readonly WriteJournal? _journal;
     private readonly HashSet<string> _loggedTopics = new(StringComparer.Ordinal);
     private CommandsConfiguration? _announced;
 
@@ -79,8 +80,10 @@ internal sealed class CommandService : BackgroundService
         ILogger<CommandService> logger,
         IDeviceAlarmAcknowledger? devices = null,
         OperatorWrites? writes = null,
-        IAuditSink? audit = null)
+        IAuditSink? audit = null,
+        WriteJournal? journal = null)
     {
+        _journal = journal;
         _commands = commands;
         _engine = engine;
         _transitions = transitions;
@@ -161,6 +164,9 @@ internal sealed class CommandService : BackgroundService
         Announce(_configuration.Current.Commands);
         try
         {
+            // Before the first command: a write the last run sent without recording is audited, and its token used
+            // up, before the broker's redelivery of that command can reach the device a second time.
+            await RecoverInterruptedWritesAsync(stoppingToken).ConfigureAwait(false);
             await foreach (ReceivedCommand received in _commands.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 if (!received.Retained)
@@ -206,6 +212,25 @@ internal sealed class CommandService : BackgroundService
             await _audit.RecordAsync(audit, cancellationToken).ConfigureAwait(false);
         }
 
+        RememberToken(outcome);
+
+        // The outcome is in the trail and the token used up (or could not be: logged): no longer in progress.
+        outcome.InProgress?.Complete();
+
+        try
+        {
+            await _replies.PublishResultAsync(outcome.Reply, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamException ex)
+        {
+            // The ack itself took effect and its transition is committed; only the reply is lost (a redelivery of the
+            // command is answered "ok":false with the alarm's state).
+            AlarmLog.CommandReplyFailed(_logger, _topics.CommandsResult, ex.Message);
+        }
+    }
+
+    private void RememberToken(CommandOutcome outcome)
+    {
         if (outcome.UsedToken is { Key: { } key, TokenId: { } tokenId } used)
         {
             // Durable before the reply and the PUBACK: from here a replay, or the broker's redelivery, is refused.
@@ -221,16 +246,47 @@ internal sealed class CommandService : BackgroundService
                 CommandLog.ReplayStoreFailed(_logger, key.Id, CommandText.Quote(tokenId), _usedTokens.Path, ex.Message);
             }
         }
+    }
 
-        try
+    /// <summary>
+    /// Audits each write the last run sent and never recorded (<see cref="WriteJournal"/>) as <c>interrupted</c>, and
+    /// uses up its token. A stop in the middle of this records one of them twice at the next start, never not at all.
+    /// </summary>
+    private async Task RecoverInterruptedWritesAsync(CancellationToken cancellationToken)
+    {
+        if (_journal is null || _audit is null)
         {
-            await _replies.PublishResultAsync(outcome.Reply, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        catch (UpstreamException ex)
+
+        foreach (string path in _journal.Leftovers)
         {
-            // The ack itself took effect and its transition is committed; only the reply is lost (a redelivery of the
-            // command is answered "ok":false with the alarm's state).
-            AlarmLog.CommandReplyFailed(_logger, _topics.CommandsResult, ex.Message);
+            if (!WriteJournal.TryRead(path, out AuditRecord? record, out DateTimeOffset expires, out string? damage))
+            {
+                string movedTo = path + ".damaged";
+                File.Move(path, movedTo, overwrite: true);
+                CommandLog.WriteJournalDamaged(_logger, path, damage!, movedTo);
+                continue;
+            }
+
+            AuditRecord recorded = await _audit.RecordAsync(record!, cancellationToken).ConfigureAwait(false);
+            string token = "No token to use up (a Sparkplug DCMD).";
+            if (record!.KeyId is { } kid && record.TokenId is { } tokenId)
+            {
+                try
+                {
+                    _usedTokens.Remember(kid, tokenId, expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew);
+                    token = $"Its token {CommandText.Quote(tokenId)} is used up: a redelivery of the command is refused as a replay.";
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException ex)
+                {
+                    CommandLog.ReplayStoreFailed(_logger, kid, CommandText.Quote(tokenId), _usedTokens.Path, ex.Message);
+                    token = "Its token could not be used up: a redelivery of the command may write the device again.";
+                }
+            }
+
+            CommandLog.WriteInterrupted(_logger, record.DeviceId ?? "?", record.TagId ?? "?", CommandText.Printable(record.Who ?? "?"), recorded.Seq, token);
+            new WriteJournalEntry(path).Complete();
         }
     }
 
@@ -352,7 +408,8 @@ internal sealed class CommandService : BackgroundService
             return RefuseWrite(topic, command, write.DeviceId, write.TagId, write.Value, new CommandRefusal(CommandRefusalCode.UnknownTarget, "this process has no devices to write"));
         }
 
-        WriteOutcome outcome = await _writes.ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+        AuditRecord ifInterrupted = WriteAudit(command, write.DeviceId, write.TagId, write.Value, WriteOutcome.Interrupted(_writes.CurrentValue(write.DeviceId, write.TagId)));
+        WriteOutcome outcome = await _writes.ExecuteAsync(write, cancellationToken, (ifInterrupted, command.Expires)).ConfigureAwait(false);
         if (outcome.Outcome == AuditOutcome.Refused)
         {
             CommandLog.Refused(_logger, CommandText.Quote(topic), outcome.Code!, outcome.Reason!);
@@ -361,6 +418,7 @@ internal sealed class CommandService : BackgroundService
         return new CommandOutcome(WriteReply(command.RequestId, write.DeviceId, write.TagId, write.Value, outcome), outcome.Sent ? command : null)
         {
             Audit = WriteAudit(command, write.DeviceId, write.TagId, write.Value, outcome),
+            InProgress = outcome.InProgress,
         };
     }
 

@@ -26,12 +26,15 @@ internal static class CommandServiceCollectionExtensions
         }
 
         services.AddSingleton(_ => new CommandReplayStore(configuration.Gateway.DataDirectory));
+        services.AddSingleton(_ => new WriteJournal(configuration.Gateway.DataDirectory));
         services.AddSingleton<CommandTokenVerifier>();
         services.AddSingleton(sp => new OperatorWrites(
             sp.GetRequiredService<ActiveConfiguration>(),
             sp.GetRequiredService<PipelineMonitor>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IDeviceOutputs>()));
+            sp.GetService<IDeviceOutputs>(),
+            sp.GetRequiredService<WriteJournal>(),
+            sp.GetRequiredService<ILogger<OperatorWrites>>()));
         services.AddSingleton(sp => new CommandService(
             sp.GetRequiredService<CommandChannel>(),
             sp.GetRequiredService<AlarmEngine>(),
@@ -45,7 +48,8 @@ internal static class CommandServiceCollectionExtensions
             sp.GetRequiredService<ILogger<CommandService>>(),
             sp.GetService<IDeviceAlarmAcknowledger>(),
             sp.GetRequiredService<OperatorWrites>(),
-            sp.GetService<IAuditSink>()));
+            sp.GetService<IAuditSink>(),
+            sp.GetRequiredService<WriteJournal>()));
         services.AddHostedService(sp => sp.GetRequiredService<CommandService>());
         return services;
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Audit;
 using SmartCity.Edge.Gateway.Configuration;
@@ -37,20 +39,31 @@ internal sealed class OperatorWrites
     private readonly IDeviceOutputs? _outputs;
     private readonly TimeProvider _time;
     private readonly WriteRateLimiter _rate = new();
+    private readonly WriteJournal? _journal;
+    private readonly ILogger _logger;
 
-    public OperatorWrites(ActiveConfiguration configuration, PipelineMonitor monitor, TimeProvider time, IDeviceOutputs? outputs = null)
+    public OperatorWrites(ActiveConfiguration configuration, PipelineMonitor monitor, TimeProvider time, IDeviceOutputs? outputs = null, WriteJournal? journal = null, ILogger<OperatorWrites>? logger = null)
     {
         _configuration = configuration;
         _monitor = monitor;
         _time = time;
         _outputs = outputs;
+        _journal = journal;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The gateway's latest good or uncertain reading of a tag; <see cref="TagValue.None"/> when it has none.</summary>
     public TagValue CurrentValue(string deviceId, string tagId) =>
         _monitor.TryGetLatest(deviceId, tagId, out TagReading reading) && reading.Quality != Quality.Bad ? reading.Value : TagValue.None;
 
-    public async Task<WriteOutcome> ExecuteAsync(WriteCommand write, CancellationToken cancellationToken)
+    /// <param name="write">The write, its sender established and allowed.</param>
+    /// <param name="cancellationToken">Cancels waiting for the device.</param>
+    /// <param name="ifInterrupted">
+    /// The audit record to publish if the gateway stops after sending and before the caller recorded the outcome, with
+    /// the token's expiry (its replay protection); kept in the <see cref="WriteJournal"/> while the write is in
+    /// progress. The caller completes <see cref="WriteOutcome.InProgress"/> once the outcome is durable.
+    /// </param>
+    public async Task<WriteOutcome> ExecuteAsync(WriteCommand write, CancellationToken cancellationToken, (AuditRecord Record, DateTimeOffset TokenExpires)? ifInterrupted = null)
     {
         TagValue old = CurrentValue(write.DeviceId, write.TagId);
         DeviceConfiguration? device = _configuration.Current.Devices.FirstOrDefault(d => string.Equals(d.Id, write.DeviceId, StringComparison.Ordinal));
@@ -78,13 +91,44 @@ internal sealed class OperatorWrites
             return Refuse(CommandRefusalCode.RateLimited, $"tag '{write.Target}' may be written {limit.Count} time(s) per {limit.PeriodText} (rate_limit {limit}); the next write may go in {Math.Ceiling(retryAfter.TotalSeconds):0} s", old);
         }
 
+        WriteJournalEntry? inProgress = BeginJournal(write, ifInterrupted);
         WriteOutcome outcome = await SendAsync(write, rules, old, cancellationToken).ConfigureAwait(false);
         if (outcome.Sent && rules.RateLimit is { } sentLimit)
         {
             _rate.Record(write.Target, sentLimit, now);
         }
 
-        return outcome;
+        if (!outcome.Sent)
+        {
+            // Nothing reached the device: a stop before the refusal is recorded must not leave an "interrupted" write.
+            inProgress?.Complete();
+            return outcome;
+        }
+
+        return outcome with { InProgress = inProgress };
+    }
+
+    /// <summary>
+    /// Records the write as in progress before the device is touched. A journal that cannot be written (full disk)
+    /// does not stop the write: an operator releasing a door in an emergency matters more than the record of a crash
+    /// that may not come; it is logged, and the write's outcome is still audited as usual.
+    /// </summary>
+    private WriteJournalEntry? BeginJournal(WriteCommand write, (AuditRecord Record, DateTimeOffset TokenExpires)? ifInterrupted)
+    {
+        if (_journal is null || ifInterrupted is not { } interrupted)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _journal.Begin(interrupted.Record, interrupted.TokenExpires);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CommandLog.WriteJournalFailed(_logger, write.Target, _journal.DirectoryPath, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>The tag's rules and <c>expect</c>; null when the write may go.</summary>
@@ -139,6 +183,7 @@ internal sealed class OperatorWrites
         try
         {
             result = await _outputs.WriteAsync(write.DeviceId, write.TagId, write.Value, rules.ConfirmByRead, timeout.Token).ConfigureAwait(false);
+            TestKillPoint.Reach(TestKillPoint.WriteAfterDevice);
         }
         catch (TagValueRejectedException ex)
         {

@@ -48,11 +48,9 @@ internal sealed class SparkplugWriteService : BackgroundService
             CommandLog.Refused(_logger, CommandText.Quote(request.Topic), outcome.Code!, outcome.Reason!);
         }
 
-        var record = new AuditRecord(WriteCommand.Name, "sparkplug", request.Who, null, null, request.DeviceId, request.TagId, outcome.Old, request.Value, outcome.Confirmed, outcome.Outcome, outcome.Code, outcome.Reason, _time.GetUtcNow())
-        {
-            DeviceStatus = outcome.DeviceStatus,
-        };
-        return await _audit.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+        AuditRecord recorded = await _audit.RecordAsync(Audit(request, outcome), cancellationToken).ConfigureAwait(false);
+        outcome.InProgress?.Complete();
+        return recorded;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -93,6 +91,13 @@ internal sealed class SparkplugWriteService : BackgroundService
             return WriteOutcome.Refused(new CommandRefusal(CommandRefusalCode.NotAllowed, $"a DCMD may not write {CommandText.Quote(write.Target)} (upstream.sparkplug.commands_allow: [{allow}])"), old);
         }
 
-        return await _writes.ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+        AuditRecord ifInterrupted = Audit(request, WriteOutcome.Interrupted(old));
+        return await _writes.ExecuteAsync(write, cancellationToken, (ifInterrupted, default)).ConfigureAwait(false);
     }
+
+    private AuditRecord Audit(SparkplugWriteRequest request, WriteOutcome outcome) =>
+        new(WriteCommand.Name, "sparkplug", request.Who, null, null, request.DeviceId, request.TagId, outcome.Old, request.Value, outcome.Confirmed, outcome.Outcome, outcome.Code, outcome.Reason, _time.GetUtcNow())
+        {
+            DeviceStatus = outcome.DeviceStatus,
+        };
 }

@@ -18,4 +18,19 @@ internal sealed record WriteOutcome(AuditOutcome Outcome, string? Code, string? 
     public bool Ok => Outcome == AuditOutcome.Ok;
 
     public static WriteOutcome Refused(CommandRefusal refusal, TagValue old) => new(AuditOutcome.Refused, refusal.WireCode, refusal.Reason, old, TagValue.None, Sent: false);
+
+    /// <summary>What the audit trail says of a write the gateway sent and then stopped before recording (<see cref="WriteJournal"/>).</summary>
+    public static WriteOutcome Interrupted(TagValue old) => new(
+        AuditOutcome.Interrupted,
+        "interrupted",
+        "the gateway stopped after this write was sent to the device and before its outcome was recorded: whether the device carried it out is unknown (check it, or read it back)",
+        old,
+        TagValue.None,
+        Sent: true);
+
+    /// <summary>
+    /// The write's entry in the <see cref="WriteJournal"/> while it was sent and its outcome is not yet recorded; the
+    /// caller completes it once the audit record (and the token) are durable. Null when nothing was sent.
+    /// </summary>
+    public WriteJournalEntry? InProgress { get; init; }
 }

@@ -22,6 +22,9 @@ internal static class TestKillPoint
     /// <summary>A webhook receiver answered 2xx; the delivery is still in the outbox.</summary>
     public const string WebhookAfterSend = "webhook-after-send";
 
+    /// <summary>The device answered an operator's write; its outcome is not yet in the audit trail.</summary>
+    public const string WriteAfterDevice = "write-after-device";
+
     // Read once at start: a constant for the life of the process, not mutable state.
     private static readonly string? s_armed = Environment.GetEnvironmentVariable(EnvironmentVariable);
 

@@ -73,6 +73,7 @@ public sealed class StoredRecordCodecTests
         new AuditRecord("write", "sparkplug", "scada", "k", "5d1e", "plc", "valve", TagValue.FromUInt64(ulong.MaxValue), TagValue.FromString(new string('x', 1024) + "ü"), TagValue.FromInt64(long.MinValue),
             AuditOutcome.DeviceError, "device_error", "refused", s_ts) { DeviceStatus = "IllegalDataAddress (02)" },
         new AuditRecord("write", "mqtt", "", "", "", "", "", TagValue.FromInt64(1), TagValue.FromInt64(2), TagValue.FromInt64(1), AuditOutcome.NotConfirmed, "not_confirmed", "", s_ts),
+        new AuditRecord("write", "mqtt", "alice", "desk-1", "c0de", "plc", "setpoint", TagValue.FromInt64(5), TagValue.FromInt64(7), TagValue.None, AuditOutcome.Interrupted, "interrupted", "whether the device carried it out is unknown", s_ts),
     ];
 
     [Theory]

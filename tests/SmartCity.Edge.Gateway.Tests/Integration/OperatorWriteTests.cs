@@ -235,6 +235,40 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     }
 
     [Fact]
+    public async Task Write_GatewayKilledAfterTheDeviceAnswered_AuditedAsInterruptedAtRestart_RedeliveryRefusedAsReplay_WrittenOnce()
+    {
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        string token = await Tokens.CliWriteAsync("plc/journaled", "4321", "alice");
+        await using (GatewayProcess killed = StartGateway(new Dictionary<string, string> { ["SMARTCITY_EDGE_TEST_KILL_AT"] = "write-after-device" }))
+        {
+            await killed.WithLogAsync(TagValueAsync(subscriber, "plc", "journaled", _ => true));
+            await subscriber.PublishAsync(WriteTopic, token);
+            await killed.WaitForExitAsync();
+            Assert.Contains("kill point write-after-device reached", killed.Log, StringComparison.Ordinal);
+        }
+
+        // The device has it; the trail has nothing yet, and the command was never acknowledged to the broker.
+        Assert.Equal(4321, await ModbusReadHoldingAsync(41));
+        Assert.Equal(1, OperatorWritePeers.WritesTo(_peers.Libmodbus, 41));
+
+        // At the restart the write is audited as interrupted before the broker's redelivery of the command is handled:
+        // that is refused as a replay, so the device is not written a second time.
+        await using GatewayProcess restarted = StartGateway();
+        List<ReceivedMessage> answered = await restarted.WithLogAsync(subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Result), TestTimeouts.Long));
+        JsonElement replay = answered.Single(m => m.Topic == Result).Json;
+        Assert.True(Text(replay, "code") == "replayed", replay.ToString());
+        await restarted.WaitForLogAsync("audited as interrupted", TestTimeouts.Long);
+
+        JsonElement[] audit = (await AuditAsync()).OrderBy(a => a.GetProperty("seq").GetInt64()).ToArray();
+        Assert.Equal(new[] { "interrupted", "refused" }, audit.Select(a => Text(a, "outcome")).ToArray());
+        JsonElement interrupted = audit[0];
+        Assert.Equal(("alice", CommandTokens.DeskKid, "plc", "journaled", 4321.0), (Text(interrupted, "who"), Text(interrupted, "kid"), Text(interrupted, "device"), Text(interrupted, "tag"), interrupted.GetProperty("requested").GetDouble()));
+        Assert.Contains("whether the device carried it out is unknown", Text(interrupted, "reason"), StringComparison.Ordinal);
+        Assert.Equal(1, OperatorWritePeers.WritesTo(_peers.Libmodbus, 41));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(Directory, "data", "writes-in-progress")));
+    }
+
+    [Fact]
     public async Task Write_Coil_ReachesPymodbus_ConfirmedByReadBack()
     {
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
@@ -280,7 +314,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         Assert.Equal(new[] { "refused", "device_error", "ok" }, audit.Select(a => Text(a, "outcome")).ToArray());
     }
 
-    private GatewayProcess StartGateway()
+    private GatewayProcess StartGateway(IReadOnlyDictionary<string, string>? environment = null)
     {
         string config = TestConfigs.Write(Directory, $$"""
             gateway:
@@ -300,6 +334,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
                   - { id: limited, address: "holding:31", type: uint16, writable: true, rate_limit: 1/1h }
                   - { id: fixed, address: "holding:32", type: uint16 }
                   - { id: raw, address: "holding:40", type: uint16, writable: true }
+                  - { id: journaled, address: "holding:41", type: uint16, writable: true }
                   - { id: hole, address: "holding:505", type: uint16, writable: true }
               - id: doors
                 driver: modbus-tcp
@@ -332,7 +367,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
             http:
               listen: 127.0.0.1:{{_httpPort}}
             """);
-        return GatewayProcess.Start("run", "--config", config);
+        return GatewayProcess.Start(environment ?? new Dictionary<string, string>(), "run", "--config", config);
     }
 
     /// <summary>Publishes a command and returns the next result (the messages before it are kept for <see cref="TagValueAsync"/>).</summary>

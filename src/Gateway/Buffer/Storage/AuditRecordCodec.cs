@@ -73,7 +73,7 @@ internal static class AuditRecordCodec
 
         byte flags = reader.Byte();
         byte outcome = reader.Byte();
-        if (outcome > (byte)AuditOutcome.NotConfirmed)
+        if (outcome > (byte)AuditOutcome.Interrupted)
         {
             throw reader.Damaged($"outcome {outcome}");
         }
