@@ -62,10 +62,13 @@ internal sealed class UpstreamProbe
             certificateProblem = MqttFailureText.CertificateProblem(e.SslPolicyErrors, e.Chain, mqtt);
             return certificateProblem is null;
         });
+        // --timeout is the bound here, as for the devices (the service's own connect timeout is not): a technician who
+        // gives a slow link more time gets it, and a loaded machine's TLS start-up does not read as "no answer".
+        options.Timeout = _timeout;
         long started = _time.GetTimestamp();
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout < MqttConnectionOptions.ConnectTimeout ? _timeout : MqttConnectionOptions.ConnectTimeout);
+        timeout.CancelAfter(_timeout);
         try
         {
             MqttClientConnectResult connected = await client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
@@ -95,7 +98,7 @@ internal sealed class UpstreamProbe
         }
         catch (Exception ex)
         {
-            return Failed(MqttFailureText.Describe(ex, mqtt, name, certificateProblem, _timeout < MqttConnectionOptions.ConnectTimeout ? _timeout : MqttConnectionOptions.ConnectTimeout));
+            return Failed(MqttFailureText.Describe(ex, mqtt, name, certificateProblem, _timeout));
         }
 
         UpstreamCheck Failed(string detail) => new("mqtt", target, false, detail, _time.GetElapsedTime(started));

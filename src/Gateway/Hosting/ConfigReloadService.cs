@@ -108,6 +108,15 @@ internal sealed class ConfigReloadService : BackgroundService
             WatchFile();
         }
 
+        // Until this point a SIGHUP is dropped (StopSignals holds it off during start-up) and a file change unseen: the
+        // line says when a `systemctl reload` or a saved edit is acted on.
+        HostingLog.ReloadReady(_logger, (HasFile, OperatingSystem.IsWindows()) switch
+        {
+            (true, false) => $"SIGHUP or a change of {SourceFile} reloads it",
+            (true, true) => $"a change of {SourceFile} reloads it",
+            (false, _) => "nothing to reload (the embedded demo configuration has no file)",
+        });
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -44,6 +44,9 @@ internal static partial class HostingLog
     [LoggerMessage(1318, LogLevel.Error, "Configuration reload: upstream.mqtt not applied, still using the previous connection settings: {Reason}")]
     public static partial void MqttNotApplied(ILogger logger, string reason);
 
+    [LoggerMessage(1319, LogLevel.Information, "Configuration reload ready: {How}")]
+    public static partial void ReloadReady(ILogger logger, string how);
+
     [LoggerMessage(1320, LogLevel.Information, "Stop requested while starting; stopping in order now that start-up is complete (everything read so far is committed)")]
     public static partial void StoppedDuringStartup(ILogger logger);
 }

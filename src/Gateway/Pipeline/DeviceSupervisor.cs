@@ -13,6 +13,12 @@ internal sealed class DeviceSupervisor
 {
     private static readonly TimeSpan s_summaryInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The longest wait between two connect attempts of a device that keeps failing (before the backoff's +20 %
+    /// jitter): a device back after a long outage is polled again within this.
+    /// </summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
+
     private readonly DeviceConfiguration _device;
     private readonly IReadingSink _sink;
     private readonly DriverContext _context;
@@ -41,7 +47,7 @@ internal sealed class DeviceSupervisor
         _context = context;
         _logger = logger;
         _time = context.TimeProvider;
-        _backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), new Random());
+        _backoff = new Backoff(TimeSpan.FromSeconds(1), MaxRetryDelay, new Random());
     }
 
     public DeviceState State

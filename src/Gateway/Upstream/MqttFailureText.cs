@@ -69,6 +69,9 @@ internal static class MqttFailureText
     /// <summary>Any other failure of a connect attempt, with the key it points to.</summary>
     public static string Describe(Exception ex, MqttUpstreamConfiguration configuration, string name, string? certificateProblem, TimeSpan connectTimeout) => ex switch
     {
+        // Our own validation refused the broker's certificate: that is the cause, whatever the failure surfaced as
+        // afterwards (the handshake's exception, a cancellation, the socket closed by either side).
+        _ when certificateProblem is not null => $"{(certificateProblem.Contains("ca_file", StringComparison.Ordinal) ? "upstream.mqtt.ca_file" : Server)}: TLS: {name} refused: {certificateProblem}",
         MqttConnectingFailedException connecting => CodeIn(connecting.Message) is var code && code != MQTTnet.MqttClientConnectResultCode.UnspecifiedError
             ? Refused(code, null, name)
             : $"{Server}: {name} refused the connection: {connecting.Message}",
@@ -78,7 +81,6 @@ internal static class MqttFailureText
         _ when configuration.UseTls && ex.InnerException is SocketException { SocketErrorCode: SocketError.NotConnected or SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown } closed
             => $"upstream.mqtt.client_cert: {name} closed the TLS connection while it was being set up ({closed.SocketErrorCode}){ClientCertificateHint(configuration)}",
         _ when ex.InnerException is SocketException socket => Unreachable(socket.SocketErrorCode, configuration, name),
-        _ when certificateProblem is not null => $"{(certificateProblem.Contains("ca_file", StringComparison.Ordinal) ? "upstream.mqtt.ca_file" : Server)}: TLS: {name} refused: {certificateProblem}",
         _ when ex.GetBaseException() is AuthenticationException auth => $"upstream.mqtt.client_cert: TLS handshake with {name} failed: {auth.Message}{ClientCertificateHint(configuration)}",
         _ when configuration.UseTls && ex.GetBaseException() is IOException io => $"{Server}: TLS connection to {name} failed: {io.Message} (is it a TLS port? mqtts:// needs the broker's TLS listener, usually 8883){ClientCertificateHint(configuration)}",
         _ when !configuration.UseTls && ex.GetBaseException() is IOException or EndOfStreamException => $"{Server}: {name} closed the connection without answering MQTT (a TLS port? then write mqtts://)",

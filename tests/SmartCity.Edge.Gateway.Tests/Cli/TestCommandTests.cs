@@ -215,8 +215,11 @@ public sealed class TestCommandTests : IClassFixture<TestCommandPeers>, IDisposa
 
         (int exitCode, string stdout, string stderr) = await RunAsync("--config", WriteConfig(devices), "--device", "silent", "sim", "--timeout", "500ms");
 
+        // --timeout is one budget for connect plus the first poll. The connect to the listener is made on a thread-pool
+        // thread, which a loaded machine (cold pool, 2 cores) can take longer than 500 ms to give: then the budget runs
+        // out while connecting, not polling. Either way it is the --timeout that ends the device, which is the behaviour.
         Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Matches(@"silent \(modbus-tcp\): FAILED after \d+ ms \[timeout\]\n  no answer within 500ms while polling \(--timeout\)", stdout);
+        Assert.Matches(@"silent \(modbus-tcp\): FAILED after \d+ ms \[timeout\]\n  no answer within 500ms while (connecting|polling) \(--timeout\)", stdout);
         Assert.Matches(@"level\s+42\.5\s+ppm\s+good", stdout);
     }
 

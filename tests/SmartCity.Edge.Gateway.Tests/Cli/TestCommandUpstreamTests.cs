@@ -115,7 +115,8 @@ public sealed class TestCommandUpstreamTests : IDisposable
                 secret: {Secret}
             """);
 
-        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("test", "--config", config);
+        // --timeout generous: on a loaded machine a new process's first TLS handshake can pass the default.
+        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("test", "--config", config, "--timeout", PassingTimeout);
 
         Assert.True(exitCode == 1, $"exit {exitCode}\n{stdout}\n{stderr}");
         Assert.Contains($"    upstream.mqtt.ca_file: TLS: mqtt 127.0.0.1:{broker.Port} refused: its certificate is not signed by the CA in upstream.mqtt.ca_file '{certificates.ClientCaFile}'", stdout, StringComparison.Ordinal);
@@ -124,10 +125,12 @@ public sealed class TestCommandUpstreamTests : IDisposable
 
         // With the CA that signed the broker's certificate, the same broker is fine.
         config = WriteConfig($"server: mqtts://127.0.0.1:{broker.Port}\n    ca_file: {certificates.CaFile}");
-        (exitCode, stdout, stderr) = await GatewayProcess.RunToEndAsync("test", "--config", config);
+        (exitCode, stdout, stderr) = await GatewayProcess.RunToEndAsync("test", "--config", config, "--timeout", PassingTimeout);
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
         Assert.Contains($"mqtt mqtts://127.0.0.1:{broker.Port}: ok in ", stdout, StringComparison.Ordinal);
     }
+
+    private static string PassingTimeout => $"{TestTimeouts.Passing.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s";
 
     private string WriteConfig(string mqtt, string more = "") => TestConfigs.Write(_directory, $"""
         gateway:

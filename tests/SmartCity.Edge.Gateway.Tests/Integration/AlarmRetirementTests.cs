@@ -44,8 +44,7 @@ public sealed class AlarmRetirementTests : IAsyncLifetime
         await subscriber.CollectUntilAsync(m => m.Any(x => IsActiveState(x, GoneState)) && m.Any(x => IsActiveState(x, KeptState)), TestTimeouts.Long);
 
         TestConfigs.Write(_directory, Config(withGone: false));
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
         List<ReceivedMessage> after = await subscriber.CollectUntilAsync(m => m.Any(x => x.Topic == GoneState && x.Payload.Length == 0), TestTimeouts.Short);
 
         int retirementAt = after.FindIndex(m => m.Topic == AlarmsTopic && m.Json.GetProperty("alarm").GetString() == "gone");

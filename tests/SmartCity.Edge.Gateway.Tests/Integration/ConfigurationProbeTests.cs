@@ -84,6 +84,7 @@ public sealed class ConfigurationProbeTests : IDisposable
         await File.WriteAllTextAsync(config, Park(_directory, "poll_interval: 50ms"));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await WaitForTelemetryAsync(gateway, 5);
+        await gateway.WaitUntilReloadReadyAsync(); // a write before the watcher exists would go unseen
 
         int rejected = 0;
         foreach ((string name, (Func<string, byte[]> file, string problem)) in s_probes)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SmartCity.Edge.Gateway.Pipeline;
 using SmartCity.Edge.Gateway.Tests.Cli;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
@@ -16,6 +17,13 @@ public sealed partial class OpcUaPeerRestartTests : BrokerTest
     private const string Prefix = "smartcity/lab/ua-gw";
     private const string MetersLevel = "nsu=urn:smartcity:test:meters;s=Level";
     private const string MetersTicks = "nsu=urn:smartcity:test:meters;s=Ticks";
+
+    /// <summary>
+    /// Bound for the gateway to read again after the server was away (restarting, or refused until trusted): while it
+    /// is away the device's retries back off up to <see cref="DeviceSupervisor.MaxRetryDelay"/> (+20 % jitter), and a
+    /// node-opcua start on a loaded machine lasts long enough to reach it; then a connect and a session.
+    /// </summary>
+    private static readonly TimeSpan s_readAgain = (DeviceSupervisor.MaxRetryDelay * 1.2) + TestTimeouts.Long;
 
     private static string Server => Path.Combine(PeerProcess.PeersDirectory, "opcua", "namespaces-server.js");
 
@@ -48,7 +56,7 @@ public sealed partial class OpcUaPeerRestartTests : BrokerTest
 
         // Second life on the same port: meters registered first, so its namespace index is now the doors' old one.
         await using PeerProcess second = await PeerProcess.StartAsync("node", Server, port.ToString(CultureInfo.InvariantCulture), pki, "meters,doors", "200");
-        received.AddRange(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => HasValue(r, "level", 202) && HasValue(r, "level_polled", 202), TestTimeouts.Long)));
+        received.AddRange(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => HasValue(r, "level", 202) && HasValue(r, "level_polled", 202), s_readAgain)));
 
         // Never the other namespace's variable, not even for one reading.
         double[] values = [.. Values(received, "level"), .. Values(received, "level_polled")];
@@ -88,7 +96,7 @@ public sealed partial class OpcUaPeerRestartTests : BrokerTest
         // The same server restarts with a new certificate: refused, with the command that trusts it.
         DateTimeOffset restartedAt = DateTimeOffset.UtcNow;
         await using PeerProcess second = await PeerProcess.StartAsync("node", Server, port.ToString(CultureInfo.InvariantCulture), secondPki, "doors,meters", "100");
-        await gateway.WaitForLogAsync("BadCertificateUntrusted", TestTimeouts.Long);
+        await gateway.WaitForLogAsync("BadCertificateUntrusted", s_readAgain);
         string thumbprint = TrustCommand().Match(gateway.Log).Groups[1].Value;
         Assert.Matches("^[0-9A-F]{64}$", thumbprint); // SHA-256 (docs/opcua.md, "Trust")
         var received = new List<ReceivedMessage>();
@@ -99,7 +107,7 @@ public sealed partial class OpcUaPeerRestartTests : BrokerTest
         Assert.True(exitCode == 0, $"opcua trust failed: {output}\n{error}");
 
         // Read again by the same gateway process, with the server's timestamps after the trust.
-        received.AddRange(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Readings(r, "ticks").Count(x => IsGood(x) && Ts(x) > trustedAt) >= 3, TestTimeouts.Long)));
+        received.AddRange(await WithLogAsync(gateway, subscriber.CollectUntilAsync(r => Readings(r, "ticks").Count(x => IsGood(x) && Ts(x) > trustedAt) >= 3, s_readAgain)));
         Assert.False(gateway.HasExited, gateway.Log);
 
         // Nothing was read from the untrusted server: no good value stamped between its restart and the trust.

@@ -1,15 +1,19 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>
 /// Two linked pseudo-terminals from socat, standing in for an RS-485 line between the gateway's serial port and a
 /// device server. A pty ignores baud and parity: tests over it prove framing and scheduling, not serial timing.
+/// socat's hex dump (-x) of the line is kept: <see cref="GatewayBytes"/> is what the gateway sent, in wire order.
 /// </summary>
 internal sealed class SocatPtyPair : IAsyncDisposable
 {
     private readonly Process _socat;
     private readonly string _directory;
+    private readonly List<byte> _gatewayBytes = [];
+    private Task _dump = Task.CompletedTask;
 
     private SocatPtyPair(Process socat, string directory)
     {
@@ -27,7 +31,7 @@ internal sealed class SocatPtyPair : IAsyncDisposable
     {
         string directory = Directory.CreateTempSubdirectory("edge-pty-").FullName;
         var info = new ProcessStartInfo("socat") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in new[] { "-d", "-d", $"pty,raw,echo=0,link={Path.Combine(directory, "gateway")}", $"pty,raw,echo=0,link={Path.Combine(directory, "device")}" })
+        foreach (string argument in new[] { "-d", "-d", "-x", $"pty,raw,echo=0,link={Path.Combine(directory, "gateway")}", $"pty,raw,echo=0,link={Path.Combine(directory, "device")}" })
         {
             info.ArgumentList.Add(argument);
         }
@@ -43,7 +47,7 @@ internal sealed class SocatPtyPair : IAsyncDisposable
             {
                 if (line.Contains("starting data transfer loop", StringComparison.Ordinal))
                 {
-                    _ = socat.StandardError.ReadToEndAsync(CancellationToken.None);
+                    pair._dump = pair.ReadDumpAsync();
                     return pair;
                 }
             }
@@ -57,6 +61,43 @@ internal sealed class SocatPtyPair : IAsyncDisposable
         }
     }
 
+    /// <summary>Every byte the gateway wrote to the line so far, in order.</summary>
+    public byte[] GatewayBytes()
+    {
+        lock (_gatewayBytes)
+        {
+            return [.. _gatewayBytes];
+        }
+    }
+
+    /// <summary>
+    /// socat -x writes each transfer as a header line, '&gt;' for the first address (the gateway's end) to the second,
+    /// '&lt;' back, then a line of hex bytes.
+    /// </summary>
+    private async Task ReadDumpAsync()
+    {
+        bool fromGateway = false;
+        while (await _socat.StandardError.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("> ", StringComparison.Ordinal) || line.StartsWith("< ", StringComparison.Ordinal))
+            {
+                fromGateway = line[0] == '>';
+            }
+            else if (fromGateway && line.StartsWith(' '))
+            {
+                byte[] bytes = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(h => byte.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+                lock (_gatewayBytes)
+                {
+                    _gatewayBytes.AddRange(bytes);
+                }
+            }
+            else
+            {
+                fromGateway = false;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_socat.HasExited)
@@ -65,6 +106,7 @@ internal sealed class SocatPtyPair : IAsyncDisposable
             await _socat.WaitForExitAsync();
         }
 
+        await _dump;
         _socat.Dispose();
         Directory.Delete(_directory, recursive: true);
     }

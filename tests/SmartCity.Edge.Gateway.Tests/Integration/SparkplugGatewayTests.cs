@@ -134,9 +134,23 @@ public sealed class SparkplugGatewayTests : BrokerTest
             host,
             m => SparkplugHostLog.Covers(m, "reads", first, lastDuringCut + 20),
             TestTimeouts.Long));
-        List<JsonElement> second = SparkplugHostLog.Sessions(all)[1];
-        SparkplugHostLog.AssertHistoryBehindBirth(second, "reads");
-        Assert.True(ReadsValues(second, historical: true).Count >= 20, "the readings of the outage were not replayed as history");
+        List<List<JsonElement>> sessions = SparkplugHostLog.Sessions(all);
+        List<JsonElement> second = sessions[1];
+
+        // What a failure needs to be understood (seen once under load, not reproduced since): the host's view of the
+        // sessions, with the gateway's log.
+        string seen = $"{sessions.Count} sessions (an NBIRTH each) of {string.Join(", ", sessions.Select(x => x.Count))} messages; "
+            + $"second session: live {string.Join(",", ReadsValues(second, historical: false))}; historical {string.Join(",", ReadsValues(second, historical: true))}\n{gateway.Log}";
+        try
+        {
+            SparkplugHostLog.AssertHistoryBehindBirth(second, "reads");
+        }
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{seen}");
+        }
+
+        Assert.True(ReadsValues(second, historical: true).Count >= 20, $"the readings of the outage were not replayed as history: {seen}");
 
         await GatewayMetrics.WaitForAsync(http, httpPort, m => m.Contains(SparkplugConnected(1), StringComparison.Ordinal));
 

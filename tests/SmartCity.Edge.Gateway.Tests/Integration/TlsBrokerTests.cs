@@ -115,8 +115,7 @@ public sealed class TlsBrokerTests : IDisposable
 
         // The same path, the right CA; gateway.yaml is not touched.
         File.Copy(_certificates.CaFile, caFile, overwrite: true);
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
         Assert.Contains("upstream.mqtt changed; reconnecting with mqtts://127.0.0.1", gateway.Log, StringComparison.Ordinal);
 
         long bufferedAtFix = GatewayMetrics.BufferedTelemetry(await GatewayMetrics.ScrapeAsync(_http, httpPort));

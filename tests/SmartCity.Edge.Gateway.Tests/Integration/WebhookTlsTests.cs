@@ -75,8 +75,7 @@ public sealed class WebhookTlsTests : IDisposable
                 max_retry_interval: 250ms
                 ca_file: {_certificates.CaFile}
             """));
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
 
         // Everything queued during the outage arrives, from the first transition, none missing and in order.
         int queued = PublishedAlarmSeqs(gateway).Length;

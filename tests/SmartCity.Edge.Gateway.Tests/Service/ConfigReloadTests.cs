@@ -30,13 +30,13 @@ public sealed partial class ConfigReloadTests : IAsyncLifetime
         received.AddRange(await subscriber.CollectUntilAsync(m => Collect(m, counter1) >= 5, TestTimeouts.Long));
         long beforeReload = counter1.Max();
 
+        await gateway.WaitUntilReloadReadyAsync();
         TestConfigs.Write(_directory, Config(devices: 2, alarm: true));
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded: 1 devices added, 0 removed, 0 restarted, 1 unchanged; 1 alarm rules", TestTimeouts.Short);
+        await gateway.SighupAsync("Configuration reloaded: 1 devices added, 0 removed, 0 restarted, 1 unchanged; 1 alarm rules");
 
         // The file watcher sees the write too: on a loaded machine its debounced reload may come first (then the SIGHUP
         // one finds nothing changed). Either way the SIGHUP itself is taken as a reload trigger.
-        await gateway.WaitForLogAsync("(SIGHUP)", TestTimeouts.Short);
+        await gateway.WaitForLogAsync("(SIGHUP)", TestTimeouts.Long);
 
         // The new device publishes, its new alarm fires, and the unchanged device keeps counting where it was.
         received.AddRange(await subscriber.CollectUntilAsync(
@@ -65,6 +65,7 @@ public sealed partial class ConfigReloadTests : IAsyncLifetime
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         var counter1 = new List<long>();
         await subscriber.CollectUntilAsync(m => Collect(m, counter1) >= 3, TestTimeouts.Long);
+        await gateway.WaitUntilReloadReadyAsync(); // a write before the watcher exists would go unseen
 
         // Three problems: a bad duration, a typo'd key and an alarm on a tag that does not exist.
         string broken = Config(devices: 2, alarm: true)
@@ -73,7 +74,7 @@ public sealed partial class ConfigReloadTests : IAsyncLifetime
             .Replace("tag: counter-2/count", "tag: counter-2/cuont", StringComparison.Ordinal);
         File.WriteAllText(config, broken);
 
-        await gateway.WaitForLogAsync("Configuration reload rejected: 4 problems", TestTimeouts.Short);
+        await gateway.WaitForLogAsync("Configuration reload rejected: 4 problems", TestTimeouts.Long);
         string log = gateway.Log;
         Assert.Contains("(file changed)", log, StringComparison.Ordinal);
         Assert.Matches(@"gateway\.yaml:\d+:\d+ devices\[0\]\.poll_interval", log);

@@ -55,8 +55,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
             TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: right-password-1", httpPort));
         }
 
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
         Assert.Contains("upstream.mqtt changed; reconnecting with mqtt://127.0.0.1", gateway.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("right-password-1", gateway.Log, StringComparison.Ordinal);
 
@@ -87,8 +86,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         received.AddRange(await onFirst.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 20, TestTimeouts.Long));
 
         TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{second.Port}", "password: unused", httpPort: 0));
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
 
         // The first broker is told the gateway left (retained offline, after everything it acknowledged) ...
         received.AddRange(await onFirst.CollectUntilAsync(r => r.Any(m => m.Topic == $"{Prefix}/status" && m.Payload == "offline"), TestTimeouts.Short));
@@ -137,8 +135,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
               - url: http://127.0.0.1:{newPort}/desk
                 secret: {NewSecret}
             """));
-        gateway.Signal(Posix.SigHup);
-        await gateway.WaitForLogAsync("Configuration reloaded", TestTimeouts.Short);
+        await gateway.SighupAsync();
         Assert.Matches(@"Webhook http://127\.0\.0\.1:\d+/desk removed by a reload: dropped \d+ queued deliveries", gateway.Log);
         Assert.Contains("/desk added by a reload", gateway.Log, StringComparison.Ordinal);
         Assert.Contains("/keep changed by a reload", gateway.Log, StringComparison.Ordinal);

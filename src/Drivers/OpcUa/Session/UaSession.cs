@@ -203,6 +203,38 @@ public sealed class UaSession : IAsyncDisposable
     {
         BrowseResponse response = await CallAsync<BrowseResponse>(new BrowseRequest([node], maxReferencesPerNode), cancellationToken).ConfigureAwait(false);
         UaBrowseResult result = response.Results.Length == 1 ? response.Results[0] : throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), "Browse returned no result");
+        return await FollowContinuationAsync(node, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The forward hierarchical references of each of <paramref name="nodes"/>, in input order: many nodes a request (at
+    /// most the server's MaxNodesPerBrowse), so that walking a folder of a thousand variables is a few round trips, not
+    /// a thousand. Continuation points are followed per node with BrowseNext.
+    /// </summary>
+    public async Task<UaReferenceDescription[][]> BrowseAsync(IReadOnlyList<UaNodeId> nodes, CancellationToken cancellationToken)
+    {
+        var results = new UaReferenceDescription[nodes.Count][];
+        int batch = UaOperationLimits.Batch(OperationLimits.MaxNodesPerBrowse);
+        for (int offset = 0; offset < nodes.Count; offset += batch)
+        {
+            UaNodeId[] part = nodes.Skip(offset).Take(batch).ToArray();
+            BrowseResponse response = await CallAsync<BrowseResponse>(new BrowseRequest(part, 0), cancellationToken).ConfigureAwait(false);
+            if (response.Results.Length != part.Length)
+            {
+                throw new UaServiceException(new UaStatusCode(UaStatusCodes.BadUnknownResponse), $"Browse of {part.Length} nodes returned {response.Results.Length} results");
+            }
+
+            for (int i = 0; i < part.Length; i++)
+            {
+                results[offset + i] = await FollowContinuationAsync(part[i], response.Results[i], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<UaReferenceDescription[]> FollowContinuationAsync(UaNodeId node, UaBrowseResult result, CancellationToken cancellationToken)
+    {
         var references = new List<UaReferenceDescription>();
         while (true)
         {
