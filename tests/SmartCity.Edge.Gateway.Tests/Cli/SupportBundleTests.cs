@@ -27,6 +27,7 @@ public sealed class SupportBundleTests : IDisposable
     [Fact]
     public async Task SupportBundle_RunningGateway_StatusMetricsAndLogsCollected_NoSecretValueSurvives()
     {
+        // A fixed port, not 0: support-bundle, another process, finds the endpoint through this file.
         int httpPort = FreePort.Next();
         File.WriteAllText(Path.Combine(_directory, "night.key"), CommandSecret + "\n");
         string config = TestConfigs.Write(_directory, $$"""

@@ -63,22 +63,46 @@ public sealed partial class HttpListenTests : IDisposable
 
         await using GatewayProcess gateway = GatewayProcess.StartIn(_directory, "run");
         await gateway.WaitForLogAsync("Port 127.0.0.1:8080 is already in use", TestTimeouts.Long);
-        await gateway.WaitForLogAsync("Status page, health and metrics on http://", TestTimeouts.Long);
-        Match url = Regex.Match(gateway.Log, @"Status page, health and metrics on (http://127\.0\.0\.1:(\d+)/)");
-        Assert.NotEqual("8080", url.Groups[2].Value);
+        Uri url = await gateway.WaitForHttpAsync();
+        Assert.Equal(("127.0.0.1", true), (url.Host, url.Port != 8080));
 
         using var http = new HttpClient();
-        JsonElement status = JsonDocument.Parse(await http.GetStringAsync(url.Groups[1].Value + "api/status")).RootElement;
+        JsonElement status = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/status"))).RootElement;
         Assert.Equal("demo-park-01", status.GetProperty("gateway").GetString());
         Assert.DoesNotContain("could not listen", gateway.Log, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(_directory, "data", "demo")), "the demo keeps its data in ./data/demo of its working directory");
     }
 
     [Fact]
+    public async Task HttpListen_PortZero_LogsTheBoundPortAndThatPortAnswers()
+    {
+        string config = TestConfigs.Write(_directory, $"""
+            gateway:
+              id: listen-gw
+              data_dir: {_directory}/data
+            devices:
+            {TestConfigs.CounterDevice("counter-1", "200ms")}
+            http:
+              listen: 127.0.0.1:0
+            """);
+
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        Uri status = await gateway.WaitForHttpAsync();
+
+        Assert.Equal("127.0.0.1", status.Host);
+        Assert.NotEqual(0, status.Port);
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(status, "healthz")));
+        JsonElement api = JsonDocument.Parse(await http.GetStringAsync(new Uri(status, "api/status"))).RootElement;
+        Assert.Equal("listen-gw", api.GetProperty("gateway").GetString());
+        Assert.Single(gateway.Log.Split('\n'), l => l.Contains("Status page, health and metrics on", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_HttpListenOption_ServesThereInsteadOfHttpListen()
     {
+        // Configured but never listened on: only a port number is needed, not a listener.
         int configured = FreePort.Next();
-        int overridden = FreePort.Next();
         string config = TestConfigs.Write(_directory, $"""
             gateway:
               id: listen-gw
@@ -89,8 +113,9 @@ public sealed partial class HttpListenTests : IDisposable
               listen: 127.0.0.1:{configured}
             """);
 
-        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config, "--http-listen", $"127.0.0.1:{overridden}");
-        await gateway.WaitForLogAsync($"Status page, health and metrics on http://127.0.0.1:{overridden}/", TestTimeouts.Long);
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config, "--http-listen", "127.0.0.1:0");
+        int overridden = await gateway.WaitForHttpPortAsync();
+        Assert.NotEqual(configured, overridden);
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{overridden}/healthz"));
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync($"http://127.0.0.1:{configured}/healthz"));
