@@ -214,6 +214,32 @@ public sealed class SupportBundleTests : IDisposable
         Assert.DoesNotContain(WebhookSecret, everything, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SupportBundle_HttpListenPortZero_StatusTxtSaysThePortIsInTheGatewaysLog()
+    {
+        string config = TestConfigs.Write(_directory, $"""
+            gateway:
+              id: zero-gw
+              data_dir: {_directory}/data
+            devices:
+            {TestConfigs.CounterDevice("counter-1", "1s")}
+            http:
+              listen: 127.0.0.1:0
+            """);
+        string bundle = Path.Combine(_directory, "zero.tar.gz");
+
+        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", bundle);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
+        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
+        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
+        string root = Assert.Single(Directory.GetDirectories(extracted));
+        Assert.Equal(
+            "not collected: http.listen has port 0, so the gateway's port is known only from its log (\"Status page, health and metrics on http://…\", event 1400); open /api/status, /readyz and /metrics there\n",
+            File.ReadAllText(Path.Combine(root, "status.txt")));
+        Assert.False(File.Exists(Path.Combine(root, "metrics.txt")), "nothing was fetched from port 0");
+    }
+
     private static async Task RunAsync(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -113,8 +113,7 @@ public sealed class GatewayConfigurationLoaderTests
     [InlineData("localhost:0", "127.0.0.1:0")]
     public void Load_HttpListenPortZero_IsAcceptedAsAPortTheSystemPicks(string listen, string expected)
     {
-        string yaml = $"gateway: {{ id: gw-1 }}\ndevices: []\nhttp:\n  listen: {listen}\n";
-        ConfigurationLoadResult result = Loader().Load(yaml, "c.yaml", "/tmp");
+        ConfigurationLoadResult result = LoadHttpListen(listen);
 
         Assert.Empty(result.Problems.All);
         Assert.Equal(expected, result.Configuration!.Http.Listen.ToString());
@@ -126,13 +125,15 @@ public sealed class GatewayConfigurationLoaderTests
     [InlineData("127.0.0.1", "'127.0.0.1'")]
     public void Load_HttpListenWithoutAPort_ProblemAtListen(string listen, string quoted)
     {
-        string yaml = $"gateway: {{ id: gw-1 }}\ndevices: []\nhttp:\n  listen: {listen}\n";
-        ConfigurationLoadResult result = Loader().Load(yaml, "c.yaml", "/tmp");
+        ConfigurationLoadResult result = LoadHttpListen(listen);
 
         Assert.Equal(
             [$"c.yaml:4:11 http.listen: {quoted} is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)"],
             result.Problems.All.Select(p => p.ToString()));
     }
+
+    private static ConfigurationLoadResult LoadHttpListen(string listen) =>
+        Loader().Load($"gateway: {{ id: gw-1 }}\ndevices: []\nhttp:\n  listen: {listen}\n", "c.yaml", "/tmp");
 
     [Fact]
     public void Load_PersistentSession_OnByDefault_OffAllowsAnEmptyClientId()

@@ -22,17 +22,7 @@ public sealed partial class HttpListenTests : IDisposable
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
         occupant.Start();
         int port = ((IPEndPoint)occupant.LocalEndpoint).Port;
-        string config = TestConfigs.Write(_directory, $"""
-            gateway:
-              id: listen-gw
-              data_dir: {_directory}/data
-            devices:
-            {TestConfigs.CounterDevice("counter-1", "200ms")}
-            upstream:
-              console: true
-            http:
-              listen: 127.0.0.1:{port}
-            """);
+        string config = CounterConfig($"127.0.0.1:{port}", console: true);
 
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await gateway.WaitForLogAsync($"could not listen on 127.0.0.1:{port}", TestTimeouts.Long);
@@ -76,15 +66,7 @@ public sealed partial class HttpListenTests : IDisposable
     [Fact]
     public async Task HttpListen_PortZero_LogsTheBoundPortAndThatPortAnswers()
     {
-        string config = TestConfigs.Write(_directory, $"""
-            gateway:
-              id: listen-gw
-              data_dir: {_directory}/data
-            devices:
-            {TestConfigs.CounterDevice("counter-1", "200ms")}
-            http:
-              listen: 127.0.0.1:0
-            """);
+        string config = CounterConfig("127.0.0.1:0");
 
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         Uri status = await gateway.WaitForHttpAsync();
@@ -103,15 +85,7 @@ public sealed partial class HttpListenTests : IDisposable
     {
         // Configured but never listened on: only a port number is needed, not a listener.
         int configured = FreePort.Next();
-        string config = TestConfigs.Write(_directory, $"""
-            gateway:
-              id: listen-gw
-              data_dir: {_directory}/data
-            devices:
-            {TestConfigs.CounterDevice("counter-1", "200ms")}
-            http:
-              listen: 127.0.0.1:{configured}
-            """);
+        string config = CounterConfig($"127.0.0.1:{configured}");
 
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config, "--http-listen", "127.0.0.1:0");
         int overridden = await gateway.WaitForHttpPortAsync();
@@ -128,6 +102,18 @@ public sealed partial class HttpListenTests : IDisposable
         (exitCode, _, stderr) = await GatewayProcess.RunToEndAsync("run", "--config", config, "--http-listen", "8080");
         Assert.Equal((2, "run: --http-listen '8080' is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)"), (exitCode, stderr.Trim()));
     }
+
+    /// <summary>A counter gateway whose status page is configured at <paramref name="listen"/>; its file's path.</summary>
+    private string CounterConfig(string listen, bool console = false) => TestConfigs.Write(_directory, $"""
+        gateway:
+          id: listen-gw
+          data_dir: {_directory}/data
+        devices:
+        {TestConfigs.CounterDevice("counter-1", "200ms")}
+        {(console ? "upstream:\n  console: true" : string.Empty)}
+        http:
+          listen: {listen}
+        """);
 
     private static async Task WaitUntilAsync(Func<bool> condition, GatewayProcess gateway)
     {
