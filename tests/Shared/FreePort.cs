@@ -7,11 +7,13 @@ namespace SmartCity.Edge.Tests;
 /// Ports for peers that cannot bind port 0 and report what they got.
 /// <para>
 /// Prefer handing no port at all: a peer that binds port 0 and reports its port (the Modbus servers and node-opcua
-/// print <c>READY port=N</c>; the SNMP agents bind with the test's own socket; the gateway logs its HTTP address)
-/// leaves no gap. <see cref="Next"/> has one: it binds port 0, reads the port and releases it, and another process
-/// may take the port before the peer binds it. Only for peers that cannot report: mosquitto (a <c>listener 0</c>
-/// means a Unix socket in mosquitto 2, and it never prints its TCP port), socat's TCP listeners, and a gateway
-/// config's addresses that are never listened on. Those peers are started with <see cref="StartWithRetryAsync{T}"/>,
+/// print <c>READY port=N</c>; the gateway, given <c>http.listen: 127.0.0.1:0</c>, logs its HTTP address and
+/// <c>GatewayProcess.WaitForHttpAsync</c> reads it) leaves no gap. <see cref="Next"/> has one: it binds port 0, reads
+/// the port and releases it, and another process may take the port before the peer binds it. Only for peers that
+/// cannot report: mosquitto (a <c>listener 0</c> means a Unix socket in mosquitto 2, and it never prints its TCP
+/// port), socat's TCP listeners, the webhook receiver (<c>HttpListener</c> takes no port 0), Prometheus, a gateway
+/// whose port another process reads from its file (<c>support-bundle</c>), and a gateway config's addresses that are
+/// never listened on; snmpd likewise, on UDP (<see cref="FreeUdpPort"/>). Those peers are started with <see cref="StartWithRetryAsync{T}"/>,
 /// which picks another port when the peer fails to bind the one it was given.
 /// </para>
 /// Linked into both test projects (tests/Shared).

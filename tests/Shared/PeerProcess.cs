@@ -21,13 +21,15 @@ namespace SmartCity.Edge.Tests;
 /// </summary>
 internal sealed partial class PeerProcess : IAsyncDisposable
 {
-    private const string StderrPrefix = "stderr: ";
+    /// <summary>What <see cref="Output"/> puts before a line of standard error.</summary>
+    public const string StderrPrefix = "stderr: ";
     private static readonly SemaphoreSlim s_build = new(1, 1);
 
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly List<string> _stdout = [];
     private readonly StringBuilder _stderr = new();
+    private readonly List<string> _stderrLines = [];
     private readonly List<Waiter> _waiters = [];
     private int _afterReady;
     private int _openStreams = 2;
@@ -55,6 +57,18 @@ internal sealed partial class PeerProcess : IAsyncDisposable
             lock (_stderr)
             {
                 return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>Standard error lines so far, without the prefix <see cref="Output"/> gives them.</summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _stderrLines];
             }
         }
     }
@@ -218,7 +232,14 @@ internal sealed partial class PeerProcess : IAsyncDisposable
     /// fails when the peer's output ends first, or after <paramref name="timeout"/> (<see cref="TestTimeouts.Passing"/>).
     /// </summary>
     public Task<string> WaitForOutputAsync(Func<string, bool> match, int fromIndex = 0, TimeSpan? timeout = null) =>
-        WaitAsync(match, fromIndex, stdoutOnly: false, timeout ?? TestTimeouts.Passing);
+        WaitAsync(match, fromIndex, stdoutOnly: false, timeout ?? TestTimeouts.Passing, count: 1);
+
+    /// <summary>
+    /// The <paramref name="count"/>th line of <see cref="Output"/> (past or future) that matches; fails when the
+    /// peer's output ends first, or after <paramref name="timeout"/>.
+    /// </summary>
+    public Task<string> WaitForOutputCountAsync(Func<string, bool> match, int count, TimeSpan timeout) =>
+        WaitAsync(match, 0, stdoutOnly: false, timeout, count);
 
     /// <summary>The first line of <see cref="Lines"/> (past or future) that matches; fails after <paramref name="timeout"/>.</summary>
     public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
@@ -229,7 +250,7 @@ internal sealed partial class PeerProcess : IAsyncDisposable
             from = _afterReady;
         }
 
-        return WaitAsync(match, from, stdoutOnly: true, timeout);
+        return WaitAsync(match, from, stdoutOnly: true, timeout, count: 1);
     }
 
     /// <summary>Writes one line to the peer's standard input (peers that take commands, e.g. the Sparkplug host).</summary>
@@ -241,10 +262,13 @@ internal sealed partial class PeerProcess : IAsyncDisposable
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync().WaitAsync(TestTimeouts.ProcessExit);
 
+    /// <summary>Kills the peer (SIGKILL, by PID: no goodbye on the wire) and returns at once.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>Kills the peer (SIGKILL, by PID: no goodbye on the wire) and waits until it is gone.</summary>
     public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: true);
+        Kill();
         await WaitForExitAsync();
     }
 
@@ -272,15 +296,15 @@ internal sealed partial class PeerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private Task<string> WaitAsync(Func<string, bool> match, int fromIndex, bool stdoutOnly, TimeSpan timeout)
+    private Task<string> WaitAsync(Func<string, bool> match, int fromIndex, bool stdoutOnly, TimeSpan timeout, int count)
     {
-        var waiter = new Waiter(match, stdoutOnly, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var waiter = new Waiter(match, stdoutOnly, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)) { Remaining = count };
         lock (_output)
         {
             List<string> lines = stdoutOnly ? _stdout : _output;
             for (int i = fromIndex; i < lines.Count; i++)
             {
-                if (match(lines[i]))
+                if (match(lines[i]) && --waiter.Remaining == 0)
                 {
                     return Task.FromResult(lines[i]);
                 }
@@ -332,6 +356,7 @@ internal sealed partial class PeerProcess : IAsyncDisposable
             {
                 if (!stdout)
                 {
+                    _stderrLines.Add(line);
                     lock (_stderr)
                     {
                         _stderr.AppendLine(line);
@@ -348,7 +373,7 @@ internal sealed partial class PeerProcess : IAsyncDisposable
                 for (int i = _waiters.Count - 1; i >= 0; i--)
                 {
                     Waiter waiter = _waiters[i];
-                    if ((stdout || !waiter.StdoutOnly) && waiter.Match(waiter.StdoutOnly ? line : kept))
+                    if ((stdout || !waiter.StdoutOnly) && waiter.Match(waiter.StdoutOnly ? line : kept) && --waiter.Remaining == 0)
                     {
                         fire.Add((waiter.Done, waiter.StdoutOnly ? line : kept));
                         _waiters.RemoveAt(i);
@@ -368,5 +393,9 @@ internal sealed partial class PeerProcess : IAsyncDisposable
     [GeneratedRegex(@"^READY (?:port=)?(\d+)")]
     private static partial Regex ReadyLine();
 
-    private sealed record Waiter(Func<string, bool> Match, bool StdoutOnly, TaskCompletionSource<string> Done);
+    private sealed record Waiter(Func<string, bool> Match, bool StdoutOnly, TaskCompletionSource<string> Done)
+    {
+        /// <summary>Matching lines still to come before the wait is over.</summary>
+        public int Remaining { get; set; }
+    }
 }

@@ -183,6 +183,13 @@ internal sealed class SupportBundleCommand : ICliCommand
             return;
         }
 
+        if (http.Listen.Port == 0)
+        {
+            // Port 0 binds a port the system picks: only the running gateway knows it, from its own log line.
+            files.Add(("status.txt", "not collected: http.listen has port 0, so the gateway's port is known only from its log (\"Status page, health and metrics on http://…\", event 1400); open /api/status, /readyz and /metrics there\n"));
+            return;
+        }
+
         // A wildcard listen address is reached on loopback.
         IPAddress address = http.Listen.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
             : http.Listen.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback

@@ -20,20 +20,21 @@ public sealed record HttpConfiguration(bool Enabled, IPEndPoint Listen, string? 
 
     /// <summary>
     /// Parses a listen address as <c>http.listen</c> and <c>run --http-listen</c> take it: <c>127.0.0.1:8080</c>,
-    /// <c>0.0.0.0:8080</c>, <c>[::1]:8080</c> or <c>localhost:8080</c>; the port may not be 0.
+    /// <c>0.0.0.0:8080</c>, <c>[::1]:8080</c> or <c>localhost:8080</c>. Port 0 binds a port the system picks, logged
+    /// once bound (event 1400): for tests and for instances side by side, which then read their port from the log.
     /// </summary>
     public static bool TryParseListen(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endpoint, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         error = null;
         if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)
             && int.TryParse(text.AsSpan(10), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int localPort)
-            && localPort is > 0 and <= 65535)
+            && localPort is >= 0 and <= 65535)
         {
             endpoint = new IPEndPoint(IPAddress.Loopback, localPort);
             return true;
         }
 
-        if (IPEndPoint.TryParse(text, out endpoint) && endpoint.Port != 0)
+        if (IPEndPoint.TryParse(text, out endpoint) && (endpoint.Port != 0 || NamesPortZero(text)))
         {
             return true;
         }
@@ -42,6 +43,13 @@ public sealed record HttpConfiguration(bool Enabled, IPEndPoint Listen, string? 
         error = $"'{text}' is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)";
         return false;
     }
+
+    /// <summary>
+    /// Port 0 written out (<c>127.0.0.1:0</c>, <c>[::1]:0</c>), not a bare address that parses with no port
+    /// (<c>8080</c> is the IPv4 address 0.0.31.144, <c>::1</c> an IPv6 address).
+    /// </summary>
+    private static bool NamesPortZero(string text) =>
+        text.EndsWith(":0", StringComparison.Ordinal) && (text.StartsWith('[') || text.IndexOf(':', StringComparison.Ordinal) == text.Length - 2);
 
     /// <summary>
     /// Why <paramref name="listen"/> may not be used with this section's token settings, or null: anyone on that network

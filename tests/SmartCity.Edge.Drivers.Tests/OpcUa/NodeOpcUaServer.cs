@@ -1,19 +1,16 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace SmartCity.Edge.Drivers.Tests.OpcUa;
 
 /// <summary>
-/// A real node-opcua server (tests/peers/opcua/server.js) on 127.0.0.1 and a port it picked itself (port 0),
-/// started by the fixture and stopped by PID. Installed by tests/peers/install.sh.
+/// A real node-opcua server (tests/peers/opcua/server.js) on 127.0.0.1 and a port it picked itself (port 0), read
+/// from its <c>READY</c> line. The process is a <see cref="PeerProcess"/> (output kept, stopped by PID).
+/// Installed by tests/peers/install.sh.
 /// </summary>
 public sealed class NodeOpcUaServer : IAsyncDisposable
 {
-    // Generous: a first start creates the server's PKI, which took over a minute on the shared 2-core test machine under load.
-    private static readonly TimeSpan s_startTimeout = TestTimeouts.PeerStart;
-    private readonly StringBuilder _stderr = new();
     private readonly bool _legacyRsa15;
-    private Process? _process;
+    private PeerProcess? _process;
 
     private NodeOpcUaServer(string pkiDirectory, bool legacyRsa15)
     {
@@ -27,30 +24,10 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
 
     public string PkiDirectory { get; }
 
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
+    /// <summary>Standard error of the server process now running (or last run).</summary>
+    public string Stderr => _process?.Stderr ?? string.Empty;
 
-    public static string PeerDirectory
-    {
-        get
-        {
-            string? dir = AppContext.BaseDirectory;
-            while (dir is not null && !File.Exists(Path.Combine(dir, "SmartCity.Edge.sln")))
-            {
-                dir = Path.GetDirectoryName(dir);
-            }
-
-            return Path.Combine(dir ?? throw new InvalidOperationException("repository root not found"), "tests", "peers", "opcua");
-        }
-    }
+    public static string PeerDirectory => Path.Combine(RepositoryPaths.Peers, "opcua");
 
     /// <summary>Starts a server; <paramref name="port"/> 0 lets it pick (restart tests pass the old port again).</summary>
     /// <param name="port">The port, 0 = a free one.</param>
@@ -72,8 +49,7 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
     {
         if (_process is { HasExited: false } process)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await process.KillAsync();
         }
     }
 
@@ -82,8 +58,11 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await KillAsync();
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(PkiDirectory, recursive: true);
@@ -102,14 +81,8 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
             throw new InvalidOperationException("node-opcua is not installed: run tests/peers/install.sh");
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = PeerDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        // Output and input are redirected by PeerProcess; standard input stays open (server.js stops when it closes).
+        var start = new ProcessStartInfo("node") { WorkingDirectory = PeerDirectory };
         if (_legacyRsa15)
         {
             start.ArgumentList.Add("--security-revert=CVE-2023-46809");
@@ -128,30 +101,12 @@ public sealed class NodeOpcUaServer : IAsyncDisposable
             start.ArgumentList.Add("--legacy-rsa15");
         }
 
-        var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process = process;
-        process.OutputDataReceived += (_, e) =>
+        if (_process is not null)
         {
-            if (e.Data is { } line && line.StartsWith("READY ", StringComparison.Ordinal))
-            {
-                ready.TrySetResult(int.Parse(line.AsSpan(6), System.Globalization.CultureInfo.InvariantCulture));
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (_stderr)
-                {
-                    _stderr.AppendLine(line);
-                }
-            }
-        };
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("node-opcua server exited before it was ready: " + Stderr));
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        Port = await ready.Task.WaitAsync(s_startTimeout);
+            await _process.DisposeAsync(); // a restart: the killed server's process
+        }
+
+        _process = PeerProcess.Start(start);
+        Port = await _process.WaitForReadyAsync();
     }
 }

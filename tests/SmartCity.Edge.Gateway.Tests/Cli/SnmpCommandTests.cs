@@ -8,11 +8,11 @@ namespace SmartCity.Edge.Gateway.Tests.Cli;
 /// </summary>
 public sealed class SnmpCommandTests : IAsyncLifetime
 {
-    private SnmpPeers _snmpd = null!;
+    private SnmpdAgent _snmpd = null!;
 
     private string Agent => $"127.0.0.1:{_snmpd.Port}";
 
-    public async Task InitializeAsync() => _snmpd = await SnmpPeers.StartSnmpdAsync();
+    public async Task InitializeAsync() => _snmpd = await SnmpdAgent.StartAsync();
 
     public async Task DisposeAsync() => await _snmpd.DisposeAsync();
 
@@ -20,7 +20,7 @@ public sealed class SnmpCommandTests : IAsyncLifetime
     public async Task Get_V2c_PrintsWhatSnmpgetPrints()
     {
         string[] oids = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.99.0"];
-        var (_, expected, _) = await SnmpPeers.RunToolAsync("snmpget", _snmpd.Directory, ["-v2c", "-c", "public", "-On", Agent, .. oids]);
+        var (_, expected, _) = await SnmpTool.RunAsync("snmpget", _snmpd.Directory, ["-v2c", "-c", "public", "-On", Agent, .. oids]);
         (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync(["snmp", "get", Agent, .. oids, "--community", "public"]);
         Assert.True(exitCode == 0, stderr);
         Assert.Equal(expected.Trim(), stdout.Trim());
@@ -33,7 +33,7 @@ public sealed class SnmpCommandTests : IAsyncLifetime
         string priv = Path.Combine(_snmpd.Directory, "priv");
         await File.WriteAllTextAsync(auth, "authpass123\n");
         await File.WriteAllTextAsync(priv, "privpass123\n");
-        var (_, expected, _) = await SnmpPeers.RunToolAsync("snmpbulkwalk", _snmpd.Directory, "-v3", "-u", "usha", "-l", "authPriv", "-a", "SHA", "-A", "authpass123", "-x", "AES", "-X", "privpass123", "-On", Agent, "1.3.6.1.2.1.2.2.1.2");
+        var (_, expected, _) = await SnmpTool.RunAsync("snmpbulkwalk", _snmpd.Directory, "-v3", "-u", "usha", "-l", "authPriv", "-a", "SHA", "-A", "authpass123", "-x", "AES", "-X", "privpass123", "-On", Agent, "1.3.6.1.2.1.2.2.1.2");
         (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync(
             "snmp", "walk", Agent, "1.3.6.1.2.1.2.2.1.2", "--version", "3", "--user", "usha", "--auth-protocol", "sha", "--auth-password-file", auth, "--priv-protocol", "aes", "--priv-password-file", priv);
         Assert.True(exitCode == 0, stderr);

@@ -27,6 +27,7 @@ public sealed class SupportBundleTests : IDisposable
     [Fact]
     public async Task SupportBundle_RunningGateway_StatusMetricsAndLogsCollected_NoSecretValueSurvives()
     {
+        // A fixed port, not 0: support-bundle, another process, finds the endpoint through this file.
         int httpPort = FreePort.Next();
         File.WriteAllText(Path.Combine(_directory, "night.key"), CommandSecret + "\n");
         string config = TestConfigs.Write(_directory, $$"""
@@ -88,9 +89,7 @@ public sealed class SupportBundleTests : IDisposable
         Assert.Contains("5 secrets redacted in the configuration", stdout, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bundle));
 
-        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
-        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
-        string root = Assert.Single(Directory.GetDirectories(extracted));
+        string root = await ExtractAsync(bundle);
         Assert.StartsWith("smartcity-edge-support-bundle-gw-", Path.GetFileName(root), StringComparison.Ordinal);
         Dictionary<string, string> files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(root, f), File.ReadAllText);
@@ -143,14 +142,7 @@ public sealed class SupportBundleTests : IDisposable
                 password: {MqttPassword}
                 qos: [
             """);
-        string bundle = Path.Combine(_directory, "broken.tar.gz");
-
-        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", bundle);
-
-        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
-        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
-        string root = Assert.Single(Directory.GetDirectories(extracted));
+        string root = await BundleAsync(config, "broken");
         string yaml = File.ReadAllText(Path.Combine(root, "config", "broken.yaml"));
         Assert.Contains("password: <redacted>", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain(MqttPassword, string.Concat(Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
@@ -181,14 +173,7 @@ public sealed class SupportBundleTests : IDisposable
                 client_cert: {{tls.ClientCertFile}}
                 client_key: {{tls.ClientKeyFile}}
             """);
-        string bundle = Path.Combine(_directory, "tls.tar.gz");
-
-        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", bundle);
-
-        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
-        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
-        string root = Assert.Single(Directory.GetDirectories(extracted));
+        string root = await BundleAsync(config, "tls");
         string listing = File.ReadAllText(Path.Combine(root, "tls.txt"));
 
         using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(tls.CaFile));
@@ -211,6 +196,42 @@ public sealed class SupportBundleTests : IDisposable
         string everything = string.Concat(Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
         Assert.DoesNotContain(keyBody[..40], everything, StringComparison.Ordinal);
         Assert.DoesNotContain(WebhookSecret, everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SupportBundle_HttpListenPortZero_StatusTxtSaysThePortIsInTheGatewaysLog()
+    {
+        string config = TestConfigs.Write(_directory, $"""
+            gateway:
+              id: zero-gw
+              data_dir: {_directory}/data
+            devices:
+            {TestConfigs.CounterDevice("counter-1", "1s")}
+            http:
+              listen: 127.0.0.1:0
+            """);
+        string root = await BundleAsync(config, "zero");
+        Assert.Equal(
+            "not collected: http.listen has port 0, so the gateway's port is known only from its log (\"Status page, health and metrics on http://…\", event 1400); open /api/status, /readyz and /metrics there\n",
+            File.ReadAllText(Path.Combine(root, "status.txt")));
+        Assert.False(File.Exists(Path.Combine(root, "metrics.txt")), "nothing was fetched from port 0");
+    }
+
+    /// <summary>Runs <c>support-bundle</c> on <paramref name="config"/> to a bundle named <paramref name="name"/>, which must succeed; the extracted bundle's folder.</summary>
+    private async Task<string> BundleAsync(string config, string name)
+    {
+        string bundle = Path.Combine(_directory, name + ".tar.gz");
+        (int exitCode, string stdout, string stderr) = await GatewayProcess.RunToEndAsync("support-bundle", "--config", config, "--out", bundle);
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
+        return await ExtractAsync(bundle);
+    }
+
+    /// <summary>Unpacks <paramref name="bundle"/>; its one top folder.</summary>
+    private async Task<string> ExtractAsync(string bundle)
+    {
+        string extracted = Directory.CreateDirectory(Path.Combine(_directory, "extracted")).FullName;
+        await RunAsync("tar", "-xzf", bundle, "-C", extracted);
+        return Assert.Single(Directory.GetDirectories(extracted));
     }
 
     private static async Task RunAsync(string file, params string[] arguments)

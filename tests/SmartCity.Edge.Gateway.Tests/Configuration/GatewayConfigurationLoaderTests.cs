@@ -107,6 +107,34 @@ public sealed class GatewayConfigurationLoaderTests
         }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:0", "127.0.0.1:0")]
+    [InlineData("\"[::1]:0\"", "[::1]:0")]
+    [InlineData("localhost:0", "127.0.0.1:0")]
+    public void Load_HttpListenPortZero_IsAcceptedAsAPortTheSystemPicks(string listen, string expected)
+    {
+        ConfigurationLoadResult result = LoadHttpListen(listen);
+
+        Assert.Empty(result.Problems.All);
+        Assert.Equal(expected, result.Configuration!.Http.Listen.ToString());
+    }
+
+    [Theory]
+    [InlineData("\"8080\"", "'8080'")]
+    [InlineData("\"::1\"", "'::1'")]
+    [InlineData("127.0.0.1", "'127.0.0.1'")]
+    public void Load_HttpListenWithoutAPort_ProblemAtListen(string listen, string quoted)
+    {
+        ConfigurationLoadResult result = LoadHttpListen(listen);
+
+        Assert.Equal(
+            [$"c.yaml:4:11 http.listen: {quoted} is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)"],
+            result.Problems.All.Select(p => p.ToString()));
+    }
+
+    private static ConfigurationLoadResult LoadHttpListen(string listen) =>
+        Loader().Load($"gateway: {{ id: gw-1 }}\ndevices: []\nhttp:\n  listen: {listen}\n", "c.yaml", "/tmp");
+
     [Fact]
     public void Load_PersistentSession_OnByDefault_OffAllowsAnEmptyClientId()
     {

@@ -130,7 +130,7 @@ internal static class AlarmConfigs
     /// A constant level of 10 trips two latched alarms: level-high (critical) switches the siren on, reset when it is
     /// acknowledged (<c>reset: on_ack</c>); level-warning has no action.
     /// </summary>
-    public static string LatchedPark(string dataDir, int brokerPort, string commands = "", int? httpPort = null) => $$"""
+    public static string LatchedPark(string dataDir, int brokerPort, string commands = "", bool httpEndpoint = false) => $$"""
         gateway:
           id: alarm-gw
           site: lab
@@ -169,6 +169,6 @@ internal static class AlarmConfigs
             server: mqtt://127.0.0.1:{{brokerPort}}
             client_id: alarm-gw
             topic_prefix: {{Prefix}}
-        {{(httpPort is { } port ? $"http:\n  listen: 127.0.0.1:{port}" : string.Empty)}}
+        {{(httpEndpoint ? "http:\n  listen: 127.0.0.1:0" : string.Empty)}}
         """;
 }

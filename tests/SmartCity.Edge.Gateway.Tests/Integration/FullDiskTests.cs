@@ -15,10 +15,10 @@ public sealed class FullDiskTests : BrokerTest
     public async Task VolumeFilledDuringOutage_SaidOnce_BacklogAndNewAlarmsDeliveredWhileFull_TelemetryResumesWithoutGaps()
     {
         using SmallFilesystem volume = SmallFilesystem.Mount(sizeMiB: 16);
-        int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(Directory, Park(Path.Combine(volume.Path, "data"), Broker.Port, httpPort));
+        string config = TestConfigs.Write(Directory, Park(Path.Combine(volume.Path, "data"), Broker.Port));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int httpPort = await gateway.WaitForHttpPortAsync();
         using var http = new HttpClient();
 
         List<ReceivedMessage> before = await gateway.WithLogAsync(subscriber.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 100, TestTimeouts.Long));
@@ -74,7 +74,7 @@ public sealed class FullDiskTests : BrokerTest
     }
 
     /// <summary>A simulator of 10 counters every 10 ms, a panel whose alarm flips every ~100 ms, the status endpoint.</summary>
-    private static string Park(string dataDir, int brokerPort, int httpPort) => $"""
+    private static string Park(string dataDir, int brokerPort) => $"""
         gateway:
           id: full-gw
           site: lab
@@ -93,6 +93,6 @@ public sealed class FullDiskTests : BrokerTest
             topic_prefix: {Prefix}
             qos: 1
         http:
-          listen: 127.0.0.1:{httpPort}
+          listen: 127.0.0.1:0
         """;
 }

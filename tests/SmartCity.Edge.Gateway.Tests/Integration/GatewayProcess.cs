@@ -1,29 +1,33 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
-/// <summary>The real gateway binary (<c>smartcity-edge run</c>) in its own process, so tests can SIGTERM or SIGKILL it.</summary>
-internal sealed class GatewayProcess : IAsyncDisposable
+/// <summary>
+/// The real gateway binary (<c>smartcity-edge run</c>) in its own process, so tests can SIGTERM or SIGKILL it. Its
+/// process, output and line waits are a <see cref="PeerProcess"/>'s; this adds how the gateway is started (dll or
+/// native binary, launchers) and reads its log (standard error) and console output (standard output).
+/// </summary>
+internal sealed partial class GatewayProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _stderr = new();
-    private readonly ConcurrentQueue<string> _stdout = new();
-    private readonly SemaphoreSlim _stderrLine = new(0);
-    private readonly SemaphoreSlim _stdoutLine = new(0);
+    private const string HttpListeningText = "Status page, health and metrics on http://";
 
-    private GatewayProcess(Process process)
+    private readonly PeerProcess _process;
+
+    private GatewayProcess(PeerProcess process)
     {
         _process = process;
     }
 
-    public int Id => _process.Id;
+    public int Id => _process.Pid;
 
     public bool HasExited => _process.HasExited;
 
-    public string Log => string.Join('\n', _stderr);
+    /// <summary>The gateway's log so far: its standard error, one line per entry.</summary>
+    public string Log => string.Join('\n', _process.ErrorLines);
 
-    public IReadOnlyCollection<string> StandardOutput => _stdout;
+    /// <summary>Console upstream output so far (standard output).</summary>
+    public IReadOnlyCollection<string> StandardOutput => _process.Lines;
 
     /// <summary>Path of the built gateway assembly, next to this test project's build output.</summary>
     public static string GatewayAssembly
@@ -118,27 +122,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("the gateway did not start");
-        var gateway = new GatewayProcess(process);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                gateway._stderr.Enqueue(e.Data);
-                gateway._stderrLine.Release();
-            }
-        };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                gateway._stdout.Enqueue(e.Data);
-                gateway._stdoutLine.Release();
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        return gateway;
+        return new GatewayProcess(PeerProcess.Start(info));
     }
 
     /// <summary>Runs the gateway to completion (e.g. <c>validate</c>) and returns its exit code and output.</summary>
@@ -149,22 +133,18 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         await using GatewayProcess gateway = Start(environment, arguments);
-        await gateway._process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
-        gateway._process.WaitForExit(); // flushes the asynchronous output readers
-        return (gateway._process.ExitCode, string.Join('\n', gateway._stdout), string.Join('\n', gateway._stderr));
+        await gateway.WaitForExitAsync();
+        return (gateway.ExitCode, string.Join('\n', gateway.StandardOutput), gateway.Log);
     }
 
+    /// <summary>SIGKILL and return at once.</summary>
     public void Kill() => _process.Kill();
 
     /// <summary>SIGKILL, as a power cut would end it (no shutdown code runs), and waits until the process is gone.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     /// <summary>Sends a POSIX signal (SIGHUP for a reload).</summary>
-    public void Signal(int signal) => Posix.Kill(_process.Id, signal);
+    public void Signal(int signal) => Posix.Kill(_process.Pid, signal);
 
     /// <summary>Awaits <paramref name="task"/>; a <see cref="TimeoutException"/> from it gets this gateway's log added.</summary>
     public async Task<T> WithLogAsync<T>(Task<T> task)
@@ -179,68 +159,63 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when a stderr line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/>.</summary>
+    /// <summary>Completes when a log line contains <paramref name="text"/>; fails with the log after <paramref name="timeout"/> or when the gateway exits first.</summary>
     public Task WaitForLogAsync(string text, TimeSpan timeout) => WaitForLogCountAsync(text, 1, timeout);
 
-    /// <summary>The first stderr line that contains <paramref name="text"/> (e.g. a listener's address with the port it bound).</summary>
-    public async Task<string> WaitForLogLineAsync(string text, TimeSpan timeout)
+    /// <summary>The first log line that contains <paramref name="text"/> (e.g. a listener's address with the port it bound).</summary>
+    public Task<string> WaitForLogLineAsync(string text, TimeSpan timeout) =>
+        WaitAsync(IsLogLine(text), 1, timeout, $"no log line containing '{text}'", PeerProcess.StderrPrefix.Length);
+
+    /// <summary>
+    /// The status page's address once the endpoint listens: read from the gateway's own log line (event 1400) with the
+    /// port it bound, so a test configures <c>http.listen: 127.0.0.1:0</c> and never hands a port over.
+    /// </summary>
+    public async Task<Uri> WaitForHttpAsync()
     {
-        await WaitForLogCountAsync(text, 1, timeout);
-        return _stderr.First(l => l.Contains(text, StringComparison.Ordinal));
+        string line = await WaitForLogLineAsync(HttpListeningText, TestTimeouts.Long);
+        return new Uri(HttpListeningLine().Match(line).Groups[1].Value);
     }
 
-    /// <summary>Completes when the process has exited by itself; fails with the log after <see cref="TestTimeouts.Long"/>.</summary>
-    public async Task WaitForExitAsync()
-    {
-        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
-        _process.WaitForExit(); // flushes the asynchronous output readers
-    }
+    /// <summary>The port of <see cref="WaitForHttpAsync"/>.</summary>
+    public async Task<int> WaitForHttpPortAsync() => (await WaitForHttpAsync()).Port;
+
+    /// <summary>Completes when the process has exited by itself and its output is read; fails after <see cref="TestTimeouts.Long"/>.</summary>
+    public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
     /// <summary>Waits until <paramref name="count"/> log lines contain <paramref name="text"/>.</summary>
-    public async Task WaitForLogCountAsync(string text, int count, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (_stderr.Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
-        {
-            TimeSpan remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stderrLine.WaitAsync(remaining))
-            {
-                throw new TimeoutException($"{(count == 1 ? "no log line" : $"fewer than {count} log lines")} containing '{text}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
-            }
-        }
-    }
+    public Task WaitForLogCountAsync(string text, int count, TimeSpan timeout) =>
+        WaitAsync(IsLogLine(text), count, timeout, count == 1 ? $"no log line containing '{text}'" : $"fewer than {count} log lines containing '{text}'", 0);
 
     /// <summary>Waits until <paramref name="count"/> stdout lines (upstream console output) start with <paramref name="prefix"/>.</summary>
-    public async Task WaitForOutputCountAsync(string prefix, int count, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (_stdout.Count(l => l.StartsWith(prefix, StringComparison.Ordinal)) < count)
-        {
-            TimeSpan remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || _process.HasExited || !await _stdoutLine.WaitAsync(remaining))
-            {
-                throw new TimeoutException($"fewer than {count} output lines starting with '{prefix}' within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}");
-            }
-        }
-    }
+    public Task WaitForOutputCountAsync(string prefix, int count, TimeSpan timeout) =>
+        WaitAsync(l => l.StartsWith(prefix, StringComparison.Ordinal), count, timeout, $"fewer than {count} output lines starting with '{prefix}'", 0);
 
     public async Task TerminateAsync()
     {
-        Posix.Kill(_process.Id, Posix.SigTerm);
-        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Long);
-        _process.WaitForExit();
+        Posix.Kill(_process.Pid, Posix.SigTerm);
+        await _process.WaitForExitAsync();
     }
 
     public int ExitCode => _process.ExitCode;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-        _process.Dispose();
+    private static Func<string, bool> IsLogLine(string text) =>
+        l => l.StartsWith(PeerProcess.StderrPrefix, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal);
+
+    /// <summary>One wait on the gateway's output; a failure (timeout, or the gateway ended first) is a <see cref="TimeoutException"/> with the whole log.</summary>
+    private async Task<string> WaitAsync(Func<string, bool> match, int count, TimeSpan timeout, string what, int strip)
+    {
+        try
+        {
+            return (await _process.WaitForOutputCountAsync(match, count, timeout))[strip..];
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            throw new TimeoutException($"{what} within {timeout.TotalSeconds}s (exited: {_process.HasExited}); log:\n{Log}", ex);
+        }
     }
+
+    [GeneratedRegex(@"Status page, health and metrics on (http://\S+/)")]
+    private static partial Regex HttpListeningLine();
 }

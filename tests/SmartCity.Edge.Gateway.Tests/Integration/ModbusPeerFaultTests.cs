@@ -180,15 +180,13 @@ public sealed class ModbusPeerFaultTests : BrokerTest
         }
 
         using var http = new HttpClient();
-        string metrics = await http.GetStringAsync($"http://{HttpListen}/metrics");
+        string metrics = await http.GetStringAsync(new Uri(await gateway.WaitForHttpAsync(), "metrics"));
         double deadErrors = metrics.Split('\n')
             .Where(l => l.StartsWith("smartcity_edge_device_errors_total{", StringComparison.Ordinal) && l.Contains("device=\"unit-5\"", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
         Assert.True(deadErrors >= 2, $"the dead unit was tried {deadErrors} times: the test proved nothing\n{metrics}");
         AssertNoErrorLines(gateway, "");
     }
-
-    private string HttpListen { get; } = $"127.0.0.1:{FreePort.Next()}";
 
     private string Config(string devices) => $"""
         gateway:
@@ -202,7 +200,7 @@ public sealed class ModbusPeerFaultTests : BrokerTest
             server: mqtt://127.0.0.1:{Broker.Port}
             topic_prefix: {Prefix}
         http:
-          listen: {HttpListen}
+          listen: 127.0.0.1:0
         """;
 
     private static IEnumerable<JsonElement> Readings(IEnumerable<ReceivedMessage> messages, string tag) =>

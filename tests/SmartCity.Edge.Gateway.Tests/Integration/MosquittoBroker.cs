@@ -1,17 +1,14 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-
 namespace SmartCity.Edge.Gateway.Tests.Integration;
 
 /// <summary>
 /// A real mosquitto on a free loopback port with its own config and persistence file in a temp folder, so it can be
-/// stopped (SIGTERM saves queued messages of persistent sessions) and started again on the same port.
+/// stopped (SIGTERM saves queued messages of persistent sessions) and started again on the same port. The process is a
+/// <see cref="PeerProcess"/>: mosquitto logs to its file and to standard error, and is ready on its "running" line.
 /// </summary>
 internal sealed class MosquittoBroker : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly List<string> _stderr = [];
-    private Process? _process;
+    private PeerProcess? _process;
 
     private MosquittoBroker(string directory, int port)
     {
@@ -45,14 +42,12 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             string directory = Directory.CreateTempSubdirectory("mosquitto-").FullName;
             var broker = new MosquittoBroker(directory, FreePort.Next()) { AnonymousPort = FreePort.Next() };
             string passwordFile = Path.Combine(directory, "passwd");
-            var info = new ProcessStartInfo("mosquitto_passwd", ["-c", "-b", passwordFile, user, password]) { RedirectStandardError = true, RedirectStandardOutput = true };
-            using (Process process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto_passwd did not start"))
+            await using (PeerProcess passwd = PeerProcess.Start("mosquitto_passwd", "-c", "-b", passwordFile, user, password))
             {
-                string error = await process.StandardError.ReadToEndAsync();
-                await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
-                if (process.ExitCode != 0)
+                await passwd.WaitForExitAsync();
+                if (passwd.ExitCode != 0)
                 {
-                    throw new InvalidOperationException($"mosquitto_passwd failed: {error}");
+                    throw new InvalidOperationException($"mosquitto_passwd failed: {passwd.Stderr}");
                 }
             }
 
@@ -67,6 +62,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
                 persistence false
                 user root
                 log_dest file {directory}/mosquitto.log
+                log_dest stderr
                 """);
             await broker.StartProcessAsync();
             return broker;
@@ -97,6 +93,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
                 persistence false
                 user root
                 log_dest file {directory}/mosquitto.log
+                log_dest stderr
                 """);
             await broker.StartProcessAsync();
             return broker;
@@ -117,6 +114,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
                 max_queued_messages 0
                 user root
                 log_dest file {directory}/mosquitto.log
+                log_dest stderr
                 """);
             await broker.StartProcessAsync();
             return broker;
@@ -138,6 +136,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
                 persistence false
                 user root
                 log_dest file {directory}/mosquitto.log
+                log_dest stderr
                 connection bridge-{broker.Port}
                 address 127.0.0.1:{remotePort}
                 topic {topic} both 1
@@ -150,69 +149,32 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         });
 
     /// <summary>
-    /// Starts mosquitto on <see cref="Port"/>. mosquitto cannot bind port 0 and report it (<c>listener 0</c> is a Unix
-    /// socket in mosquitto 2), so the port comes from <see cref="FreePort.Next"/> with its small race: when another
-    /// process took the port first, mosquitto exits with "Address already in use" and this throws
-    /// <see cref="PortTakenException"/>, on which the factories above start again on new ports.
+    /// Starts mosquitto on <see cref="Port"/> and returns once it logs that it runs (every listener bound). mosquitto
+    /// cannot bind port 0 and report it (<c>listener 0</c> is a Unix socket in mosquitto 2), so the port comes from
+    /// <see cref="FreePort.Next"/> with its small race: when another process took the port first, mosquitto exits with
+    /// "Address already in use" and this throws <see cref="PortTakenException"/>, on which the factories above start
+    /// again on new ports.
     /// </summary>
     public async Task StartProcessAsync()
     {
         string executable = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
-        var info = new ProcessStartInfo(executable, ["-c", Path.Combine(_directory, "mosquitto.conf")])
+        PeerProcess process = PeerProcess.Start(executable, "-c", Path.Combine(_directory, "mosquitto.conf"));
+        try
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("mosquitto did not start");
-        _process.ErrorDataReceived += (_, e) =>
+            await process.WaitForOutputAsync(l => l.EndsWith(" running", StringComparison.Ordinal), timeout: TestTimeouts.PeerStart);
+            _process = process;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
-            if (e.Data is not null)
+            await process.DisposeAsync();
+            string output = string.Join('\n', process.Output);
+            if (output.Contains("Address already in use", StringComparison.Ordinal))
             {
-                lock (_stderr)
-                {
-                    _stderr.Add(e.Data);
-                }
+                Directory.Delete(_directory, recursive: true);
+                throw new PortTakenException($"mosquitto: port {Port} or {AnonymousPort} was taken before it bound it\n{output}");
             }
-        };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
 
-        // Ready when the port accepts connections.
-        DateTime deadline = DateTime.UtcNow + TestTimeouts.Short;
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(20);
-            }
-            catch (SocketException ex)
-            {
-                string log = File.Exists(Path.Combine(_directory, "mosquitto.log")) ? await File.ReadAllTextAsync(Path.Combine(_directory, "mosquitto.log")) : string.Empty;
-                if (_process.HasExited)
-                {
-                    _process.WaitForExit(); // flushes the stderr reader
-                }
-                lock (_stderr)
-                {
-                    log = string.Join('\n', _stderr) + "\n" + log;
-                }
-
-                if (_process.HasExited && log.Contains("Address already in use", StringComparison.Ordinal))
-                {
-                    _process.Dispose();
-                    _process = null;
-                    Directory.Delete(_directory, recursive: true);
-                    throw new PortTakenException($"mosquitto: port {Port} or {AnonymousPort} was taken before it bound it\n{log}");
-                }
-
-                throw new InvalidOperationException($"mosquitto did not listen on {Port}: {ex.Message}\n{log}");
-            }
+            throw new InvalidOperationException($"mosquitto did not start on {Port}: {ex.Message}", ex);
         }
     }
 
@@ -220,30 +182,32 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the broker: its connections stay open and nothing is lost, it just stops
     /// acknowledging, so a publisher's backlog grows and then drains at once.
     /// </summary>
-    public void Freeze(bool frozen) => Posix.Kill(_process?.Id ?? throw new InvalidOperationException("the broker is not running"), frozen ? Posix.SigStop : Posix.SigCont);
+    public void Freeze(bool frozen) => Posix.Kill(_process?.Pid ?? throw new InvalidOperationException("the broker is not running"), frozen ? Posix.SigStop : Posix.SigCont);
 
     /// <summary>Graceful stop (SIGTERM): the broker saves its persistence file.</summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
-            Posix.Kill(process.Id, Posix.SigTerm);
-            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Short);
+            Posix.Kill(process.Pid, Posix.SigTerm);
+            await process.WaitForExitAsync();
         }
 
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
         _process = null;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_process is not null)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            await _process.DisposeAsync();
         }
 
-        _process?.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);

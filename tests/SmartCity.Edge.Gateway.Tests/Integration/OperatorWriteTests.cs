@@ -19,10 +19,10 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     private const string WriteTopic = Prefix + "/commands/write";
 
     private readonly OperatorWritePeers _peers;
-    private readonly int _httpPort = FreePort.Next();
 
     /// <summary>Nothing listens there: device 'gone' never connects.</summary>
     private readonly int _deadPort = FreePort.Next();
+    private GatewayProcess? _gateway;
     private readonly List<ReceivedMessage> _received = [];
     private CommandTokens? _tokens;
 
@@ -71,7 +71,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         Assert.Equal(("bob", "night", 321.0, 322.0), (Text(published[1], "who"), Text(published[1], "kid"), Number(published[1], "old"), Number(published[1], "requested")));
 
         // And as a browser shows them: the page's "Operator writes" table, and the writable tag marked.
-        string dom = await Service.HeadlessChromium.DumpDomAsync($"http://127.0.0.1:{_httpPort}/", Path.Combine(Directory, "profile"));
+        string dom = await Service.HeadlessChromium.DumpDomAsync($"http://127.0.0.1:{await HttpPortAsync()}/", Path.Combine(Directory, "profile"));
         Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[0].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""w-es-1""><td class=""small"">\d\d:\d\d:\d\d</td><td class=""who"">alice \(desk-1\)</td><td class=""target"">plc/setpoint</td><td class=""change"">\d+ → 321 \(read 321\)</td><td class=""outcome"">ok</td></tr>", dom);
         Assert.Matches(@"<tr class=""o-ok"" data-seq=""" + published[1].GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture) + @""" data-id=""[^""]+""><td class=""small"">[^<]+</td><td class=""who"">bob \(night\)</td><td class=""target"">plc/setpoint</td><td class=""change"">321 → 322 \(read 322\)</td>", dom);
         Assert.Contains("<td class=\"tag\">setpoint ✎</td>", dom, StringComparison.Ordinal);
@@ -365,9 +365,10 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
                 client_id: write-gw
                 topic_prefix: {{Prefix}}
             http:
-              listen: 127.0.0.1:{{_httpPort}}
+              listen: 127.0.0.1:0
             """);
-        return GatewayProcess.Start(environment ?? new Dictionary<string, string>(), "run", "--config", config);
+        _gateway = GatewayProcess.Start(environment ?? new Dictionary<string, string>(), "run", "--config", config);
+        return _gateway;
     }
 
     /// <summary>Publishes a command and returns the next result (the messages before it are kept for <see cref="TagValueAsync"/>).</summary>
@@ -421,10 +422,13 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         return published;
     }
 
+    /// <summary>The port the status page of the gateway of <see cref="StartGateway"/> bound (it logs it).</summary>
+    private Task<int> HttpPortAsync() => (_gateway ?? throw new InvalidOperationException("no gateway started")).WaitForHttpPortAsync();
+
     private async Task<JsonElement[]> AuditAsync()
     {
         using var http = new HttpClient();
-        JsonElement status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{_httpPort}/api/status")).RootElement;
+        JsonElement status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{await HttpPortAsync()}/api/status")).RootElement;
         return status.GetProperty("audit").EnumerateArray().ToArray();
     }
 

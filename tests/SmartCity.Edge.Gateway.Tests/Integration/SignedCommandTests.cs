@@ -23,8 +23,7 @@ public sealed class SignedCommandTests : BrokerTest
     [Fact]
     public async Task Ack_Es256FromPyJwtAndHs256FromCli_Applied_SameTokenAgainRefusedAsReplayAlsoAfterRestart()
     {
-        int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning"), httpPort));
+        string config = TestConfigs.Write(Directory, AlarmConfigs.LatchedPark(Path.Combine(Directory, "data"), Broker.Port, Tokens.Section(nightAllow: "ack:level-warning"), httpEndpoint: true));
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
         long high, warning;
         string desk;
@@ -48,7 +47,7 @@ public sealed class SignedCommandTests : BrokerTest
 
             // The status page shows who acknowledged (the token's sub) and which occurrence.
             using var http = new HttpClient();
-            JsonElement status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{httpPort}/api/status")).RootElement;
+            JsonElement status = JsonDocument.Parse(await http.GetStringAsync(new Uri(await gateway.WaitForHttpAsync(), "api/status"))).RootElement;
             JsonElement shown = status.GetProperty("alarms").EnumerateArray().Single(a => Text(a, "id") == "level-high");
             Assert.Equal(("acknowledged", "alice", high), (Text(shown, "state"), Text(shown, "ack", "by"), shown.GetProperty("occurrence").GetInt64()));
 

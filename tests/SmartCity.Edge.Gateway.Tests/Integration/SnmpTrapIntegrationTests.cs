@@ -18,7 +18,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("edge-snmp-traps-").FullName;
     private int _trapPort;
     private MosquittoBroker _broker = null!;
-    private SnmpPeers _snmpd = null!;
+    private SnmpdAgent _snmpd = null!;
 
     private CommandTokens? _tokens;
 
@@ -41,7 +41,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await MosquittoBroker.StartAsync();
-        _snmpd = await SnmpPeers.StartSnmpdAsync();
+        _snmpd = await SnmpdAgent.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -165,7 +165,7 @@ public sealed class SnmpTrapIntegrationTests : IAsyncLifetime
         """;
 
     private Task<(int ExitCode, string Stdout, string Stderr)> Tool(string tool, params string[] arguments) =>
-        SnmpPeers.RunToolAsync(tool, _directory, arguments);
+        SnmpTool.RunAsync(tool, _directory, arguments);
 
     private static async Task<JsonElement> WaitForTransitionAsync(GatewayProcess gateway, MqttTestSubscriber subscriber, string alarm, string state)
     {

@@ -107,9 +107,9 @@ public sealed class SparkplugGatewayTests : BrokerTest
         await using var relay = TcpRelay.Start(Broker.Port);
         await using SparkplugHostPeer host = await SparkplugHostPeer.StartAsync(Broker.AnonymousPort);
         await using MqttTestSubscriber json = await MqttTestSubscriber.ConnectAsync(Broker.Port, JsonPrefix + "/telemetry/#");
-        int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(Directory, Config(device.Port, sparkplugPort: relay.Port, mqttPort: Broker.Port) + $"http:\n  listen: 127.0.0.1:{httpPort}\n");
+        string config = TestConfigs.Write(Directory, Config(device.Port, sparkplugPort: relay.Port, mqttPort: Broker.Port) + "http:\n  listen: 127.0.0.1:0\n");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int httpPort = await gateway.WaitForHttpPortAsync();
         using var http = new HttpClient();
 
         await gateway.WithLogAsync(WaitForMessagesAsync(host, m => ReadsValues(m, historical: false).Count >= 5, TestTimeouts.Long));

@@ -106,9 +106,9 @@ public sealed class TlsBrokerTests : IDisposable
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(broker.AnonymousPort, Prefix + "/#");
         string caFile = Path.Combine(_directory, "broker-ca.pem");
         File.Copy(_certificates.ClientCaFile, caFile); // the wrong CA, as a technician's first try
-        int httpPort = FreePort.Next();
-        string config = TestConfigs.Write(_directory, Config(broker.Port, $"ca_file: {caFile}", httpPort));
+        string config = TestConfigs.Write(_directory, Config(broker.Port, $"ca_file: {caFile}", httpEndpoint: true));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int httpPort = await gateway.WaitForHttpPortAsync();
 
         await gateway.WaitForLogAsync("set ca_file to the PEM file of the CA that signed the broker's certificate", TestTimeouts.Long);
         await GatewayMetrics.WaitForAsync(_http, httpPort, m => GatewayMetrics.BufferedTelemetry(m) >= 20);
@@ -147,7 +147,7 @@ public sealed class TlsBrokerTests : IDisposable
         Assert.Equal(0, gateway.ExitCode);
     }
 
-    private string Config(int brokerPort, string tlsLines, int httpPort = 0) =>
+    private string Config(int brokerPort, string tlsLines, bool httpEndpoint = false) =>
         $"""
         gateway:
           id: tls-gw
@@ -162,6 +162,6 @@ public sealed class TlsBrokerTests : IDisposable
             topic_prefix: {Prefix}
             {tlsLines}
         http:
-        {(httpPort == 0 ? "  enabled: false" : $"  listen: 127.0.0.1:{httpPort}")}
+        {(httpEndpoint ? "  listen: 127.0.0.1:0" : "  enabled: false")}
         """;
 }

@@ -26,7 +26,6 @@ public sealed class HttpEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_AfterConstantDevicesPublished_ParseAsPrometheusText_AndCountersMatchTheBroker()
     {
-        int port = FreePort.Next();
         // Constant tags: report-by-exception lets exactly the first reading of each tag through, so the number
         // published is known (6 readings) and stops growing; plus one alarm that is active from the first poll.
         string config = TestConfigs.Write(_directory, $"""
@@ -59,11 +58,12 @@ public sealed class HttpEndpointTests : IAsyncLifetime
                 server: mqtt://127.0.0.1:{_broker.Port}
                 topic_prefix: {Prefix}
             http:
-              listen: 127.0.0.1:{port}
+              listen: 127.0.0.1:0
               token: {Token}
             """);
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(_broker.Port, Prefix + "/#");
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
 
         // Everything this park ever publishes: the 6 first readings, the alarm's transition and its retained state
         // message (published right after the transition; stopping at the transition alone raced it).

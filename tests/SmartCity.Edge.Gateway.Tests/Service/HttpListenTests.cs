@@ -22,17 +22,7 @@ public sealed partial class HttpListenTests : IDisposable
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
         occupant.Start();
         int port = ((IPEndPoint)occupant.LocalEndpoint).Port;
-        string config = TestConfigs.Write(_directory, $"""
-            gateway:
-              id: listen-gw
-              data_dir: {_directory}/data
-            devices:
-            {TestConfigs.CounterDevice("counter-1", "200ms")}
-            upstream:
-              console: true
-            http:
-              listen: 127.0.0.1:{port}
-            """);
+        string config = CounterConfig($"127.0.0.1:{port}", console: true);
 
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         await gateway.WaitForLogAsync($"could not listen on 127.0.0.1:{port}", TestTimeouts.Long);
@@ -63,34 +53,43 @@ public sealed partial class HttpListenTests : IDisposable
 
         await using GatewayProcess gateway = GatewayProcess.StartIn(_directory, "run");
         await gateway.WaitForLogAsync("Port 127.0.0.1:8080 is already in use", TestTimeouts.Long);
-        await gateway.WaitForLogAsync("Status page, health and metrics on http://", TestTimeouts.Long);
-        Match url = Regex.Match(gateway.Log, @"Status page, health and metrics on (http://127\.0\.0\.1:(\d+)/)");
-        Assert.NotEqual("8080", url.Groups[2].Value);
+        Uri url = await gateway.WaitForHttpAsync();
+        Assert.Equal(("127.0.0.1", true), (url.Host, url.Port != 8080));
 
         using var http = new HttpClient();
-        JsonElement status = JsonDocument.Parse(await http.GetStringAsync(url.Groups[1].Value + "api/status")).RootElement;
+        JsonElement status = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/status"))).RootElement;
         Assert.Equal("demo-park-01", status.GetProperty("gateway").GetString());
         Assert.DoesNotContain("could not listen", gateway.Log, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(_directory, "data", "demo")), "the demo keeps its data in ./data/demo of its working directory");
     }
 
     [Fact]
+    public async Task HttpListen_PortZero_LogsTheBoundPortAndThatPortAnswers()
+    {
+        string config = CounterConfig("127.0.0.1:0");
+
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        Uri status = await gateway.WaitForHttpAsync();
+
+        Assert.Equal("127.0.0.1", status.Host);
+        Assert.NotEqual(0, status.Port);
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(status, "healthz")));
+        JsonElement api = JsonDocument.Parse(await http.GetStringAsync(new Uri(status, "api/status"))).RootElement;
+        Assert.Equal("listen-gw", api.GetProperty("gateway").GetString());
+        Assert.Single(gateway.Log.Split('\n'), l => l.Contains("Status page, health and metrics on", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_HttpListenOption_ServesThereInsteadOfHttpListen()
     {
+        // Configured but never listened on: only a port number is needed, not a listener.
         int configured = FreePort.Next();
-        int overridden = FreePort.Next();
-        string config = TestConfigs.Write(_directory, $"""
-            gateway:
-              id: listen-gw
-              data_dir: {_directory}/data
-            devices:
-            {TestConfigs.CounterDevice("counter-1", "200ms")}
-            http:
-              listen: 127.0.0.1:{configured}
-            """);
+        string config = CounterConfig($"127.0.0.1:{configured}");
 
-        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config, "--http-listen", $"127.0.0.1:{overridden}");
-        await gateway.WaitForLogAsync($"Status page, health and metrics on http://127.0.0.1:{overridden}/", TestTimeouts.Long);
+        await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config, "--http-listen", "127.0.0.1:0");
+        int overridden = await gateway.WaitForHttpPortAsync();
+        Assert.NotEqual(configured, overridden);
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{overridden}/healthz"));
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync($"http://127.0.0.1:{configured}/healthz"));
@@ -103,6 +102,18 @@ public sealed partial class HttpListenTests : IDisposable
         (exitCode, _, stderr) = await GatewayProcess.RunToEndAsync("run", "--config", config, "--http-listen", "8080");
         Assert.Equal((2, "run: --http-listen '8080' is not an address and port (write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080)"), (exitCode, stderr.Trim()));
     }
+
+    /// <summary>A counter gateway whose status page is configured at <paramref name="listen"/>; its file's path.</summary>
+    private string CounterConfig(string listen, bool console = false) => TestConfigs.Write(_directory, $"""
+        gateway:
+          id: listen-gw
+          data_dir: {_directory}/data
+        devices:
+        {TestConfigs.CounterDevice("counter-1", "200ms")}
+        {(console ? "upstream:\n  console: true" : string.Empty)}
+        http:
+          listen: {listen}
+        """);
 
     private static async Task WaitUntilAsync(Func<bool> condition, GatewayProcess gateway)
     {

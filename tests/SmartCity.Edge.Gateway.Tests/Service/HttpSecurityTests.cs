@@ -27,13 +27,13 @@ public sealed partial class HttpSecurityTests : IDisposable
     [Fact]
     public async Task HostHeader_ForeignName_Refused421OnEveryPath_OwnAddressLocalhostAndAllowedNameServed()
     {
-        int port = FreePort.Next();
-        string config = TestConfigs.Write(_directory, Park($"""
+        string config = TestConfigs.Write(_directory, Park("""
             http:
-              listen: 127.0.0.1:{port}
+              listen: 127.0.0.1:0
               allowed_hosts: [gw-7.park.example]
             """));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
         await WaitForHealthAsync(port, gateway);
 
         foreach (string path in (string[])["/healthz", "/readyz", "/metrics", "/api/status", "/"])
@@ -63,17 +63,17 @@ public sealed partial class HttpSecurityTests : IDisposable
     [Fact]
     public async Task ListenOffLoopbackWithoutToken_ValidateRefuses_AllowUnauthenticatedRunsAndWarns()
     {
-        int port = FreePort.Next();
-        string config = TestConfigs.Write(_directory, Park($"http:\n  listen: 0.0.0.0:{port}\n"));
+        string config = TestConfigs.Write(_directory, Park("http:\n  listen: 0.0.0.0:0\n"));
 
         (int exitCode, _, string stderr) = await GatewayProcess.RunToEndAsync("validate", "--config", config);
         Assert.Equal(1, exitCode);
-        Assert.Contains($"http.listen: 0.0.0.0:{port} is reachable from the network, and without http.token anyone there can read", stderr, StringComparison.Ordinal);
+        Assert.Contains("http.listen: 0.0.0.0:0 is reachable from the network, and without http.token anyone there can read", stderr, StringComparison.Ordinal);
 
-        TestConfigs.Write(_directory, Park($"http:\n  listen: 0.0.0.0:{port}\n  allow_unauthenticated: true\n"));
+        TestConfigs.Write(_directory, Park("http:\n  listen: 0.0.0.0:0\n  allow_unauthenticated: true\n"));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
         await WaitForHealthAsync(port, gateway);
-        Assert.Contains($"http.allow_unauthenticated: http.listen 0.0.0.0:{port} is not a loopback address and no http.token is set", gateway.Log, StringComparison.Ordinal);
+        Assert.Contains("http.allow_unauthenticated: http.listen 0.0.0.0:0 is not a loopback address and no http.token is set", gateway.Log, StringComparison.Ordinal);
 
         // A wildcard listener answers any address literal, never a foreign name.
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(port, "/api/status", $"127.0.0.1:{port}")).Status);
@@ -84,9 +84,9 @@ public sealed partial class HttpSecurityTests : IDisposable
     [Fact]
     public async Task StatusPage_WithToken_RendersAndRefreshesInChromium_WithoutToken401()
     {
-        int port = FreePort.Next();
-        string config = TestConfigs.Write(_directory, Park($"http:\n  listen: 127.0.0.1:{port}\n  token: {Token}\n"));
+        string config = TestConfigs.Write(_directory, Park($"http:\n  listen: 127.0.0.1:0\n  token: {Token}\n"));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
         await WaitForHealthAsync(port, gateway);
         await WaitUntilAsync(async () => (await GetAsync(port, "/api/status", token: Token)).Body.Contains("\"quality\":\"good\"", StringComparison.Ordinal), gateway);
 
@@ -103,9 +103,9 @@ public sealed partial class HttpSecurityTests : IDisposable
     [Fact]
     public async Task Prometheus_ScrapesWithBearerToken_Up_WithoutToken_Down401()
     {
-        int port = FreePort.Next();
-        string config = TestConfigs.Write(_directory, Park($"http:\n  listen: 127.0.0.1:{port}\n  token: {Token}\n"));
+        string config = TestConfigs.Write(_directory, Park($"http:\n  listen: 127.0.0.1:0\n  token: {Token}\n"));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
         await WaitForHealthAsync(port, gateway);
 
         string tokenFile = Path.Combine(_directory, "prometheus-token");

@@ -32,7 +32,6 @@ public sealed class OpcUaCertificateMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_SecuredOpcUaDevice_ReportsDaysLeftOnApplicationCertificate()
     {
-        int port = FreePort.Next();
         string config = TestConfigs.Write(_directory, $$"""
             gateway:
               id: ua-metrics
@@ -46,10 +45,11 @@ public sealed class OpcUaCertificateMetricsTests : IAsyncLifetime
                 tags:
                   - { id: temp, node: "ns=1;s=Scalars.Double", mode: poll }
             http:
-              listen: 127.0.0.1:{{port}}
+              listen: 127.0.0.1:0
               token: {{Token}}
             """);
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
 
         // The driver reports the gauge when it loads the certificate (created on this first start): scrape until then.
         IReadOnlyList<MetricSample> metrics = [];

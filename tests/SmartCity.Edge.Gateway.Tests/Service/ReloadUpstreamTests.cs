@@ -31,12 +31,12 @@ public sealed partial class ReloadUpstreamTests : IDisposable
     {
         await using MosquittoBroker broker = await MosquittoBroker.StartWithPasswordAsync("gw", "right-password-1");
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(broker.AnonymousPort, Prefix + "/#");
-        int httpPort = FreePort.Next();
         string secretFile = Path.Combine(_directory, "mqtt-password");
         await File.WriteAllTextAsync(secretFile, "wrong-password\n");
         string config = TestConfigs.Write(_directory, CounterConfig(
-            $"mqtt://127.0.0.1:{broker.Port}", secretInFile ? "password: ${file:mqtt-password}" : "password: wrong-password", httpPort));
+            $"mqtt://127.0.0.1:{broker.Port}", secretInFile ? "password: ${file:mqtt-password}" : "password: wrong-password", httpEndpoint: true));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int httpPort = await gateway.WaitForHttpPortAsync();
 
         // The broker refuses the password: the gateway says why, reports the outage and buffers on disk. Counted from the
         // process start, so the whole start-up is in it (over 5 s on a loaded machine, where 15 s was seen too short).
@@ -52,7 +52,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         }
         else
         {
-            TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: right-password-1", httpPort));
+            TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{broker.Port}", "password: right-password-1", httpEndpoint: true));
         }
 
         await gateway.SighupAsync();
@@ -80,12 +80,12 @@ public sealed partial class ReloadUpstreamTests : IDisposable
         await using MosquittoBroker second = await MosquittoBroker.StartAsync();
         await using MqttTestSubscriber onFirst = await MqttTestSubscriber.ConnectAsync(first.Port, Prefix + "/#");
         await using MqttTestSubscriber onSecond = await MqttTestSubscriber.ConnectAsync(second.Port, Prefix + "/#");
-        string config = TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{first.Port}", "password: unused", httpPort: 0));
+        string config = TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{first.Port}", "password: unused", httpEndpoint: false));
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
         var received = new List<ReceivedMessage>();
         received.AddRange(await onFirst.CollectUntilAsync(r => TelemetryLog.Readings(r).Count() >= 20, TestTimeouts.Long));
 
-        TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{second.Port}", "password: unused", httpPort: 0));
+        TestConfigs.Write(_directory, CounterConfig($"mqtt://127.0.0.1:{second.Port}", "password: unused", httpEndpoint: false));
         await gateway.SighupAsync();
 
         // The first broker is told the gateway left (retained offline, after everything it acknowledged) ...
@@ -190,7 +190,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
 
     private static long BufferedTelemetry(string metrics) => GatewayMetrics.BufferedTelemetry(metrics);
 
-    private string CounterConfig(string server, string passwordLine, int httpPort) =>
+    private string CounterConfig(string server, string passwordLine, bool httpEndpoint) =>
         $"""
         gateway:
           id: reload-up
@@ -213,7 +213,7 @@ public sealed partial class ReloadUpstreamTests : IDisposable
             {passwordLine}
             topic_prefix: {Prefix}
         http:
-        {(httpPort == 0 ? "  enabled: false" : $"  listen: 127.0.0.1:{httpPort}")}
+        {(httpEndpoint ? "  listen: 127.0.0.1:0" : "  enabled: false")}
         """;
 
     private string AlarmConfig(int brokerPort, string webhooks) =>

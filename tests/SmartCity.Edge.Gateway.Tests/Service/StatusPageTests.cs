@@ -15,14 +15,14 @@ public sealed partial class StatusPageTests : IDisposable
     [Fact]
     public async Task StatusPage_OfTheDemoPark_ShowsDevicesLiveValuesAndAnActiveAlarm_InChromium()
     {
-        int port = FreePort.Next();
         string demo = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml"));
         string yaml = Regex.Replace(demo, @"(?ms)^http:.*?(?=^\S|\z)", string.Empty)
             .Replace("data_dir: ./data/demo", $"data_dir: {_directory}/data", StringComparison.Ordinal)
             .Replace("alarms:\n", "alarms:\n  - id: panel-fault-clear\n    tag: fire-panel-1/fault\n    equals: 0\n    severity: info\n    message: Fire panel reports no fault\n", StringComparison.Ordinal)
-            + $"\nhttp:\n  listen: 127.0.0.1:{port}\n";
+            + "\nhttp:\n  listen: 127.0.0.1:0\n";
         string config = TestConfigs.Write(_directory, yaml);
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
 
         // Wait until every demo device has delivered a value, so the page has something to show.
         using var http = new HttpClient();
@@ -69,15 +69,15 @@ public sealed partial class StatusPageTests : IDisposable
         // The demo park with a real broker and signed commands, one alarm active from the first poll.
         await using MosquittoBroker broker = await MosquittoBroker.StartAsync();
         var tokens = new CommandTokens(Path.Combine(_directory, "keys"));
-        int port = FreePort.Next();
         string demo = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml"));
         string yaml = Regex.Replace(demo, @"(?ms)^http:.*?(?=^\S|\z)", string.Empty)
             .Replace("data_dir: ./data/demo", $"data_dir: {_directory}/data", StringComparison.Ordinal)
             .Replace("upstream:\n  console: true", $"upstream:\n  mqtt:\n    server: mqtt://127.0.0.1:{broker.Port}\n    topic_prefix: smartcity/demo/demo-park-01", StringComparison.Ordinal)
             .Replace("alarms:\n", "alarms:\n  - id: panel-fault-clear\n    tag: fire-panel-1/fault\n    equals: 0\n    severity: high\n    message: Fire panel reports no fault\n", StringComparison.Ordinal)
-            + "\n" + tokens.Section() + $"\nhttp:\n  listen: 127.0.0.1:{port}\n";
+            + "\n" + tokens.Section() + "\nhttp:\n  listen: 127.0.0.1:0\n";
         string config = TestConfigs.Write(_directory, yaml);
         await using GatewayProcess gateway = GatewayProcess.Start("run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
         using var http = new HttpClient();
         JsonElement status = await WaitForStatusAsync(http, port, gateway, s => Alarm(s, "panel-fault-clear") is { } a && a.TryGetProperty("occurrence", out _));
         long occurrence = Alarm(status, "panel-fault-clear")!.Value.GetProperty("occurrence").GetInt64();

@@ -42,7 +42,7 @@ public sealed class StopAtAnyMomentTests : BrokerTest
             + $"""
 
             http:
-              listen: 127.0.0.1:{FreePort.Next()}
+              listen: 127.0.0.1:0
             """);
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/telemetry/#");
 

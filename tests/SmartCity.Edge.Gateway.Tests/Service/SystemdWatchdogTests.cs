@@ -20,7 +20,6 @@ public sealed class SystemdWatchdogTests : IDisposable
     public async Task Gateway_UnderNotifySocket_SendsReadyThenWatchdogPings_AndWithholdsThemWhileTheBufferIsLocked()
     {
         using var notify = new NotifySocket();
-        int port = FreePort.Next();
         string config = TestConfigs.Write(_directory, $"""
             gateway:
               id: watchdog-gw
@@ -37,10 +36,11 @@ public sealed class SystemdWatchdogTests : IDisposable
             upstream:
               console: true
             http:
-              listen: 127.0.0.1:{port}
+              listen: 127.0.0.1:0
             """);
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = WatchdogUsec };
         await using GatewayProcess gateway = GatewayProcess.Start(environment, "run", "--config", config);
+        int port = await gateway.WaitForHttpPortAsync();
 
         await notify.WaitForAsync("READY=1", TestTimeouts.Long);
         for (int i = 0; i < 3; i++)

@@ -1,12 +1,12 @@
 using System.Net;
-using SmartCity.Edge.Drivers.Tests.Modbus.Peers;
 
-namespace SmartCity.Edge.Drivers.Tests.Snmp.Peers;
+namespace SmartCity.Edge.Tests;
 
 /// <summary>
 /// Debian's snmpd on 127.0.0.1 and a free UDP port, with only our configuration (<c>-C -c</c>): community
 /// <c>public</c>, engine ID <c>gwtest</c> (80001F8804677774657374), and v3 users usha (SHA/AES), usha256
 /// (SHA-256/AES), usha512 (SHA-512/AES), umd5des (MD5/DES), uauth (SHA, no priv). Ready when it logs its version.
+/// snmpd cannot bind port 0 and report it, hence <see cref="FreeUdpPort"/>. Linked into both test projects (tests/Shared).
 /// </summary>
 internal sealed class SnmpdAgent : IAsyncDisposable
 {
@@ -76,7 +76,7 @@ internal sealed class SnmpdAgent : IAsyncDisposable
         var agent = new SnmpdAgent(process, directory, chosen);
         try
         {
-            await process.WaitForOutputAsync(l => l.StartsWith("NET-SNMP version", StringComparison.Ordinal));
+            await process.WaitForOutputAsync(l => l.StartsWith("NET-SNMP version", StringComparison.Ordinal), timeout: TestTimeouts.PeerStart);
         }
         catch
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace SmartCity.Edge.Drivers.Tests.Snmp.Peers;
+namespace SmartCity.Edge.Tests;
 
 /// <summary>Runs a net-snmp command-line tool (snmpget, snmpwalk, snmptrap, snmpinform) to completion, without MIB noise.</summary>
 internal static class SnmpTool

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SmartCity.Edge.Drivers.Tests.Snmp.Peers;
+namespace SmartCity.Edge.Tests;
 
 internal static class FreeUdpPort
 {
