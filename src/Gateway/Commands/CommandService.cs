@@ -275,8 +275,10 @@ internal sealed class CommandService : BackgroundService
             {
                 try
                 {
-                    _usedTokens.Remember(kid, tokenId, expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew);
-                    token = $"Its token {CommandText.Quote(tokenId)} is used up: a redelivery of the command is refused as a replay.";
+                    // Kept as the write's result: the desk never got one, and the redelivery's "replayed" carries it as original.
+                    byte[] result = WriteReply(tokenId, record.DeviceId, record.TagId, record.Requested, WriteOutcome.Interrupted(record.Old));
+                    _usedTokens.Remember(kid, tokenId, expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew, result);
+                    token = $"Its token {CommandText.Quote(tokenId)} is used up: a redelivery of the command is refused as a replay, with this outcome.";
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException ex)
                 {

@@ -257,6 +257,7 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
         List<ReceivedMessage> answered = await restarted.WithLogAsync(subscriber.CollectUntilAsync(r => r.Any(m => m.Topic == Result), TestTimeouts.Long));
         JsonElement replay = answered.Single(m => m.Topic == Result).Json;
         Assert.True(Text(replay, "code") == "replayed", replay.ToString());
+        Assert.Equal(("interrupted", "journaled"), (Text(replay.GetProperty("original"), "code"), Text(replay.GetProperty("original"), "tag")));
         await restarted.WaitForLogAsync("audited as interrupted", TestTimeouts.Long);
 
         JsonElement[] audit = (await AuditAsync()).OrderBy(a => a.GetProperty("seq").GetInt64()).ToArray();
