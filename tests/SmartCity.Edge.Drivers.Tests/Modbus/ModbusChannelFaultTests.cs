@@ -149,22 +149,53 @@ public sealed class ModbusChannelFaultTests
         Assert.Equal([0x12, 0x34, 0x56, 0x78], data);
     }
 
+    /// <summary>
+    /// Reads exactly one ADU (MBAP header, then as many bytes as its length says), never into the next one: under load
+    /// a request for the silent unit and the next for the live one can sit in the socket together. Empty when the
+    /// channel closed the connection.
+    /// </summary>
     private static async Task<byte[]> ReceiveAduAsync(Socket socket)
     {
         byte[] buffer = new byte[260];
-        int filled = 0;
-        while (filled < 7 || filled < 6 + ((buffer[4] << 8) | buffer[5]))
+        if (!await ReceiveExactlyAsync(socket, buffer.AsMemory(0, 6)))
         {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+            return [];
+        }
+
+        int length = (buffer[4] << 8) | buffer[5];
+        if (length is < 1 or > 254 || !await ReceiveExactlyAsync(socket, buffer.AsMemory(6, length)))
+        {
+            return [];
+        }
+
+        return buffer[..(6 + length)];
+    }
+
+    private static async Task<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> target)
+    {
+        int filled = 0;
+        while (filled < target.Length)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveAsync(target[filled..], SocketFlags.None);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // The channel closed its socket with a reset (disposed while a request to the silent unit was unanswered).
+                return false;
+            }
+
             if (n == 0)
             {
-                return [];
+                return false;
             }
 
             filled += n;
         }
 
-        return buffer[..filled];
+        return true;
     }
 
     private static byte[] Reply(byte[] request, ushort value) =>
