@@ -22,6 +22,9 @@ internal sealed class WriteJournal
     public const string FolderName = "writes-in-progress";
     private const string Extension = ".write";
     private const int HeaderLength = 4 + 1 + 8;
+
+    /// <summary>Far above any record a write makes (its texts are bounded by the command's limits); a bigger file is not ours.</summary>
+    private const long MaxFileBytes = 64 * 1024;
     private static ReadOnlySpan<byte> Magic => "SCWJ"u8;
 
     private readonly string _directory;
@@ -85,9 +88,16 @@ internal sealed class WriteJournal
         byte[] bytes;
         try
         {
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                damage = $"{length} bytes, more than a write's record can take ({MaxFileBytes})";
+                return false;
+            }
+
             bytes = File.ReadAllBytes(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             damage = ex.Message;
             return false;

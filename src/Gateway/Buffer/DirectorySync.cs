@@ -19,6 +19,13 @@ internal static class DirectorySync
     /// <exception cref="IOException">The directory cannot be opened or flushed; the message carries errno.</exception>
     public static void Flush(string directory)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            // No directory fsync there (and no libc): NTFS journals its metadata, so a completed rename survives a
+            // power cut, and the files' own FlushFileBuffers already ran.
+            return;
+        }
+
         byte[] path = new byte[Encoding.UTF8.GetByteCount(directory) + 1];
         Encoding.UTF8.GetBytes(directory, path);
         int fd = Open(path, ORdOnly | ODirectory | OCloExec);

@@ -35,6 +35,9 @@ internal static partial class CommandLog
     [LoggerMessage(1511, LogLevel.Error, "Write journal file {Path} is damaged ({Reason}); moved to {MovedTo}. A write may have been sent without a record: check the audit trail and the device")]
     public static partial void WriteJournalDamaged(ILogger logger, string path, string reason, string movedTo);
 
+    [LoggerMessage(1512, LogLevel.Error, "Could not recover the interrupted write in {Path} ({Reason}); left in place for the next start. Until then it is not in the audit trail and a redelivery of its command is not refused")]
+    public static partial void WriteJournalUnrecovered(ILogger logger, string path, string reason);
+
     [LoggerMessage(1507, LogLevel.Error, "Command on {Topic} failed unexpectedly ({Reason}); it is acknowledged and dropped, so it can neither stop the gateway nor come back after a restart. Please report this with a support bundle")]
     public static partial void CommandFailed(ILogger logger, string topic, string reason, Exception exception);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SmartCity.Edge.Drivers;
 using SmartCity.Edge.Gateway.Alarms;
 using SmartCity.Edge.Gateway.Audit;
+using SmartCity.Edge.Gateway.Buffer;
 using SmartCity.Edge.Gateway.Configuration;
 using SmartCity.Edge.Gateway.Hosting;
 using SmartCity.Edge.Gateway.Pipeline;
@@ -261,35 +262,48 @@ internal sealed class CommandService : BackgroundService
 
         foreach (string path in _journal.Leftovers)
         {
-            if (!WriteJournal.TryRead(path, out AuditRecord? record, out DateTimeOffset expires, out string? damage))
+            try
             {
-                string movedTo = path + ".damaged";
-                File.Move(path, movedTo, overwrite: true);
-                CommandLog.WriteJournalDamaged(_logger, path, damage!, movedTo);
-                continue;
+                await RecoverInterruptedWriteAsync(_audit, path, cancellationToken).ConfigureAwait(false);
             }
-
-            AuditRecord recorded = await _audit.RecordAsync(record!, cancellationToken).ConfigureAwait(false);
-            string token = "No token to use up (a Sparkplug DCMD).";
-            if (record!.KeyId is { } kid && record.TokenId is { } tokenId)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BufferStorageException)
             {
-                try
-                {
-                    // Kept as the write's result: the desk never got one, and the redelivery's "replayed" carries it as original.
-                    byte[] result = WriteReply(tokenId, record.DeviceId, record.TagId, record.Requested, WriteOutcome.Interrupted(record.Old));
-                    _usedTokens.Remember(kid, tokenId, expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew, result);
-                    token = $"Its token {CommandText.Quote(tokenId)} is used up: a redelivery of the command is refused as a replay, with this outcome.";
-                }
-                catch (Microsoft.Data.Sqlite.SqliteException ex)
-                {
-                    CommandLog.ReplayStoreFailed(_logger, kid, CommandText.Quote(tokenId), _usedTokens.Path, ex.Message);
-                    token = "Its token could not be used up: a redelivery of the command may write the device again.";
-                }
+                // Left in place: the next start tries again. Commands are still served meanwhile.
+                CommandLog.WriteJournalUnrecovered(_logger, path, ex.Message);
             }
-
-            CommandLog.WriteInterrupted(_logger, record.DeviceId ?? "?", record.TagId ?? "?", CommandText.Printable(record.Who ?? "?"), recorded.Seq, token);
-            new WriteJournalEntry(path).Complete();
         }
+    }
+
+    private async Task RecoverInterruptedWriteAsync(IAuditSink audit, string path, CancellationToken cancellationToken)
+    {
+        if (!WriteJournal.TryRead(path, out AuditRecord? record, out DateTimeOffset expires, out string? damage))
+        {
+            string movedTo = path + ".damaged";
+            File.Move(path, movedTo, overwrite: true);
+            CommandLog.WriteJournalDamaged(_logger, path, damage!, movedTo);
+            return;
+        }
+
+        AuditRecord recorded = await audit.RecordAsync(record!, cancellationToken).ConfigureAwait(false);
+        string token = "No token to use up (a Sparkplug DCMD).";
+        if (record!.KeyId is { } kid && record.TokenId is { } tokenId)
+        {
+            try
+            {
+                // Kept as the write's result: the desk never got one, and the redelivery's "replayed" carries it as original.
+                byte[] result = WriteReply(tokenId, record.DeviceId, record.TagId, record.Requested, WriteOutcome.Interrupted(record.Old));
+                _usedTokens.Remember(kid, tokenId, expires, _time.GetUtcNow() - _configuration.Current.Commands.ClockSkew, result);
+                token = $"Its token {CommandText.Quote(tokenId)} is used up: a redelivery of the command is refused as a replay, with this outcome.";
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                CommandLog.ReplayStoreFailed(_logger, kid, CommandText.Quote(tokenId), _usedTokens.Path, ex.Message);
+                token = "Its token could not be used up: a redelivery of the command may write the device again.";
+            }
+        }
+
+        CommandLog.WriteInterrupted(_logger, record.DeviceId ?? "?", record.TagId ?? "?", CommandText.Printable(record.Who ?? "?"), recorded.Seq, token);
+        new WriteJournalEntry(path).Complete();
     }
 
     private async Task<CommandOutcome> AcknowledgeAsync(string topic, VerifiedCommand command, CancellationToken cancellationToken)

@@ -63,6 +63,7 @@ public sealed class WriteJournalTests : IDisposable
             { "format 2", [.. valid[..4], 2, .. valid[5..]] },
             { "truncated record", valid[..(valid.Length - 3)] },
             { "trailing bytes", [.. valid, 0] },
+            { "oversized", new byte[(64 * 1024) + 1] },
             { "outcome out of range", Mutate(valid, 13 + 2, 0xFF) }, // header 13 bytes, then the record's version, flags, outcome
         };
     }

@@ -270,6 +270,28 @@ public sealed partial class OperatorWriteTests : BrokerTest, IClassFixture<Opera
     }
 
     [Fact]
+    public async Task Start_DamagedAndOversizedWriteJournalFiles_MovedAsideWithAnError_CommandsStillServed()
+    {
+        string folder = Path.Combine(Directory, "data", "writes-in-progress");
+        System.IO.Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "0000000000000000001-garbage.write"), "not a journal file"u8.ToArray());
+        File.WriteAllBytes(Path.Combine(folder, "0000000000000000002-huge.write"), new byte[1 << 20]);
+        await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
+        await using GatewayProcess gateway = StartGateway();
+
+        await gateway.WaitForLogCountAsync("is damaged", 2, TestTimeouts.Long);
+        Assert.Equal(2, System.IO.Directory.GetFiles(folder, "*.write.damaged").Length);
+        Assert.Empty(System.IO.Directory.GetFiles(folder, "*.write"));
+
+        // Nothing invented from them, and the command service runs: the next command is answered.
+        await gateway.WithLogAsync(TagValueAsync(subscriber, "plc", "raw", _ => true));
+        JsonElement refused = await SendAsync(gateway, subscriber, await Tokens.CliWriteAsync("plc/fixed", "1", "alice"));
+        Assert.Equal("not_writable", Text(refused, "code"));
+        Assert.DoesNotContain((await AuditAsync()).Select(a => Text(a, "outcome")), o => o == "interrupted");
+        Assert.False(gateway.HasExited, gateway.Log);
+    }
+
+    [Fact]
     public async Task Write_Coil_ReachesPymodbus_ConfirmedByReadBack()
     {
         await using MqttTestSubscriber subscriber = await MqttTestSubscriber.ConnectAsync(Broker.Port, Prefix + "/#");
